@@ -11,8 +11,16 @@ from pathlib import Path
 import pandas as pd
 
 CATALOGUE_COLUMNS: tuple[str, ...] = (
-    "element_code", "element_description", "service_code", "service_description", "user_group",
-    "provision_type", "mia_theme", "origin", "typical_weekly_cost", "typical_weeks",
+    "element_code",
+    "element_description",
+    "service_code",
+    "service_description",
+    "user_group",
+    "provision_type",
+    "mia_theme",
+    "origin",
+    "typical_weekly_cost",
+    "typical_weeks",
 )
 
 
