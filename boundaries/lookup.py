@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from boundaries import sources
-from boundaries.geography import sectors
+from boundaries.geography import districts, sectors
 from boundaries.hexagons import H3_RESOLUTIONS, cells_for
 from boundaries.postcodes import InvalidPostcode, normalise_postcodes, parse_postcode
 from boundaries.sources import GeographyError
@@ -54,17 +54,24 @@ class PostcodePlace:
 
 
 def _placeable(
-    raw: pd.DataFrame, parsed: pd.DataFrame, sectors_with_polygon: set[str]
+    raw: pd.DataFrame,
+    parsed: pd.DataFrame,
+    sectors_with_polygon: set[str],
+    districts_with_polygon: set[str],
 ) -> np.ndarray:
     shared = pd.to_numeric(raw["shared_multi_sector"], errors="coerce").fillna(0).to_numpy() == 1
     non_geographic = parsed["district"].isin(NON_GEOGRAPHIC_DISTRICTS).to_numpy()
     # In the shipped data every postcode of the 23 sectors without a polygon is already shared
-    # or B99, so this only matters for a council's own files: a postcode whose sector has no
-    # polygon cannot be drawn at sector level, and a lookup that placed it in a ward but not in
-    # a sector would make the levels disagree.
-    has_polygon = parsed["sector"].isin(sectors_with_polygon).to_numpy()
-    located = np.isfinite(pd.to_numeric(raw["lat"], errors="coerce").to_numpy())
-    located &= np.isfinite(pd.to_numeric(raw["lon"], errors="coerce").to_numpy())
+    # or B99, so this only matters for a council's own files: a postcode whose sector (or
+    # district) has no polygon cannot be drawn at that level, and a lookup that placed it in a
+    # ward but not in a sector would make the levels' totals disagree.
+    has_polygon = (
+        parsed["sector"].isin(sectors_with_polygon)
+        & parsed["district"].isin(districts_with_polygon)
+    ).to_numpy()
+    located = np.isfinite(pd.to_numeric(raw["lat"], errors="coerce").to_numpy(dtype=float)) & (
+        np.isfinite(pd.to_numeric(raw["lon"], errors="coerce").to_numpy(dtype=float))
+    )
     ward = raw["ward_code"].astype("str").str.strip()
     has_ward = (raw["ward_code"].notna() & (ward != "")).to_numpy()
     return ~shared & ~non_geographic & has_polygon & located & has_ward
@@ -86,8 +93,9 @@ def postcode_lookup(settings: Settings) -> pd.DataFrame:
         )
     raw = raw[keep].reset_index(drop=True)
     parsed = parsed[keep].reset_index(drop=True)
-    sector_codes = set(sectors(settings)["area_code"])
-    placeable = _placeable(raw, parsed, sector_codes)
+    placeable = _placeable(
+        raw, parsed, set(sectors(settings)["area_code"]), set(districts(settings)["area_code"])
+    )
 
     lat = pd.to_numeric(raw["lat"], errors="coerce").to_numpy(dtype=float)
     lon = pd.to_numeric(raw["lon"], errors="coerce").to_numpy(dtype=float)
