@@ -1,0 +1,234 @@
+"""Wire the page to the URL: controls <-> URL in one callback, and each view reads the URL.
+
+The URL is the single source of truth, so copying it, reloading it or pressing the browser's
+back button all give the same screen. Callback bodies delegate to pure functions
+(dashboard.controls, dashboard.state, dashboard.views).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import MATCH, Input, Output, State, ctx, html, no_update
+
+from dashboard import ids
+from dashboard.components import data_table
+from dashboard.controls import CONTROL_IDS, controls_from_state, state_from_controls
+from dashboard.pages import not_found, pages
+from dashboard.state import (
+    build_hash,
+    build_search,
+    drill,
+    drill_up,
+    next_slide,
+    parse_location,
+    selected_place,
+)
+from dashboard.views import (
+    Context,
+    _place,
+    export,
+    render_compare,
+    render_elements,
+    render_map,
+    render_matrix,
+    render_trend,
+    view_result,
+)
+
+
+def sync_location(
+    trigger: str | None,
+    search: str | None,
+    fragment: str | None,
+    values: dict[str, object],
+    click_location: str | None,
+) -> tuple[str | None, str | None, dict[str, object]]:
+    """New (search, hash, control values) after ``trigger`` fired; None = leave the URL.
+
+    Triggered by the URL itself (first load, back/forward, a pasted link) the controls follow
+    the URL; triggered by a control or button the URL follows the change.
+    """
+    previous = parse_location(search, fragment)
+    if trigger in (None, ids.URL):
+        state = previous
+    elif trigger == ids.DRILL_UP:
+        state = drill_up(previous)
+    elif trigger == ids.MEETING:
+        state = dict(previous)
+        if state.pop("meeting", None) is None:
+            state["meeting"] = "1"
+        state.pop("slide", None)
+    elif trigger == ids.NEXT_SLIDE:
+        state = next_slide({**previous, "meeting": "1"})
+    elif trigger == ids.MAP_GRAPH:
+        state = drill(previous, click_location) if click_location else previous
+    else:
+        state = state_from_controls(values, previous, trigger)
+    new_search, new_hash = build_search(state), build_hash(state)
+    return (
+        None if new_search == build_search(previous) and trigger in (None, ids.URL) else new_search,
+        None if new_hash == build_hash(previous) and trigger in (None, ids.URL) else new_hash,
+        controls_from_state(state),
+    )
+
+
+def _click_location(click_data: Any) -> str | None:
+    try:
+        return str(click_data["points"][0]["location"])
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def _note(lines: list) -> list:
+    return [html.P(str(line)) for line in lines]
+
+
+def register_callbacks(app: dash.Dash, context: Context) -> None:
+    registry = pages()
+
+    @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"))
+    def route(pathname: str | None) -> Any:
+        page = registry.get(pathname or "/")
+        return page.layout(context) if page else not_found(pathname or "")
+
+    control_inputs = [Input(cid, "value") for cid in CONTROL_IDS]
+    control_outputs = [Output(cid, "value") for cid in CONTROL_IDS]
+
+    @app.callback(
+        Output(ids.URL, "search"),
+        Output(ids.URL, "hash"),
+        Output(ids.MAP_GRAPH, "clickData"),
+        *control_outputs,
+        Input(ids.URL, "search"),
+        Input(ids.URL, "hash"),
+        Input(ids.DRILL_UP, "n_clicks"),
+        Input(ids.MEETING, "n_clicks"),
+        Input(ids.NEXT_SLIDE, "n_clicks"),
+        Input(ids.MAP_GRAPH, "clickData"),
+        *control_inputs,
+    )
+    def sync(search, fragment, _up, _meeting, _next, click_data, *values):  # noqa: ANN001
+        trigger = ctx.triggered_id if isinstance(ctx.triggered_id, str) else None
+        if trigger == ids.URL or trigger is None:
+            trigger = None
+        current = dict(zip(CONTROL_IDS, values, strict=True))
+        new_search, new_hash, shown = sync_location(
+            trigger, search, fragment, current, _click_location(click_data)
+        )
+        if new_search == (search or ""):
+            new_search = None
+        if new_hash == (fragment or ""):
+            new_hash = None
+        return (
+            no_update if new_search is None else new_search,
+            no_update if new_hash is None else new_hash,
+            None if click_data else no_update,
+            *[no_update if shown[cid] == current[cid] else shown[cid] for cid in CONTROL_IDS],
+        )
+
+    @app.callback(
+        Output(ids.FROM, "options"), Output(ids.TO, "options"), Input(ids.PERIOD_KIND, "value")
+    )
+    def period_options(kind: str | None) -> tuple[list, list]:
+        labels = context.choices.periods.get(kind or "year", [])
+        options = [{"label": p, "value": p} for p in labels]
+        return options, options
+
+    @app.callback(
+        Output(ids.MAP_GRAPH, "figure"),
+        Output(ids.MAP_KEY, "data"),
+        Output(ids.note("area_map"), "children"),
+        Input(ids.URL, "search"),
+        State(ids.MAP_KEY, "data"),
+    )
+    def update_map(search: str | None, key: str | None) -> tuple:
+        figure, new_key, note = render_map(context, parse_location(search), key)
+        return figure, new_key, _note(note)
+
+    @app.callback(
+        Output(ids.MATRIX_GRAPH, "figure"),
+        Output(ids.note("matrix"), "children"),
+        Output("highlight-rule", "children"),
+        Input(ids.URL, "search"),
+        Input(ids.URL, "hash"),
+    )
+    def update_matrix(search: str | None, fragment: str | None) -> tuple:
+        figure, note, rule = render_matrix(context, parse_location(search, fragment))
+        return figure, _note(note), rule
+
+    @app.callback(
+        Output(ids.ELEMENTS_GRAPH, "figure"),
+        Output(ids.note("elements"), "children"),
+        Input(ids.URL, "search"),
+    )
+    def update_elements(search: str | None) -> tuple:
+        figure, note = render_elements(context, parse_location(search))
+        return figure, _note(note)
+
+    @app.callback(
+        Output(ids.COMPARE_GRAPH, "figure"),
+        Output(ids.note("element_compare"), "children"),
+        Input(ids.URL, "search"),
+    )
+    def update_compare(search: str | None) -> tuple:
+        figure, note = render_compare(context, parse_location(search))
+        return figure, _note(note)
+
+    @app.callback(
+        Output(ids.TREND_GRAPH, "figure"),
+        Output(ids.note("trend"), "children"),
+        Input(ids.URL, "search"),
+    )
+    def update_trend(search: str | None) -> tuple:
+        figure, note = render_trend(context, parse_location(search))
+        return figure, _note(note)
+
+    @app.callback(
+        Output(ids.PLACE, "children"),
+        Output(ids.DRILL_UP, "hidden"),
+        Input(ids.URL, "search"),
+    )
+    def update_place(search: str | None) -> tuple[str, bool]:
+        state = parse_location(search)
+        return f"Showing: {_place(context, state)}", selected_place(state) is None
+
+    @app.callback(
+        Output(ids.ROOT, "className"),
+        Output(ids.MEETING, "children"),
+        Input(ids.URL, "hash"),
+    )
+    def update_mode(fragment: str | None) -> tuple[str, str]:
+        state = parse_location("", fragment)
+        if state.get("meeting"):
+            return f"page meeting slide-{state.get('slide', 'matrix')}", "Leave meeting mode"
+        return "page", "Meeting mode"
+
+    @app.callback(
+        Output(ids.download(MATCH), "data"),
+        Input(ids.csv_button(MATCH), "n_clicks"),
+        Input(ids.xlsx_button(MATCH), "n_clicks"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def download(_csv: int, _xlsx: int, search: str | None) -> Any:
+        trigger = ctx.triggered_id
+        if not isinstance(trigger, dict):
+            return no_update
+        payload = export(context, trigger["view"], parse_location(search), trigger["type"])
+        return payload if isinstance(payload, dict) else no_update
+
+    @app.callback(
+        Output(ids.table(MATCH), "children"),
+        Input(ids.table_details(MATCH), "open"),
+        Input(ids.URL, "search"),
+    )
+    def table(is_open: bool, search: str | None) -> Any:
+        if not is_open:
+            return no_update
+        view = ctx.outputs_list["id"]["view"]
+        outcome = view_result(context, view, parse_location(search))
+        if outcome.result is None:
+            return html.P(outcome.message)
+        return data_table(outcome.result.rows, f"Published rows behind the {view} chart")

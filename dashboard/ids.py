@@ -1,0 +1,70 @@
+"""Component ids in one place, so layout, callbacks and browser tests agree on them."""
+
+from __future__ import annotations
+
+URL = "url"
+PAGE = "page"
+
+# Filter bar (each maps to one URL key, see dashboard.controls).
+PERIOD_KIND = "f-period-kind"
+FROM = "f-from"
+TO = "f-to"
+LEVEL = "f-level"
+MEASURE = "f-measure"
+PER_1000 = "f-per-1000"
+AGE_BANDS = "f-age-bands"
+ELEMENTS = "f-elements"
+SERVICES = "f-services"
+THEMES = "f-themes"
+PROVISION = "f-provision"
+CLIENT_GROUPS = "f-client-groups"
+TOP_N = "f-top-n"
+ELEMENT_A = "f-element-a"
+ELEMENT_B = "f-element-b"
+HIGHLIGHT = "f-highlight"
+
+DRILL_UP = "drill-up"
+PLACE = "place"
+MEETING = "meeting-toggle"
+NEXT_SLIDE = "next-slide"
+ROOT = "page-root"
+
+MAP_GRAPH = "map-graph"
+MAP_KEY = "map-geometry-key"
+MATRIX_GRAPH = "matrix-graph"
+ELEMENTS_GRAPH = "elements-graph"
+COMPARE_GRAPH = "compare-graph"
+TREND_GRAPH = "trend-graph"
+
+GRAPH_OF_VIEW = {
+    "area_map": MAP_GRAPH,
+    "matrix": MATRIX_GRAPH,
+    "elements": ELEMENTS_GRAPH,
+    "element_compare": COMPARE_GRAPH,
+    "trend": TREND_GRAPH,
+}
+
+
+def note(view: str) -> dict[str, str]:
+    """The definition / data date / rule note under a view."""
+    return {"type": "note", "view": view}
+
+
+def csv_button(view: str) -> dict[str, str]:
+    return {"type": "csv", "view": view}
+
+
+def xlsx_button(view: str) -> dict[str, str]:
+    return {"type": "xlsx", "view": view}
+
+
+def download(view: str) -> dict[str, str]:
+    return {"type": "download", "view": view}
+
+
+def table_details(view: str) -> dict[str, str]:
+    return {"type": "table-details", "view": view}
+
+
+def table(view: str) -> dict[str, str]:
+    return {"type": "table", "view": view}

@@ -1,0 +1,97 @@
+"""The first page: matrix, map, elements and trend under one filter bar."""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.components import (
+    compare_controls,
+    element_controls,
+    filter_bar,
+    graph,
+    highlight_control,
+    map_controls,
+    view_section,
+)
+from dashboard.pages import Page
+from dashboard.views import Context
+
+
+def layout(ctx: Context) -> html.Div:
+    choices = ctx.choices
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Button("Meeting mode", id=ids.MEETING, className="button", n_clicks=0),
+                    html.Button(
+                        "Next view", id=ids.NEXT_SLIDE, className="button meeting-only", n_clicks=0
+                    ),
+                ],
+                className="page-actions",
+            ),
+            filter_bar(choices),
+            html.Div(
+                [
+                    html.P(id=ids.PLACE, className="place", **{"aria-live": "polite"}),
+                    html.Button(
+                        "Back to whole city", id=ids.DRILL_UP, className="button", n_clicks=0
+                    ),
+                ],
+                className="place-bar",
+            ),
+            html.Div(
+                [
+                    view_section(
+                        "matrix",
+                        "Postcode / year matrix",
+                        [highlight_control(), graph(ids.MATRIX_GRAPH, "Matrix of areas by period")],
+                        slide="matrix",
+                    ),
+                    view_section(
+                        "area_map",
+                        "Heat map by area",
+                        [
+                            map_controls(),
+                            html.P(
+                                "Click a ward or district to see its postcode sectors; click a "
+                                "sector to filter the other views.",
+                                className="hint",
+                            ),
+                            graph(ids.MAP_GRAPH, "Map of the measure by area"),
+                            dcc.Store(id=ids.MAP_KEY),
+                        ],
+                        slide="map",
+                    ),
+                    view_section(
+                        "elements",
+                        "Top elements",
+                        [element_controls(), graph(ids.ELEMENTS_GRAPH, "Top elements")],
+                        slide="elements",
+                    ),
+                    view_section(
+                        "element_compare",
+                        "Two elements compared by area",
+                        [
+                            compare_controls(choices),
+                            graph(ids.COMPARE_GRAPH, "Two elements compared by area"),
+                        ],
+                        slide="elements",
+                    ),
+                    view_section(
+                        "trend",
+                        "Cost trends",
+                        [graph(ids.TREND_GRAPH, "Agreements, people and cost per period")],
+                        slide="trend",
+                    ),
+                ],
+                className="views",
+            ),
+        ],
+        id=ids.ROOT,
+        className="page",
+    )
+
+
+PAGE = Page(path="/", title="Care Atlas: overview", layout=layout)

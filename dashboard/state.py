@@ -1,0 +1,216 @@
+"""The whole view state lives in the URL query string.
+
+Filter keys are the query layer's own parameter names (docs/ARCHITECTURE.md §3.1), so the
+query string of a dashboard URL also works against ``/api/v1/views/<view>``. A few keys only
+the dashboard reads (highlight mode, meeting mode) are stripped before the query layer sees
+the state. Keys only the dashboard reads (highlight mode, meeting mode) live in the URL
+fragment (``#highlight=unusual``) instead, because the query layer rejects keys it does not
+know. Functions here are pure: they are the callbacks' logic, tested without a browser.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode
+
+#: Query-layer filters every view shares (the filter bar).
+SHARED_KEYS: tuple[str, ...] = (
+    "period_kind",
+    "from",
+    "to",
+    "age_bands",
+    "elements",
+    "services",
+    "themes",
+    "provision",
+    "client_groups",
+)
+#: Query-layer keys for the map and the element views.
+VIEW_KEYS: tuple[str, ...] = (
+    "level",
+    "within",
+    "areas",
+    "measure",
+    "top_n",
+    "element_a",
+    "element_b",
+)
+#: Keys only the dashboard reads.
+UI_KEYS: tuple[str, ...] = ("highlight", "meeting", "slide")
+ALL_KEYS: tuple[str, ...] = SHARED_KEYS + VIEW_KEYS + UI_KEYS
+
+#: Comma-separated list filters.
+LIST_KEYS: frozenset[str] = frozenset(
+    {"age_bands", "elements", "services", "themes", "provision", "client_groups", "areas"}
+)
+
+#: Levels the map can show, in the order of the level switch.
+MAP_LEVELS: tuple[str, ...] = ("ward", "district", "sector", "h3r7", "h3r8")
+DEFAULT_LEVEL = "ward"
+DEFAULT_MEASURE = "people"
+RATE_MEASURE = "rate_per_1000"
+DEFAULT_TOP_N = "10"
+
+#: The presenting order of meeting mode ("next view").
+SLIDES: tuple[str, ...] = ("matrix", "map", "elements", "trend")
+
+_WARD_CODE = re.compile(r"^[EWSN]05\d{6}$")
+
+State = dict[str, str]
+
+
+def _parse(text: str, keys: tuple[str, ...]) -> State:
+    state: State = {}
+    for key, value in parse_qsl(text, keep_blank_values=False):
+        if key in keys and value.strip():
+            state[key] = value.strip()
+    return state
+
+
+def parse_location(search: str | None, fragment: str | None = None) -> State:
+    """URL query string (+ fragment) -> state; unknown keys and blanks are dropped."""
+    state = _parse((search or "").lstrip("?"), SHARED_KEYS + VIEW_KEYS)
+    state.update(_parse((fragment or "").lstrip("#"), UI_KEYS))
+    return state
+
+
+def _encode(state: State, keys: tuple[str, ...]) -> str:
+    pairs = [(key, state[key]) for key in keys if state.get(key)]
+    return urlencode(pairs, safe=",:;")
+
+
+def build_search(state: State) -> str:
+    """State -> canonical query string of the query-layer keys (commas left readable)."""
+    text = _encode(state, SHARED_KEYS + VIEW_KEYS)
+    return "?" + text if text else ""
+
+
+def build_hash(state: State) -> str:
+    """State -> URL fragment of the dashboard-only keys."""
+    text = _encode(state, UI_KEYS)
+    return "#" + text if text else ""
+
+
+def split_list(value: str | None) -> list[str]:
+    return [part for part in (value or "").split(",") if part]
+
+
+def join_list(values: list[str] | tuple[str, ...] | None) -> str:
+    return ",".join(str(v) for v in values or [] if str(v))
+
+
+def map_level(state: State) -> str:
+    level = state.get("level", DEFAULT_LEVEL)
+    return level if level in MAP_LEVELS else DEFAULT_LEVEL
+
+
+def parent_level(code: str) -> str:
+    """A drill-down parent is either a ward (GSS code) or a postcode district."""
+    return "ward" if _WARD_CODE.match(code) else "district"
+
+
+def selected_place(state: State) -> tuple[str, str] | None:
+    """(level, code) the other views are filtered to, or None for the whole city.
+
+    A clicked area wins over the drill-down parent it sits in.
+    """
+    areas = split_list(state.get("areas"))
+    if len(areas) == 1:
+        return map_level(state), areas[0]
+    within = state.get("within")
+    if within:
+        return parent_level(within), within
+    return None
+
+
+def view_params(state: State, view: str) -> dict[str, str]:
+    """The query-layer parameters one view runs with, derived from the page state."""
+    params = {key: state[key] for key in SHARED_KEYS if state.get(key)}
+    measure = state.get("measure", DEFAULT_MEASURE)
+    place = selected_place(state)
+    if view == "area_map":
+        params.update(level=map_level(state), measure=measure)
+        if state.get("within"):
+            params["within"] = state["within"]
+    elif view == "matrix":
+        params["measure"] = measure
+        within = state.get("within")
+        if within:
+            params.update(level="sector", within=within)
+        else:
+            params["level"] = "district"
+    elif view in ("elements", "trend"):
+        if place:
+            params.update(level=place[0], areas=place[1])
+        else:
+            params["level"] = "city"
+        if view == "elements":
+            params["top_n"] = state.get("top_n", DEFAULT_TOP_N)
+    elif view == "element_compare":
+        params["level"] = map_level(state)
+        if state.get("within"):
+            params["within"] = state["within"]
+        for key in ("element_a", "element_b"):
+            if state.get(key):
+                params[key] = state[key]
+    else:
+        raise KeyError(view)
+    return params
+
+
+def drill(state: State, code: str) -> State:
+    """A click on the map: a ward or district opens its sectors; any other area is selected.
+
+    Clicking the selected area again clears the selection.
+    """
+    new = dict(state)
+    level = map_level(state)
+    if level in ("ward", "district") and not state.get("within"):
+        new.update(within=code, level="sector")
+        new.pop("areas", None)
+    elif state.get("areas") == code:
+        new.pop("areas", None)
+    else:
+        new["areas"] = code
+    return new
+
+
+def drill_up(state: State) -> State:
+    """Back to the whole city at the level the drill started from."""
+    new = dict(state)
+    within = new.pop("within", None)
+    new.pop("areas", None)
+    if within:
+        new["level"] = parent_level(within)
+    return new
+
+
+def next_slide(state: State) -> State:
+    """Meeting mode's "next view": matrix -> map -> elements -> trend -> matrix."""
+    current = state.get("slide", SLIDES[0])
+    index = SLIDES.index(current) if current in SLIDES else -1
+    return {**state, "slide": SLIDES[(index + 1) % len(SLIDES)]}
+
+
+def place_label(state: State, names: dict[str, str] | None = None) -> str:
+    """Plain words for where the views are filtered to."""
+    place = selected_place(state)
+    if place is None:
+        return "Birmingham (whole city)"
+    level, code = place
+    name = (names or {}).get(code)
+    words = {"ward": "ward", "district": "postcode district", "sector": "postcode sector"}
+    kind = words.get(level, "H3 cell")
+    return f"{name} ({kind} {code})" if name and name != code else f"{kind} {code}"
+
+
+def period_label(state: State) -> str:
+    start, end = state.get("from"), state.get("to")
+    kind = {"fy": "financial years", "quarter": "quarters"}.get(state.get("period_kind", ""), "")
+    if start and end:
+        span = start if start == end else f"{start} to {end}"
+    elif start or end:
+        span = f"from {start}" if start else f"to {end}"
+    else:
+        span = "all periods"
+    return f"{span} ({kind})" if kind else span

@@ -1,0 +1,309 @@
+"""What each view shows for a URL state: figure, note and table, from the query layer only.
+
+These are the bodies of the dashboard's callbacks, written as plain functions of a
+:class:`Context` and a state so they are tested without a browser. Every number comes from
+``queries.run_view``; a filter the query layer rejects becomes a message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Patch
+
+from dashboard.choices import Choices
+from dashboard.geometry import GeometryStore
+from dashboard.state import (
+    DEFAULT_MEASURE,
+    State,
+    map_level,
+    parent_level,
+    period_label,
+    place_label,
+    selected_place,
+    view_params,
+)
+from layers.area_map import VALUE_TRACE, colorbar_title, map_figure, trace_values
+from layers.elements import element_compare_figure, elements_figure
+from layers.matrix import HIGHLIGHT_MODES, HIGHLIGHT_RULES, matrix_figure
+from layers.style import MEASURE_LABELS, empty_figure
+from layers.trend import TARGETS_NOTE, trend_figure
+from queries import FilterError, ProtectedResult, parse_filters, run_view
+
+log = logging.getLogger(__name__)
+
+#: The views with a chart on the first page, in presenting order.
+PAGE_VIEWS: tuple[str, ...] = ("matrix", "area_map", "elements", "element_compare", "trend")
+
+
+@dataclass
+class Context:
+    """What the callbacks share: the open database, geometry and control options."""
+
+    db: Any  # queries.Database
+    choices: Choices
+    geometry: GeometryStore | None = None
+
+    @property
+    def synthetic(self) -> bool:
+        return str(self.db.meta.get("synthetic", "")).lower() in ("true", "1", "yes")
+
+
+@dataclass(frozen=True)
+class ViewOutcome:
+    """A view's result, or the message that replaces it."""
+
+    result: ProtectedResult | None
+    message: str = ""
+
+
+def run(ctx: Context, view: str, params: dict[str, str]) -> ViewOutcome:
+    """Run one view through the query layer; errors become a message for the page."""
+    try:
+        filters = parse_filters(params, ctx.db.reference)
+        return ViewOutcome(run_view(ctx.db, view, filters))
+    except FilterError as exc:
+        return ViewOutcome(None, f"These filters cannot be shown: {exc}")
+    except Exception:  # one view failing must not blank the page or leak a traceback
+        log.exception("view %s failed for %s", view, params)
+        return ViewOutcome(None, "This view could not be drawn. Please try other filters.")
+
+
+def compare_params(ctx: Context, state: State) -> dict[str, str]:
+    """Element compare parameters, defaulting A and B to the two largest elements shown."""
+    params = view_params(state, "element_compare")
+    if params.get("element_a") and params.get("element_b"):
+        return params
+    top = run(ctx, "elements", view_params(state, "elements")).result
+    codes = [] if top is None else [str(c) for c in top.rows["element_code"]]
+    for key in ("element_a", "element_b"):
+        if not params.get(key):
+            spare = [
+                c for c in codes if c not in (params.get("element_a"), params.get("element_b"))
+            ]
+            if spare:
+                params[key] = spare[0]
+    return params
+
+
+def params_for(ctx: Context, view: str, state: State) -> dict[str, str]:
+    return compare_params(ctx, state) if view == "element_compare" else view_params(state, view)
+
+
+def column_kind(result: ProtectedResult, name: str, default: str = "count") -> str:
+    for column in result.columns:
+        if column.name == name:
+            return str(column.kind)
+    return default
+
+
+def note_text(result: ProtectedResult, synthetic: bool) -> list[str]:
+    """The definition, denominator, data date and rule lines under a view."""
+    meta = result.meta
+    lines = []
+    if meta.get("definition"):
+        lines.append(f"Definition: {meta['definition']}")
+    if meta.get("denominator"):
+        lines.append(f"Denominator: {meta['denominator']}")
+    if meta.get("data_date"):
+        lines.append(f"Data to {meta['data_date']} (build {meta.get('build_id', 'unknown')}).")
+    if meta.get("rule"):
+        lines.append(f"Disclosure control: {meta['rule']}")
+    for extra in meta.get("notes") or []:
+        lines.append(str(extra))
+    if synthetic:
+        lines.append("Synthetic data: not real people.")
+    return lines
+
+
+def _measure(state: State) -> str:
+    measure = state.get("measure", DEFAULT_MEASURE)
+    return measure if measure in MEASURE_LABELS else DEFAULT_MEASURE
+
+
+# --- map ---------------------------------------------------------------------------------
+
+
+def map_key(state: State) -> str:
+    """The figure must be rebuilt (new geometry, new view) only when this changes."""
+    return f"{map_level(state)}|{state.get('within', '')}"
+
+
+def render_map(ctx: Context, state: State, current_key: str | None) -> tuple[Any, str | None, list]:
+    """(figure or Patch, geometry key, note). A Patch resends values only."""
+    outcome = run(ctx, "area_map", view_params(state, "area_map"))
+    if outcome.result is None:
+        return empty_figure(outcome.message), None, [outcome.message]
+    result = outcome.result
+    key = map_key(state)
+    kind = column_kind(result, "value")
+    label = MEASURE_LABELS[_measure(state)]
+    period = period_label(state)
+    note = note_text(result, ctx.synthetic)
+    if current_key == key:
+        patch = Patch()
+        for index, props in trace_values(result.rows, kind=kind, measure_label=label).items():
+            for prop, value in props.items():
+                patch["data"][index][prop] = value
+        patch["data"][VALUE_TRACE]["colorbar"]["title"]["text"] = colorbar_title(label, period)
+        return patch, key, note
+    level = map_level(state)
+    within = state.get("within")
+    geometry = ctx.geometry
+    if geometry is None or geometry.url(level) is None:
+        message = "Map geometry is not available; the table below has the same figures."
+        return empty_figure(message), None, [*note, message]
+    view = geometry.view(parent_level(within), [within]) if within else geometry.view("boundary")
+    fig = map_figure(
+        result.rows,
+        geojson_url=geometry.url(level) or "",
+        outline_url=geometry.url(parent_level(within)) if within else geometry.url("boundary"),
+        kind=kind,
+        measure_label=label,
+        period_label=period,
+        view=view,
+        revision=key,
+    )
+    return fig, key, note
+
+
+# --- matrix ------------------------------------------------------------------------------
+
+
+def render_matrix(ctx: Context, state: State) -> tuple[go.Figure, list, str]:
+    """(figure, note, the rule of the chosen highlight)."""
+    highlight = state.get("highlight", "none")
+    highlight = highlight if highlight in HIGHLIGHT_MODES else "none"
+    outcome = run(ctx, "matrix", view_params(state, "matrix"))
+    if outcome.result is None:
+        return empty_figure(outcome.message), [outcome.message], ""
+    result = outcome.result
+    if result.rows.empty:
+        return empty_figure("No areas for these filters."), note_text(result, ctx.synthetic), ""
+    fig = matrix_figure(
+        result.rows,
+        kind=column_kind(result, "value"),
+        measure_label=MEASURE_LABELS[_measure(state)],
+        highlight=highlight,
+    )
+    return fig, note_text(result, ctx.synthetic), HIGHLIGHT_RULES[highlight]
+
+
+# --- elements ----------------------------------------------------------------------------
+
+
+def _place(ctx: Context, state: State) -> str:
+    place = selected_place(state)
+    names = {place[1]: ctx.choices.name_of(*place) or place[1]} if place else {}
+    return place_label(state, names)
+
+
+def render_elements(ctx: Context, state: State) -> tuple[go.Figure, list]:
+    outcome = run(ctx, "elements", view_params(state, "elements"))
+    if outcome.result is None:
+        return empty_figure(outcome.message), [outcome.message]
+    if outcome.result.rows.empty:
+        return empty_figure("No elements for these filters."), note_text(
+            outcome.result, ctx.synthetic
+        )
+    fig = elements_figure(outcome.result.rows, place_label=_place(ctx, state))
+    return fig, note_text(outcome.result, ctx.synthetic)
+
+
+def _element_label(ctx: Context, code: str | None, letter: str) -> str:
+    names = dict(ctx.choices.elements)
+    return f"{letter}: {code} {names.get(code or '', '')}".strip()
+
+
+def render_compare(ctx: Context, state: State) -> tuple[go.Figure, list]:
+    params = compare_params(ctx, state)
+    outcome = run(ctx, "element_compare", params)
+    if outcome.result is None:
+        return empty_figure(outcome.message), [outcome.message]
+    if outcome.result.rows.empty:
+        return empty_figure("No areas for these filters."), note_text(outcome.result, ctx.synthetic)
+    fig = element_compare_figure(
+        outcome.result.rows,
+        label_a=_element_label(ctx, params.get("element_a"), "A"),
+        label_b=_element_label(ctx, params.get("element_b"), "B"),
+    )
+    return fig, note_text(outcome.result, ctx.synthetic)
+
+
+# --- trend -------------------------------------------------------------------------------
+
+
+def savings_targets(meta: dict) -> pd.DataFrame | None:
+    """The chosen themes' savings targets from the trend's meta, as period / target (£)."""
+    raw = meta.get("savings_targets") or meta.get("targets")
+    if not raw:
+        return None
+    frame = pd.DataFrame(raw)
+    period = next((c for c in ("financial_year", "period") if c in frame.columns), None)
+    if period is None:
+        return None
+    if "saving_m" in frame.columns:
+        target = pd.to_numeric(frame["saving_m"], errors="coerce") * 1_000_000
+    elif "target" in frame.columns:
+        target = pd.to_numeric(frame["target"], errors="coerce")
+    else:
+        return None
+    out = pd.DataFrame({"period": frame[period].astype(str), "target": target}).dropna()
+    return out.groupby("period", as_index=False)["target"].sum()
+
+
+def render_trend(ctx: Context, state: State) -> tuple[go.Figure, list]:
+    outcome = run(ctx, "trend", view_params(state, "trend"))
+    if outcome.result is None:
+        return empty_figure(outcome.message), [outcome.message]
+    result = outcome.result
+    targets = savings_targets(result.meta)
+    fig = trend_figure(result.rows, targets=targets)
+    note = note_text(result, ctx.synthetic)
+    if targets is not None:
+        note.append(TARGETS_NOTE)
+    return fig, note
+
+
+# --- tables and exports ------------------------------------------------------------------
+
+
+def view_result(ctx: Context, view: str, state: State) -> ViewOutcome:
+    """The exact protected result a chart on the page was drawn from."""
+    return run(ctx, view, params_for(ctx, view, state))
+
+
+def xlsx_bytes(result: ProtectedResult) -> bytes:
+    """The protected rows as a workbook: a data sheet and an 'about' sheet with the meta."""
+    buffer = io.BytesIO()
+    about = pd.DataFrame(
+        [(k, v if isinstance(v, str) else str(v)) for k, v in result.meta.items()],
+        columns=["key", "value"],
+    )
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        result.rows.to_excel(writer, sheet_name="data", index=False)
+        about.to_excel(writer, sheet_name="about", index=False)
+    return buffer.getvalue()
+
+
+def export(ctx: Context, view: str, state: State, fmt: str) -> dict | str:
+    """A dcc.Download payload of the view's protected table, or a message."""
+    outcome = view_result(ctx, view, state)
+    if outcome.result is None:
+        return outcome.message
+    name = f"care-atlas-{view.replace('_', '-')}"
+    if fmt == "csv":
+        return {"content": outcome.result.to_csv(), "filename": f"{name}.csv", "type": "text/csv"}
+    import base64
+
+    return {
+        "content": base64.b64encode(xlsx_bytes(outcome.result)).decode("ascii"),
+        "filename": f"{name}.xlsx",
+        "base64": True,
+        "type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }

@@ -1,0 +1,168 @@
+"""The area heat map: a MapLibre choropleth of one measure by ward, district, sector or H3 cell.
+
+The geometry is referenced by URL (the browser fetches it once per level and Plotly caches it),
+so a figure carries only values. Areas whose value is withheld go in a second, mid-grey trace
+whose tooltip says "[c] fewer than 10"; there is no base map (no tile server, no token), only
+area outlines and the council boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from layers.style import MAP_SCALE, OUTLINE, SUPPRESSED_FILL, TEMPLATE, format_value, is_missing
+
+#: Index of each trace in the figure, used by partial (Patch) updates.
+VALUE_TRACE = 0
+WITHHELD_TRACE = 1
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Where the map looks: explicit centre and zoom (fitbounds fights uirevision on map)."""
+
+    lat: float
+    lon: float
+    zoom: float
+
+
+def view_for_bounds(
+    bounds: tuple[float, float, float, float], *, width_px: int = 700, height_px: int = 520
+) -> MapView:
+    """Centre and zoom that fit lon/lat bounds (minx, miny, maxx, maxy) in a map of that size."""
+    import math
+
+    minx, miny, maxx, maxy = bounds
+    lon_span = max(maxx - minx, 1e-4)
+
+    # Web Mercator: convert latitudes to projected y before measuring the span.
+    def merc(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    lat_span = max(merc(maxy) - merc(miny), 1e-6)
+    zoom_x = math.log2(width_px * 360 / (256 * lon_span))
+    zoom_y = math.log2(height_px * 2 * math.pi / (256 * lat_span))
+    zoom = max(0.0, min(zoom_x, zoom_y) - 0.15)
+    return MapView(lat=(miny + maxy) / 2, lon=(minx + maxx) / 2, zoom=round(zoom, 2))
+
+
+def trace_values(rows: pd.DataFrame, *, kind: str, measure_label: str) -> dict[int, dict]:
+    """Per trace, the properties that change when only the filters change.
+
+    ``rows`` are ``area_map`` view rows (area_code, area_name, value, value_status, people,
+    people_status). The dashboard sends exactly these as a partial update.
+    """
+    shown_codes: list[str] = []
+    shown_z: list[float] = []
+    shown_data: list[list[str]] = []
+    hidden_codes: list[str] = []
+    hidden_data: list[list[str]] = []
+    for row in rows.itertuples(index=False):
+        status = getattr(row, "value_status", "") or ""
+        value = getattr(row, "value", None)
+        text = format_value(value, kind, status)
+        people = format_value(
+            getattr(row, "people", None), "count", getattr(row, "people_status", "")
+        )
+        name = str(getattr(row, "area_name", "") or row.area_code)
+        custom = [f"{name} ({row.area_code})", text, people]
+        if is_missing(value) or status == "[c]":
+            hidden_codes.append(str(row.area_code))
+            hidden_data.append(custom)
+        else:
+            shown_codes.append(str(row.area_code))
+            shown_z.append(float(value))
+            shown_data.append(custom)
+    hover = (
+        "<b>%{customdata[0]}</b><br>" + measure_label + ": %{customdata[1]}"
+        "<br>People: %{customdata[2]}<extra></extra>"
+    )
+    return {
+        VALUE_TRACE: {
+            "locations": shown_codes,
+            "z": shown_z,
+            "customdata": shown_data,
+            "hovertemplate": hover,
+        },
+        WITHHELD_TRACE: {
+            "locations": hidden_codes,
+            "z": [0] * len(hidden_codes),
+            "customdata": hidden_data,
+            "hovertemplate": hover,
+        },
+    }
+
+
+def colorbar_title(measure_label: str, period_label: str) -> str:
+    """Legend title: the measure and the period, as the issue asks every legend to state."""
+    return f"{measure_label}<br>{period_label}"
+
+
+def map_figure(
+    rows: pd.DataFrame,
+    *,
+    geojson_url: str,
+    outline_url: str | None,
+    kind: str,
+    measure_label: str,
+    period_label: str,
+    view: MapView,
+    revision: str,
+) -> go.Figure:
+    """The full map figure (sent when the level or drill-down changes; otherwise values only)."""
+    values = trace_values(rows, kind=kind, measure_label=measure_label)
+    line = {"color": OUTLINE, "width": 0.6}
+    fig = go.Figure(
+        data=[
+            go.Choroplethmap(
+                geojson=geojson_url,
+                featureidkey="id",
+                colorscale=MAP_SCALE,
+                marker={"line": line, "opacity": 0.9},
+                colorbar={
+                    "title": {"text": colorbar_title(measure_label, period_label)},
+                    "thickness": 14,
+                    "len": 0.75,
+                },
+                name="value",
+                **values[VALUE_TRACE],
+            ),
+            go.Choroplethmap(
+                geojson=geojson_url,
+                featureidkey="id",
+                colorscale=[[0, SUPPRESSED_FILL], [1, SUPPRESSED_FILL]],
+                showscale=False,
+                marker={"line": line, "opacity": 0.9},
+                name="[c] fewer than 10",
+                **values[WITHHELD_TRACE],
+            ),
+        ],
+        layout={"template": TEMPLATE},
+    )
+    layers = []
+    if outline_url:
+        layers.append(
+            {
+                "source": outline_url,
+                "sourcetype": "geojson",
+                "type": "line",
+                "color": "#000000",
+                "line": {"width": 2},
+            }
+        )
+    fig.update_layout(
+        map={
+            "style": "white-bg",
+            "center": {"lat": view.lat, "lon": view.lon},
+            "zoom": view.zoom,
+            "layers": layers,
+        },
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        uirevision=revision,
+        clickmode="event",
+        height=520,
+    )
+    return fig

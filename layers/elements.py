@@ -1,0 +1,128 @@
+"""Element distribution: the top N elements by people, and a two-element compare by area."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from layers.style import BAR_COLOUR, LINE_COLOURS, TEMPLATE, format_value, is_missing
+
+#: Areas drawn in the compare chart (the table behind it lists them all).
+COMPARE_AREAS_SHOWN = 20
+
+
+def _numbers(values: pd.Series, statuses: pd.Series) -> list[float]:
+    """Bar lengths: withheld values draw as zero-length bars labelled with their shorthand."""
+    out = []
+    for value, status in zip(values, statuses, strict=True):
+        out.append(0.0 if is_missing(value) or status == "[c]" else float(value))
+    return out
+
+
+def elements_figure(rows: pd.DataFrame, *, place_label: str) -> go.Figure:
+    """Horizontal bars of people per element, largest at the top, with code and description."""
+    data = rows.reset_index(drop=True)
+    people_status = data.get("people_status", pd.Series([""] * len(data))).fillna("")
+    labels = [
+        f"{code} {desc}"[:60]
+        for code, desc in zip(data["element_code"], data["element_description"], strict=True)
+    ]
+    text = [format_value(v, "count", s) for v, s in zip(data["people"], people_status, strict=True)]
+    cost_status = data.get("cost_status", pd.Series([""] * len(data))).fillna("")
+    hover = [
+        [
+            str(p),
+            format_value(a, "count", sa),
+            format_value(c, "money", sc),
+        ]
+        for p, a, sa, c, sc in zip(
+            data.get("provision_type", pd.Series([""] * len(data))),
+            data.get("agreements", pd.Series([None] * len(data))),
+            data.get("agreements_status", pd.Series([""] * len(data))).fillna(""),
+            data.get("cost", pd.Series([None] * len(data))),
+            cost_status,
+            strict=True,
+        )
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=_numbers(data["people"], people_status),
+            y=labels,
+            orientation="h",
+            marker_color=BAR_COLOUR,
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=hover,
+            hovertemplate=(
+                "<b>%{y}</b><br>People: %{text}<br>Provision: %{customdata[0]}"
+                "<br>Agreements: %{customdata[1]}<br>Cost: %{customdata[2]}<extra></extra>"
+            ),
+            name="People",
+        ),
+        layout={"template": TEMPLATE},
+    )
+    fig.update_layout(
+        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+        xaxis={"title": {"text": f"People, {place_label}"}, "rangemode": "tozero"},
+        height=max(260, 30 * len(data) + 100),
+        margin={"l": 10, "r": 60, "t": 20, "b": 50},
+    )
+    return fig
+
+
+def element_compare_figure(rows: pd.DataFrame, *, label_a: str, label_b: str) -> go.Figure:
+    """People of element A and B by area, and their difference, areas with the widest gap first."""
+    data = rows.copy()
+    data["order"] = pd.to_numeric(data["difference"], errors="coerce").abs()
+    data = data.sort_values("order", ascending=False, na_position="last").head(COMPARE_AREAS_SHOWN)
+    names = [
+        f"{name} ({code})" if name and name != code else str(code)
+        for code, name in zip(data["area_code"], data["area_name"].fillna(""), strict=True)
+    ]
+    traces = []
+    for column, status, label, colour in (
+        ("a_people", "a_status", label_a, BAR_COLOUR),
+        ("b_people", "b_status", label_b, LINE_COLOURS[0]),
+    ):
+        statuses = data[status].fillna("")
+        traces.append(
+            go.Bar(
+                x=_numbers(data[column], statuses),
+                y=names,
+                orientation="h",
+                name=label,
+                marker_color=colour,
+                text=[
+                    format_value(v, "count", s) for v, s in zip(data[column], statuses, strict=True)
+                ],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y}<br>" + label + ": %{text}<extra></extra>",
+            )
+        )
+    diff_status = data["difference_status"].fillna("")
+    traces.append(
+        go.Scatter(
+            x=_numbers(data["difference"], diff_status),
+            y=names,
+            mode="markers",
+            marker={"symbol": "diamond", "size": 11, "color": "#000000"},
+            name="Difference (A minus B)",
+            text=[
+                format_value(v, "count", s)
+                for v, s in zip(data["difference"], diff_status, strict=True)
+            ],
+            hovertemplate="%{y}<br>Difference: %{text}<extra></extra>",
+        )
+    )
+    fig = go.Figure(traces, layout={"template": TEMPLATE})
+    fig.update_layout(
+        barmode="group",
+        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+        xaxis={"title": {"text": "People"}, "zeroline": True, "zerolinecolor": "#4d4d4d"},
+        legend={"orientation": "h", "y": -0.15},
+        height=max(300, 40 * len(data) + 140),
+        margin={"l": 10, "r": 60, "t": 20, "b": 60},
+    )
+    return fig

@@ -1,0 +1,199 @@
+"""The postcode/year matrix: areas x periods, coloured, labelled, with the thesis's highlights.
+
+The three highlight modes are plain rules on the published (already protected) values, so the
+rule shown in the tooltip is exactly what picked the cells.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from layers.style import (
+    HIGHLIGHT_COLOUR,
+    MATRIX_SCALE,
+    SUPPRESSED_FILL,
+    TEMPLATE,
+    format_value,
+)
+
+HIGHLIGHT_MODES: dict[str, str] = {
+    "none": "No highlight",
+    "unusual": "Unusual cells",
+    "improving": "Improving areas",
+    "challenging": "Challenging years",
+}
+
+#: The rule behind each highlight, shown in its tooltip and under the chart.
+HIGHLIGHT_RULES: dict[str, str] = {
+    "none": "",
+    "unusual": (
+        "Unusual cells (boxed): the value is more than 2 standard deviations away from what its "
+        "row (area) average and column (period) average together predict."
+    ),
+    "improving": (
+        "Improving areas (boxed rows): at least 3 published periods, a falling straight-line "
+        "trend, and the last value at least 10% below the first."
+    ),
+    "challenging": (
+        "Challenging years (boxed columns): at least 60% of the areas published in both periods "
+        "rose compared with the period before."
+    ),
+}
+
+UNUSUAL_SD = 2.0
+IMPROVING_DROP = 0.10
+CHALLENGING_SHARE = 0.60
+
+
+def pivot_matrix(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Numeric area x period table (NaN where withheld), its status table, and area names.
+
+    ``rows`` are ``matrix`` view rows: area_code, area_name, period, value, value_status.
+    """
+    if rows.empty:
+        empty = pd.DataFrame()
+        return empty, empty, pd.Series(dtype=str)
+    data = rows.copy()
+    data["value_status"] = data["value_status"].fillna("").astype(str)
+    numeric = pd.to_numeric(data["value"], errors="coerce")
+    numeric[data["value_status"] == "[c]"] = np.nan
+    data["numeric"] = numeric
+    periods = sorted(data["period"].astype(str).unique())
+    areas = sorted(data["area_code"].astype(str).unique())
+    values = data.pivot_table(
+        index="area_code", columns="period", values="numeric", aggfunc="first", dropna=False
+    ).reindex(index=areas, columns=periods)
+    status = (
+        data.pivot_table(
+            index="area_code", columns="period", values="value_status", aggfunc="first"
+        )
+        .reindex(index=areas, columns=periods)
+        .fillna("[x]")
+    )
+    names = data.drop_duplicates("area_code").set_index("area_code")["area_name"].reindex(areas)
+    return values.astype(float), status, names.fillna("").astype(str)
+
+
+def unusual_cells(values: pd.DataFrame, sd: float = UNUSUAL_SD) -> pd.DataFrame:
+    """Cells far from the additive row + column expectation (a two-way residual test)."""
+    if values.empty:
+        return values.astype(bool)
+    grand = np.nanmean(values.to_numpy()) if values.notna().any().any() else np.nan
+    expected = (
+        values.mean(axis=1).to_numpy()[:, None] + values.mean(axis=0).to_numpy()[None, :] - grand
+    )
+    residual = values.to_numpy() - expected
+    spread = np.nanstd(residual) if np.isfinite(residual).sum() > 2 else np.nan
+    if not np.isfinite(spread) or spread == 0:
+        return pd.DataFrame(False, index=values.index, columns=values.columns)
+    flags = np.abs(residual) > sd * spread
+    return pd.DataFrame(np.nan_to_num(flags, nan=False).astype(bool), values.index, values.columns)
+
+
+def improving_areas(values: pd.DataFrame, drop: float = IMPROVING_DROP) -> pd.Series:
+    """Areas whose published values fall over the periods shown."""
+    result = {}
+    for area, series in values.iterrows():
+        points = series.dropna()
+        if len(points) < 3:
+            result[area] = False
+            continue
+        x = np.arange(len(series))[series.notna().to_numpy()]
+        slope = np.polyfit(x, points.to_numpy(), 1)[0]
+        first, last = points.iloc[0], points.iloc[-1]
+        result[area] = bool(slope < 0 and first > 0 and last <= first * (1 - drop))
+    return pd.Series(result, dtype=bool).reindex(values.index, fill_value=False)
+
+
+def challenging_years(values: pd.DataFrame, share: float = CHALLENGING_SHARE) -> pd.Series:
+    """Periods in which most areas rose from the period before."""
+    result = {column: False for column in values.columns}
+    for before, after in zip(values.columns[:-1], values.columns[1:], strict=True):
+        both = values[[before, after]].dropna()
+        if both.empty:
+            continue
+        rose = (both[after] > both[before]).mean()
+        result[after] = bool(rose >= share)
+    return pd.Series(result, dtype=bool)
+
+
+def _box(x0: float, x1: float, y0: float, y1: float, dash: str = "solid") -> dict:
+    return {
+        "type": "rect",
+        "x0": x0,
+        "x1": x1,
+        "y0": y0,
+        "y1": y1,
+        "line": {"color": HIGHLIGHT_COLOUR, "width": 3, "dash": dash},
+        "fillcolor": "rgba(0,0,0,0)",
+        "layer": "above",
+    }
+
+
+def highlight_shapes(values: pd.DataFrame, mode: str) -> list[dict]:
+    """Black outlines (readable without colour) around the cells, rows or columns picked out."""
+    n_rows, n_cols = values.shape
+    shapes: list[dict] = []
+    if mode == "unusual":
+        flags = unusual_cells(values).to_numpy()
+        for i, j in zip(*np.nonzero(flags), strict=True):
+            shapes.append(_box(j - 0.5, j + 0.5, i - 0.5, i + 0.5))
+    elif mode == "improving":
+        for i, flag in enumerate(improving_areas(values).to_numpy()):
+            if flag:
+                shapes.append(_box(-0.5, n_cols - 0.5, i - 0.5, i + 0.5, "dash"))
+    elif mode == "challenging":
+        for j, flag in enumerate(challenging_years(values).to_numpy()):
+            if flag:
+                shapes.append(_box(j - 0.5, j + 0.5, -0.5, n_rows - 0.5, "dash"))
+    return shapes
+
+
+def matrix_figure(
+    rows: pd.DataFrame, *, kind: str, measure_label: str, highlight: str = "none"
+) -> go.Figure:
+    """Heatmap of the matrix rows with cell labels, "[c]" cells in grey, optional highlights."""
+    values, status, names = pivot_matrix(rows)
+    n_rows, n_cols = values.shape
+    labels = [
+        [format_value(values.iat[i, j], kind, status.iat[i, j]) for j in range(n_cols)]
+        for i in range(n_rows)
+    ]
+    # Cells carry the bare shorthand ("[c]"); the tooltip carries its words.
+    cell_text = [
+        [lab.split(" ")[0] if lab.startswith("[") else lab for lab in row] for row in labels
+    ]
+    y_labels = [
+        f"{code} {name}".strip() if name and name != code else code for code, name in names.items()
+    ]
+    finite = values.to_numpy()[np.isfinite(values.to_numpy())]
+    mid = float(np.median(finite)) if finite.size else None
+    fig = go.Figure(
+        go.Heatmap(
+            z=values.to_numpy(),
+            x=list(values.columns),
+            y=y_labels,
+            text=cell_text,
+            customdata=labels,
+            texttemplate="%{text}",
+            hovertemplate="%{y}, %{x}<br>" + measure_label + ": %{customdata}<extra></extra>",
+            colorscale=MATRIX_SCALE,
+            zmid=mid,
+            colorbar={
+                "title": {"text": f"{measure_label}<br>blue lower, red higher"},
+                "thickness": 14,
+            },
+        ),
+        layout={"template": TEMPLATE},
+    )
+    fig.update_layout(
+        plot_bgcolor=SUPPRESSED_FILL,  # withheld cells are NaN: the grey shows through them
+        shapes=highlight_shapes(values, highlight) if highlight in HIGHLIGHT_MODES else [],
+        yaxis={"autorange": "reversed", "type": "category", "automargin": True},
+        xaxis={"type": "category", "side": "top"},
+        height=max(260, 26 * n_rows + 110),
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
+    return fig

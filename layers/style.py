@@ -1,0 +1,137 @@
+"""Shared look of every chart: colour scales, the suppression grey, number formats.
+
+Kept in one place so the map, matrix and charts say "[c]" the same way and use scales that
+stay readable for people with the common colour-vision deficiencies.
+"""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+
+#: Sequential scale for the map: viridis is perceptually even and colour-blind safe.
+MAP_SCALE = "Viridis"
+
+#: Diverging blue -> pale yellow -> red (ColorBrewer RdYlBu reversed, colour-blind safe): keeps
+#: the thesis's "cool is low, hot is high" reading without relying on red/green.
+MATRIX_SCALE: list[list[float | str]] = [
+    [0.0, "#313695"],
+    [0.1, "#4575b4"],
+    [0.2, "#74add1"],
+    [0.3, "#abd9e9"],
+    [0.4, "#e0f3f8"],
+    [0.5, "#ffffbf"],
+    [0.6, "#fee090"],
+    [0.7, "#fdae61"],
+    [0.8, "#f46d43"],
+    [0.9, "#d73027"],
+    [1.0, "#a50026"],
+]
+
+#: Fill of areas and cells whose value is withheld: mid-grey, outside both scales.
+SUPPRESSED_FILL = "#8c8c8c"
+#: Outline colour of areas; dark enough for 3:1 non-text contrast on white.
+OUTLINE = "#4d4d4d"
+#: Bars and lines of the charts (Okabe-Ito palette, colour-blind safe).
+BAR_COLOUR = "#0072B2"
+LINE_COLOURS = ("#D55E00", "#009E73", "#CC79A7", "#E69F00")
+HIGHLIGHT_COLOUR = "#000000"
+
+#: GSS shorthand and the words shown beside it (PRIVACY.md §6).
+STATUS_TEXT: dict[str, str] = {
+    "[c]": "[c] fewer than 10",
+    "[u]": "[u] low reliability",
+    "[z]": "[z] not applicable",
+    "[x]": "[x] not available",
+}
+
+#: Plain language of each value kind the query layer reports (Column.kind).
+MEASURE_LABELS: dict[str, str] = {
+    "people": "People",
+    "agreements_active": "Active agreements",
+    "agreements_started": "Agreements started",
+    "cost": "Cost (£)",
+    "rate_per_1000": "People per 1,000 residents",
+    "internal_share": "Internal provision share",
+}
+
+#: A small template: the default one is ~10 kB of JSON sent with every figure.
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font={"family": "Arial, Helvetica, sans-serif", "size": 14, "color": "#1a1a1a"},
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        hoverlabel={"font": {"size": 14}},
+    )
+)
+
+
+def status_text(status: object) -> str:
+    """The shorthand and its words for a status cell, or "" when the value is shown."""
+    if not isinstance(status, str) or not status:
+        return ""
+    return STATUS_TEXT.get(status, status)
+
+
+def is_missing(value: object) -> bool:
+    """True for None / NaN / pandas NA: a value the query layer did not publish."""
+    if value is None:
+        return True
+    try:
+        return bool(math.isnan(float(value)))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return True
+
+
+def format_value(value: object, kind: str, status: object = "") -> str:
+    """Text for one published value; the status shorthand when it is withheld.
+
+    ``kind`` is the query layer's column kind (count, money, rate, share).
+    """
+    shorthand = status_text(status)
+    if shorthand and (status != "[u]" or is_missing(value)):
+        return shorthand
+    if is_missing(value):
+        return STATUS_TEXT["[x]"]
+    number = float(value)  # type: ignore[arg-type]
+    if kind == "money":
+        text = _format_money(number)
+    elif kind == "share":
+        text = f"{number * 100:.1f}%" if abs(number) <= 1 else f"{number:.1f}%"
+    elif kind == "rate":
+        text = f"{number:,.1f}"
+    else:
+        text = f"{number:,.0f}"
+    return f"{text} {shorthand}" if shorthand else text
+
+
+def _format_money(number: float) -> str:
+    size = abs(number)
+    if size >= 1_000_000:
+        return f"£{number / 1_000_000:,.2f}m"
+    if size >= 10_000:
+        return f"£{number / 1_000:,.0f}k"
+    return f"£{number:,.0f}"
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank figure that says why it is blank (no data, bad filter) instead of an empty axis."""
+    fig = go.Figure(layout={"template": TEMPLATE})
+    fig.update_layout(
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[
+            {
+                "text": message,
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "font": {"size": 16},
+            }
+        ],
+    )
+    return fig

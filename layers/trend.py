@@ -1,0 +1,105 @@
+"""Cost trends: agreements as bars, people and cost as lines, per period, with savings targets.
+
+The MIA savings targets are plans for savings, not forecasts of cost: they are drawn beside the
+cost line on the same £ axis for context and labelled as not reconciled with it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from layers.style import BAR_COLOUR, LINE_COLOURS, TEMPLATE, format_value, is_missing
+
+TARGETS_NOTE = "Savings targets are plans, not reconciled with the cost line."
+
+
+def _published(values: pd.Series, statuses: pd.Series) -> list[float | None]:
+    """Values to draw; withheld ones become gaps (None), never zeros."""
+    return [
+        None if is_missing(v) or s == "[c]" else float(v)
+        for v, s in zip(values, statuses.fillna(""), strict=True)
+    ]
+
+
+def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> go.Figure:
+    """``rows`` are ``trend`` view rows; ``targets`` has columns period and target (£)."""
+    data = rows.reset_index(drop=True)
+    periods = [str(p) for p in data["period"]]
+    agreements_status = data["agreements_status"].fillna("")
+    people_status = data["people_status"].fillna("")
+    cost_status = data["cost_status"].fillna("")
+    traces: list[go.BaseTraceType] = [
+        go.Bar(
+            x=periods,
+            y=_published(data["agreements"], agreements_status),
+            name="Agreements (records)",
+            marker_color=BAR_COLOUR,
+            opacity=0.55,
+            text=[
+                format_value(v, "count", s)
+                for v, s in zip(data["agreements"], agreements_status, strict=True)
+            ],
+            hovertemplate="%{x}<br>Agreements: %{text}<extra></extra>",
+            textposition="none",
+        ),
+        go.Scatter(
+            x=periods,
+            y=_published(data["people"], people_status),
+            name="People",
+            mode="lines+markers",
+            line={"color": LINE_COLOURS[1], "width": 3},
+            marker={"symbol": "circle", "size": 8},
+            text=[
+                format_value(v, "count", s)
+                for v, s in zip(data["people"], people_status, strict=True)
+            ],
+            hovertemplate="%{x}<br>People: %{text}<extra></extra>",
+        ),
+        go.Scatter(
+            x=periods,
+            y=_published(data["cost"], cost_status),
+            name="Cost (£, right axis)",
+            mode="lines+markers",
+            yaxis="y2",
+            line={"color": LINE_COLOURS[0], "width": 3, "dash": "solid"},
+            marker={"symbol": "square", "size": 8},
+            text=[
+                format_value(v, "money", s) for v, s in zip(data["cost"], cost_status, strict=True)
+            ],
+            hovertemplate="%{x}<br>Cost: %{text}<extra></extra>",
+        ),
+    ]
+    if targets is not None and not targets.empty:
+        traces.append(
+            go.Scatter(
+                x=[str(p) for p in targets["period"]],
+                y=[float(v) for v in targets["target"]],
+                name="Savings target (£, right axis; not reconciled)",
+                mode="markers+lines",
+                yaxis="y2",
+                line={"color": LINE_COLOURS[2], "width": 2, "dash": "dot"},
+                marker={"symbol": "diamond", "size": 11},
+                text=[format_value(v, "money") for v in targets["target"]],
+                hovertemplate="%{x}<br>Savings target: %{text}<br>"
+                + TARGETS_NOTE
+                + "<extra></extra>",
+            )
+        )
+    fig = go.Figure(traces, layout={"template": TEMPLATE})
+    fig.update_layout(
+        xaxis={"type": "category", "title": {"text": "Period"}},
+        yaxis={"title": {"text": "Agreements and people"}, "rangemode": "tozero"},
+        yaxis2={
+            "title": {"text": "£"},
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+        },
+        legend={"orientation": "h", "y": -0.2},
+        height=420,
+        margin={"l": 10, "r": 10, "t": 20, "b": 80},
+        hovermode="x unified",
+    )
+    return fig
