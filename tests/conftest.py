@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.fixtures.extract",
     "tests.fixtures.serving",
+    "tests.fixtures.queries",
 ]

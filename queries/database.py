@@ -1,0 +1,286 @@
+"""Open the serving database read-only and load what every query needs once.
+
+The serving file is attached READ_ONLY to an in-memory DuckDB instance: the in-memory side
+holds the ptable (the serving one, or a drop-in override, PRIVACY.md §2) and the perturbation
+macros, which cannot be written into the read-only file. Each query runs on its own cursor, so
+Flask threads share one Database safely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from care_atlas.vocab import CLIENT_GROUPS, ETHNICITIES, GENDERS, ethnic_group
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+PTABLE_ENV = "CARE_ATLAS_PTABLE"
+#: Counts whose perturbed value is under this are suppressed (ONS 10-5 rule).
+DEFAULT_THRESHOLD = 10
+AREA_LEVELS: tuple[str, ...] = ("ward", "district", "sector", "h3r7", "h3r8")
+
+
+class DatabaseError(RuntimeError):
+    """The serving database is missing, unreadable or not to the ARCHITECTURE.md §2 schema."""
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name: str
+    parent_ward_code: str | None
+    district: str | None
+    population: int | None
+
+
+@dataclass(frozen=True)
+class Element:
+    code: str
+    description: str
+    service_code: str
+    provision_type: str
+    mia_theme: str | None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Allowed filter values, read once from the serving database's reference tables."""
+
+    periods: dict[str, tuple[str, ...]]
+    period_dates: dict[tuple[str, str], tuple[str, str]]
+    areas: dict[str, dict[str, Area]]
+    elements: dict[str, Element]
+    services: tuple[str, ...]
+    themes: tuple[str, ...]
+    provision_types: tuple[str, ...]
+    client_groups: tuple[str, ...]
+    genders: tuple[str, ...]
+    ethnic_groups: tuple[str, ...]
+    age_bands: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "periods": {k: list(v) for k, v in self.periods.items()},
+            "areas": {
+                level: [
+                    {
+                        "code": a.code,
+                        "name": a.name,
+                        "parent_ward_code": a.parent_ward_code,
+                        "district": a.district,
+                    }
+                    for a in areas.values()
+                ]
+                for level, areas in self.areas.items()
+            },
+            "elements": [
+                {
+                    "code": e.code,
+                    "description": e.description,
+                    "service_code": e.service_code,
+                    "provision_type": e.provision_type,
+                    "mia_theme": e.mia_theme,
+                }
+                for e in self.elements.values()
+            ],
+            "services": list(self.services),
+            "themes": list(self.themes),
+            "provision_types": list(self.provision_types),
+            "client_groups": list(self.client_groups),
+            "genders": list(self.genders),
+            "ethnic_groups": list(self.ethnic_groups),
+            "age_bands": list(self.age_bands),
+        }
+
+
+@dataclass
+class Database:
+    """A read-only serving database plus the query layer's in-memory side (ptable, macros)."""
+
+    path: Path
+    meta: dict[str, str]
+    reference: Reference
+    ptable_id: str
+    threshold: int
+    _con: duckdb.DuckDBPyConnection = field(repr=False)
+    cache: Any = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def synthetic(self) -> bool:
+        return self.meta.get("synthetic", "").lower() in ("true", "1", "yes")
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of its own for one query (DuckDB connections are not shared by threads)."""
+        with self._lock:
+            cur = self._con.cursor()
+        cur.execute("USE serving")
+        return cur
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run parameterised SQL; user values only ever travel in `params`."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or {}).df()
+        finally:
+            cur.close()
+
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
+        self._con.close()
+
+
+def sql_text(name: str) -> str:
+    """A SQL file shipped in queries/sql/."""
+    return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+def _load_ptable(con: duckdb.DuckDBPyConnection, override: Path | None) -> tuple[str, int]:
+    """Fill memory.ptable from the override CSV or the serving ptable; return (id, ckey_mod)."""
+    if override is not None:
+        if not override.is_file():
+            raise DatabaseError(f"ptable {override} does not exist")
+        try:
+            df = pd.read_csv(override)
+        except Exception as exc:  # pandas raises many kinds for a bad CSV
+            raise DatabaseError(f"ptable {override} is not a readable CSV: {exc}") from exc
+    else:
+        df = con.execute("SELECT pcv, ckey, pvalue FROM serving.ptable").df()
+    missing = {"pcv", "ckey", "pvalue"} - set(df.columns)
+    if missing:
+        raise DatabaseError(f"ptable lacks column(s) {sorted(missing)}")
+    try:
+        df = df[["pcv", "ckey", "pvalue"]].astype("int64")
+    except (ValueError, TypeError) as exc:
+        raise DatabaseError(f"ptable values must be whole numbers: {exc}") from exc
+    if df.empty or df["pcv"].min() < 0 or df["ckey"].min() < 0:
+        raise DatabaseError("ptable is empty or has negative pcv/ckey values")
+    ckey_mod = int(df["ckey"].max()) + 1
+    con.register("ptable_df", df)
+    con.execute("CREATE OR REPLACE TABLE memory.ptable AS SELECT * FROM ptable_df")
+    con.execute(
+        f"""CREATE OR REPLACE TABLE memory.ptable_dense AS
+        SELECT list(coalesce(p.pvalue, 0) ORDER BY g.i) AS pv
+        FROM range(0, (SELECT (max(pcv) + 1) * {ckey_mod} FROM memory.ptable)) g(i)
+        LEFT JOIN memory.ptable p ON p.pcv * {ckey_mod} + p.ckey = g.i"""
+    )
+    con.unregister("ptable_df")
+    digest = hashlib.sha256(pd.util.hash_pandas_object(df, index=False).values.tobytes())
+    return digest.hexdigest()[:16], ckey_mod
+
+
+def _distinct(con: duckdb.DuckDBPyConnection, column: str, preferred: tuple[str, ...]) -> tuple:
+    """Values present in facts, in vocabulary order first (column names are constants here)."""
+    found = {r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM facts").fetchall()}
+    found.discard(None)
+    ordered = [v for v in preferred if v in found]
+    return tuple(ordered + sorted(found - set(ordered)))
+
+
+def _load_reference(con: duckdb.DuckDBPyConnection) -> Reference:
+    periods: dict[str, tuple[str, ...]] = {}
+    period_dates: dict[tuple[str, str], tuple[str, str]] = {}
+    rows = con.execute(
+        "SELECT period_kind, period, start_date::VARCHAR, end_date::VARCHAR FROM periods "
+        "ORDER BY period_kind, ordinal"
+    ).fetchall()
+    for kind, period, start, end in rows:
+        periods.setdefault(kind, ())
+        periods[kind] = (*periods[kind], period)
+        period_dates[(kind, period)] = (start, end)
+    for kind, labels in periods.items():
+        # Views filter periods with BETWEEN so DuckDB can prune facts' row groups: that needs
+        # label order to be time order.
+        if list(labels) != sorted(labels):
+            raise DatabaseError(f"period labels of kind {kind} do not sort in time order")
+    areas: dict[str, dict[str, Area]] = {level: {} for level in AREA_LEVELS}
+    for level, code, name, ward, district, pop in con.execute(
+        "SELECT level, area_code, area_name, parent_ward_code, district, population FROM areas "
+        "ORDER BY level, area_code"
+    ).fetchall():
+        if level in areas:
+            pop_int = None if pop is None else int(pop)
+            areas[level][code] = Area(code, name or code, ward, district, pop_int)
+    elements = {
+        r[0]: Element(r[0], r[1] or r[0], r[2], r[3], r[4])
+        for r in con.execute(
+            "SELECT element_code, element_description, service_code, provision_type, mia_theme "
+            "FROM elements ORDER BY element_code"
+        ).fetchall()
+    }
+    age_bands = tuple(
+        r[0] for r in con.execute("SELECT age_band FROM age_bands ORDER BY ordinal").fetchall()
+    )
+    ethnic_groups = tuple(dict.fromkeys(ethnic_group(e) for e in ETHNICITIES))
+    return Reference(
+        periods=periods,
+        period_dates=period_dates,
+        areas=areas,
+        elements=elements,
+        services=tuple(sorted({e.service_code for e in elements.values()})),
+        themes=tuple(sorted({e.mia_theme for e in elements.values() if e.mia_theme})),
+        provision_types=tuple(dict.fromkeys(e.provision_type for e in elements.values())),
+        client_groups=_distinct(con, "client_group", CLIENT_GROUPS),
+        genders=_distinct(con, "gender", GENDERS),
+        ethnic_groups=_distinct(con, "ethnic_group", ethnic_groups),
+        age_bands=age_bands,
+    )
+
+
+def open_database(
+    path: str | os.PathLike[str],
+    *,
+    ptable: Path | None = None,
+    cache_dir: Path | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    threads: int | None = None,
+) -> Database:
+    """Open a serving database read-only; `ptable` (or CARE_ATLAS_PTABLE) overrides its ptable.
+
+    `cache_dir` turns on a result cache on disk, shared by server worker processes.
+    """
+    db_path = Path(path)
+    if not db_path.is_file():
+        raise DatabaseError(f"serving database {db_path} does not exist")
+    if ptable is None and os.environ.get(PTABLE_ENV):
+        ptable = Path(os.environ[PTABLE_ENV])
+    con = duckdb.connect(":memory:")
+    try:
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        con.execute("ATTACH $path AS serving (READ_ONLY)", {"path": str(db_path)})
+        con.execute("USE serving")
+        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+        ptable_id, ckey_mod = _load_ptable(con, ptable)
+        con.execute(
+            sql_text("protect.sql").format(ckey_mod=int(ckey_mod), threshold=int(threshold))
+        )
+        reference = _load_reference(con)
+    except duckdb.Error as exc:
+        con.close()
+        raise DatabaseError(f"{db_path} is not a readable serving database: {exc}") from exc
+    except DatabaseError:
+        con.close()
+        raise
+    cache = None
+    if cache_dir is not None:
+        import diskcache
+
+        cache = diskcache.Cache(str(cache_dir), size_limit=512 * 1024 * 1024)
+    return Database(
+        path=db_path,
+        meta={str(k): str(v) for k, v in meta.items()},
+        reference=reference,
+        ptable_id=ptable_id,
+        threshold=int(threshold),
+        _con=con,
+        cache=cache,
+    )

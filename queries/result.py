@@ -1,0 +1,82 @@
+"""What a view returns: a protected table, its column kinds and its metadata."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+COLUMN_KINDS: tuple[str, ...] = (
+    "area",
+    "period",
+    "category",
+    "count",
+    "money",
+    "rate",
+    "share",
+    "status",
+)
+#: GSS shorthand for cell status (PRIVACY.md §6); "" is published.
+PUBLISHED = ""
+SUPPRESSED = "[c]"
+LOW_RELIABILITY = "[u]"
+NOT_APPLICABLE = "[z]"
+NOT_AVAILABLE = "[x]"
+STATUSES: tuple[str, ...] = (PUBLISHED, SUPPRESSED, LOW_RELIABILITY, NOT_APPLICABLE, NOT_AVAILABLE)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in COLUMN_KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}")
+
+
+@dataclass
+class ProtectedResult:
+    """Protected values only: suppressed cells are NA with their status column saying why."""
+
+    columns: list[Column]
+    rows: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as JSON-ready dicts: NA -> None, numpy scalars -> Python."""
+        out = []
+        names = [c.name for c in self.columns]
+        for row in self.rows[names].itertuples(index=False, name=None):
+            out.append({n: _plain(v) for n, v in zip(names, row, strict=True)})
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "columns": [{"name": c.name, "kind": c.kind} for c in self.columns],
+            "rows": self.records(),
+            "meta": self.meta,
+        }
+
+    def to_json_text(self) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False, allow_nan=False)
+
+    def to_csv(self) -> str:
+        """The table as CSV; suppressed values are blank and their status column says [c]."""
+        buf = io.StringIO()
+        self.rows[[c.name for c in self.columns]].to_csv(buf, index=False, na_rep="")
+        return buf.getvalue()
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
