@@ -1,0 +1,124 @@
+"""URL state, drill-down and control sync, as plain functions (no browser, no database)."""
+
+from __future__ import annotations
+
+from dashboard import ids
+from dashboard.callbacks import sync_location
+from dashboard.controls import controls_from_state, state_from_controls
+from dashboard.state import (
+    build_hash,
+    build_search,
+    drill,
+    drill_up,
+    next_slide,
+    parse_location,
+    selected_place,
+    view_params,
+)
+
+WARD = "E05011118"
+
+
+def test_round_trip_keeps_filters_in_the_query_and_ui_keys_in_the_fragment() -> None:
+    state = {"from": "2010", "to": "2014", "age_bands": "65+,25-64", "highlight": "unusual"}
+    search, fragment = build_search(state), build_hash(state)
+    assert search == "?from=2010&to=2014&age_bands=65%2B,25-64"
+    assert fragment == "#highlight=unusual"
+    assert parse_location(search, fragment) == state
+
+
+def test_unknown_and_blank_keys_are_dropped() -> None:
+    assert parse_location("?from=2010&evil=1&to=", "#meeting=1&x=2") == {
+        "from": "2010",
+        "meeting": "1",
+    }
+
+
+def test_views_get_their_own_level_and_place() -> None:
+    state = {"from": "2012", "level": "sector", "within": WARD, "areas": "B6 5", "top_n": "5"}
+    assert view_params(state, "area_map") == {
+        "from": "2012",
+        "level": "sector",
+        "measure": "people",
+        "within": WARD,
+    }
+    assert view_params(state, "matrix") == {
+        "from": "2012",
+        "measure": "people",
+        "level": "sector",
+        "within": WARD,
+    }
+    assert view_params(state, "elements") == {
+        "from": "2012",
+        "level": "sector",
+        "areas": "B6 5",
+        "top_n": "5",
+    }
+    assert view_params({}, "trend") == {"level": "city"}
+    assert view_params({}, "matrix")["level"] == "district"
+
+
+def test_drill_from_ward_to_its_sectors_then_select_then_back_up() -> None:
+    opened = drill({"from": "2012"}, WARD)
+    assert opened == {"from": "2012", "within": WARD, "level": "sector"}
+    assert selected_place(opened) == ("ward", WARD)
+    chosen = drill(opened, "B6 5")
+    assert selected_place(chosen) == ("sector", "B6 5")
+    assert drill(chosen, "B6 5") == opened  # clicking the selected area again clears it
+    assert drill_up(chosen) == {"from": "2012", "level": "ward"}
+    assert drill_up(drill({"level": "district"}, "B6")) == {"level": "district"}
+
+
+def test_next_slide_cycles_through_the_presenting_order() -> None:
+    order = []
+    state: dict[str, str] = {}
+    for _ in range(5):
+        state = next_slide(state)
+        order.append(state["slide"])
+    assert order == ["map", "elements", "trend", "matrix", "map"]
+
+
+def test_controls_follow_the_state_and_per_1000_maps_to_the_rate_measure() -> None:
+    shown = controls_from_state({"measure": "rate_per_1000", "themes": "MIA3,MIA17"})
+    assert shown[ids.PER_1000] == ["on"]
+    assert shown[ids.MEASURE] == "people"
+    assert shown[ids.THEMES] == ["MIA3", "MIA17"]
+    assert shown[ids.LEVEL] == "ward"
+
+
+def test_changing_period_kind_resets_the_range_and_level_leaves_the_drill() -> None:
+    previous = {"from": "2010", "to": "2012", "within": WARD, "level": "sector"}
+    values = controls_from_state(previous)
+    values[ids.PERIOD_KIND] = "fy"
+    state = state_from_controls(values, previous, ids.PERIOD_KIND)
+    assert state == {"period_kind": "fy", "within": WARD, "level": "sector"}
+    values = controls_from_state(previous)
+    values[ids.LEVEL] = "h3r8"
+    assert state_from_controls(values, previous, ids.LEVEL) == {
+        "from": "2010",
+        "to": "2012",
+        "level": "h3r8",
+    }
+
+
+def test_sync_location_writes_the_url_from_a_control_and_reads_it_on_load() -> None:
+    values = controls_from_state({})
+    values[ids.PER_1000] = ["on"]
+    search, fragment, shown = sync_location(ids.PER_1000, "", "", values, None)
+    assert search == "?measure=rate_per_1000"
+    assert fragment == ""
+    search, fragment, shown = sync_location(None, "?themes=MIA5", "#meeting=1", values, None)
+    assert search is None and fragment is None
+    assert shown[ids.THEMES] == ["MIA5"]
+    assert shown[ids.PER_1000] == []
+
+
+def test_sync_location_drills_on_a_map_click_and_toggles_meeting_mode() -> None:
+    values = controls_from_state({})
+    search, _, shown = sync_location(ids.MAP_GRAPH, "", "", values, WARD)
+    assert parse_location(search) == {"level": "sector", "within": WARD}
+    assert shown[ids.LEVEL] == "sector"
+    _, fragment, _ = sync_location(ids.MEETING, "", "", values, None)
+    assert fragment == "#meeting=1"
+    _, fragment, _ = sync_location(ids.MEETING, "", "#meeting=1&slide=map", values, None)
+    assert fragment == ""
