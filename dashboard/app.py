@@ -41,6 +41,7 @@ def _new_app(title: str) -> dash.Dash:
         title=title,
         update_title=None,
         compress=False,
+        suppress_callback_exceptions=True,  # page components arrive with the router
     )
     app.server.config["PROPAGATE_EXCEPTIONS"] = False
 
@@ -68,7 +69,7 @@ def _shell(ctx: Context | None, settings: Settings, demo: bool, main: object) ->
             [html.H1(f"{APP_TITLE}{label}"), html.P(subtitle, className="subtitle")],
             className="site-header",
         ),
-        dcc.Location(id=ids.URL, refresh=False),
+        dcc.Location(id=ids.SHELL_URL, refresh=False),
         html.Main(main, id="main"),
         html.Footer(
             [
@@ -103,9 +104,8 @@ def _error_app(title: str, message: str, settings: Settings, demo: bool) -> dash
 
 def create_app(db_path: Path, *, demo: bool, settings: Settings | None = None) -> dash.Dash:
     """The dashboard over ``db_path``, with the query API at /api/v1 and geometry at /geometry."""
-    from queries.api import create_api_blueprint
-
     from queries import open_database
+    from queries.api import create_api_blueprint
 
     settings = settings or load_settings()
     db_path = Path(db_path)

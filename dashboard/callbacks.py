@@ -88,7 +88,7 @@ def _note(lines: list) -> list:
 def register_callbacks(app: dash.Dash, context: Context) -> None:
     registry = pages()
 
-    @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"))
+    @app.callback(Output(ids.PAGE, "children"), Input(ids.SHELL_URL, "pathname"))
     def route(pathname: str | None) -> Any:
         page = registry.get(pathname or "/")
         return page.layout(context) if page else not_found(pathname or "")

@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING
 
 from care_atlas.reference import load_element_catalogue
 
+#: Period kinds in the order the filter bar offers them.
+PERIOD_KINDS: tuple[str, ...] = ("year", "fy", "quarter")
+
 if TYPE_CHECKING:
     from queries.database import Reference
 
@@ -40,7 +43,7 @@ def choices_from_reference(reference: Reference) -> Choices:
     """Build the control options from a ``queries.Reference``."""
     service_names = _service_names()
     return Choices(
-        periods={k: list(v) for k, v in reference.periods.items()},
+        periods={k: list(reference.periods[k]) for k in PERIOD_KINDS if k in reference.periods},
         age_bands=list(reference.age_bands),
         elements=[(code, e.description) for code, e in reference.elements.items()],
         services=[(code, service_names.get(code, "")) for code in reference.services],

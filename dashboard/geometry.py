@@ -46,12 +46,11 @@ class GeometryStore:
     """The browser GeoJSON files of every level, their URLs and their areas' bounds."""
 
     def __init__(self, settings: Settings) -> None:
-        from boundaries.browser_geometry import ensure_browser_geometry
+        from boundaries.browser_geometry import LEVELS, ensure_browser_geometry
 
         self.settings = settings
-        self.paths: dict[str, Path] = {
-            k: Path(v) for k, v in ensure_browser_geometry(settings).items()
-        }
+        built = ensure_browser_geometry(settings)
+        self.paths: dict[str, Path] = {k: Path(v) for k, v in built.items() if k in LEVELS}
         stamp = max((p.stat().st_mtime_ns for p in self.paths.values() if p.exists()), default=0)
         self.version = format(stamp % (1 << 40), "x")
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-URL = "url"
+SHELL_URL = "shell-url"  # the router reads its pathname
+URL = "url"  # the page's own location: query string and fragment hold the view state
 PAGE = "page"
 
 # Filter bar (each maps to one URL key, see dashboard.controls).

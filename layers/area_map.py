@@ -30,7 +30,7 @@ class MapView:
 
 
 def view_for_bounds(
-    bounds: tuple[float, float, float, float], *, width_px: int = 700, height_px: int = 520
+    bounds: tuple[float, float, float, float], *, width_px: int = 600, height_px: int = 520
 ) -> MapView:
     """Centre and zoom that fit lon/lat bounds (minx, miny, maxx, maxy) in a map of that size."""
     import math
@@ -43,8 +43,9 @@ def view_for_bounds(
         return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
 
     lat_span = max(merc(maxy) - merc(miny), 1e-6)
-    zoom_x = math.log2(width_px * 360 / (256 * lon_span))
-    zoom_y = math.log2(height_px * 2 * math.pi / (256 * lat_span))
+    # MapLibre's zoom 0 is one 512-pixel tile for the whole world.
+    zoom_x = math.log2(width_px * 360 / (512 * lon_span))
+    zoom_y = math.log2(height_px * 2 * math.pi / (512 * lat_span))
     zoom = max(0.0, min(zoom_x, zoom_y) - 0.15)
     return MapView(lat=(miny + maxy) / 2, lon=(minx + maxx) / 2, zoom=round(zoom, 2))
 

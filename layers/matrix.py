@@ -168,8 +168,6 @@ def matrix_figure(
     y_labels = [
         f"{code} {name}".strip() if name and name != code else code for code, name in names.items()
     ]
-    finite = values.to_numpy()[np.isfinite(values.to_numpy())]
-    mid = float(np.median(finite)) if finite.size else None
     fig = go.Figure(
         go.Heatmap(
             z=values.to_numpy(),
@@ -180,7 +178,6 @@ def matrix_figure(
             texttemplate="%{text}",
             hovertemplate="%{y}, %{x}<br>" + measure_label + ": %{customdata}<extra></extra>",
             colorscale=MATRIX_SCALE,
-            zmid=mid,
             colorbar={
                 "title": {"text": f"{measure_label}<br>blue lower, red higher"},
                 "thickness": 14,

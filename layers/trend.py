@@ -89,9 +89,17 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
     fig = go.Figure(traces, layout={"template": TEMPLATE})
     fig.update_layout(
         xaxis={"type": "category", "title": {"text": "Period"}},
-        yaxis={"title": {"text": "Agreements and people"}, "rangemode": "tozero"},
+        yaxis={
+            "title": {"text": "Agreements and people"},
+            "rangemode": "tozero",
+            "automargin": True,
+            "tickformat": ",~s",
+        },
         yaxis2={
-            "title": {"text": "£"},
+            "title": {"text": "Cost (£)"},
+            "tickprefix": "£",
+            "tickformat": "~s",
+            "automargin": True,
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",

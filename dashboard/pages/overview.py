@@ -22,6 +22,7 @@ def layout(ctx: Context) -> html.Div:
     choices = ctx.choices
     return html.Div(
         [
+            dcc.Location(id=ids.URL, refresh=False),
             html.Div(
                 [
                     html.Button("Meeting mode", id=ids.MEETING, className="button", n_clicks=0),
