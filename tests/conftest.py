@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.extract",
     "tests.fixtures.serving",
     "tests.fixtures.queries",
+    "tests.fixtures.dashboard",
 ]

@@ -1,0 +1,132 @@
+"""The callbacks' bodies as plain functions over the query layer's small test database."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from dash import Patch
+
+from dashboard.choices import choices_from_reference
+from dashboard.components import data_table
+from dashboard.state import view_params
+from dashboard.views import (
+    Context,
+    compare_params,
+    export,
+    map_key,
+    render_compare,
+    render_elements,
+    render_map,
+    render_matrix,
+    render_trend,
+    savings_targets,
+    view_result,
+    xlsx_bytes,
+)
+from queries import parse_filters, run_view
+
+
+@pytest.fixture(scope="module")
+def context(queries_db) -> Context:  # noqa: ANN001
+    return Context(db=queries_db, choices=choices_from_reference(queries_db.reference))
+
+
+def test_every_view_renders_from_the_query_layer(context: Context) -> None:
+    for render in (render_matrix, render_elements, render_compare, render_trend):
+        figure, note, *_ = render(context, {})
+        assert figure.data, render.__name__
+        assert any(line.startswith("Definition:") for line in note)
+        assert any("Synthetic" in line for line in note) == context.synthetic
+
+
+def test_matrix_shows_the_same_cells_as_the_query_layer(context: Context) -> None:
+    figure, _, rule = render_matrix(context, {"highlight": "improving"})
+    result = run_view(
+        context.db, "matrix", parse_filters(view_params({}, "matrix"), context.db.reference)
+    )
+    shown = {
+        (y.split(" ")[0], x): text
+        for y, row in zip(figure.data[0].y, figure.data[0].text, strict=True)
+        for x, text in zip(figure.data[0].x, row, strict=True)
+    }
+    for row in result.rows.itertuples():
+        text = shown[(row.area_code, row.period)]
+        if row.value_status == "[c]":
+            assert text == "[c]"
+        else:
+            assert text.replace(",", "").split(" ")[0] == f"{row.value:.0f}"
+    assert "falling" in rule
+
+
+def test_a_rejected_filter_becomes_a_message_not_an_exception(context: Context) -> None:
+    figure, note = render_trend(context, {"from": "1850"})
+    assert "cannot be shown" in note[0] and "from" in note[0]
+    assert figure.layout.annotations[0].text == note[0]
+
+
+def test_map_without_geometry_says_so_and_patches_when_only_values_change(
+    context: Context,
+) -> None:
+    figure, key, note = render_map(context, {}, None)
+    assert key is None and "geometry" in note[-1]
+    state = {"measure": "cost"}
+    patch, same_key, _ = render_map(context, state, map_key(state))
+    assert isinstance(patch, Patch) and same_key == map_key(state)
+    operations = patch.to_plotly_json()["operations"]
+    assert {tuple(op["location"][-2:]) for op in operations} >= {(0, "z"), (1, "locations")}
+
+
+def test_compare_defaults_to_the_two_largest_elements(context: Context) -> None:
+    top = view_result(context, "elements", {}).result
+    params = compare_params(context, {})
+    assert [params["element_a"], params["element_b"]] == list(top.rows["element_code"][:2])
+    assert compare_params(context, {"element_a": "X", "element_b": "Y"})["element_a"] == "X"
+
+
+def test_csv_export_is_the_query_layers_csv(context: Context) -> None:
+    payload = export(context, "elements", {"top_n": "5"}, "csv")
+    result = run_view(
+        context.db, "elements", parse_filters({"level": "city", "top_n": "5"}, context.db.reference)
+    )
+    assert payload["content"] == result.to_csv()
+    assert payload["filename"] == "care-atlas-elements.csv"
+
+
+def test_xlsx_export_holds_the_same_rows_and_the_meta(context: Context) -> None:
+    result = view_result(context, "trend", {}).result
+    book = pd.read_excel(io.BytesIO(xlsx_bytes(result)), sheet_name=None)
+    data = book["data"]
+    assert list(data.columns) == list(result.rows.columns)
+    assert len(data) == len(result.rows)
+    assert "definition" in set(book["about"]["key"])
+
+
+def test_savings_targets_come_from_meta_in_pounds() -> None:
+    meta = {
+        "savings_targets": [
+            {"theme": "MIA3", "financial_year": "2016/17", "saving_m": 2.5},
+            {"theme": "MIA5", "financial_year": "2016/17", "saving_m": 1.0},
+        ]
+    }
+    targets = savings_targets(meta)
+    assert targets.to_dict("records") == [{"period": "2016/17", "target": 3_500_000.0}]
+    assert savings_targets({}) is None
+
+
+def test_trend_with_a_theme_draws_targets(context: Context) -> None:
+    theme = context.choices.themes[0]
+    figure, note = render_trend(context, {"themes": theme})
+    names = [trace.name for trace in figure.data]
+    assert any("Savings target" in name for name in names)
+    assert any("not reconciled" in line for line in note)
+
+
+def test_data_table_lists_published_rows() -> None:
+    rows = pd.DataFrame(
+        {"area_code": ["A", "B"], "value": [12.0, None], "value_status": ["", "[c]"]}
+    )
+    table = data_table(rows, "caption")
+    body = table.children[2].children
+    assert [cell.children for cell in body[1].children] == ["B", "", "[c]"]
