@@ -114,8 +114,7 @@ def _draw_people(
     rng: np.random.Generator, segment: Segment, n: int, geo: Geography, cat: Catalogue
 ) -> Agreements:
     counts = 1 + rng.poisson(segment.mean_agreements - 1, n)
-    year = rng.choice(len(YEARS), n, p=segment.years / segment.years.sum())
-    entry = _YEAR_START[year] + (rng.random(n) * _YEAR_DAYS[year]).astype(np.int64)
+    entry = _entry_days(rng, segment.years, n)
     pieces = np.array(segment.entry_ages, dtype=float)
     piece = rng.choice(len(pieces), n, p=pieces[:, 2] / pieces[:, 2].sum())
     age_years = pieces[piece, 0] + (pieces[piece, 1] - pieces[piece, 0]) * rng.random(n)
@@ -165,6 +164,19 @@ def _draw_people(
         cost_pence=cost_pence,
     )
     return rows.take(keep)
+
+
+def _entry_days(rng: np.random.Generator, year_weights: np.ndarray, n: int) -> np.ndarray:
+    """First-agreement days, stratified over time so small groups keep a smooth trend.
+
+    Each person takes one of n equal slices of the cumulative year weights (in random order)
+    and a uniform point inside it; the point maps to a year and a day within that year.
+    """
+    cdf = np.concatenate([[0.0], np.cumsum(year_weights / year_weights.sum())])
+    u = (rng.permutation(n) + rng.random(n)) / n
+    year = np.clip(np.searchsorted(cdf, u, side="right") - 1, 0, len(year_weights) - 1)
+    within = (u - cdf[year]) / (cdf[year + 1] - cdf[year])
+    return _YEAR_START[year] + (within * _YEAR_DAYS[year]).astype(np.int64)
 
 
 def _choose(

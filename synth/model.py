@@ -42,8 +42,8 @@ RATIO_SPREAD = 0.12
 #: population alone: I:176). Calibrated so the South's yearly spend is about 25% above the
 #: North's and the East's (T:1849) although the South has twice their older population.
 DISTRICT_ACTIVITY: dict[str, float] = {
-    **dict.fromkeys(NORTH, 2.2),
-    **dict.fromkeys(EAST, 1.55),
+    **dict.fromkeys(NORTH, 1.35),
+    **dict.fromkeys(EAST, 1.08),
     **dict.fromkeys(SOUTH, 1.0),
 }
 
@@ -76,43 +76,25 @@ GENERAL_YEARS = _year_weights(
 #: over 2010-2015, T:1785).
 TRANSPORT_YEARS = _year_weights(
     {
-        2001: 0.3,
-        2002: 0.36,
-        2003: 0.42,
-        2004: 0.5,
-        2005: 0.6,
-        2006: 0.7,
-        2007: 0.85,
-        2008: 1.0,
-        2009: 1.0,
-        2010: 0.88,
-        2011: 0.8,
-        2012: 0.73,
-        2013: 0.66,
-        2014: 0.6,
-        2015: 0.56,
+        2001: 0.5,
+        2002: 0.58,
+        2003: 0.67,
+        2004: 0.77,
+        2005: 0.88,
+        2006: 1.0,
+        2007: 0.97,
+        2008: 0.93,
+        2009: 0.89,
+        2010: 0.85,
+        2011: 0.81,
+        2012: 0.77,
+        2013: 0.73,
+        2014: 0.69,
+        2015: 0.65,
     }
 )
 #: Children's respite users grow slowly (98 in Q1 2010, 108 in Q1 2015, T:1585).
-RESPITE_YEARS = _year_weights(
-    {
-        2001: 0.8,
-        2002: 0.82,
-        2003: 0.84,
-        2004: 0.86,
-        2005: 0.88,
-        2006: 0.9,
-        2007: 0.92,
-        2008: 0.94,
-        2009: 0.96,
-        2010: 0.98,
-        2011: 1.0,
-        2012: 1.02,
-        2013: 1.04,
-        2014: 1.06,
-        2015: 1.08,
-    }
-)
+RESPITE_YEARS = 1.0 + 0.008 * (YEARS - 2010)
 
 # Ethnicity profiles in the order of care_atlas.vocab.ETHNICITIES (Birmingham, Census 2021,
 # shifted older or younger; "Not known" last).
@@ -179,7 +161,7 @@ SEGMENTS: tuple[Segment, ...] = (
         },
         # The OA elements reach people from 50 (early-onset needs): 65+ is 57.7% of agreements
         # although OAEHSGCO and HSSU65PL alone are 60% (T:1220-1226, T:1540).
-        entry_ages=((48, 65, 0.255), (65, 75, 0.2), (75, 85, 0.33), (85, 97, 0.215)),
+        entry_ages=((48, 65, 0.225), (65, 75, 0.21), (75, 85, 0.345), (85, 97, 0.22)),
         max_age=104,
         years=GENERAL_YEARS,
         mean_agreements=3.2,
@@ -201,7 +183,7 @@ SEGMENTS: tuple[Segment, ...] = (
     Segment(
         name="children",
         elements={"CHIFOMST": 3.0, "CHEFODIS": 0.5, "CHEADOPS": 0.03, "DIRCWD": 1.5},
-        entry_ages=((0, 11, 0.48), (11, 17, 0.52)),
+        entry_ages=((0, 11, 0.45), (11, 17, 0.55)),
         max_age=18,
         years=GENERAL_YEARS,
         mean_agreements=2.2,
@@ -280,7 +262,7 @@ SEGMENTS: tuple[Segment, ...] = (
             "LDEHSQDS": 0.25,
             "DIRADLD": 0.8,
         },
-        entry_ages=((18, 25, 0.6), (25, 65, 0.39), (65, 75, 0.01)),
+        entry_ages=((18, 25, 0.7), (25, 65, 0.29), (65, 75, 0.01)),
         max_age=80,
         years=GENERAL_YEARS,
         mean_agreements=2.6,
@@ -305,7 +287,7 @@ SEGMENTS: tuple[Segment, ...] = (
             "PDEEQADP": 0.03,
             "DIRADPD": 0.5,
         },
-        entry_ages=((18, 25, 0.4), (25, 65, 0.54), (65, 75, 0.06)),
+        entry_ages=((18, 25, 0.5), (25, 65, 0.44), (65, 75, 0.06)),
         max_age=80,
         years=GENERAL_YEARS,
         mean_agreements=2.2,
@@ -361,6 +343,6 @@ COST_SIGMA = 0.3
 #: past day 42 (about 1 in 5 overall, highest for LD: T:1826, T:1883) ...
 ENABLEMENT_OVER_42: dict[str, float] = {"OAIHSENB": 0.185, "PDIHSENB": 0.23, "LDIHSENB": 0.36}
 #: ... by an exponential number of days with this mean.
-ENABLEMENT_EXCESS_DAYS = 80.0
+ENABLEMENT_EXCESS_DAYS = 54.0
 #: Children's respite placements: renewed every ~26 weeks with small spread (T:1580-1589).
 SEQUENTIAL_DURATION_SIGMA = 0.25
