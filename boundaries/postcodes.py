@@ -62,14 +62,18 @@ def _compact(text: str) -> str:
     return f"{squeezed[:-3]} {squeezed[-3:]}" if len(squeezed) > 3 else squeezed
 
 
+def _text(raw: object) -> str:
+    try:
+        return str(raw)
+    except Exception:  # an object whose __str__ fails is still just a bad postcode
+        return "<unprintable>"
+
+
 def parse_postcode(raw: object) -> Postcode | InvalidPostcode:
     """Normalise one raw value. Never raises: bad input comes back as :class:`InvalidPostcode`."""
     if _is_missing(raw):
         return InvalidPostcode(raw=raw, reason="missing", message="postcode is blank")
-    try:
-        text = str(raw)
-    except Exception:  # an object whose __str__ fails is still just a bad postcode
-        text = ""
+    text = _text(raw)
     candidate = _compact(text)
     match = POSTCODE_PATTERN.match(candidate)
     if match is None:
@@ -93,9 +97,13 @@ def normalise_postcodes(values: pd.Series) -> pd.DataFrame:
     ("ok", "missing" or "malformed"). Each distinct raw value is parsed once (extracts repeat
     postcodes heavily), so a million rows take about a second.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists, dicts): compare them by their text instead
+        as_text = values.map(lambda v: None if _is_missing(v) else _text(v))
+        codes, uniques = pd.factorize(as_text.astype(object), use_na_sentinel=True)
     raw = pd.Series(uniques, dtype=object)
-    text = raw.map(str).astype("str")
+    text = raw.map(_text).astype("str")
     squeezed = text.str.replace(r"\s+", "", regex=True).str.upper()
     blank = squeezed.str.len() == 0
     candidate = squeezed.str.slice(0, -3) + " " + squeezed.str.slice(-3)

@@ -131,3 +131,14 @@ def test_normalise_postcodes_empty_and_all_missing() -> None:
 @given(st.lists(st.text(alphabet="AB019 abcnoWV\t", max_size=9), max_size=40))
 def test_vectorised_equals_scalar_on_random_text(texts: list[str]) -> None:
     _assert_same(pd.Series(texts, dtype=object))
+
+
+class _Unprintable:
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
+def test_odd_objects_are_malformed_on_both_paths() -> None:
+    values = pd.Series([_Unprintable(), b"B23 6AB", ["B23 6AB"], True], dtype=object)
+    assert [parse_postcode(v).reason for v in values] == ["malformed"] * 4  # type: ignore[union-attr]
+    assert normalise_postcodes(values)["status"].tolist() == ["malformed"] * 4
