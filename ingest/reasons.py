@@ -110,6 +110,11 @@ REASONS: tuple[Reason, ...] = (
         Action.REPAIR,
         "Service code differs from the element catalogue's; the catalogue's service is used.",
     ),
+    Reason(
+        "CLIENT_GROUP_UNRECOGNISED",
+        Action.REPAIR,
+        "Client group is not a primary support reason category; loaded as 'Not known'.",
+    ),
 )
 
 BY_CODE: dict[str, Reason] = {r.code: r for r in REASONS}

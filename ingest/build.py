@@ -1,0 +1,258 @@
+"""``build_serving_database``: one raw extract in, one read-only serving DuckDB file out.
+
+The steps are the numbered files in ``ingest/sql``, run in order in a working database; the
+serving database is attached beside it and receives only what PRIVACY.md §1 allows. Python
+here only reads the inputs, sets the session variables the SQL uses, writes the quarantine
+file and the meta table, and publishes the result atomically (:mod:`ingest.workspace`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+from tqdm import tqdm
+
+from care_atlas import __version__
+from care_atlas.config import Settings, load_settings
+from care_atlas.errors import UserError
+from ingest.extract import load_extract, sql_string
+from ingest.inputs import load_catalogue, load_ptable, register_geography, register_reference
+from ingest.keys import DEMO_KEY, hmac_pads, key_id
+from ingest.mapping import load_mapping
+from ingest.reasons import EARLIEST_START, MAX_AGE_YEARS, MAX_WEEKLY_COST
+from ingest.workspace import publish, quarantine_path, workspace
+
+__all__ = ["DEMO_KEY", "BuildSummary", "build_serving_database", "sql_steps"]
+
+#: Keeps a 10M-row build under 4 GB; DuckDB spills to the work folder beyond it.
+MEMORY_LIMIT = "3GB"
+H3_RESOLUTIONS = "7,8"
+
+
+@dataclass
+class BuildSummary:
+    """What a build did: the counts the equation rows_read = loaded + quarantined is made of."""
+
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    quarantine: dict[str, int]
+    repairs: dict[str, int]
+    out: Path
+    quarantine_path: Path
+    seconds: float
+    data_date: dt.date | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+
+
+def sql_steps() -> list[tuple[str, str]]:
+    """(file name, SQL) of every step, in the order they run."""
+    folder = resources.files("ingest").joinpath("sql")
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
+    return [(name, folder.joinpath(name).read_text(encoding="utf-8")) for name in names]
+
+
+def code_version() -> str:
+    """The package version plus a digest of the build's own code and SQL."""
+    digest = hashlib.sha256()
+    root = resources.files("ingest")
+    for name in sorted(p.name for p in root.iterdir() if p.name.endswith(".py")):
+        digest.update(root.joinpath(name).read_bytes())
+    for name, text in sql_steps():
+        digest.update(name.encode() + text.encode())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(4 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_manifest(extract: Path) -> dict:
+    """The generator's manifest beside a synthetic extract, or {} (real extracts have none)."""
+    path = extract.with_name(extract.name + ".manifest.json")
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _manifest_data_date(manifest: dict) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(manifest["data_date"]))
+    except (KeyError, ValueError):
+        return None
+
+
+def _set_variables(
+    con: duckdb.DuckDBPyConnection, key: bytes, as_of: dt.date | None, today: dt.date
+) -> None:
+    from boundaries.postcodes import POSTCODE_PATTERN
+
+    ipad, opad = hmac_pads(key)
+    values: dict[str, object] = {
+        "hmac_ipad": ipad,
+        "hmac_opad": opad,
+        "build_date": today,
+        "earliest_start": EARLIEST_START,
+        "max_weekly_cost": float(MAX_WEEKLY_COST),
+        "max_age_years": int(MAX_AGE_YEARS),
+        "postcode_pattern": POSTCODE_PATTERN.pattern,
+    }
+    for name, value in values.items():
+        con.execute(f"SET VARIABLE {name} = $value", {"value": value})
+    if as_of is None:
+        con.execute("SET VARIABLE as_of = NULL::DATE")
+    else:
+        con.execute("SET VARIABLE as_of = $value::DATE", {"value": as_of})
+
+
+def _counts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[str, int]]:
+    quarantine: dict[str, int] = {}
+    repairs: dict[str, int] = {}
+    for code, action, n in con.execute(
+        "SELECT code, action, n FROM reason_counts ORDER BY ordinal"
+    ).fetchall():
+        (quarantine if action == "quarantine" else repairs)[code] = int(n)
+    return quarantine, repairs
+
+
+def build_serving_database(
+    extract: Path,
+    out: Path,
+    *,
+    key: bytes,
+    key_is_demo: bool = False,
+    mapping: Path | None = None,
+    catalogue: Path | None = None,
+    as_of: dt.date | None = None,
+    settings: Settings | None = None,
+    progress: bool = True,
+    synthetic: bool = False,
+    ptable: Path | None = None,
+) -> BuildSummary:
+    """Build ``out`` from ``extract``; the previous ``out`` is replaced only on success.
+
+    Raises UserError for anything wrong with the inputs (the extract, mapping, catalogue,
+    ptable or geography), before any output is touched.
+    """
+    started = time.monotonic()
+    extract, out = Path(extract), Path(out)
+    settings = settings or load_settings()
+    if out.resolve() == extract.resolve():
+        raise UserError(f"--out {out} is the extract itself; choose another file")
+    column_map = load_mapping(mapping)
+    catalogue_frame = load_catalogue(catalogue)
+    ptable_frame = load_ptable(ptable)
+    manifest = read_manifest(extract)
+    data_date_source = "--as-of"
+    if as_of is None and (as_of := _manifest_data_date(manifest)) is not None:
+        data_date_source = "manifest"
+    elif as_of is None:
+        data_date_source = "latest date in the extract"
+    is_synthetic = synthetic or manifest.get("synthetic") is True
+    today = dt.date.today()
+
+    steps = sql_steps()
+    bar = tqdm(total=len(steps) + 4, desc="build", unit="step", disable=not progress, leave=False)
+    try:
+        with workspace(out) as work:
+            con = duckdb.connect(str(work / "work.duckdb"))
+            try:
+                con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+                con.execute(f"SET temp_directory = {sql_string(str(work / 'spill'))}")
+                con.execute("SET preserve_insertion_order = true")
+                con.execute("SET enable_progress_bar = false")
+                bar.set_postfix_str("reading extract")
+                rows_read = load_extract(con, extract, column_map, work)
+                bar.update()
+                bar.set_postfix_str("reference and geography")
+                register_reference(con, catalogue_frame, ptable_frame)
+                register_geography(con, settings)
+                _set_variables(con, key, as_of, today)
+                built = work / "serving.duckdb"
+                con.execute(f"ATTACH {sql_string(str(built))} AS serving")
+                bar.update()
+                for name, sql in steps:
+                    bar.set_postfix_str(name)
+                    con.execute(sql)
+                    bar.update()
+                bar.set_postfix_str("quarantine file")
+                quarantine_built = work / "quarantine.csv"
+                con.execute(
+                    f"COPY (SELECT * FROM quarantine_rows) TO {sql_string(str(quarantine_built))}"
+                    " (HEADER, DELIMITER ',')"
+                )
+                bar.update()
+                quarantine, repairs = _counts(con)
+                rows_loaded = con.execute("SELECT count(*) FROM loaded").fetchall()[0][0]
+                rows_quarantined = sum(quarantine.values())
+                if rows_loaded + rows_quarantined != rows_read:  # a bug, never a data problem
+                    raise RuntimeError(
+                        f"rows read {rows_read} != loaded {rows_loaded} + quarantined "
+                        f"{rows_quarantined}"
+                    )
+                data_date = con.execute("SELECT data_date FROM build_dates").fetchall()[0][0]
+                meta = {
+                    "build_id": uuid.uuid4().hex,
+                    "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    "build_date": today.isoformat(),
+                    "data_date": data_date.isoformat(),
+                    "data_date_source": data_date_source,
+                    "source_file": extract.name,
+                    "source_sha256": file_sha256(extract),
+                    "rows_read": str(rows_read),
+                    "rows_loaded": str(rows_loaded),
+                    "rows_quarantined": str(rows_quarantined),
+                    "rows_repaired": str(
+                        con.execute(
+                            "SELECT count(*) FROM classified WHERE quarantine_reason IS NULL "
+                            "AND (dob_flag IS NOT NULL OR cost_missing OR end_after_data_date "
+                            "OR gender_unrecognised OR ethnicity_unrecognised "
+                            "OR service_mismatch OR client_group_unrecognised)"
+                        ).fetchall()[0][0]
+                    ),
+                    "key_id": key_id(key),
+                    "key_is_demo": "true" if key_is_demo else "false",
+                    "code_version": code_version(),
+                    "synthetic": "true" if is_synthetic else "false",
+                    "h3_resolutions": H3_RESOLUTIONS,
+                    "mapping": Path(column_map.source).name,
+                }
+                con.execute("CREATE TABLE serving.meta (key VARCHAR, value VARCHAR)")
+                con.executemany("INSERT INTO serving.meta VALUES (?, ?)", list(meta.items()))
+                con.execute("DETACH serving")
+                bar.update()
+            except duckdb.InterruptException as exc:
+                raise KeyboardInterrupt from exc
+            finally:
+                con.close()
+            bar.set_postfix_str("publishing")
+            publish(built, out, quarantine_built)
+            bar.update()
+    finally:
+        bar.close()
+    return BuildSummary(
+        rows_read=rows_read,
+        rows_loaded=int(rows_loaded),
+        rows_quarantined=rows_quarantined,
+        quarantine=quarantine,
+        repairs=repairs,
+        out=out,
+        quarantine_path=quarantine_path(out),
+        seconds=time.monotonic() - started,
+        data_date=data_date,
+        meta=meta,
+    )

@@ -1,0 +1,74 @@
+"""Where a build works, and how its outputs replace the old ones atomically.
+
+A build writes everything (working database, new serving database, quarantine file) inside a
+hidden folder beside the output, named after the output and the building process, and moves
+the finished files over the old ones with os.replace only when every step has succeeded. An
+interrupted build removes its folder on the way out; one killed outright (SIGKILL, power cut)
+leaves it behind, and the next build of the same output sweeps it once its process is gone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from care_atlas.errors import UserError
+
+
+def quarantine_path(out: Path) -> Path:
+    """``<out>.quarantine.csv`` beside the serving database."""
+    return out.with_name(out.name + ".quarantine.csv")
+
+
+def _prefix(out: Path) -> str:
+    return f".{out.name}.build-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale(out: Path) -> list[Path]:
+    """Remove work folders of earlier builds of ``out`` whose process no longer runs."""
+    removed = []
+    if not out.parent.is_dir():
+        return removed
+    for entry in out.parent.glob(_prefix(out) + "*"):
+        pid_text = entry.name[len(_prefix(out)) :].split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+@contextlib.contextmanager
+def workspace(out: Path) -> Iterator[Path]:
+    """A fresh work folder beside ``out``, always removed when the block exits."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        sweep_stale(out)
+        folder = Path(tempfile.mkdtemp(prefix=f"{_prefix(out)}{os.getpid()}-", dir=out.parent))
+    except OSError as exc:
+        raise UserError(f"cannot write beside {out}: {exc.strerror or exc}") from exc
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def publish(built: Path, out: Path, quarantine_built: Path) -> None:
+    """Move the finished files into place: the quarantine file first, the database last, so a
+    reader that sees the new database also finds its quarantine file."""
+    os.replace(quarantine_built, quarantine_path(out))
+    os.replace(built, out)
