@@ -14,7 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: A normalised UK unit postcode: outward code (area letters, district digits, optional
 #: sub-district character), one space, inward code (sector digit and two unit letters). The
@@ -26,7 +29,11 @@ POSTCODE_PATTERN: re.Pattern[str] = re.compile(
 
 InvalidReason = Literal["missing", "malformed", "outside_area"]
 
-_WHITESPACE = re.compile(r"\s+")
+#: Every character Python counts as whitespace (non-breaking spaces from spreadsheets included)
+#: plus zero-width characters, written out literally so Python's ``re`` and pyarrow's RE2 (the
+#: vectorised path) remove exactly the same characters.
+_SPACE_CHARS = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\u200b\ufeff"
+_WHITESPACE = re.compile(f"[{_SPACE_CHARS}]+")
 
 
 @dataclass(frozen=True)
@@ -53,12 +60,15 @@ def _is_missing(raw: object) -> bool:
         return True
     if isinstance(raw, float) and math.isnan(raw):
         return True
-    return isinstance(raw, str) and not raw.strip()
+    return isinstance(raw, str) and not _WHITESPACE.sub("", raw)
 
 
 def _compact(text: str) -> str:
     """Upper case without any whitespace, then one space before the three-character inward code."""
-    squeezed = _WHITESPACE.sub("", text).upper()
+    squeezed = _WHITESPACE.sub("", text)
+    if not squeezed.isascii():  # a postcode is plain ASCII; this also keeps "ß".upper() out
+        return squeezed
+    squeezed = squeezed.upper()
     return f"{squeezed[:-3]} {squeezed[-3:]}" if len(squeezed) > 3 else squeezed
 
 
@@ -95,45 +105,50 @@ def normalise_postcodes(values: pd.Series) -> pd.DataFrame:
 
     Columns: ``postcode`` (normalised, NA unless ok), ``sector``, ``district`` and ``status``
     ("ok", "missing" or "malformed"). Each distinct raw value is parsed once (extracts repeat
-    postcodes heavily), so a million rows take about a second.
+    postcodes heavily) with pyarrow string kernels, so a million rows take a second or two.
     """
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # unhashable cells (lists, dicts): compare them by their text instead
         as_text = values.map(lambda v: None if _is_missing(v) else _text(v))
         codes, uniques = pd.factorize(as_text.astype(object), use_na_sentinel=True)
-    raw = pd.Series(uniques, dtype=object)
-    text = raw.map(_text).astype("str")
-    squeezed = text.str.replace(r"\s+", "", regex=True).str.upper()
-    blank = squeezed.str.len() == 0
-    candidate = squeezed.str.slice(0, -3) + " " + squeezed.str.slice(-3)
-    candidate = candidate.where(squeezed.str.len() > 3, squeezed)
-    ok = candidate.str.fullmatch(POSTCODE_PATTERN.pattern).fillna(False).astype(bool)
-    status = pd.Series("malformed", index=raw.index, dtype="str")
-    status[blank] = "missing"
-    status[ok] = "ok"
-    unit = candidate.where(ok)
-    outward = unit.str.slice(0, -4)
-    sector = outward + " " + unit.str.slice(-3, -2)
+    strings = np.asarray(uniques, dtype=object)
+    if pd.api.types.infer_dtype(strings, skipna=False) != "string":
+        strings = np.array([_text(v) for v in strings], dtype=object)
+    text = pa.array(strings, type=pa.string())
 
-    take = pd.Series(codes)
-    missing_row = take < 0
-    idx = take.clip(lower=0).to_numpy()
-
-    def spread(column: pd.Series, fill: object) -> pd.Series:
-        if len(column) == 0:
-            return pd.Series([fill] * len(take), dtype="str")
-        out = pd.Series(column.to_numpy()[idx], dtype="str")
-        out[missing_row.to_numpy()] = fill
-        return out
-
-    frame = pd.DataFrame(
-        {
-            "postcode": spread(unit, pd.NA),
-            "sector": spread(sector, pd.NA),
-            "district": spread(outward, pd.NA),
-            "status": spread(status, "missing"),
-        }
+    squeezed = pc.utf8_upper(pc.replace_substring_regex(text, _WHITESPACE.pattern, ""))
+    length = pc.utf8_length(squeezed)
+    joined = pc.binary_join_element_wise(
+        pc.utf8_slice_codeunits(squeezed, start=0, stop=-3),
+        pc.utf8_slice_codeunits(squeezed, start=-3),
+        " ",
     )
-    frame.index = values.index
-    return frame
+    candidate = pc.if_else(pc.greater(length, 3), joined, squeezed)
+    ok = pc.and_(
+        pc.string_is_ascii(squeezed), pc.match_substring_regex(candidate, POSTCODE_PATTERN.pattern)
+    )
+    unit = pc.if_else(ok, candidate, pa.scalar(None, pa.string()))
+    outward = pc.utf8_slice_codeunits(unit, start=0, stop=-4)
+    sector = pc.binary_join_element_wise(
+        outward, pc.utf8_slice_codeunits(unit, start=-3, stop=-2), " "
+    )
+    ok_np = ok.to_numpy(zero_copy_only=False).astype(bool)
+    blank_np = pc.equal(length, 0).to_numpy(zero_copy_only=False).astype(bool)
+    status = pa.array(np.where(ok_np, "ok", np.where(blank_np, "missing", "malformed")))
+
+    rows = pa.array(codes, mask=codes < 0, type=pa.int64())
+
+    def spread(column: pa.Array) -> pd.Series:
+        return pd.Series(column.take(rows), index=values.index, dtype="str")
+
+    statuses = spread(status).fillna("missing")  # NA rows (None, NaN) never reached the parser
+    return pd.DataFrame(
+        {
+            "postcode": spread(unit),
+            "sector": spread(sector),
+            "district": spread(outward),
+            "status": statuses,
+        },
+        index=values.index,
+    )

@@ -142,3 +142,18 @@ def test_odd_objects_are_malformed_on_both_paths() -> None:
     values = pd.Series([_Unprintable(), b"B23 6AB", ["B23 6AB"], True], dtype=object)
     assert [parse_postcode(v).reason for v in values] == ["malformed"] * 4  # type: ignore[union-attr]
     assert normalise_postcodes(values)["status"].tolist() == ["malformed"] * 4
+
+
+def test_spreadsheet_whitespace_and_unicode_agree() -> None:
+    values = pd.Series(
+        ["B23\u00a06AB", "\u200b", "\ufeffb23 6ab", "B2 36ß", "Ｂ23 6AB", "\u3000"], dtype=object
+    )
+    assert normalise_postcodes(values)["status"].tolist() == [
+        "ok",
+        "missing",
+        "ok",
+        "malformed",
+        "malformed",
+        "missing",
+    ]
+    _assert_same(values)
