@@ -167,10 +167,8 @@ def _load_ptable(con: duckdb.DuckDBPyConnection, override: Path | None) -> tuple
     con.register("ptable_df", df)
     con.execute("CREATE OR REPLACE TABLE memory.ptable AS SELECT * FROM ptable_df")
     con.execute(
-        f"""CREATE OR REPLACE TABLE memory.ptable_dense AS
-        SELECT list(coalesce(p.pvalue, 0) ORDER BY g.i) AS pv
-        FROM range(0, (SELECT (max(pcv) + 1) * {ckey_mod} FROM memory.ptable)) g(i)
-        LEFT JOIN memory.ptable p ON p.pcv * {ckey_mod} + p.ckey = g.i"""
+        f"""CREATE OR REPLACE TABLE memory.ptable_idx AS
+        SELECT pcv * {ckey_mod} + ckey AS idx, pvalue FROM memory.ptable ORDER BY idx"""
     )
     con.unregister("ptable_df")
     digest = hashlib.sha256(pd.util.hash_pandas_object(df, index=False).values.tobytes())
