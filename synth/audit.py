@@ -16,7 +16,7 @@ import duckdb
 from boundaries.sources import read_postcodes
 from care_atlas.config import Settings, load_settings
 from care_atlas.reference import load_element_catalogue
-from care_atlas.vocab import ETHNICITIES, GENDERS
+from care_atlas.vocab import CLIENT_GROUPS, ETHNICITIES, GENDERS
 from ingest.reasons import EARLIEST_START, MAX_AGE_YEARS, MAX_WEEKLY_COST, REPAIR_CODES
 from synth.model import DATA_DATE
 
@@ -63,6 +63,9 @@ def open_audit(extract: Path, settings: Settings | None = None) -> duckdb.DuckDB
     con.execute("CREATE TEMP TABLE catalogue AS SELECT * FROM catalogue_frame")
     con.execute("CREATE TEMP TABLE genders AS SELECT unnest(?) AS value", [list(GENDERS)])
     con.execute("CREATE TEMP TABLE ethnicities AS SELECT unnest(?) AS value", [list(ETHNICITIES)])
+    con.execute(
+        "CREATE TEMP TABLE client_groups AS SELECT unnest(?) AS value", [list(CLIENT_GROUPS)]
+    )
     # DDL cannot take prepared parameters; these are our own constants, inlined as literals.
     literals = {
         "$data_date": f"'{DATA_DATE}'",
@@ -92,7 +95,8 @@ def reason_counts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[
             count(*) FILTER (end_after_data_date),
             count(*) FILTER (gender_unrecognised),
             count(*) FILTER (ethnicity_unrecognised),
-            count(*) FILTER (service_mismatch)
+            count(*) FILTER (service_mismatch),
+            count(*) FILTER (client_group_unrecognised)
         FROM audited WHERE quarantine_reason IS NULL
         """
     ).fetchone()
@@ -104,6 +108,7 @@ def reason_counts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[
             "GENDER_UNRECOGNISED",
             "ETHNICITY_UNRECOGNISED",
             "SERVICE_MISMATCH",
+            "CLIENT_GROUP_UNRECOGNISED",
         ),
         flags,
         strict=True,

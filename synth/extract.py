@@ -7,6 +7,7 @@ byte-identical output.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
 from functools import lru_cache
@@ -72,7 +73,8 @@ def write_extract(
                 bar.update(table.num_rows)
         os.replace(tmp, out)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise UserError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
     manifest = Manifest(

@@ -4,7 +4,7 @@ Quarantine defects: a chosen row gets exactly one, of one reason of ``ingest/rea
 nothing else about the row is wrong, so a build following that module's order reports that
 reason. Duplicate agreement ids are extra rows, copies of an earlier clean row placed after it.
 
-Repairs: missing/odd dates of birth, genders and ethnicities belong to a *person* (all their
+Repairs: missing/odd dates of birth, genders, ethnicities and client groups belong to a *person* (all their
 rows); missing costs, planned ends after the data date and service-code mismatches to a row.
 They are counted only on rows that are not quarantined (a quarantined row is never loaded).
 The date of birth carries at most one flag: the first of DOB_MISSING, DOB_UNPARSEABLE,
@@ -62,6 +62,7 @@ PERSON_RATES: dict[str, float] = {
 }
 GENDER_RATE = 0.003
 ETHNICITY_RATE = 0.005
+CLIENT_GROUP_RATE = 0.003
 #: Row-level repairs (share of loaded rows; END_AFTER_DATA_DATE: share of open agreements).
 COST_MISSING_RATE = 0.02
 END_AFTER_DATA_DATE_RATE = 0.08
@@ -79,6 +80,7 @@ BAD_POSTCODES = ("NFA", "NO FIXED ABODE", "B23", "UNKNOWN", "12345", "B2 3AB3", 
 BAD_COSTS = ("TBC", "see contract", "1O5.00", "12.5.0")
 BAD_GENDERS = ("9", "?", "Z", "1")
 BAD_ETHNICITIES = ("99", "ZZ", "see notes", "A9")
+BAD_CLIENT_GROUPS = ("99", "Z", "see notes", "LD?")
 IMPLAUSIBLE_DOBS = ("1890-01-01", "1885-06-30", "1888-12-25")
 
 
@@ -148,6 +150,7 @@ def plant(
     for column, rate, values, code in (
         ("gender", GENDER_RATE, BAD_GENDERS, "GENDER_UNRECOGNISED"),
         ("ethnicity", ETHNICITY_RATE, BAD_ETHNICITIES, "ETHNICITY_UNRECOGNISED"),
+        ("client_group", CLIENT_GROUP_RATE, BAD_CLIENT_GROUPS, "CLIENT_GROUP_UNRECOGNISED"),
     ):
         hit = (rng.random(people) < rate)[rows.person]
         per_person = rng.integers(0, len(values), people)

@@ -91,7 +91,9 @@ SELECT
     gender NOT IN (SELECT value FROM genders) OR gender IS NULL AS gender_unrecognised,
     ethnicity NOT IN (SELECT value FROM ethnicities) OR ethnicity IS NULL
         AS ethnicity_unrecognised,
-    trim(service_code) IS DISTINCT FROM catalogue_service AS service_mismatch
+    trim(service_code) IS DISTINCT FROM catalogue_service AS service_mismatch,
+    client_group NOT IN (SELECT value FROM client_groups) OR client_group IS NULL
+        AS client_group_unrecognised
 FROM located AS l;
 
 -- The rows a build would load, parsed, with repairs applied (unknown DOB, open if the end is

@@ -1,0 +1,1 @@
+"""Benchmarks: performance scripts, run by hand or `make bench`, never timed in tests."""
