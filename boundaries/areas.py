@@ -14,7 +14,7 @@ import pandas as pd
 
 from boundaries.geography import districts, local_authority, sectors, wards
 from boundaries.hexagons import H3_RESOLUTIONS, hexagons
-from boundaries.lookup import main_ward_by, postcode_lookup
+from boundaries.lookup import geography_key, main_ward_by, postcode_lookup
 from boundaries.population import ALL_AGES, LEVELS, area_population
 from care_atlas.config import Settings
 
@@ -83,4 +83,4 @@ def area_table(settings: Settings) -> pd.DataFrame:
     itself for wards, NA for the city); ``district`` is set for sectors only; ``population`` is
     all ages, an estimate below ward level (:mod:`boundaries.population`).
     """
-    return _area_table(settings).copy()
+    return _area_table(geography_key(settings)).copy()

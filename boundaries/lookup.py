@@ -10,7 +10,7 @@ ward, centroid or cell: they count in city totals only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -77,13 +77,24 @@ def _placeable(
     return ~shared & ~non_geographic & has_polygon & located & has_ward
 
 
-@lru_cache(maxsize=8)
+def geography_key(settings: Settings) -> Settings:
+    """The part of the settings the geography depends on (folder and authority), so caches are
+    shared by settings that differ only in where build outputs go."""
+    return replace(settings, var_dir=settings.geography_dir)
+
+
 def postcode_lookup(settings: Settings) -> pd.DataFrame:
     """One row per unit postcode of the area (columns :data:`LOOKUP_COLUMNS`).
 
-    Cached per settings and shared between callers: treat the frame as read-only (copy before
+    Cached per geography folder for the life of the process (restart after changing the
+    folder's files) and shared between callers: treat the frame as read-only (copy before
     changing it). Rows whose postcode is malformed are dropped, duplicates keep the first row.
     """
+    return _postcode_lookup(geography_key(settings))
+
+
+@lru_cache(maxsize=8)
+def _postcode_lookup(settings: Settings) -> pd.DataFrame:
     raw = sources.read_postcodes(settings)
     parsed = normalise_postcodes(raw["postcode"])
     keep = (parsed["status"] == "ok").to_numpy() & ~parsed["postcode"].duplicated().to_numpy()

@@ -18,7 +18,7 @@ import pandas as pd
 from boundaries import sources
 from boundaries.geography import wards
 from boundaries.hexagons import H3_RESOLUTIONS
-from boundaries.lookup import postcode_lookup
+from boundaries.lookup import geography_key, postcode_lookup
 from boundaries.sources import GeographyError
 from care_atlas.config import Settings
 from care_atlas.vocab import DEFAULT_AGE_BANDS
@@ -115,4 +115,4 @@ def area_population(settings: Settings) -> pd.DataFrame:
     City and ward rows are the source figures; district, sector and H3 rows are estimates
     (see the module docstring), rounded to one decimal place.
     """
-    return _area_population(settings).copy()
+    return _area_population(geography_key(settings)).copy()

@@ -92,9 +92,10 @@ def test_wrong_local_authority_code_is_explained(geography: Path) -> None:
 
 
 def test_cli_writes_geometry_and_reports_sizes(
-    geography: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
+    geography = load_settings().geography_dir
     assert main(["geometry", "--geography-dir", str(geography), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "ward.geojson" in printed and "KB" in printed and "wards + sectors" in printed
