@@ -221,14 +221,16 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
 
     @app.callback(
         Output(ids.table(MATCH), "children"),
-        Input(ids.table_details(MATCH), "open"),
+        Output(ids.table_toggle(MATCH), "children"),
+        Input(ids.table_toggle(MATCH), "n_clicks"),
         Input(ids.URL, "search"),
     )
-    def table(is_open: bool, search: str | None) -> Any:
-        if not is_open:
-            return no_update
-        view = ctx.outputs_list["id"]["view"]
+    def table(clicks: int | None, search: str | None) -> Any:
+        if not (clicks or 0) % 2:
+            return None, "Show table"
+        view = ctx.outputs_list[0]["id"]["view"]
         outcome = view_result(context, view, parse_location(search))
         if outcome.result is None:
-            return html.P(outcome.message)
-        return data_table(outcome.result.rows, f"Published rows behind the {view} chart")
+            return html.P(outcome.message), "Hide table"
+        caption = f"Published rows behind the {view.replace('_', ' ')} chart"
+        return data_table(outcome.result.rows, caption), "Hide table"

@@ -127,12 +127,15 @@ def downloads(view: str) -> html.Div:
     )
 
 
-def table_alternative(view: str) -> html.Details:
-    """The protected rows behind a chart, loaded when opened (a text alternative)."""
-    return html.Details(
-        [html.Summary("Show table"), html.Div(id=ids.table(view), className="table-wrap")],
-        id=ids.table_details(view),
-        open=False,
+def table_alternative(view: str) -> html.Div:
+    """The protected rows behind a chart, loaded when asked for (a text alternative)."""
+    return html.Div(
+        [
+            html.Button(
+                "Show table", id=ids.table_toggle(view), className="link-button", n_clicks=0
+            ),
+            html.Div(id=ids.table(view), className="table-wrap", **{"aria-live": "polite"}),
+        ]
     )
 
 

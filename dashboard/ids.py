@@ -63,8 +63,8 @@ def download(view: str) -> dict[str, str]:
     return {"type": "download", "view": view}
 
 
-def table_details(view: str) -> dict[str, str]:
-    return {"type": "table-details", "view": view}
+def table_toggle(view: str) -> dict[str, str]:
+    return {"type": "table-toggle", "view": view}
 
 
 def table(view: str) -> dict[str, str]:

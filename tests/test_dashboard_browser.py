@@ -1,0 +1,195 @@
+"""Click through the dashboard in headless Chromium: views, drill-down, filters, URL, export.
+
+One server and one browser for the module. Screenshots go to tests/artefacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from dashboard import ids
+
+pytestmark = pytest.mark.browser
+
+GRAPHS = (ids.MATRIX_GRAPH, ids.MAP_GRAPH, ids.ELEMENTS_GRAPH, ids.COMPARE_GRAPH, ids.TREND_GRAPH)
+TIMEOUT = 30
+
+#: True when no Dash callback is running and every chart has drawn at least once.
+SETTLED_JS = """
+const busy = document.querySelector('[data-dash-is-loading="true"]');
+const ids = arguments[0];
+const drawn = ids.every(id => {
+  const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+  return gd && gd._fullLayout && gd.data && gd.data.length > 0;
+});
+return !busy && drawn;
+"""
+
+
+def wait_for(condition, timeout: float = TIMEOUT, message: str = "condition") -> object:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = condition()
+            if last:
+                return last
+        except Exception as exc:  # the page may be mid-render
+            last = exc
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {message}: {last!r}")
+
+
+def settle(driver) -> None:  # noqa: ANN001
+    time.sleep(0.3)
+    wait_for(lambda: driver.execute_script(SETTLED_JS, list(GRAPHS)), message="views drawn")
+
+
+def query(driver) -> dict[str, str]:  # noqa: ANN001
+    return {k: v[-1] for k, v in parse_qs(urlparse(driver.current_url).query).items()}
+
+
+def trace(driver, graph: str, index: int, prop: str) -> object:  # noqa: ANN001
+    return driver.execute_script(
+        "const gd = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
+        "return gd.data[arguments[1]][arguments[2]];",
+        graph,
+        index,
+        prop,
+    )
+
+
+def by_dash_id(component_id: dict[str, str]) -> str:
+    """XPath of a pattern-matching id (Dash writes it as JSON with sorted keys)."""
+    text = json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+    return f"//*[@id='{text}']"
+
+
+def shot(driver, folder: Path, name: str) -> None:  # noqa: ANN001
+    height = driver.execute_script("return document.body.scrollHeight")
+    driver.set_window_size(1400, min(int(height) + 120, 5000))
+    driver.save_screenshot(str(folder / f"dashboard-{name}.png"))
+    driver.set_window_size(1400, 1100)
+
+
+@pytest.fixture(scope="module")
+def page(live_dashboard, browser, artefacts_dir):  # noqa: ANN001, ANN201
+    driver, downloads = browser
+    return live_dashboard.url, driver, downloads, artefacts_dir
+
+
+def test_first_load_draws_every_view_with_banner_and_notes(page) -> None:  # noqa: ANN001
+    url, driver, _, artefacts = page
+    driver.get(url + "/")
+    settle(driver)
+    body = driver.find_element("tag name", "body").text
+    assert "Synthetic data" in body
+    assert "Hotspots show service activity, not need" in body
+    assert "Data to " in body and "Definition:" in body
+    assert driver.find_element("id", ids.ROOT)
+    shot(driver, artefacts, "overview")
+
+
+def test_suppressed_areas_show_as_c(page) -> None:  # noqa: ANN001
+    url, driver, _, artefacts = page
+    driver.get(url + "/?level=sector")
+    settle(driver)
+    withheld = trace(driver, ids.MAP_GRAPH, 1, "customdata")
+    assert withheld, "expected some sectors with fewer than 10 people"
+    assert all(row[1].startswith("[c]") or row[1].startswith("[x]") for row in withheld)
+    assert any(row[1] == "[c] fewer than 10" for row in withheld)
+    matrix_text = trace(driver, ids.MATRIX_GRAPH, 0, "text")
+    assert any("[c]" in cell for row in matrix_text for cell in row)
+    shot(driver, artefacts, "sectors-suppressed")
+
+
+def test_click_a_ward_drills_to_its_sectors_and_filters_the_other_views(page) -> None:  # noqa: ANN001
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    url, driver, _, artefacts = page
+    driver.get(url + "/")
+    settle(driver)
+    canvas = driver.find_element("css selector", f"#{ids.MAP_GRAPH} canvas")
+    ActionChains(driver).move_to_element(canvas).pause(0.5).click().perform()
+    wait_for(lambda: query(driver).get("within"), message="drill-down in the URL")
+    settle(driver)
+    state = query(driver)
+    assert state["level"] == "sector" and state["within"].startswith("E05")
+    place = driver.find_element("id", ids.PLACE).text
+    assert state["within"] in place
+    assert driver.find_element("id", ids.DRILL_UP).is_displayed()
+    shot(driver, artefacts, "drilled-ward")
+    driver.find_element("id", ids.DRILL_UP).click()
+    wait_for(lambda: "within" not in query(driver), message="back to the city")
+
+
+def test_filters_write_the_url_and_back_restores_the_previous_screen(page) -> None:  # noqa: ANN001
+    url, driver, _, _ = page
+    driver.get(url + "/")
+    settle(driver)
+    driver.find_element("css selector", f"#{ids.PER_1000} input").click()
+    wait_for(lambda: query(driver).get("measure") == "rate_per_1000", message="measure in URL")
+    settle(driver)
+    driver.find_element("css selector", f"#{ids.PERIOD_KIND} input[value='fy']").click()
+    wait_for(lambda: query(driver).get("period_kind") == "fy", message="period kind in URL")
+    settle(driver)
+    assert all("/" in str(p) for p in trace(driver, ids.TREND_GRAPH, 0, "x"))
+    driver.back()
+    wait_for(lambda: "period_kind" not in query(driver), message="back in history")
+    settle(driver)
+    assert query(driver).get("measure") == "rate_per_1000"
+    checked = driver.find_element("css selector", f"#{ids.PERIOD_KIND} input[value='year']")
+    assert checked.is_selected()
+    assert not any("/" in str(p) for p in trace(driver, ids.TREND_GRAPH, 0, "x"))
+
+
+def test_a_shared_url_reopens_the_same_screen(page) -> None:  # noqa: ANN001
+    url, driver, _, artefacts = page
+    driver.get(url + "/?period_kind=fy&level=district&measure=rate_per_1000#highlight=unusual")
+    settle(driver)
+    assert driver.find_element("css selector", f"#{ids.PER_1000} input").is_selected()
+    level = driver.find_element("css selector", f"#{ids.LEVEL} input[value='district']")
+    assert level.is_selected()
+    highlight = driver.find_element("css selector", f"#{ids.HIGHLIGHT} input[value='unusual']")
+    assert highlight.is_selected()
+    assert "2 standard deviations" in driver.find_element("id", "highlight-rule").text
+    assert all("/" in str(p) for p in trace(driver, ids.MATRIX_GRAPH, 0, "x"))
+    shot(driver, artefacts, "shared-url")
+
+
+def test_csv_export_equals_the_api_answer(page) -> None:  # noqa: ANN001
+    url, driver, downloads, _ = page
+    driver.get(url + "/?from=2012")
+    settle(driver)
+    target = downloads / "care-atlas-trend.csv"
+    target.unlink(missing_ok=True)
+    driver.find_element("xpath", by_dash_id(ids.csv_button("trend"))).click()
+    wait_for(target.exists, message="the CSV download")
+    wait_for(lambda: target.stat().st_size > 0, message="a complete CSV")
+    with urllib.request.urlopen(f"{url}/api/v1/views/trend?from=2012&level=city&format=csv") as r:
+        api = r.read().decode("utf-8")
+    assert target.read_text(encoding="utf-8") == api
+
+
+def test_table_alternative_and_meeting_mode(page) -> None:  # noqa: ANN001
+    url, driver, _, artefacts = page
+    driver.get(url + "/")
+    settle(driver)
+    driver.find_element("xpath", by_dash_id(ids.table_toggle("trend"))).click()
+    table = driver.find_element("xpath", by_dash_id(ids.table("trend")))
+    wait_for(lambda: table.find_elements("css selector", "tbody tr"), message="the table")
+    driver.find_element("id", ids.MEETING).click()
+    wait_for(lambda: "meeting" in driver.find_element("id", ids.ROOT).get_attribute("class"))
+    assert not driver.find_element("css selector", ".filter-bar").is_displayed()
+    driver.find_element("id", ids.NEXT_SLIDE).click()
+    wait_for(lambda: "slide-map" in driver.find_element("id", ids.ROOT).get_attribute("class"))
+    assert driver.find_element("id", ids.MAP_GRAPH).is_displayed()
+    assert not driver.find_element("id", ids.MATRIX_GRAPH).is_displayed()
+    time.sleep(1)
+    driver.save_screenshot(str(artefacts / "dashboard-meeting-map.png"))
