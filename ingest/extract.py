@@ -57,9 +57,11 @@ def detect_format(path: Path) -> str:
 
 
 def _csv_source(path: Path) -> str:
+    """Header row forced, every field text; null padding and a lenient parser so a row cut
+    short or a file with mixed line endings is still read, then judged like any other row."""
     return (
         f"read_csv({sql_string(str(path))}, header = true, all_varchar = true, "
-        "null_padding = true, quote = '\"', escape = '\"', sample_size = 20480)"
+        "null_padding = true, strict_mode = false, quote = '\"', escape = '\"', sample_size = 20480)"
     )
 
 
@@ -67,7 +69,7 @@ def _csv_error(path: Path, exc: duckdb.Error) -> UserError:
     if isinstance(exc, duckdb.InterruptException):
         raise KeyboardInterrupt from exc
     text = str(exc)
-    if "unicode" in text.lower() or "utf-8" in text.lower():
+    if "invalid unicode" in text.lower() or "not utf-8 encoded" in text.lower():
         return UserError(
             f"{path} is not UTF-8 text (perhaps Latin-1 / Windows-1252): save it as UTF-8 CSV"
         )
