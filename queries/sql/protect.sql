@@ -1,4 +1,5 @@
--- Cell key perturbation (PRIVACY.md §2), the one definition every view uses.
+-- Cell key perturbation (PRIVACY.md §2), the one definition every view uses: each view
+-- aggregates its cells as memory.ckp_count(count(*) of distinct units, sum(their record keys)).
 -- <ckey_mod> and <threshold> are numbers fixed when the database is opened (from the ptable),
 -- never user input. memory.ptable_idx holds the ptable keyed by idx = pcv * <ckey_mod> + ckey,
 -- sorted, so a lookup prunes to one row group.
@@ -26,3 +27,7 @@ CREATE OR REPLACE MACRO memory.protect_money(amount, people_published) AS
          WHEN amount = 0 THEN 0.0
          ELSE round(amount, 2 - floor(log10(abs(amount)))::INTEGER)
     END;
+
+-- A cell's published count after a LEFT JOIN: a cell with no units (no row) is a true zero.
+CREATE OR REPLACE MACRO memory.cell_count(present, published) AS
+    CASE WHEN present THEN published ELSE 0 END;

@@ -1,20 +1,26 @@
 -- Per period: agreements active (records), people and cost in period.
 WITH {common},
 agreements AS (
-    SELECT period_dim, count(*) AS n, sum(agreement_key) AS keysum
-    FROM (SELECT DISTINCT period_dim, agreement_idx, agreement_key FROM base)
-    GROUP BY period_dim
+    SELECT period_dim, memory.ckp_count(n, keysum) AS published, true AS present
+    FROM (
+        SELECT period_dim, count(*) AS n, sum(agreement_key) AS keysum
+        FROM (SELECT DISTINCT period_dim, agreement_idx, agreement_key FROM base)
+        GROUP BY period_dim
+    )
 ),
 people AS (
-    SELECT period_dim, count(*) AS n, sum(person_key) AS keysum
-    FROM (SELECT DISTINCT period_dim, person_idx, person_key FROM base)
-    GROUP BY period_dim
+    SELECT period_dim, memory.ckp_count(n, keysum) AS published, true AS present
+    FROM (
+        SELECT period_dim, count(*) AS n, sum(person_key) AS keysum
+        FROM (SELECT DISTINCT period_dim, person_idx, person_key FROM base)
+        GROUP BY period_dim
+    )
 ),
 cost AS (SELECT period_dim, sum(cost_in_period) AS cost FROM base GROUP BY period_dim)
 SELECT s.period_dim AS period,
-       memory.ckp_count(a.n, a.keysum) AS agreements,
-       memory.ckp_count(p.n, p.keysum) AS people,
-       memory.protect_money(k.cost, memory.ckp_count(p.n, p.keysum)) AS cost,
+       memory.cell_count(a.present, a.published) AS agreements,
+       memory.cell_count(p.present, p.published) AS people,
+       memory.protect_money(k.cost, memory.cell_count(p.present, p.published)) AS cost,
        k.cost IS NOT NULL AS cost_known
 FROM period_list s
 LEFT JOIN agreements a USING (period_dim)
