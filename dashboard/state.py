@@ -204,8 +204,11 @@ def place_label(state: State, names: dict[str, str] | None = None) -> str:
     return f"{name} ({kind} {code})" if name and name != code else f"{kind} {code}"
 
 
-def period_label(state: State) -> str:
-    start, end = state.get("from"), state.get("to")
+def period_label(state: State, periods: dict[str, list[str]] | None = None) -> str:
+    """The period range in words; an open end is filled from ``periods`` (kind -> labels)."""
+    labels = (periods or {}).get(state.get("period_kind", "year"), [])
+    start = state.get("from") or (labels[0] if labels else None)
+    end = state.get("to") or (labels[-1] if labels else None)
     kind = {"fy": "financial years", "quarter": "quarters"}.get(state.get("period_kind", ""), "")
     if start and end:
         span = start if start == end else f"{start} to {end}"

@@ -143,7 +143,7 @@ def render_map(ctx: Context, state: State, current_key: str | None) -> tuple[Any
     key = map_key(state)
     kind = column_kind(result, "value")
     label = MEASURE_LABELS[_measure(state)]
-    period = period_label(state)
+    period = period_label(state, ctx.choices.periods)
     note = note_text(result, ctx.synthetic)
     if current_key == key:
         patch = Patch()

@@ -136,8 +136,9 @@ def map_figure(
                 featureidkey="id",
                 colorscale=[[0, SUPPRESSED_FILL], [1, SUPPRESSED_FILL]],
                 showscale=False,
+                showlegend=True,
                 marker={"line": line, "opacity": 0.9},
-                name="[c] fewer than 10",
+                name="[c] fewer than 10 (grey)",
                 **values[WITHHELD_TRACE],
             ),
         ],
@@ -164,6 +165,13 @@ def map_figure(
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
         uirevision=revision,
         clickmode="event",
+        legend={
+            "x": 0,
+            "y": 0,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "bgcolor": "rgba(255,255,255,0.8)",
+        },
         height=520,
     )
     return fig

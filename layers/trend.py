@@ -98,7 +98,7 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
         yaxis2={
             "title": {"text": "Cost (£)"},
             "tickprefix": "£",
-            "tickformat": "~s",
+            "tickformat": ".3~s",
             "automargin": True,
             "overlaying": "y",
             "side": "right",
