@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -12,10 +10,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from boundaries.postcodes import POSTCODE_PATTERN
+from care_atlas.cli import main
 from care_atlas.errors import UserError
 from care_atlas.reference import load_element_catalogue
 from ingest.reasons import QUARANTINE_CODES, REPAIR_CODES
-from synth import manifest_path, read_manifest, write_extract
+from synth import Manifest, manifest_path, read_manifest, write_extract
 from synth.audit import open_audit, reason_counts
 from synth.columns import COLUMNS
 from synth.mess import BAD_POSTCODES, UNKNOWN_ELEMENTS
@@ -39,22 +38,35 @@ def test_manifest_describes_the_extract(small_extract: Path) -> None:
     assert body["rows_loaded"] + body["rows_quarantined"] == body["rows"]
 
 
-@pytest.mark.parametrize("which", ["small_extract", "synth_extract"])
-def test_manifest_counts_equal_an_independent_audit(which: str, request) -> None:
-    extract: Path = request.getfixturevalue(which)
-    manifest = read_manifest(extract)
-    quarantine, repair = reason_counts(open_audit(extract))
+@pytest.fixture(scope="module")
+def synth_audit(synth_extract: Path) -> duckdb.DuckDBPyConnection:
+    return open_audit(synth_extract)
+
+
+def _assert_manifest_matches(manifest: Manifest, con: duckdb.DuckDBPyConnection) -> None:
+    quarantine, repair = reason_counts(con)
     assert {k: v for k, v in manifest.quarantine.items() if v} == quarantine
     assert manifest.repair == repair
     assert all(manifest.quarantine[code] > 0 for code in QUARANTINE_CODES)
     assert all(manifest.repair[code] > 0 for code in REPAIR_CODES)
 
 
-def test_mess_is_a_small_share_and_dob_missing_for_one_in_five(synth_extract: Path) -> None:
+def test_small_manifest_counts_equal_an_independent_audit(small_extract: Path) -> None:
+    _assert_manifest_matches(read_manifest(small_extract), open_audit(small_extract))
+
+
+def test_default_manifest_counts_equal_an_independent_audit(
+    synth_extract: Path, synth_audit: duckdb.DuckDBPyConnection
+) -> None:
+    _assert_manifest_matches(read_manifest(synth_extract), synth_audit)
+
+
+def test_mess_is_a_small_share_and_dob_missing_for_one_in_five(
+    synth_extract: Path, synth_audit: duckdb.DuckDBPyConnection
+) -> None:
     manifest = read_manifest(synth_extract)
     assert 0.005 < manifest.rows_quarantined / manifest.rows < 0.03
-    con = open_audit(synth_extract)
-    missing = con.execute(
+    missing = synth_audit.execute(
         "SELECT avg(CASE WHEN all_blank THEN 1.0 ELSE 0.0 END) FROM ("
         " SELECT pid, bool_and(dob_flag = 'DOB_MISSING') AS all_blank FROM audited"
         " WHERE pid IS NOT NULL GROUP BY pid)"
@@ -154,17 +166,14 @@ def test_unwritable_path_is_a_user_error(tmp_path: Path) -> None:
         write_extract(10, 1, blocker / "x.parquet")
 
 
-def test_cli_writes_and_reports_errors_in_one_line(tmp_path: Path) -> None:
-    cli = [sys.executable, "-m", "care_atlas.cli", "synth"]
-    ok = subprocess.run(
-        [*cli, "--rows", "500", "--seed", "2", "--out", str(tmp_path / "s.csv"), "--quiet"],
-        capture_output=True,
-        text=True,
-    )
-    assert ok.returncode == 0, ok.stderr
-    assert (tmp_path / "s.csv").is_file() and manifest_path(tmp_path / "s.csv").is_file()
-    bad = subprocess.run(
-        [*cli, "--rows", "0", "--out", str(tmp_path / "s.csv")], capture_output=True, text=True
-    )
-    assert bad.returncode == 2
-    assert "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+def test_cli_writes_and_reports_errors_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "s.csv"
+    assert main(["synth", "--rows", "500", "--seed", "2", "--out", str(out), "--quiet"]) == 0
+    assert out.is_file() and manifest_path(out).is_file()
+    capsys.readouterr()
+    assert main(["synth", "--rows", "0", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "--rows" in err
