@@ -47,6 +47,10 @@ class ProtectedResult:
     rows: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Only the declared columns leave the query layer (no working columns).
+        self.rows = self.rows[[c.name for c in self.columns]].reset_index(drop=True)
+
     def records(self) -> list[dict[str, Any]]:
         """Rows as JSON-ready dicts: NA -> None, numpy scalars -> Python."""
         out = []
