@@ -115,7 +115,8 @@ def create_app(db_path: Path, *, demo: bool, settings: Settings | None = None) -
         )
         return _error_app(APP_TITLE, f"No serving database at {db_path}. {hint}", settings, demo)
     try:
-        db = open_database(db_path)
+        # A result cache on disk, shared by server processes: a revisited state is instant.
+        db = open_database(db_path, cache_dir=settings.cache_dir / "results")
     except Exception as exc:  # DatabaseError and friends: say what, not how
         log.exception("cannot open %s", db_path)
         return _error_app(
