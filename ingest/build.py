@@ -235,8 +235,12 @@ def build_serving_database(
                 con.executemany("INSERT INTO serving.meta VALUES (?, ?)", list(meta.items()))
                 con.execute("DETACH serving")
                 bar.update()
-            except duckdb.InterruptException as exc:
-                raise KeyboardInterrupt from exc
+            except (duckdb.InterruptException, RuntimeError) as exc:
+                # Ctrl-C or SIGTERM inside DuckDB surfaces as "Query interrupted"; report it as
+                # the interruption it is (the CLI exits 130), not as a failure.
+                if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc):
+                    raise KeyboardInterrupt from exc
+                raise
             finally:
                 con.close()
             bar.set_postfix_str("publishing")
