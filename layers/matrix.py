@@ -6,6 +6,8 @@ rule shown in the tooltip is exactly what picked the cells.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -47,6 +49,11 @@ IMPROVING_DROP = 0.10
 CHALLENGING_SHARE = 0.60
 
 
+def natural_key(code: str) -> tuple[object, ...]:
+    """Sort key that puts B2 before B10 and "B21 8" before "B21 10": digits compare as numbers."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code))
+
+
 def pivot_matrix(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
     """Numeric area x period table (NaN where withheld), its status table, and area names.
 
@@ -61,7 +68,7 @@ def pivot_matrix(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Ser
     numeric[data["value_status"] == "[c]"] = np.nan
     data["numeric"] = numeric
     periods = sorted(data["period"].astype(str).unique())
-    areas = sorted(data["area_code"].astype(str).unique())
+    areas = sorted(data["area_code"].astype(str).unique(), key=natural_key)
     values = data.pivot_table(
         index="area_code", columns="period", values="numeric", aggfunc="first", dropna=False
     ).reindex(index=areas, columns=periods)

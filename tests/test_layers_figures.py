@@ -211,3 +211,10 @@ def test_trend_draws_withheld_as_gaps_and_targets_on_the_money_axis() -> None:
     assert fig.data[0].y[1] is None
     assert fig.data[3].yaxis == "y2"
     assert "not reconciled" in fig.data[3].name
+
+
+def test_matrix_rows_follow_postcode_order_not_text_order() -> None:
+    from layers.matrix import natural_key
+
+    codes = ["B10", "B2", "B1", "B21 8", "B21 10", "B21 2"]
+    assert sorted(codes, key=natural_key) == ["B1", "B2", "B10", "B21 2", "B21 8", "B21 10"]
