@@ -33,7 +33,7 @@ from ingest.workspace import publish, quarantine_path, workspace
 __all__ = ["DEMO_KEY", "BuildSummary", "build_serving_database", "sql_steps"]
 
 #: Keeps a 10M-row build under 4 GB; DuckDB spills to the work folder beyond it.
-MEMORY_LIMIT = "3GB"
+MEMORY_LIMIT = "2500MB"
 H3_RESOLUTIONS = "7,8"
 
 
