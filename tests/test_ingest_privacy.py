@@ -29,6 +29,9 @@ DESCRIPTIVE = {
 VOCAB_COLUMNS = {"gender": GENDERS, "ethnicity": ETHNICITIES, "client_group": CLIENT_GROUPS}
 PSEUDONYM_COLUMNS = {("persons", "person_pseudo"), ("agreements", "agreement_pseudo")}
 DENSE_COLUMNS = {("persons", "person_idx"), ("agreements", "agreement_idx")}
+#: Integer columns that are bit masks, not identifiers: a mask such as 2**20 can equal a raw id
+#: by coincidence (the query layer's person_periods step, ingest/sql/085_person_periods.sql).
+BIT_MASKS = {("person_periods", "element_mask"), ("person_periods", "stable_mask")}
 
 
 def _extract_source(extract: Path) -> str:
@@ -98,7 +101,9 @@ def scan(db: Path, extract: Path) -> list[str]:
             elif (table, column) not in DESCRIPTIVE:
                 long_text = "length(v) > 40 OR v LIKE '% % % %'"
                 add((f"{where}: long or sentence-like text", long_text))
-        if dtype in ("INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINTEGER"):
+        if dtype in ("INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINTEGER") and (
+            (table, column) not in BIT_MASKS
+        ):
             add((f"{where}: raw id", "CAST(v AS VARCHAR) IN (SELECT v FROM raw_ids)"))
         if (table, column) in DENSE_COLUMNS:
             dense = con.execute(
