@@ -111,6 +111,10 @@ class Database:
     threshold: int
     _con: duckdb.DuckDBPyConnection = field(repr=False)
     cache: Any = field(default=None, repr=False)
+    #: element_code -> its bit in person_periods.element_mask (ingest/sql/085_person_periods.sql)
+    element_bits: dict[str, int] = field(default_factory=dict, repr=False)
+    #: (period_kind, period) -> periods.ordinal (person_periods.prev_ordinal compares to it)
+    period_ordinals: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -233,6 +237,22 @@ def _load_reference(con: duckdb.DuckDBPyConnection) -> Reference:
     )
 
 
+def _load_element_bits(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Element -> mask bit; person_periods must be there too (people counts need both)."""
+    tables = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'serving'"
+        ).fetchall()
+    }
+    missing = {"element_bits", "person_periods"} - tables
+    if missing:
+        raise DatabaseError(
+            f"lacks table(s) {sorted(missing)}: built by older code, rebuild it with care-atlas build"
+        )
+    return dict(con.execute("SELECT element_code, element_bit FROM element_bits").fetchall())
+
+
 def open_database(
     path: str | os.PathLike[str],
     *,
@@ -262,6 +282,14 @@ def open_database(
             sql_text("protect.sql").format(ckey_mod=int(ckey_mod), threshold=int(threshold))
         )
         reference = _load_reference(con)
+        element_bits = _load_element_bits(con)
+        con.execute(sql_text("district_wards.sql"))
+        period_ordinals = {
+            (kind, period): int(ordinal)
+            for kind, period, ordinal in con.execute(
+                "SELECT period_kind, period, ordinal FROM periods"
+            ).fetchall()
+        }
     except duckdb.Error as exc:
         con.close()
         raise DatabaseError(f"{db_path} is not a readable serving database: {exc}") from exc
@@ -281,4 +309,6 @@ def open_database(
         threshold=int(threshold),
         _con=con,
         cache=cache,
+        element_bits=element_bits,
+        period_ordinals=period_ordinals,
     )

@@ -6,11 +6,12 @@ supplied is passed as a DuckDB $parameter.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from queries.database import sql_text
+from queries.database import Element, sql_text
 from queries.filters import Filters
 
 #: Level -> facts column holding the area code (constants, never user text).
@@ -40,15 +41,82 @@ DIMENSION_COLUMNS: dict[str, str] = {
     "gender": "gender",
     "ethnic_group": "ethnic_group",
 }
+#: Filters field -> the element attribute it restricts (these filters become one element mask).
+ELEMENT_FILTERS: dict[str, str] = {
+    "elements": "code",
+    "services": "service_code",
+    "themes": "mia_theme",
+    "provision": "provision_type",
+}
+ALL_ELEMENTS_MASK = "CAST(18446744073709551615 AS UBIGINT)"
+FROM_ORDINAL = (
+    "(SELECT ordinal FROM periods WHERE period_kind = $period_kind AND period = $period_from)"
+)
+#: One row per (fact, region holding it), even when a region names a district and a ward of it.
 REGION_JOIN = (
-    "\nJOIN (SELECT unnest($region_names) AS region, unnest($region_members) AS member) r"
-    "\n  ON r.member = f.district OR r.member = f.ward_code"
+    "\nJOIN (SELECT DISTINCT m.region, p.district, p.ward_code"
+    "\n      FROM memory.district_wards p"
+    "\n      JOIN (SELECT unnest($region_names) AS region, unnest($region_members) AS member) m"
+    "\n        ON m.member = p.district OR m.member = p.ward_code) r"
+    "\n  ON r.district IS NOT DISTINCT FROM f.district"
+    "\n AND r.ward_code IS NOT DISTINCT FROM f.ward_code"
 )
 
 
 @cache
 def _sql(name: str) -> str:
     return sql_text(name)
+
+
+def element_mask(
+    f: Filters,
+    elements: Mapping[str, Element],
+    bits: Mapping[str, int],
+    *,
+    skip: tuple[str, ...] = (),
+    only: tuple[str, ...] | None = None,
+) -> int | None:
+    """The bits of the elements every element-attribute filter allows; None: no restriction.
+
+    `only` further restricts to those element codes (a view's own element choice).
+    """
+    chosen = [name for name in ELEMENT_FILTERS if name not in skip and getattr(f, name)]
+    if not chosen and only is None:
+        return None
+    mask = 0
+    for e in elements.values():
+        if only is not None and e.code not in only:
+            continue
+        if all(getattr(e, ELEMENT_FILTERS[name]) in getattr(f, name) for name in chosen):
+            mask |= 1 << bits[e.code]
+    return mask
+
+
+def people_predicates(per_period: bool, restricted: bool) -> tuple[str, str]:
+    """(direct, deduped): which person_periods rows count as they are, which need DISTINCT.
+
+    Per period (cells include the period, or the range is one period): a person with a single
+    row in the period (`single_row`) lands in exactly one cell, so that row counts as is.
+    Over a range of periods: a person with one grain combination in every period
+    (`one_combo`) lands in one cell whatever the period; if, besides, every one of their rows
+    is selected (no element restriction, or an element of the cell's mask in every period:
+    `stable_mask & cell_mask <> 0`), the person is in the cell exactly when they have a row in
+    the range, and is counted once at their first row in it (previous row before `from`).
+    Everyone else goes through the DISTINCT, with all their rows.
+    """
+    if per_period:
+        return "single_row", "NOT single_row"
+    stable = "one_combo" if not restricted else "one_combo AND (stable_mask & cell_mask) <> 0"
+    first = "(prev_ordinal IS NULL OR prev_ordinal < CAST($from_ordinal AS SMALLINT))"
+    return f"{stable} AND {first}", f"NOT ({stable})"
+
+
+def people_cells(name: str, dims: str, source: str, per_period: bool, restricted: bool) -> str:
+    """A CTE `name` of perturbed distinct-people counts per `dims` from `source` (constants)."""
+    direct, deduped = people_predicates(per_period, restricted)
+    return _sql("people_cells.sql").format(
+        name=name, dims=dims, source=source, direct=direct, deduped=deduped
+    )
 
 
 @dataclass
@@ -68,19 +136,29 @@ def build_query(
     skip: tuple[str, ...] = (),
     extra: dict[str, str] | None = None,
     extra_params: dict[str, Any] | None = None,
+    mask: int | None = None,
+    people: Mapping[str, tuple[str, str, bool]] | None = None,
+    from_ordinal: int = 0,
 ) -> Query:
     """The view's SQL with the shared prefix `common` (base, pop, area_list, period_list).
 
     `skip` names Filters list fields the view applies itself (e.g. element_compare ignores the
     `elements` filter); `extra` fills view-specific placeholders from allow-listed constants.
+    `common` also holds `pbase` (person_periods, element filters as `mask`, see element_mask)
+    and the placeholders {people} (people per area x period cell) and {first_in_range}
+    (facts rows that count each agreement once per cell). `people` adds more people CTEs:
+    placeholder / CTE name -> (dims, source, restricted: the source's cells count only some
+    elements, as when rows are repeated per provision type or element).
     """
     f = filters
     params: dict[str, Any] = {
         "period_kind": f.period_kind,
         "period_from": f.period_from,
         "period_to": f.period_to,
+        "from_ordinal": from_ordinal,
     }
     conditions: list[str] = []
+    person_conditions: list[str] = []
     for name, column in LIST_FILTER_COLUMNS.items():
         values = getattr(f, name)
         if name in skip or not values:
@@ -88,9 +166,15 @@ def build_query(
         if name == "areas":
             column = AREA_COLUMNS[f.level].removeprefix("f.")
         conditions.append(f"\n  AND f.{column} IN (SELECT unnest(${name}))")
+        if name not in ELEMENT_FILTERS:
+            person_conditions.append(conditions[-1])
         params[name] = list(values)
+    if mask is not None:
+        person_conditions.append("\n  AND (f.element_mask & CAST($element_mask AS UBIGINT)) <> 0")
+        params["element_mask"] = mask
     if f.within:
         conditions.append("\n  AND (f.ward_code = $within OR f.district = $within)")
+        person_conditions.append(conditions[-1])
         params["within"] = f.within
     region_join = ""
     area_expr = AREA_COLUMNS[f.level]
@@ -100,6 +184,7 @@ def build_query(
             "\n  AND (f.district IN (SELECT unnest($region_members))"
             "\n       OR f.ward_code IN (SELECT unnest($region_members)))"
         )
+        person_conditions.append(conditions[-1])
         area_expr = AREA_COLUMNS["city"]
     elif f.level == "region":
         region_join = REGION_JOIN
@@ -112,6 +197,13 @@ def build_query(
         period_dim="f.period" if by_period else "'all'",
         region_join=region_join,
         conditions="".join(conditions),
+    )
+    pbase = _sql("person_base.sql").format(
+        area_expr=area_expr,
+        period_dim="f.period" if by_period else "'all'",
+        region_join=region_join,
+        conditions="".join(person_conditions),
+        cell_mask=ALL_ELEMENTS_MASK if mask is None else "CAST($element_mask AS UBIGINT)",
     )
     if f.age_bands:
         pop = _sql("population_bands.sql")
@@ -141,10 +233,17 @@ def build_query(
     else:
         period_list = "SELECT 'all' AS period_dim, 1 AS ordinal"
     common = (
-        f"base AS (\n{base}\n),\npop AS (\n{pop}\n),\narea_list AS (\n{area_list}\n),\n"
-        f"period_list AS ({period_list})"
+        f"base AS (\n{base}\n),\npbase AS (\n{pbase}\n),\npop AS (\n{pop}\n),\n"
+        f"area_list AS (\n{area_list}\n),\nperiod_list AS ({period_list})"
     )
-    sql = _sql(view_sql).format(common=common, **(extra or {}))
+    per_period = by_period or f.period_from == f.period_to
+    shared = {
+        "people": people_cells("people", "area, period_dim", "pbase", per_period, mask is not None),
+        "first_in_range": "true" if per_period else "(started OR period = $period_from)",
+    }
+    for name, (dims, source, restricted) in (people or {}).items():
+        shared[name] = people_cells(name, dims, source, per_period, restricted or mask is not None)
+    sql = _sql(view_sql).format(common=common, **shared, **(extra or {}))
     params.update(extra_params or {})
     return Query(sql, _used(sql, params))
 

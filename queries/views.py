@@ -32,7 +32,7 @@ from queries.result import (
     Column,
     ProtectedResult,
 )
-from queries.sqlparts import DIMENSION_COLUMNS, build_query
+from queries.sqlparts import DIMENSION_COLUMNS, build_query, element_mask
 
 #: Bumped when a view's output changes, so cached results of older code are not served.
 RESULT_VERSION = "1"
@@ -119,8 +119,20 @@ def _meta(db: Database, view: str, f: Filters, title: str, **extra: Any) -> dict
     return meta
 
 
-def _run(db: Database, sql_file: str, f: Filters, **kwargs: Any) -> pd.DataFrame:
-    q = build_query(sql_file, f, **kwargs)
+def _run(
+    db: Database,
+    sql_file: str,
+    f: Filters,
+    *,
+    only: tuple[str, ...] | None = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Run a view's SQL; `only` restricts its people counts to those elements."""
+    mask = element_mask(
+        f, db.reference.elements, db.element_bits, skip=kwargs.get("skip", ()), only=only
+    )
+    from_ordinal = db.period_ordinals[(f.period_kind, f.period_from)]
+    q = build_query(sql_file, f, mask=mask, from_ordinal=from_ordinal, **kwargs)
     return db.query(q.sql, q.params)
 
 
@@ -176,7 +188,13 @@ def _measure_cells(db: Database, f: Filters, *, by_period: bool) -> tuple[pd.Dat
 
 
 def _provision_wide(db: Database, f: Filters, *, by_period: bool) -> pd.DataFrame:
-    long = _run(db, "cells_provision.sql", f, by_period=by_period)
+    long = _run(
+        db,
+        "cells_provision.sql",
+        f,
+        by_period=by_period,
+        people={"by_type": ("area, period_dim, provision_type", "typed", True)},
+    )
     keys = ["area_code", "area_name", "population", "period"]
     out = long[keys + ["people"]].drop_duplicates(subset=["area_code", "period"]).copy()
     out["people"] = _int(out["people"])
@@ -350,7 +368,13 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
 def elements(db: Database, f: Filters) -> ProtectedResult:
     """Top N elements by published people, for the city or the chosen areas."""
     df = _run(
-        db, "elements.sql", f, by_period=False, by_area=False, extra_params={"top_n": f.top_n}
+        db,
+        "elements.sql",
+        f,
+        by_period=False,
+        by_area=False,
+        extra_params={"top_n": f.top_n},
+        people={"by_element": ("element_code", "per_element", True)},
     )
     df["people"], df["agreements"] = _int(df["people"]), _int(df["agreements"])
     df["people_status"] = df["people"].map(count_status)
@@ -389,7 +413,9 @@ def element_compare(db: Database, f: Filters) -> ProtectedResult:
         f,
         by_period=False,
         skip=("elements",),
+        only=(f.element_a, f.element_b),
         extra_params={"element_a": f.element_a, "element_b": f.element_b},
+        people={"by_element": ("area, element_code", "per_element", True)},
     )
     df["a_people"], df["b_people"] = _int(df["a_people"]), _int(df["b_people"])
     df["a_status"] = df["a_people"].map(count_status)
@@ -414,7 +440,14 @@ def element_compare(db: Database, f: Filters) -> ProtectedResult:
 
 def trend(db: Database, f: Filters) -> ProtectedResult:
     """Per period: agreements active (records), people and cost in period."""
-    df = _run(db, "trend.sql", f, by_period=True, by_area=False)
+    df = _run(
+        db,
+        "trend.sql",
+        f,
+        by_period=True,
+        by_area=False,
+        people={"by_period": ("period_dim", "pbase", False)},
+    )
     df["agreements"], df["people"] = _int(df["agreements"]), _int(df["people"])
     df["agreements_status"] = df["agreements"].map(count_status)
     df["people_status"] = df["people"].map(count_status)
@@ -529,7 +562,8 @@ def quarterly_users(db: Database, f: Filters) -> ProtectedResult:
         by_period=True,
         by_area=False,
         skip=("elements",),
-        extra_params={"element": f.element},
+        only=(f.element,),
+        people={"by_period": ("period_dim", "pbase", False)},
     )
     df["people"] = _int(df["people"])
     df["people_status"] = df["people"].map(count_status)
@@ -558,6 +592,10 @@ def demographics(db: Database, f: Filters) -> ProtectedResult:
         by_period=False,
         by_area=False,
         extra={"dimension_col": DIMENSION_COLUMNS[f.dimension]},
+        people={
+            "by_category": ("category", "categorised", False),
+            "total": ("whole", "categorised", False),
+        },
         extra_params={
             "categories": list(categories),
             "category_order": list(range(len(categories))),

@@ -1,14 +1,8 @@
 -- People (distinct persons, perturbed) and cost in period (protected) per area x period cell.
--- Persons are deduplicated per cell before their record keys are summed.
+-- People come from person_periods (the people CTE: exact distinct counts, people_cells.sql);
+-- cost is a plain sum over the filtered facts.
 WITH {common},
-people AS (
-    SELECT area, period_dim, memory.ckp_count(n, keysum) AS published, true AS present
-    FROM (
-        SELECT area, period_dim, count(*) AS n, sum(person_key) AS keysum
-        FROM (SELECT DISTINCT area, period_dim, person_idx, person_key FROM base)
-        GROUP BY area, period_dim
-    )
-),
+{people},
 cost AS (
     SELECT area, period_dim, sum(cost_in_period) AS cost FROM base GROUP BY area, period_dim
 ),

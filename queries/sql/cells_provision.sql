@@ -1,26 +1,24 @@
 -- People and cost per area x period x provision type (Internal / External / Direct payment),
--- and the cell's people over all types; every count perturbed as its own cell.
+-- and the cell's people over all types; every count perturbed as its own cell. A person
+-- counts in a type's cell when their element mask meets the type's elements (within the
+-- element filters): the person_periods rows are repeated once per type they meet.
 WITH {common},
-by_type AS (
-    SELECT area, period_dim, provision_type, memory.ckp_count(n, keysum) AS published, true AS present
-    FROM (
-        SELECT area, period_dim, provision_type, count(*) AS n, sum(person_key) AS keysum
-        FROM (SELECT DISTINCT area, period_dim, provision_type, person_idx, person_key FROM base)
-        GROUP BY area, period_dim, provision_type
-    )
+type_masks AS (
+    SELECT e.provision_type,
+           bit_or(CAST(1 AS UBIGINT) << b.element_bit) AS type_mask
+    FROM elements e JOIN element_bits b USING (element_code)
+    GROUP BY e.provision_type
 ),
+typed AS (
+    SELECT p.* EXCLUDE (cell_mask), t.provision_type, p.cell_mask & t.type_mask AS cell_mask
+    FROM pbase p JOIN type_masks t ON (p.element_mask & p.cell_mask & t.type_mask) <> 0
+),
+{by_type},
 cost AS (
     SELECT area, period_dim, provision_type, sum(cost_in_period) AS cost
     FROM base GROUP BY area, period_dim, provision_type
 ),
-people AS (
-    SELECT area, period_dim, memory.ckp_count(n, keysum) AS published, true AS present
-    FROM (
-        SELECT area, period_dim, count(*) AS n, sum(person_key) AS keysum
-        FROM (SELECT DISTINCT area, period_dim, person_idx, person_key FROM base)
-        GROUP BY area, period_dim
-    )
-),
+{people},
 types AS (SELECT unnest(['Internal', 'External', 'Direct payment']) AS provision_type),
 cells AS (
     SELECT l.area_code, l.area_name, l.population, s.period_dim, t.provision_type

@@ -1,19 +1,20 @@
 -- Per element over the selection: people, agreements active, cost; ranked by published
--- people (never by true counts), then code; the top $top_n returned.
+-- people (never by true counts), then code; the top $top_n returned. People: person_periods
+-- rows repeated once per element of their mask (within the element filters), that element's
+-- bit as the cell's mask. Agreements: each counted once, at its first period in the range.
 WITH {common},
-people AS (
-    SELECT element_code, memory.ckp_count(n, keysum) AS published, true AS present
-    FROM (
-        SELECT element_code, count(*) AS n, sum(person_key) AS keysum
-        FROM (SELECT DISTINCT element_code, person_idx, person_key FROM base)
-        GROUP BY element_code
-    )
+per_element AS (
+    SELECT p.* EXCLUDE (cell_mask), b.element_code,
+           CAST(1 AS UBIGINT) << b.element_bit AS cell_mask
+    FROM pbase p
+    JOIN element_bits b ON ((p.element_mask & p.cell_mask) >> b.element_bit) & 1 = 1
 ),
+{by_element},
 agreements AS (
     SELECT element_code, memory.ckp_count(n, keysum) AS published, true AS present
     FROM (
         SELECT element_code, count(*) AS n, sum(agreement_key) AS keysum
-        FROM (SELECT DISTINCT element_code, agreement_idx, agreement_key FROM base)
+        FROM base WHERE {first_in_range}
         GROUP BY element_code
     )
 ),
@@ -24,7 +25,7 @@ cells AS (
            memory.cell_count(a.present, a.published) AS agreements,
            memory.protect_money(k.cost, memory.cell_count(p.present, p.published)) AS cost,
            k.cost IS NOT NULL AS cost_known
-    FROM people p
+    FROM by_element p
     JOIN agreements a USING (element_code)
     LEFT JOIN cost k USING (element_code)
 )

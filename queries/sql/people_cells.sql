@@ -1,0 +1,21 @@
+{name} AS (
+    -- Distinct people per cell (<dims>) from <source>, perturbed, in one pass. Rows where
+    -- <direct> holds each stand for one person in their cell: they share one group per cell
+    -- (unit NULL) and count as they are. Rows where <deduped> holds group per person (unit =
+    -- person_idx), so each such person counts once per cell. The two sets never share a person
+    -- of a cell (queries/sqlparts.py people_predicates): the sums are exact distinct counts.
+    SELECT {dims}, memory.ckp_count(n, keysum) AS published, true AS present
+    FROM (
+        SELECT {dims},
+               sum(CASE WHEN unit IS NULL THEN rows ELSE 1 END) AS n,
+               sum(CASE WHEN unit IS NULL THEN keys ELSE one_key END) AS keysum
+        FROM (
+            SELECT {dims}, CASE WHEN {deduped} THEN person_idx END AS unit,
+                   count(*) AS rows, sum(person_key) AS keys, any_value(person_key) AS one_key
+            FROM {source}
+            WHERE ({direct}) OR ({deduped})
+            GROUP BY ALL
+        )
+        GROUP BY {dims}
+    )
+)
