@@ -22,6 +22,7 @@ SUBCOMMAND_MODULES: tuple[str, ...] = (
     "ingest.cli",
     "care_atlas.demo",
     "dashboard.cli",
+    "audit.cli",
 )
 
 
