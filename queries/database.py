@@ -113,7 +113,7 @@ class Database:
     cache: Any = field(default=None, repr=False)
     #: element_code -> its bit in person_periods.element_mask (ingest/sql/085_person_periods.sql)
     element_bits: dict[str, int] = field(default_factory=dict, repr=False)
-    #: (period_kind, period) -> periods.ordinal (person_periods.prev_ordinal compares to it)
+    #: (period_kind, period) -> periods.ordinal (person_periods.direct_before compares to it)
     period_ordinals: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

@@ -93,7 +93,7 @@ def element_mask(
 
 
 def people_predicates(per_period: bool, restricted: bool) -> tuple[str, str]:
-    """(direct, deduped): which person_periods rows count as they are, which need DISTINCT.
+    """(keep, deduped): the person_periods rows a people count reads, and those needing DISTINCT.
 
     Per period (cells include the period, or the range is one period): a person with a single
     row in the period (`single_row`) lands in exactly one cell, so that row counts as is.
@@ -101,22 +101,47 @@ def people_predicates(per_period: bool, restricted: bool) -> tuple[str, str]:
     (`one_combo`) lands in one cell whatever the period; if, besides, every one of their rows
     is selected (no element restriction, or an element of the cell's mask in every period:
     `stable_mask & cell_mask <> 0`), the person is in the cell exactly when they have a row in
-    the range, and is counted once at their first row in it (previous row before `from`).
-    Everyone else goes through the DISTINCT, with all their rows.
+    the range, and counts once at their first row in it (`direct_before < from`, the ordinal
+    of their previous period). Everyone else (`direct_before` = -1 when not one_combo, or
+    `stable_mask & cell_mask` = 0, stable_mask being 0 when not one_combo) goes through the
+    DISTINCT with all their rows.
     """
     if per_period:
-        return "single_row", "NOT single_row"
-    stable = "one_combo" if not restricted else "one_combo AND (stable_mask & cell_mask) <> 0"
-    first = "(prev_ordinal IS NULL OR prev_ordinal < CAST($from_ordinal AS SMALLINT))"
-    return f"{stable} AND {first}", f"NOT ({stable})"
+        return "true", "NOT single_row"
+    first = "direct_before < CAST($from_ordinal AS SMALLINT)"
+    if not restricted:
+        return first, "direct_before < 0"
+    deduped = "(stable_mask & cell_mask) = 0"
+    return f"({first} OR {deduped})", deduped
 
 
 def people_cells(name: str, dims: str, source: str, per_period: bool, restricted: bool) -> str:
     """A CTE `name` of perturbed distinct-people counts per `dims` from `source` (constants)."""
-    direct, deduped = people_predicates(per_period, restricted)
+    keep, deduped = people_predicates(per_period, restricted)
     return _sql("people_cells.sql").format(
-        name=name, dims=dims, source=source, direct=direct, deduped=deduped
+        name=name, dims=dims, source=source, keep=keep, deduped=deduped
     )
+
+
+def element_predicates(per_period: bool) -> dict[str, str]:
+    """Which pbase rows count which of their elements directly, and which need DISTINCT.
+
+    Per period: a single row of the person in the period counts each of its elements (within
+    the cell mask) once; other rows go through the DISTINCT. Over a range: a one_combo person
+    has the elements of `stable_mask` in every period, so their first row in the range counts
+    those once; any other element of any row (every element, for persons without one combo,
+    whose stable_mask is 0) goes through the DISTINCT.
+    """
+    if per_period:
+        bits = "(element_mask & cell_mask)"
+        return {"direct_row": "single_row", "direct_bits": bits,
+                "dedup_row": "NOT single_row", "dedup_bits": bits}  # fmt: skip
+    return {
+        "direct_row": "direct_before >= 0 AND direct_before < CAST($from_ordinal AS SMALLINT)",
+        "direct_bits": "(stable_mask & cell_mask)",
+        "dedup_row": "true",
+        "dedup_bits": "(element_mask & cell_mask & ~stable_mask)",
+    }
 
 
 @dataclass
@@ -139,6 +164,7 @@ def build_query(
     mask: int | None = None,
     people: Mapping[str, tuple[str, str, bool]] | None = None,
     from_ordinal: int = 0,
+    element_people: Mapping[str, str] | None = None,
 ) -> Query:
     """The view's SQL with the shared prefix `common` (base, pop, area_list, period_list).
 
@@ -148,7 +174,8 @@ def build_query(
     and the placeholders {people} (people per area x period cell) and {first_in_range}
     (facts rows that count each agreement once per cell). `people` adds more people CTEs:
     placeholder / CTE name -> (dims, source, restricted: the source's cells count only some
-    elements, as when rows are repeated per provision type or element).
+    elements, as when rows are repeated per provision type or element). `element_people`
+    adds people-per-element CTEs: placeholder / CTE name -> dims besides element_code.
     """
     f = filters
     params: dict[str, Any] = {
@@ -241,6 +268,10 @@ def build_query(
         "people": people_cells("people", "area, period_dim", "pbase", per_period, mask is not None),
         "first_in_range": "true" if per_period else "(started OR period = $period_from)",
     }
+    for name, dims in (element_people or {}).items():
+        shared[name] = _sql("element_people.sql").format(
+            name=name, dims=dims, **element_predicates(per_period)
+        )
     for name, (dims, source, restricted) in (people or {}).items():
         shared[name] = people_cells(name, dims, source, per_period, restricted or mask is not None)
     sql = _sql(view_sql).format(common=common, **shared, **(extra or {}))

@@ -374,7 +374,7 @@ def elements(db: Database, f: Filters) -> ProtectedResult:
         by_period=False,
         by_area=False,
         extra_params={"top_n": f.top_n},
-        people={"by_element": ("element_code", "per_element", True)},
+        element_people={"by_element": "period_dim"},
     )
     df["people"], df["agreements"] = _int(df["people"]), _int(df["agreements"])
     df["people_status"] = df["people"].map(count_status)
@@ -415,7 +415,7 @@ def element_compare(db: Database, f: Filters) -> ProtectedResult:
         skip=("elements",),
         only=(f.element_a, f.element_b),
         extra_params={"element_a": f.element_a, "element_b": f.element_b},
-        people={"by_element": ("area, element_code", "per_element", True)},
+        element_people={"by_element": "area, period_dim"},
     )
     df["a_people"], df["b_people"] = _int(df["a_people"]), _int(df["b_people"])
     df["a_status"] = df["a_people"].map(count_status)

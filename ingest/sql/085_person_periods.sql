@@ -11,9 +11,11 @@
 --                 kind (then all their rows fall in the same area / category cell);
 --   stable_mask   elements the person has in every period of the kind in which they appear
 --                 (0 unless one_combo);
---   period_ordinal, prev_ordinal  this period's ordinal and the ordinal of the person's
---                 previous period of the kind with a row (NULL if none), so a period range
---                 query counts a one_combo person once, at their first row inside the range.
+--   period_ordinal  this period's ordinal;
+--   direct_before a range query from ordinal F counts a one_combo person once, at their first
+--                 row inside the range: the row with direct_before < F, where direct_before
+--                 is the ordinal of the person's previous period of the kind with a row (0 if
+--                 none); -1 for persons without one combo (always counted with a DISTINCT).
 -- Sorted by period_kind, period so a period filter prunes row groups.
 CREATE TABLE serving.element_bits AS
 SELECT
@@ -58,10 +60,10 @@ SELECT
     count(*) OVER (PARTITION BY g.period_kind, g.period, g.person_idx) = 1 AS single_row,
     pp.one_combo,
     CASE WHEN pp.one_combo THEN pp.all_periods_mask ELSE CAST(0 AS UBIGINT) END AS stable_mask,
-    CAST(max(p.ordinal) OVER (
+    CAST(CASE WHEN pp.one_combo THEN coalesce(max(p.ordinal) OVER (
         PARTITION BY g.period_kind, g.person_idx ORDER BY p.ordinal
         RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-    ) AS SMALLINT) AS prev_ordinal
+    ), 0) ELSE -1 END AS SMALLINT) AS direct_before
 FROM grouped AS g
 JOIN per_person AS pp USING (period_kind, person_idx)
 JOIN serving.periods AS p USING (period_kind, period)

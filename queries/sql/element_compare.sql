@@ -1,14 +1,7 @@
 -- People using element A and element B in each area (two cells per area, each perturbed).
--- The view restricts pbase's mask to A and B; each row is repeated once per element of the
--- two it holds, with that element's bit as the cell's mask.
+-- The view restricts pbase's mask to A and B (within the other element filters); by_element
+-- splits the masks into elements (element_people.sql).
 WITH {common},
-per_element AS (
-    SELECT p.* EXCLUDE (cell_mask), b.element_code,
-           CAST(1 AS UBIGINT) << b.element_bit AS cell_mask
-    FROM pbase p
-    JOIN element_bits b ON ((p.element_mask & p.cell_mask) >> b.element_bit) & 1 = 1
-    WHERE b.element_code IN ($element_a, $element_b)
-),
 {by_element}
 SELECT l.area_code, l.area_name,
        memory.cell_count(a.present, a.published) AS a_people,

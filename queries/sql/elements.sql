@@ -1,14 +1,8 @@
 -- Per element over the selection: people, agreements active, cost; ranked by published
--- people (never by true counts), then code; the top $top_n returned. People: person_periods
--- rows repeated once per element of their mask (within the element filters), that element's
--- bit as the cell's mask. Agreements: each counted once, at its first period in the range.
+-- people (never by true counts), then code; the top $top_n returned. People: by_element
+-- splits person_periods masks (within the element filters) into elements (element_people.sql).
+-- Agreements: each counted once, at its first period in the range.
 WITH {common},
-per_element AS (
-    SELECT p.* EXCLUDE (cell_mask), b.element_code,
-           CAST(1 AS UBIGINT) << b.element_bit AS cell_mask
-    FROM pbase p
-    JOIN element_bits b ON ((p.element_mask & p.cell_mask) >> b.element_bit) & 1 = 1
-),
 {by_element},
 agreements AS (
     SELECT element_code, memory.ckp_count(n, keysum) AS published, true AS present
