@@ -21,8 +21,8 @@ from audit.publisher import Params, Publisher
 from audit.runner import attack_battery, run_audit, verify
 from queries import open_database
 
-PAIRS = 400
-MAX_COUNT = 20_000
+PAIRS = 300
+MAX_COUNT = 5_000  # the fixture holds 1,500 agreements
 
 
 @pytest.fixture(scope="module")
@@ -143,12 +143,12 @@ def test_averaging_defeats_inconsistent_noise_but_not_cell_keys(
     not (every way of asking returns the same value)."""
     table, path = _plus_minus_one(tmp_path)
     knowledge = _knowledge(table, 0)
-    leaky = _run(averaging, InconsistentNoise(Publisher(truth_db)), knowledge)
+    leaky = _run(averaging, InconsistentNoise(Publisher(truth_db)), knowledge, budget=150)
     assert leaky.inconsistent > 0
     assert leaky.recovered > 0
     db = open_database(queries_serving_path, ptable=path, threshold=0)
     try:
-        keyed = _run(averaging, Publisher(db), knowledge)
+        keyed = _run(averaging, Publisher(db), knowledge, budget=150)
     finally:
         db.close()
     assert keyed.inconsistent == 0
@@ -156,7 +156,7 @@ def test_averaging_defeats_inconsistent_noise_but_not_cell_keys(
 
 
 def test_run_audit_reports_protected_and_control(queries_serving_path, ptables):
-    report = run_audit(queries_serving_path, pairs=250, seed=1, ptable=ptables["noise"])
+    report = run_audit(queries_serving_path, pairs=150, seed=1, ptable=ptables["noise"])
     assert report.protected.recovered == 0
     assert report.control is not None and report.control.recovered > 0
     assert report.exit_code == 0
