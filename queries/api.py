@@ -14,8 +14,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from queries.database import Database
-from queries.filters import FilterError, parse_filters
+from queries.filters import FilterError, Filters, parse_filters
 from queries.openapi import openapi_spec
+from queries.result import ProtectedResult
 from queries.views import VIEWS, UnknownView, run_view
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,15 @@ def _error(status: int, field: str, message: str, allowed: list[str] | None = No
     return resp
 
 
-def create_api_blueprint(get_db: Callable[[], Database]) -> Blueprint:
-    """The /api/v1 blueprint; `get_db` returns the open Database (called per request)."""
+def create_api_blueprint(
+    get_db: Callable[[], Database],
+    *,
+    run: Callable[[Database, str, Filters], ProtectedResult] = run_view,
+) -> Blueprint:
+    """The /api/v1 blueprint; `get_db` returns the open Database (called per request).
+
+    `run` replaces run_view, e.g. by a wrapper that applies the caller's role and audits.
+    """
     bp = Blueprint("care_atlas_api", __name__, url_prefix="/api/v1")
 
     @bp.get("/views/<view>")
@@ -49,7 +57,7 @@ def create_api_blueprint(get_db: Callable[[], Database]) -> Blueprint:
             filters = parse_filters(
                 {k: v if len(v) != 1 else v[0] for k, v in args.items()}, db.reference
             )
-            result = run_view(db, view, filters)
+            result = run(db, view, filters)
         except FilterError as exc:
             return _error(400, exc.field, exc.message, exc.allowed)
         except UnknownView:

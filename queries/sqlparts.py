@@ -123,6 +123,21 @@ def people_cells(name: str, dims: str, source: str, per_period: bool, restricted
     )
 
 
+def provision_predicates(per_period: bool) -> dict[str, str]:
+    """keep / deduped for cells_provision.sql: one partition of persons, exact for every type.
+
+    Per period: as people_predicates. Over a range: a one_combo person whose elements within
+    the cell mask are the same in every period (`union_mask & cell_mask = stable_mask &
+    cell_mask`) has the same types in every period, so counts once, at their first row in the
+    range, in the overall cell and in each of their types' cells; everyone else is deduplicated.
+    """
+    if per_period:
+        return {"keep": "true", "deduped": "NOT single_row"}
+    deduped = "(direct_before < 0 OR (union_mask & cell_mask) <> (stable_mask & cell_mask))"
+    first = "direct_before < CAST($from_ordinal AS SMALLINT)"
+    return {"keep": f"({first} OR {deduped})", "deduped": deduped}
+
+
 def element_predicates(per_period: bool) -> dict[str, str]:
     """Which pbase rows count which of their elements directly, and which need DISTINCT.
 
@@ -260,7 +275,7 @@ def build_query(
     else:
         period_list = "SELECT 'all' AS period_dim, 1 AS ordinal"
     common = (
-        f"base AS (\n{base}\n),\npbase AS (\n{pbase}\n),\npop AS (\n{pop}\n),\n"
+        f"base AS (\n{base}\n),\npbase AS NOT MATERIALIZED (\n{pbase}\n),\npop AS (\n{pop}\n),\n"
         f"area_list AS (\n{area_list}\n),\nperiod_list AS ({period_list})"
     )
     per_period = by_period or f.period_from == f.period_to
@@ -268,6 +283,7 @@ def build_query(
         "people": people_cells("people", "area, period_dim", "pbase", per_period, mask is not None),
         "first_in_range": "true" if per_period else "(started OR period = $period_from)",
     }
+    shared.update(provision_predicates(per_period))
     for name, dims in (element_people or {}).items():
         shared[name] = _sql("element_people.sql").format(
             name=name, dims=dims, **element_predicates(per_period)

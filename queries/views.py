@@ -188,26 +188,14 @@ def _measure_cells(db: Database, f: Filters, *, by_period: bool) -> tuple[pd.Dat
 
 
 def _provision_wide(db: Database, f: Filters, *, by_period: bool) -> pd.DataFrame:
-    long = _run(
-        db,
-        "cells_provision.sql",
-        f,
-        by_period=by_period,
-        people={"by_type": ("area, period_dim, provision_type", "typed", True)},
-    )
+    wide = _run(db, "cells_provision.sql", f, by_period=by_period)
     keys = ["area_code", "area_name", "population", "period"]
-    out = long[keys + ["people"]].drop_duplicates(subset=["area_code", "period"]).copy()
+    out = wide[keys + ["people"]].copy()
     out["people"] = _int(out["people"])
-    for ptype, prefix in (
-        ("Internal", "internal"),
-        ("External", "external"),
-        ("Direct payment", "direct"),
-    ):
-        part = long[long.provision_type == ptype].set_index(["area_code", "period"])
-        idx = pd.MultiIndex.from_frame(out[["area_code", "period"]])
-        people = _int(part["type_people"]).reindex(idx)
-        cost = part["type_cost"].reindex(idx)
-        known = part["cost_known"].reindex(idx).fillna(False)
+    for prefix in ("internal", "external", "direct"):
+        people = _int(wide[f"{prefix}_people"])
+        cost = wide[f"{prefix}_cost"].astype("float64")
+        known = wide[f"{prefix}_known"].fillna(False)
         out[f"{prefix}_people"] = people.to_numpy()
         out[f"{prefix}_people_status"] = [count_status(v) for v in people]
         out[f"{prefix}_cost"] = cost.to_numpy()

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 
 from queries import FilterError, open_database, parse_filters, run_view
 from queries.filters import Filters
+from queries.views import _provision_wide
 from tests.test_queries_properties import filter_states
 
 PROBE = 10_000
@@ -145,6 +146,12 @@ def check_state(db, con, params: dict[str, str]) -> None:
     for prefix, ptype in (("internal", "Internal"), ("external", "External"), ("direct", "Direct payment")):  # fmt: skip
         truth = _truth(df[df.provision_type == ptype], period, "person_idx", "person_key")
         _check(wide, period, f"{prefix}_people", truth, f"provision {ptype}")
+    # The same per type over the whole range (area_map / area_compare with internal_share).
+    wide = _provision_wide(db, f, by_period=False).rename(columns={"area_code": "area"})
+    _check(wide, ["area"], "people", _truth(df, ["area"], "person_idx", "person_key"), "range")
+    for prefix, ptype in (("internal", "Internal"), ("external", "External"), ("direct", "Direct payment")):  # fmt: skip
+        truth = _truth(df[df.provision_type == ptype], ["area"], "person_idx", "person_key")
+        _check(wide, ["area"], f"{prefix}_people", truth, f"range provision {ptype}")
     # Views over the whole selection (regions as their union).
     whole = _facts(con, f, by_area=False)
     rows = _run(db, "trend", f)

@@ -11,6 +11,7 @@
 --                 kind (then all their rows fall in the same area / category cell);
 --   stable_mask   elements the person has in every period of the kind in which they appear
 --                 (0 unless one_combo);
+--   union_mask    elements the person has in any period of the kind;
 --   period_ordinal  this period's ordinal;
 --   direct_before a range query from ordinal F counts a one_combo person once, at their first
 --                 row inside the range: the row with direct_before < F, where direct_before
@@ -44,7 +45,8 @@ per_person AS (
         period_kind, person_idx,
         count(DISTINCT struct_pack(sector, district, ward_code, h3r7, h3r8, age_band,
                                    client_group, gender, ethnic_group)) = 1 AS one_combo,
-        bit_and(element_mask) AS all_periods_mask
+        bit_and(element_mask) AS all_periods_mask,
+        bit_or(element_mask) AS any_period_mask
     FROM grouped
     GROUP BY ALL
 )
@@ -60,6 +62,7 @@ SELECT
     count(*) OVER (PARTITION BY g.period_kind, g.period, g.person_idx) = 1 AS single_row,
     pp.one_combo,
     CASE WHEN pp.one_combo THEN pp.all_periods_mask ELSE CAST(0 AS UBIGINT) END AS stable_mask,
+    pp.any_period_mask AS union_mask,
     CAST(CASE WHEN pp.one_combo THEN coalesce(max(p.ordinal) OVER (
         PARTITION BY g.period_kind, g.person_idx ORDER BY p.ordinal
         RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING

@@ -5,7 +5,7 @@
 -- element. <cell_mask> is M (or all bits when no element filter applies): the elements a cell
 -- counts. Every user value is a $parameter; the placeholders come from queries/sqlparts.py.
 SELECT {area_expr} AS area, {period_dim} AS period_dim, f.person_idx, f.person_key,
-       f.element_mask, f.single_row, f.one_combo, f.stable_mask, f.direct_before,
+       f.element_mask, f.single_row, f.one_combo, f.stable_mask, f.union_mask, f.direct_before,
        f.age_band, f.gender, f.ethnic_group, {cell_mask} AS cell_mask
 FROM person_periods f{region_join}
 WHERE f.period_kind = $period_kind
