@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from queries.result import LOW_RELIABILITY, NOT_APPLICABLE, NOT_AVAILABLE, PUBLISHED, SUPPRESSED
@@ -23,6 +24,13 @@ def _missing(x: object) -> bool:
 
 def count_status(published: object) -> str:
     return SUPPRESSED if _missing(published) else PUBLISHED
+
+
+def count_statuses(published: pd.Series) -> pd.Series:
+    """count_status of every cell of a column at once (a view can have tens of thousands)."""
+    return pd.Series(
+        np.where(published.isna(), SUPPRESSED, PUBLISHED), index=published.index, dtype="str"
+    )
 
 
 def money_status(people_published: object, amount: object, cost_known: bool) -> str:

@@ -19,6 +19,7 @@ from queries.derived import (
     Z998,
     byar,
     count_status,
+    count_statuses,
     money_status,
     rate_per_1000,
     share,
@@ -158,7 +159,7 @@ def _measure_cells(db: Database, f: Filters, *, by_period: bool) -> tuple[pd.Dat
         df["people"] = _int(df["people"])
         if m == "people":
             df["value"], kind = df["people"].astype("Float64"), "count"
-            df["value_status"] = df["people"].map(count_status)
+            df["value_status"] = count_statuses(df["people"])
         elif m == "cost":
             df["value"], kind = df["cost"], "money"
             df["value_status"] = [
@@ -177,12 +178,12 @@ def _measure_cells(db: Database, f: Filters, *, by_period: bool) -> tuple[pd.Dat
         )
         df["people"] = _int(df["people"])
         df["value"], kind = _int(df["agreements"]).astype("Float64"), "count"
-        df["value_status"] = df["agreements"].map(count_status)
+        df["value_status"] = count_statuses(df["agreements"])
     else:  # internal_share
         df = _provision_wide(db, f, by_period=by_period)
         df["value"], df["value_status"] = df["internal_share"], df["internal_share_status"]
         kind = "share"
-    df["people_status"] = df["people"].map(count_status)
+    df["people_status"] = count_statuses(df["people"])
     df["value"] = pd.to_numeric(df["value"], errors="coerce")
     return df, kind
 
@@ -197,7 +198,7 @@ def _provision_wide(db: Database, f: Filters, *, by_period: bool) -> pd.DataFram
         cost = wide[f"{prefix}_cost"].astype("float64")
         known = wide[f"{prefix}_known"].fillna(False)
         out[f"{prefix}_people"] = people.to_numpy()
-        out[f"{prefix}_people_status"] = [count_status(v) for v in people]
+        out[f"{prefix}_people_status"] = count_statuses(people).to_numpy()
         out[f"{prefix}_cost"] = cost.to_numpy()
         out[f"{prefix}_cost_status"] = [
             money_status(p, c, k) for p, c, k in zip(people, cost, known, strict=True)
@@ -365,8 +366,8 @@ def elements(db: Database, f: Filters) -> ProtectedResult:
         element_people={"by_element": "period_dim"},
     )
     df["people"], df["agreements"] = _int(df["people"]), _int(df["agreements"])
-    df["people_status"] = df["people"].map(count_status)
-    df["agreements_status"] = df["agreements"].map(count_status)
+    df["people_status"] = count_statuses(df["people"])
+    df["agreements_status"] = count_statuses(df["agreements"])
     df["cost_status"] = [
         money_status(p, c, k) for p, c, k in zip(df.people, df.cost, df.cost_known, strict=True)
     ]
@@ -406,8 +407,8 @@ def element_compare(db: Database, f: Filters) -> ProtectedResult:
         element_people={"by_element": "area, period_dim"},
     )
     df["a_people"], df["b_people"] = _int(df["a_people"]), _int(df["b_people"])
-    df["a_status"] = df["a_people"].map(count_status)
-    df["b_status"] = df["b_people"].map(count_status)
+    df["a_status"] = count_statuses(df["a_people"])
+    df["b_status"] = count_statuses(df["b_people"])
     df["difference"] = (df["a_people"] - df["b_people"]).astype("Int64")
     df["difference_status"] = [SUPPRESSED if pd.isna(d) else PUBLISHED for d in df["difference"]]
     df = _sorted_areas(df, f)
@@ -437,8 +438,8 @@ def trend(db: Database, f: Filters) -> ProtectedResult:
         people={"by_period": ("period_dim", "pbase", False)},
     )
     df["agreements"], df["people"] = _int(df["agreements"]), _int(df["people"])
-    df["agreements_status"] = df["agreements"].map(count_status)
-    df["people_status"] = df["people"].map(count_status)
+    df["agreements_status"] = count_statuses(df["agreements"])
+    df["people_status"] = count_statuses(df["people"])
     df["cost_status"] = [
         money_status(p, c, k) for p, c, k in zip(df.people, df.cost, df.cost_known, strict=True)
     ]
@@ -486,8 +487,8 @@ def enablement(db: Database, f: Filters) -> ProtectedResult:
     """MIA17 enablement by area: share of people beyond 6 weeks and the cost beyond day 42."""
     df = _run(db, "enablement.sql", f, by_period=False)
     df["people"], df["people_over_6w"] = _int(df["people"]), _int(df["people_over_6w"])
-    df["people_status"] = df["people"].map(count_status)
-    df["over_6w_status"] = df["people_over_6w"].map(count_status)
+    df["people_status"] = count_statuses(df["people"])
+    df["over_6w_status"] = count_statuses(df["people_over_6w"])
     shares = [share(o, p) for o, p in zip(df.people_over_6w, df.people, strict=True)]
     df["share_over_6w"] = [v for v, _ in shares]
     df["share_status"] = [s for _, s in shares]
@@ -554,7 +555,7 @@ def quarterly_users(db: Database, f: Filters) -> ProtectedResult:
         people={"by_period": ("period_dim", "pbase", False)},
     )
     df["people"] = _int(df["people"])
-    df["people_status"] = df["people"].map(count_status)
+    df["people_status"] = count_statuses(df["people"])
     cols = [
         Column("period", "period"),
         Column("people", "count"),
@@ -590,7 +591,7 @@ def demographics(db: Database, f: Filters) -> ProtectedResult:
         },
     )
     df["people"] = _int(df["people"])
-    df["people_status"] = df["people"].map(count_status)
+    df["people_status"] = count_statuses(df["people"])
     total = df["total_people"].iloc[0] if len(df) else None
     total = None if pd.isna(total) else int(total)
     shares = [share(p, total) for p in df["people"]]
