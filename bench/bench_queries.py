@@ -170,6 +170,30 @@ def _pct(values: list[float], q: float) -> float:
     )
 
 
+def machine() -> dict[str, object]:
+    """CPU model, cores, RAM and load: timings mean little without them."""
+    model = platform.processor() or platform.machine()
+    ram_gb = None
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+                break
+    except OSError:  # not Linux: keep what platform knows
+        pass
+    return {
+        "cpu": model,
+        "cpus": os.cpu_count(),
+        "ram_gb": ram_gb,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "duckdb": duckdb.__version__,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", type=Path, required=True, help="serving database (DuckDB)")
@@ -194,9 +218,10 @@ def main(argv: list[str] | None = None) -> int:
     facts_rows = db.query("SELECT count(*) AS n FROM facts")["n"].iloc[0]
     agreements = db.query("SELECT count(*) AS n FROM agreements")["n"].iloc[0]
     print(f"db={args.db} agreements={agreements:,} facts={facts_rows:,}")
+    start = machine()
     print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-        f"load average {os.getloadavg()[0]:.1f}, duckdb {duckdb.__version__}"
+        f"machine: {start['cpu']}, {start['cpus']} CPUs, {start['ram_gb']} GB RAM, "
+        f"load average {start['load_average']}, duckdb {start['duckdb']}"
     )
     frame = None
     if not args.no_pandas:
@@ -273,8 +298,17 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['ratio_p50'] or float('nan'):9.2f} {row['cached_p50_ms']:10.2f}",
             flush=True,
         )
+    end_load = [round(x, 2) for x in os.getloadavg()]
+    print(f"load average at the end: {end_load}")
     if args.json:
-        args.json.write_text(json.dumps({"db": str(args.db), "results": results}, indent=2))
+        payload = {
+            "db": str(args.db),
+            "machine": start,
+            "load_average_end": end_load,
+            "states": args.states,
+            "results": results,
+        }
+        args.json.write_text(json.dumps(payload, indent=2))
     return 0
 
 
