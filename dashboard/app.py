@@ -1,13 +1,24 @@
-"""Build the Dash app over one serving database: layout shell, API, geometry and callbacks."""
+"""Build the Dash app over one serving database: layout shell, API, geometry and callbacks.
+
+Outside demo mode the app is wrapped by :mod:`auth`: a sign-in gate on every route, the
+role-aware audited runner behind both the API and the callbacks, and security headers. Without
+a usable sign-in setting it serves only a page saying what to configure, never the data.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import dash
 from dash import dcc, html
+from flask import g, has_request_context, request
 
+from auth.audit_log import AuditLog
+from auth.config import AuthConfig, AuthConfigError, load_auth_config
+from auth.guard import Action, GuardedRunner, Identity
 from care_atlas.config import PROJECT_ROOT, Settings, load_settings
 from dashboard import ids
 from dashboard.choices import choices_from_reference
@@ -21,6 +32,9 @@ SYNTHETIC_BANNER = (
     "Synthetic data. Every figure here describes made-up people generated for demonstration; "
     "none describes a real person or Birmingham's real services."
 )
+DEMO_NOTE = "Demo mode: no sign-in; every query is still written to the audit log."
+#: Dash component types whose clicks export a table (dashboard.ids.csv_button / xlsx_button).
+EXPORT_TYPES: tuple[str, ...] = (ids.csv_button("")["type"], ids.xlsx_button("")["type"])
 
 
 def _attribution(settings: Settings) -> str:
@@ -52,7 +66,32 @@ def _new_app(title: str) -> dash.Dash:
     return app
 
 
-def _shell(ctx: Context | None, settings: Settings, demo: bool, main: object) -> list:
+def _account(identity: Identity | None, auth: AuthConfig | None) -> list:
+    """Who is signed in, and (for built-in users) a sign-out form carrying the CSRF token."""
+    if identity is None or auth is None or auth.demo:
+        return []
+    parts: list = [html.Span(f"Signed in as {identity.user} ({identity.role})")]
+    if auth.mode == "users":
+        from auth.web import LOGOUT_PATH, csrf_token
+
+        parts.append(
+            html.Form(
+                html.Button("Sign out", type="submit", name="csrf_token", value=csrf_token()),
+                action=LOGOUT_PATH,
+                method="post",
+                className="sign-out",
+            )
+        )
+    return [html.Div(parts, className="account")]
+
+
+def _shell(
+    ctx: Context | None,
+    settings: Settings,
+    demo: bool,
+    main: object,
+    account: list | None = None,
+) -> list:
     banner = []
     synthetic = ctx.synthetic if ctx else False
     if synthetic:
@@ -66,7 +105,11 @@ def _shell(ctx: Context | None, settings: Settings, demo: bool, main: object) ->
         html.A("Skip to content", href="#main", className="skip-link"),
         *banner,
         html.Header(
-            [html.H1(f"{APP_TITLE}{label}"), html.P(subtitle, className="subtitle")],
+            [
+                html.H1(f"{APP_TITLE}{label}"),
+                html.P(subtitle, className="subtitle"),
+                *(account or []),
+            ],
             className="site-header",
         ),
         dcc.Location(id=ids.SHELL_URL, refresh=False),
@@ -78,6 +121,7 @@ def _shell(ctx: Context | None, settings: Settings, demo: bool, main: object) ->
                     + ("; synthetic data" if synthetic else "")
                     + ". Counts are perturbed and rounded; [c] means fewer than 10."
                 ),
+                *([html.P(DEMO_NOTE)] if demo and ctx is not None else []),
                 html.P(_attribution(settings), className="attribution"),
             ],
             className="site-footer",
@@ -102,8 +146,35 @@ def _error_app(title: str, message: str, settings: Settings, demo: bool) -> dash
     return app
 
 
-def create_app(db_path: Path, *, demo: bool, settings: Settings | None = None) -> dash.Dash:
-    """The dashboard over ``db_path``, with the query API at /api/v1 and geometry at /geometry."""
+def _dash_export_action() -> Action | None:
+    """A click on a CSV or Excel button is an export in the audit log, not a query."""
+    if not request.path.endswith("/_dash-update-component"):
+        return None
+    body = request.get_json(silent=True)
+    changed = body.get("changedPropIds") if isinstance(body, dict) else None
+    for prop in changed if isinstance(changed, list) else []:
+        id_text = str(prop).rpartition(".")[0]
+        try:
+            component = json.loads(id_text)
+        except ValueError:
+            continue
+        if isinstance(component, dict) and component.get("type") in EXPORT_TYPES:
+            return Action("export", str(component["type"]))
+    return None
+
+
+def create_app(
+    db_path: Path,
+    *,
+    demo: bool,
+    settings: Settings | None = None,
+    auth: AuthConfig | None = None,
+) -> dash.Dash:
+    """The dashboard over ``db_path``, with the query API at /api/v1 and geometry at /geometry.
+
+    ``auth`` defaults to the CARE_ATLAS_AUTH* environment (demo: no sign-in, role analyst);
+    every query and export is audited either way.
+    """
     from queries import open_database
     from queries.api import create_api_blueprint
 
@@ -122,6 +193,20 @@ def create_app(db_path: Path, *, demo: bool, settings: Settings | None = None) -
         return _error_app(
             APP_TITLE, f"The serving database cannot be opened: {exc}", settings, demo
         )
+    try:
+        auth = auth or load_auth_config(settings, demo=demo)
+    except AuthConfigError as exc:
+        db.close()
+        return _error_app(APP_TITLE, f"Sign-in is not set up: {exc}.", settings, demo)
+    if auth.demo and not db.synthetic:
+        db.close()
+        return _error_app(
+            APP_TITLE,
+            f"{db_path} is not synthetic data, and demo mode has no sign-in: serve it without "
+            "--demo, with sign-in set up (CARE_ATLAS_AUTH).",
+            settings,
+            demo,
+        )
 
     geometry = None
     try:
@@ -130,20 +215,35 @@ def create_app(db_path: Path, *, demo: bool, settings: Settings | None = None) -
         geometry = GeometryStore(settings)
     except Exception:
         log.exception("browser geometry unavailable; the map will say so")
-    ctx = Context(db=db, choices=choices_from_reference(db.reference), geometry=geometry)
+    runner = GuardedRunner(AuditLog(auth.audit_log))
+    ctx = Context(
+        db=db, choices=choices_from_reference(db.reference), geometry=geometry, runner=runner
+    )
     title = f"{APP_TITLE} (synthetic data)" if ctx.synthetic else APP_TITLE
     app = _new_app(title)
-    app.server.register_blueprint(create_api_blueprint(lambda: db))
+    app.server.register_blueprint(create_api_blueprint(lambda: db, run=runner))
     if geometry is not None:
         geometry.register(app.server)
 
+    from auth.web import install_auth
     from dashboard.callbacks import register_callbacks
     from dashboard.pages.overview import layout as overview_layout
 
-    app.layout = html.Div(_shell(ctx, settings, demo, html.Div(id=ids.PAGE)))
+    def layout() -> Any:
+        identity = g.get("identity") if has_request_context() else None
+        return html.Div(
+            _shell(ctx, settings, demo, html.Div(id=ids.PAGE), _account(identity, auth))
+        )
+
+    # Demo: one static layout. Signed in: built per page load, to say who is signed in.
+    app.layout = layout() if auth.demo else layout
     app.validation_layout = html.Div(
         _shell(ctx, settings, demo, html.Div([html.Div(id=ids.PAGE), overview_layout(ctx)]))
     )
     register_callbacks(app, ctx)
+    install_auth(
+        app.server, auth, script_hashes=app.csp_hashes, recognise_action=_dash_export_action
+    )
     app.server.extensions["care_atlas_context"] = ctx
+    app.server.extensions["care_atlas_auth"] = auth
     return app

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,8 @@ class Context:
     db: Any  # queries.Database
     choices: Choices
     geometry: GeometryStore | None = None
+    #: run_view, or the app's role-aware, audited wrapper of it (auth.guard.GuardedRunner).
+    runner: Callable[..., ProtectedResult] = run_view
 
     @property
     def synthetic(self) -> bool:
@@ -66,7 +69,7 @@ def run(ctx: Context, view: str, params: dict[str, str]) -> ViewOutcome:
     """Run one view through the query layer; errors become a message for the page."""
     try:
         filters = parse_filters(params, ctx.db.reference)
-        return ViewOutcome(run_view(ctx.db, view, filters))
+        return ViewOutcome(ctx.runner(ctx.db, view, filters))
     except FilterError as exc:
         return ViewOutcome(None, f"These filters cannot be shown: {exc}")
     except Exception:  # one view failing must not blank the page or leak a traceback

@@ -1,0 +1,213 @@
+"""The authentication setting, read from CARE_ATLAS_* environment variables.
+
+Outside demo mode one of two sign-in methods must be chosen (CARE_ATLAS_AUTH): built-in users
+with hashed passwords ("users") or a trusted header set by a sign-in proxy ("header"). Anything
+missing or contradictory is an :class:`AuthConfigError` that says what to set, so ``serve``
+refuses to start rather than starting open.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from auth.roles import ROLES
+from care_atlas.config import Settings
+from care_atlas.errors import UserError
+
+AUTH_MODES: tuple[str, ...] = ("users", "header")
+#: Demo mode: synthetic data, no sign-in, everyone is an analyst (the audit log is still kept).
+DEMO_MODE = "demo"
+MIN_SECRET_CHARS = 32
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class AuthConfigError(UserError):
+    """The authentication setting is missing or wrong; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    """Resolved authentication setting. Build with :func:`load_auth_config`."""
+
+    mode: str  # "users", "header" or "demo"
+    secret_key: str
+    audit_log: Path
+    users_file: Path
+    ratelimit_dir: Path
+    trusted_header: str | None = None
+    role_header: str | None = None
+    header_role: str = "viewer"
+    trusted_proxies: tuple[IpNetwork, ...] = ()
+    session_hours: float = 8.0
+    idle_minutes: float = 30.0
+    secure_cookies: bool = False
+    login_max_failures: int = 5
+    login_window_seconds: int = 900
+
+    @property
+    def demo(self) -> bool:
+        return self.mode == DEMO_MODE
+
+    def proxy_allowed(self, address: str | None) -> bool:
+        """Is ``address`` (the TCP peer) one of the allow-listed sign-in proxies?"""
+        try:
+            ip = ipaddress.ip_address(address or "")
+        except ValueError:
+            return False
+        return any(ip in net for net in self.trusted_proxies)
+
+
+def auth_dir(settings: Settings) -> Path:
+    """Users file, secret key and login counters: under var/, outside git."""
+    return settings.var_dir / "auth"
+
+
+def default_audit_log(settings: Settings) -> Path:
+    return settings.var_dir / "log" / "audit.jsonl"
+
+
+def audit_log_path(settings: Settings, env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    raw = env.get("CARE_ATLAS_AUDIT_LOG")
+    return Path(raw).expanduser().resolve() if raw else default_audit_log(settings)
+
+
+def users_file_path(settings: Settings, env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    raw = env.get("CARE_ATLAS_USERS_FILE")
+    return Path(raw).expanduser().resolve() if raw else auth_dir(settings) / "users.json"
+
+
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise AuthConfigError(f"{name} must be a number, not {raw[:40]!r}") from None
+    if not low <= value <= high:
+        raise AuthConfigError(f"{name} must be between {low:g} and {high:g}, not {value:g}")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no"):
+        return False
+    if raw in ("1", "true", "yes"):
+        return True
+    raise AuthConfigError(f"{name} must be 1 or 0, not {raw[:20]!r}")
+
+
+def _proxies(raw: str) -> tuple[IpNetwork, ...]:
+    out = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            out.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise AuthConfigError(
+                f"CARE_ATLAS_TRUSTED_PROXIES: {part[:60]!r} is not an IP address or network"
+            ) from None
+    return tuple(out)
+
+
+def secret_key(settings: Settings, env: Mapping[str, str] | None = None) -> str:
+    """CARE_ATLAS_SECRET_KEY, else the key stored in var/auth/secret_key (made once, 0600).
+
+    A stored key lets every worker and every restart verify the same session cookies; it is
+    created with O_EXCL so two workers starting together agree on one key.
+    """
+    env = os.environ if env is None else env
+    given = env.get("CARE_ATLAS_SECRET_KEY")
+    if given is not None:
+        if len(given) < MIN_SECRET_CHARS:
+            raise AuthConfigError(
+                f"CARE_ATLAS_SECRET_KEY must be at least {MIN_SECRET_CHARS} characters"
+            )
+        return given
+    path = auth_dir(settings) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+            fh.flush()
+            os.fsync(fh.fileno())
+    if path.stat().st_mode & 0o077:
+        raise AuthConfigError(f"{path} must be readable by its owner only (chmod 600 {path})")
+    key = path.read_text().strip()
+    if len(key) < MIN_SECRET_CHARS:
+        raise AuthConfigError(f"{path} holds no usable key; delete it to make a new one")
+    return key
+
+
+def load_auth_config(
+    settings: Settings, *, demo: bool, env: Mapping[str, str] | None = None
+) -> AuthConfig:
+    """The setting for serving; raises AuthConfigError saying why it cannot be used."""
+    env = os.environ if env is None else env
+    common = {
+        "audit_log": audit_log_path(settings, env),
+        "users_file": users_file_path(settings, env),
+        "ratelimit_dir": auth_dir(settings) / "login-attempts",
+        "session_hours": _number(env, "CARE_ATLAS_SESSION_HOURS", 8.0, 0.1, 24.0),
+        "idle_minutes": _number(env, "CARE_ATLAS_IDLE_MINUTES", 30.0, 1.0, 24 * 60.0),
+        "secure_cookies": _flag(env, "CARE_ATLAS_SECURE_COOKIES"),
+    }
+    if demo:
+        # No sign-in, so no session to sign: a per-process key is enough.
+        return AuthConfig(mode=DEMO_MODE, secret_key=secrets.token_hex(32), **common)
+    mode = (env.get("CARE_ATLAS_AUTH") or "").strip().lower()
+    if not mode:
+        raise AuthConfigError(
+            "no sign-in method is set, and outside demo mode nobody may see the data without "
+            "signing in: set CARE_ATLAS_AUTH=users (then `care-atlas users add NAME`) or "
+            "CARE_ATLAS_AUTH=header with CARE_ATLAS_TRUSTED_HEADER and CARE_ATLAS_TRUSTED_PROXIES"
+        )
+    if mode not in AUTH_MODES:
+        raise AuthConfigError(
+            f"CARE_ATLAS_AUTH must be one of {', '.join(AUTH_MODES)}, not {mode!r}"
+        )
+    if mode == "users":
+        from auth.users import UsersFileError, UserStore
+
+        try:
+            count = len(UserStore(common["users_file"]).load())
+        except UsersFileError as exc:
+            raise AuthConfigError(str(exc)) from None
+        if count == 0:
+            raise AuthConfigError(
+                f"CARE_ATLAS_AUTH=users but {common['users_file']} has no users yet: add one with "
+                "`care-atlas users add NAME --role analyst`"
+            )
+        return AuthConfig(mode=mode, secret_key=secret_key(settings, env), **common)
+    header = (env.get("CARE_ATLAS_TRUSTED_HEADER") or "").strip()
+    proxies = _proxies(env.get("CARE_ATLAS_TRUSTED_PROXIES") or "")
+    if not header or not proxies:
+        raise AuthConfigError(
+            "CARE_ATLAS_AUTH=header needs CARE_ATLAS_TRUSTED_HEADER (the header the sign-in proxy "
+            "sets, e.g. X-Remote-User) and CARE_ATLAS_TRUSTED_PROXIES (the proxy's addresses)"
+        )
+    role = (env.get("CARE_ATLAS_HEADER_ROLE") or "viewer").strip()
+    if role not in ROLES:
+        raise AuthConfigError(f"CARE_ATLAS_HEADER_ROLE must be one of {', '.join(ROLES)}")
+    return AuthConfig(
+        mode=mode,
+        secret_key=secret_key(settings, env),
+        trusted_header=header,
+        role_header=(env.get("CARE_ATLAS_ROLE_HEADER") or "").strip() or None,
+        header_role=role,
+        trusted_proxies=proxies,
+        **common,
+    )

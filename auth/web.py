@@ -1,0 +1,279 @@
+"""The request layer: the sign-in gate, the login form, security headers and audit failures.
+
+``install_auth`` wraps a Flask server (the Dash app's) so that every route except the login
+page and static files needs a signed-in identity, stored in ``flask.g`` for the query guard.
+
+Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax, Secure when configured), with an
+absolute lifetime and an idle timeout; the role is re-read from the users file on every request,
+so a removed user or a changed role takes effect at once. The login form carries a CSRF token
+bound to the session, and failed attempts are rate-limited per name and per address.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, redirect, render_template_string, request, session
+
+from auth.audit_log import AuditLogError
+from auth.config import AuthConfig
+from auth.guard import API_BLUEPRINT, Action, Identity
+from auth.headers import security_headers
+from auth.ratelimit import LoginRateLimiter
+from auth.roles import ROLES
+from auth.users import UsersFileError, UserStore
+
+log = logging.getLogger(__name__)
+
+LOGIN_PATH = "/login"
+LOGOUT_PATH = "/logout"
+#: Static files anyone may fetch: Dash's JavaScript bundles and the app's own CSS.
+PUBLIC_PREFIXES: tuple[str, ...] = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+#: Paths answered with 401 JSON (not a redirect) when nobody is signed in.
+DATA_PREFIXES: tuple[str, ...] = ("/api/", "/_dash-", "/geometry/")
+DEMO_IDENTITY = Identity("demo", "analyst")
+AUDIT_FAILED_MESSAGE = (
+    "The audit log could not be written, so this request was refused: every look at the data "
+    "must be recorded. Please tell the system administrator."
+)
+_HEADER_USER = re.compile(r"^[\x21-\x7e][\x20-\x7e]{0,255}$")
+#: Refresh the idle timer at most this often (each refresh resends the cookie).
+SEEN_REFRESH_SECONDS = 60
+
+LOGIN_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign in - Care Atlas</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/assets/care_atlas.css"></head>
+<body><main id="main" class="page login-page">
+<h1>Care Atlas</h1>
+<p>This dashboard shows pseudonymised social care data. Sign in to continue; every query is
+recorded in an audit log.</p>
+{% if message %}<p class="login-error" role="alert">{{ message }}</p>{% endif %}
+<form method="post" action="/login">
+<input type="hidden" name="csrf_token" value="{{ csrf }}">
+<input type="hidden" name="next" value="{{ next_path }}">
+<p><label for="username">User name</label><br>
+<input id="username" name="username" autocomplete="username" required maxlength="64"
+ value="{{ username }}"></p>
+<p><label for="password">Password</label><br>
+<input id="password" name="password" type="password" autocomplete="current-password" required
+ maxlength="1024"></p>
+<p><button type="submit">Sign in</button></p>
+</form></main></body></html>
+"""
+
+
+def csrf_token() -> str:
+    """The session's CSRF token (made on first use) for forms that change the session."""
+    token = session.get("csrf")
+    if not isinstance(token, str) or len(token) < 32:
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+    return token
+
+
+def _csrf_ok() -> bool:
+    sent = request.form.get("csrf_token", "")
+    token = session.get("csrf")
+    return isinstance(token, str) and bool(sent) and hmac.compare_digest(sent, token)
+
+
+def _local_path(raw: str | None) -> str:
+    """Only same-site paths may be redirected to after signing in."""
+    if not raw or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
+        return "/"
+    return raw[:2000]
+
+
+def _error(status: int, field: str, message: str) -> Response:
+    resp = jsonify({"error": {"field": field, "message": message}})
+    resp.status_code = status
+    return resp
+
+
+def install_auth(
+    server: Flask,
+    config: AuthConfig,
+    *,
+    script_hashes: Callable[[], Sequence[str]] = lambda: (),
+    recognise_action: Callable[[], Action | None] | None = None,
+) -> None:
+    """Put the sign-in gate, login/logout routes and security headers on ``server``.
+
+    ``script_hashes`` gives the CSP hashes of the app's inline scripts (called once, after
+    the app is complete); ``recognise_action`` tells exports from queries for the audit log.
+    """
+    server.secret_key = config.secret_key
+    server.config.update(
+        SESSION_COOKIE_NAME="care_atlas_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.session_hours),
+        DEBUG=False,
+        PROPAGATE_EXCEPTIONS=False,
+    )
+    store = UserStore(config.users_file) if config.mode == "users" else None
+    limiter = (
+        LoginRateLimiter(
+            config.ratelimit_dir, config.login_max_failures, config.login_window_seconds
+        )
+        if config.mode == "users"
+        else None
+    )
+    headers: dict[str, str] = {}
+
+    def signed_in_user() -> Identity | None:
+        assert store is not None
+        user, started, seen = session.get("user"), session.get("signed_in"), session.get("seen")
+        if not isinstance(user, str) or not isinstance(started, int) or not isinstance(seen, int):
+            return None
+        now = int(time.time())
+        if now - started > config.session_hours * 3600 or now - seen > config.idle_minutes * 60:
+            session.clear()
+            return None
+        try:
+            known = store.load().get(user)
+        except UsersFileError:
+            log.exception("users file unreadable")
+            return None
+        if known is None:  # removed since signing in
+            session.clear()
+            return None
+        if now - seen >= SEEN_REFRESH_SECONDS:
+            session["seen"] = now
+        return Identity(known.name, known.role)
+
+    def proxy_user() -> Identity | Response:
+        if not config.proxy_allowed(request.remote_addr):
+            return _error(403, "proxy", "requests must come through the council's sign-in proxy")
+        name = (request.headers.get(config.trusted_header or "") or "").strip()
+        if not _HEADER_USER.match(name):
+            return _error(401, "user", "the sign-in proxy did not say who is signed in")
+        role = config.header_role
+        if config.role_header:
+            given = (request.headers.get(config.role_header) or "").strip()
+            if given:
+                if given not in ROLES:
+                    return _error(
+                        403, "role", f"unknown role from the sign-in proxy: {given[:40]!r}"
+                    )
+                role = given
+        return Identity(name, role)
+
+    def is_public(path: str) -> bool:
+        if path.startswith(PUBLIC_PREFIXES):
+            return True
+        return config.mode == "users" and path == LOGIN_PATH
+
+    @server.before_request
+    def gate() -> Any:
+        path = request.path
+        if config.demo:
+            g.identity = DEMO_IDENTITY
+        elif is_public(path):
+            return None
+        elif config.mode == "header":
+            found = proxy_user()
+            if isinstance(found, Response):
+                return found
+            g.identity = found
+        else:
+            identity = signed_in_user()
+            if identity is None:
+                if request.method == "GET" and not path.startswith(DATA_PREFIXES):
+                    query = request.query_string.decode("latin-1")
+                    target = path + (f"?{query}" if query else "")
+                    return redirect(f"{LOGIN_PATH}?next={_quote(target)}", code=303)
+                return _error(401, "session", "sign in first (your session may have expired)")
+            g.identity = identity
+        if recognise_action is not None:
+            action = recognise_action()
+            if action is not None:
+                g.audit_action = action
+        return None
+
+    if config.mode == "users":
+        assert store is not None and limiter is not None
+
+        @server.route(LOGIN_PATH, methods=["GET", "POST"])
+        def login() -> Any:
+            next_path = _local_path(request.values.get("next"))
+            if request.method == "GET":
+                if signed_in_user() is not None:
+                    return redirect(next_path, code=303)
+                return _login_page(next_path)
+            if not _csrf_ok():
+                return _login_page(next_path, "The form expired. Please sign in again.", status=400)
+            name = request.form.get("username", "").strip()[:64]
+            password = request.form.get("password", "")
+            address = request.remote_addr or "-"
+            if limiter.blocked(name, address):
+                page = _login_page(
+                    next_path, "Too many failed sign-ins. Please wait 15 minutes.", name, 429
+                )
+                page.headers["Retry-After"] = str(config.login_window_seconds)
+                return page
+            user = store.verify(name, password)
+            if user is None:
+                limiter.failed(name, address)
+                log.warning("failed sign-in for %r from %s", name, address)
+                return _login_page(next_path, "Wrong user name or password.", name, 401)
+            limiter.succeeded(name)
+            now = int(time.time())
+            session.clear()  # a fresh session: no fixation
+            session.permanent = True
+            session.update(user=user.name, signed_in=now, seen=now)
+            csrf_token()
+            return redirect(next_path, code=303)
+
+        @server.route(LOGOUT_PATH, methods=["POST"])
+        def logout() -> Any:
+            if not _csrf_ok():
+                return _error(400, "csrf_token", "the sign-out form expired; reload the page")
+            session.clear()
+            return redirect(LOGIN_PATH, code=303)
+
+    @server.errorhandler(AuditLogError)
+    def audit_failed(exc: AuditLogError) -> Response:
+        log.error("%s", exc)
+        return _error(503, "audit_log", AUDIT_FAILED_MESSAGE)
+
+    @server.after_request
+    def protect(response: Response) -> Response:
+        denied = getattr(g, "role_denied", None)
+        if getattr(g, "audit_failed", False) and response.status_code < 500:
+            response = _error(503, "audit_log", AUDIT_FAILED_MESSAGE)
+        elif denied is not None and request.blueprint == API_BLUEPRINT:
+            response = jsonify({"error": denied.to_json()})
+            response.status_code = 403
+        if not headers:
+            headers.update(security_headers(list(script_hashes())))
+        response.headers.update(headers)
+        if not request.path.startswith(PUBLIC_PREFIXES) and not request.path.startswith(
+            "/geometry/"
+        ):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def _login_page(
+    next_path: str, message: str = "", username: str = "", status: int = 200
+) -> Response:
+    body = render_template_string(
+        LOGIN_PAGE, csrf=csrf_token(), next_path=next_path, message=message, username=username
+    )
+    return Response(body, status=status, mimetype="text/html")
+
+
+def _quote(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path, safe="")

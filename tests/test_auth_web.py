@@ -1,0 +1,294 @@
+"""Sign-in, roles and the audit log through the HTTP layer (Flask test client, no browser)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+
+from auth.config import AuthConfig
+from auth.users import UserStore
+from care_atlas.config import load_settings
+from dashboard.app import create_app
+
+PASSWORD = "correct horse battery"
+#: Cheap argon2id parameters for tests (a hash carries its own parameters for verifying).
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+CSV_BUTTON = '{"type":"csv","view":"trend"}'
+
+
+@pytest.fixture(scope="module")
+def users_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("auth") / "users.json"
+    store = UserStore(path, hasher=FAST_HASHER)
+    store.add("ana", PASSWORD, "analyst")
+    store.add("vic", PASSWORD, "viewer")
+    return path
+
+
+def _config(tmp: Path, users_file: Path, changes: dict[str, object]) -> AuthConfig:
+    base = AuthConfig(
+        mode="users",
+        secret_key="k" * 64,
+        audit_log=tmp / "log" / "audit.jsonl",
+        users_file=users_file,
+        ratelimit_dir=tmp / "attempts",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+@pytest.fixture()
+def make_app(queries_serving_path: Path, tmp_path: Path, users_file: Path):  # noqa: ANN201
+    def make(**changes: object):  # noqa: ANN202
+        settings = load_settings(var_dir=tmp_path / "var")
+        auth = _config(tmp_path, users_file, changes)
+        return create_app(queries_serving_path, demo=False, settings=settings, auth=auth), auth
+
+    return make
+
+
+def _login(client, name: str, password: str = PASSWORD, *, token: str | None = None):  # noqa: ANN001, ANN202
+    page = client.get("/login").get_data(as_text=True)
+    if token is None:
+        token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    return client.post(
+        "/login", data={"csrf_token": token, "username": name, "password": password, "next": "/"}
+    )
+
+
+def _records(auth: AuthConfig) -> list[dict]:
+    if not auth.audit_log.exists():
+        return []
+    return [json.loads(line) for line in auth.audit_log.read_text().splitlines()]
+
+
+def _download_payload(search: str = "?level=ward") -> dict:
+    """What the browser posts when the trend chart's CSV button is clicked."""
+    return {
+        "output": '{"type":"download","view":["MATCH"]}.data',
+        "outputs": {"id": {"type": "download", "view": "trend"}, "property": "data"},
+        "inputs": [
+            {"id": {"type": "csv", "view": "trend"}, "property": "n_clicks", "value": 1},
+            {"id": {"type": "xlsx", "view": "trend"}, "property": "n_clicks", "value": None},
+        ],
+        "state": [{"id": "url", "property": "search", "value": search}],
+        "changedPropIds": [f"{CSV_BUTTON}.n_clicks"],
+    }
+
+
+def test_every_route_but_login_and_static_files_needs_sign_in(make_app) -> None:  # noqa: ANN001
+    app, auth = make_app()
+    client = app.server.test_client()
+    page = client.get("/?level=ward")
+    assert page.status_code == 303 and page.headers["Location"].startswith("/login?next=")
+    for path in ("/api/v1/views/trend", "/api/v1/meta", "/_dash-layout", "/_dash-dependencies"):
+        response = client.get(path)
+        assert response.status_code == 401, path
+        assert response.get_json()["error"]["field"] == "session"
+    callback = client.post("/_dash-update-component", json=_download_payload())
+    assert callback.status_code == 401
+    assert client.get("/login").status_code == 200
+    assert client.get("/assets/care_atlas.css").status_code == 200
+    assert _records(auth) == []
+
+
+def test_wrong_password_and_unknown_user_are_refused(make_app) -> None:  # noqa: ANN001
+    app, _auth = make_app()
+    client = app.server.test_client()
+    for name, password in (("ana", "wrong password here"), ("nobody", PASSWORD)):
+        response = _login(client, name, password)
+        assert response.status_code == 401
+        assert "Wrong user name or password" in response.get_data(as_text=True)
+        assert client.get("/api/v1/views/trend").status_code == 401
+
+
+def test_login_form_needs_its_csrf_token(make_app) -> None:  # noqa: ANN001
+    app, _auth = make_app()
+    client = app.server.test_client()
+    assert _login(client, "ana", token="forged-token-forged-token-forged-token").status_code == 400
+    assert client.get("/api/v1/views/trend").status_code == 401
+
+
+def test_sign_in_then_query_then_sign_out(make_app) -> None:  # noqa: ANN001
+    app, _auth = make_app()
+    client = app.server.test_client()
+    response = _login(client, "ana")
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert client.get("/api/v1/views/trend").status_code == 200
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    assert "Signed in as ana (analyst)" in layout
+    token = re.search(r'"name":\s*"csrf_token",[^}]*"value":\s*"([^"]+)"', layout).group(1)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+    assert client.get("/api/v1/views/trend").status_code == 401
+
+
+def test_repeated_failures_lock_the_name_out(make_app) -> None:  # noqa: ANN001
+    app, auth = make_app(login_max_failures=3)
+    client = app.server.test_client()
+    for _ in range(3):
+        assert _login(client, "vic", "not the password!").status_code == 401
+    blocked = _login(client, "vic")  # even the right password, while locked out
+    assert blocked.status_code == 429 and "Too many" in blocked.get_data(as_text=True)
+    assert int(blocked.headers["Retry-After"]) == auth.login_window_seconds
+    assert _login(client, "ana").status_code == 303  # other names are not locked out
+
+
+def test_idle_sessions_expire_and_removed_users_are_signed_out(
+    make_app, users_file: Path, tmp_path: Path
+) -> None:  # noqa: ANN001
+    app, _auth = make_app()
+    client = app.server.test_client()
+    _login(client, "ana")
+    with client.session_transaction() as session:
+        session["seen"] = int(time.time()) - 31 * 60
+    assert client.get("/api/v1/views/trend").status_code == 401
+
+    own = tmp_path / "users.json"
+    own.write_bytes(users_file.read_bytes())
+    app, _auth = make_app(users_file=own)
+    client = app.server.test_client()
+    _login(client, "vic")
+    assert client.get("/api/v1/views/trend").status_code == 200
+    UserStore(own).remove("vic")
+    assert client.get("/api/v1/views/trend").status_code == 401
+
+
+def test_a_viewer_asking_the_api_for_sectors_or_h3_gets_403(make_app) -> None:  # noqa: ANN001
+    app, auth = make_app()
+    client = app.server.test_client()
+    _login(client, "vic")
+    for level in ("sector", "h3r7", "h3r8"):
+        response = client.get(f"/api/v1/views/area_map?level={level}")
+        assert response.status_code == 403, level
+        error = response.get_json()["error"]
+        assert error["field"] == "level" and "viewer" in error["message"]
+        assert "sector" not in error["allowed"]
+    assert client.get("/api/v1/views/area_map?level=ward&format=csv").status_code == 200
+    denied = [r for r in _records(auth) if r["outcome"] == "denied"]
+    assert [r["filters"]["level"] for r in denied] == ["sector", "h3r7", "h3r8"]
+
+    analyst = app.server.test_client()
+    _login(analyst, "ana")
+    assert analyst.get("/api/v1/views/area_map?level=sector").status_code == 200
+
+
+def test_dashboard_callbacks_apply_the_role_limit(make_app) -> None:  # noqa: ANN001
+    from flask import g
+
+    from auth.guard import Identity
+    from dashboard.views import run
+
+    app, _auth = make_app()
+    ctx = app.server.extensions["care_atlas_context"]
+    with app.server.test_request_context("/_dash-update-component", method="POST"):
+        g.identity = Identity("vic", "viewer")
+        outcome = run(ctx, "area_map", {"level": "sector"})
+        assert outcome.result is None
+        assert "not available to the viewer role" in outcome.message
+        assert run(ctx, "area_map", {"level": "ward"}).result is not None
+
+
+def test_each_query_and_export_is_audited_without_results(make_app) -> None:  # noqa: ANN001
+    app, auth = make_app()
+    client = app.server.test_client()
+    _login(client, "ana")
+    assert client.get("/api/v1/views/trend?level=district&measure=cost").status_code == 200
+    assert client.get("/api/v1/views/area_map?level=ward&format=csv").status_code == 200
+    download = client.post("/_dash-update-component", json=_download_payload())
+    assert download.status_code == 200 and "trend" in download.get_data(as_text=True)
+    records = _records(auth)
+    assert [(r["action"], r["view"], r["source"], r["format"]) for r in records] == [
+        ("query", "trend", "api", "json"),
+        ("export", "area_map", "api", "csv"),
+        ("export", "trend", "dashboard", "csv"),
+    ]
+    first = records[0]
+    assert first["user"] == "ana" and first["role"] == "analyst" and first["outcome"] == "ok"
+    assert first["filters"]["level"] == "district" and first["filters"]["measure"] == "cost"
+    assert isinstance(first["rows"], int) and first["rows"] > 0
+    assert set(first) == {
+        "ts", "user", "role", "action", "view", "filters", "rows", "format", "source",
+        "outcome", "remote",
+    }  # fmt: skip
+    assert oct(auth.audit_log.stat().st_mode & 0o777) == "0o600"
+
+
+def test_an_audit_log_that_cannot_be_written_fails_the_request(make_app, tmp_path: Path) -> None:  # noqa: ANN001
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the log's folder should be")
+    app, _auth = make_app(audit_log=blocked / "audit.jsonl")
+    client = app.server.test_client()
+    _login(client, "ana")
+    api = client.get("/api/v1/views/trend")
+    assert api.status_code == 503 and api.get_json()["error"]["field"] == "audit_log"
+    callback = client.post("/_dash-update-component", json=_download_payload())
+    assert callback.status_code == 503
+    assert "trend" not in callback.get_data(as_text=True).split("audit log")[0]
+
+
+def test_security_headers_on_pages_api_and_login(make_app) -> None:  # noqa: ANN001
+    app, _auth = make_app()
+    client = app.server.test_client()
+    for response in (client.get("/login"), client.get("/api/v1/meta"), client.get("/")):
+        csp = response.headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp and "script-src 'self' 'sha256-" in csp
+        assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+    assert not app.server.debug
+
+
+def test_header_sign_in_trusts_only_the_allow_listed_proxy(make_app) -> None:  # noqa: ANN001
+    import ipaddress
+
+    app, auth = make_app(
+        mode="header",
+        trusted_header="X-Remote-User",
+        role_header="X-Remote-Role",
+        trusted_proxies=(ipaddress.ip_network("10.0.0.5/32"),),
+    )
+    client = app.server.test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    headers = {"X-Remote-User": "sam@council.example"}
+    ok = client.get("/api/v1/views/trend", headers=headers, environ_base=proxy)
+    assert ok.status_code == 200
+    elsewhere = client.get(
+        "/api/v1/views/trend", headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.6"}
+    )
+    assert elsewhere.status_code == 403
+    assert client.get("/api/v1/views/trend", environ_base=proxy).status_code == 401
+    sector = client.get("/api/v1/views/area_map?level=sector", headers=headers, environ_base=proxy)
+    assert sector.status_code == 403  # no role header: the default role, viewer
+    as_analyst = {**headers, "X-Remote-Role": "analyst"}
+    assert (
+        client.get("/api/v1/views/area_map?level=sector", headers=as_analyst, environ_base=proxy)
+    ).status_code == 200
+    assert client.get("/login", environ_base=proxy).status_code == 401  # no login page
+    assert _records(auth)[0]["user"] == "sam@council.example"
+
+
+def test_without_sign_in_outside_demo_the_app_serves_no_data(
+    queries_serving_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CARE_ATLAS_AUTH", raising=False)
+    app = create_app(queries_serving_path, demo=False, settings=load_settings(var_dir=tmp_path))
+    text = json.dumps(app.layout.to_plotly_json(), default=str)
+    assert "Sign-in is not set up" in text and "CARE_ATLAS_AUTH" in text
+    assert not [r for r in app.server.url_map.iter_rules() if r.rule.startswith("/api/")]
+    assert "period" not in app.server.test_client().get("/api/v1/views/trend").get_data(True)
+
+
+def test_demo_mode_needs_no_sign_in_and_still_audits(
+    queries_serving_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CARE_ATLAS_AUDIT_LOG", str(tmp_path / "demo-audit.jsonl"))
+    app = create_app(queries_serving_path, demo=True, settings=load_settings(var_dir=tmp_path))
+    assert app.server.test_client().get("/api/v1/views/area_map?level=sector").status_code == 200
+    record = json.loads((tmp_path / "demo-audit.jsonl").read_text())
+    assert (record["user"], record["role"], record["view"]) == ("demo", "analyst", "area_map")
