@@ -155,7 +155,7 @@ def build_serving_database(
         raise UserError(f"--out {out} is the extract itself; choose another file")
     column_map = load_mapping(mapping)
     catalogue_frame = load_catalogue(catalogue)
-    ptable_frame = load_ptable(ptable)
+    ptable_frame, ptable_name = load_ptable(ptable)
     manifest = read_manifest(extract)
     data_date_source = "--as-of"
     if as_of is None and (as_of := _manifest_data_date(manifest)) is not None:
@@ -229,6 +229,7 @@ def build_serving_database(
                     "code_version": code_version(),
                     "synthetic": "true" if is_synthetic else "false",
                     "h3_resolutions": H3_RESOLUTIONS,
+                    "ptable": ptable_name,
                     "mapping": Path(column_map.source).name,
                 }
                 con.execute("CREATE TABLE serving.meta (key VARCHAR, value VARCHAR)")

@@ -30,7 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="use the public demo key (synthetic data only; recorded in the database)",
     )
     p.add_argument("--catalogue", type=Path, help="element catalogue CSV (default: shipped)")
-    p.add_argument("--ptable", type=Path, help="perturbation table CSV (default: ONS 10-5)")
+    p.add_argument(
+        "--ptable",
+        type=Path,
+        help="perturbation table CSV in the ONS format (default: the Care Atlas cell-key noise table)",
+    )
     p.add_argument(
         "--as-of",
         type=_iso_date,

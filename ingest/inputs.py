@@ -7,7 +7,6 @@ ptable. Each loader turns a missing or malformed input into a UserError naming t
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import duckdb
@@ -15,6 +14,7 @@ import pandas as pd
 
 from care_atlas.config import Settings
 from care_atlas.errors import UserError
+from care_atlas.ptables import NOISE_PTABLE_NAME, ONS_10_5_NAME, noise_ptable, ons_10_5_path
 from care_atlas.reference import load_element_catalogue, load_mia_targets
 from care_atlas.vocab import (
     CLIENT_GROUPS,
@@ -26,7 +26,6 @@ from care_atlas.vocab import (
 )
 from ingest.reasons import REASONS
 
-PTABLE_NAME = "ptable_10_5_rule.csv"
 PTABLE_COLUMNS = ("pcv", "ckey", "pvalue")
 
 
@@ -38,26 +37,20 @@ def _put(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None
         con.unregister("_frame")
 
 
-def default_ptable_path() -> Path:
-    """The ONS 10-5 ptable that cell-key-perturbation installs at sys.prefix (not in the package)."""
-    candidates = [Path(sys.prefix) / PTABLE_NAME]
-    try:
-        import cell_key_perturbation
+def load_ptable(path: Path | None) -> tuple[pd.DataFrame, str]:
+    """The perturbation table and the name recorded for it in the serving database.
 
-        candidates.append(Path(cell_key_perturbation.__file__).parent / PTABLE_NAME)
-    except ImportError:
-        pass
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise UserError(
-        f"cannot find the default ptable {PTABLE_NAME} (looked in "
-        f"{', '.join(str(p.parent) for p in candidates)}); pass --ptable FILE"
-    )
-
-
-def load_ptable(path: Path | None) -> pd.DataFrame:
-    path = path or default_ptable_path()
+    Default: Care Atlas's cell-key noise table. The privacy audit showed that ONS 10-5
+    (deterministic rounding, no noise) lets totals minus parts pin small counts exactly;
+    the noise table keeps 10-5's promises (multiples of 5, nothing under 10) and defeats that.
+    ``--ptable FILE`` takes any ONS-format table, e.g. the 10-5 file at ptables.ons_10_5_path().
+    """
+    if path is None:
+        return noise_ptable(), NOISE_PTABLE_NAME
+    if path.resolve() == ons_10_5_path().resolve():
+        name = ONS_10_5_NAME
+    else:
+        name = f"ptable file {path.name}"
     try:
         frame = pd.read_csv(path)
     except (OSError, ValueError, UnicodeDecodeError) as exc:
@@ -69,7 +62,7 @@ def load_ptable(path: Path | None) -> pd.DataFrame:
     if frame.empty or frame.isna().any().any():
         raise UserError(f"ptable {path} is empty or has blank cells")
     try:
-        return frame.astype("int64")
+        return frame.astype("int64"), name
     except ValueError as exc:
         raise UserError(f"ptable {path} must hold whole numbers: {exc}") from exc
 

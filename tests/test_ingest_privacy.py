@@ -31,7 +31,8 @@ PSEUDONYM_COLUMNS = {("persons", "person_pseudo"), ("agreements", "agreement_pse
 DENSE_COLUMNS = {("persons", "person_idx"), ("agreements", "agreement_idx")}
 #: Integer columns that are bit masks, not identifiers: a mask such as 2**20 can equal a raw id
 #: by coincidence (the query layer's person_periods step, ingest/sql/085_person_periods.sql).
-BIT_MASKS = {("person_periods", "element_mask"), ("person_periods", "stable_mask")}
+#: Every UBIGINT column named *_mask in person_periods is such a mask.
+BIT_MASK_TABLES = {"person_periods"}
 
 
 def _extract_source(extract: Path) -> str:
@@ -102,7 +103,7 @@ def scan(db: Path, extract: Path) -> list[str]:
                 long_text = "length(v) > 40 OR v LIKE '% % % %'"
                 add((f"{where}: long or sentence-like text", long_text))
         if dtype in ("INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINTEGER") and (
-            (table, column) not in BIT_MASKS
+            not (table in BIT_MASK_TABLES and column.endswith("_mask"))
         ):
             add((f"{where}: raw id", "CAST(v AS VARCHAR) IN (SELECT v FROM raw_ids)"))
         if (table, column) in DENSE_COLUMNS:
