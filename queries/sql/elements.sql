@@ -4,24 +4,25 @@
 -- Agreements: each counted once, at its first period in the range.
 WITH {common},
 {by_element},
-agreements AS (
-    SELECT element_code, memory.ckp_count(n, keysum) AS published, true AS present
+facts_cells AS (
+    -- Agreements (each once, at its first period in the range) and cost: one pass over facts.
+    SELECT element_code, memory.ckp_count(n, keysum) AS agreements, cost
     FROM (
-        SELECT element_code, count(*) AS n, sum(agreement_key) AS keysum
-        FROM base WHERE {first_in_range}
-        GROUP BY element_code
+        SELECT element_code,
+               count(*) FILTER (WHERE {first_in_range}) AS n,
+               sum(agreement_key) FILTER (WHERE {first_in_range}) AS keysum,
+               sum(cost_in_period) AS cost
+        FROM base GROUP BY element_code
     )
 ),
-cost AS (SELECT element_code, sum(cost_in_period) AS cost FROM base GROUP BY element_code),
 cells AS (
     SELECT p.element_code,
            memory.cell_count(p.present, p.published) AS people,
-           memory.cell_count(a.present, a.published) AS agreements,
+           k.agreements,
            memory.protect_money(k.cost, memory.cell_count(p.present, p.published)) AS cost,
            k.cost IS NOT NULL AS cost_known
     FROM by_element p
-    JOIN agreements a USING (element_code)
-    LEFT JOIN cost k USING (element_code)
+    JOIN facts_cells k USING (element_code)
 )
 SELECT c.element_code, e.element_description, e.provision_type, c.people, c.agreements,
        c.cost, c.cost_known
