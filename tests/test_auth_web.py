@@ -292,3 +292,13 @@ def test_demo_mode_needs_no_sign_in_and_still_audits(
     assert app.server.test_client().get("/api/v1/views/area_map?level=sector").status_code == 200
     record = json.loads((tmp_path / "demo-audit.jsonl").read_text())
     assert (record["user"], record["role"], record["view"]) == ("demo", "analyst", "area_map")
+
+
+def test_errors_reach_the_browser_without_a_stack_trace(make_app) -> None:  # noqa: ANN001
+    app, _auth = make_app()
+    client = app.server.test_client()
+    _login(client, "ana")
+    broken = client.post("/_dash-update-component", json={"output": "no-such.thing"})
+    assert broken.status_code >= 400
+    body = broken.get_data(as_text=True)
+    assert "Traceback" not in body and 'File "' not in body
