@@ -89,6 +89,8 @@ def _local_path(raw: str | None) -> str:
     """Only same-site paths may be redirected to after signing in."""
     if not raw or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
         return "/"
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in raw):  # browsers drop tabs: "/\t/evil"
+        return "/"
     return raw[:2000]
 
 

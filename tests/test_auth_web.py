@@ -302,3 +302,15 @@ def test_errors_reach_the_browser_without_a_stack_trace(make_app) -> None:  # no
     assert broken.status_code >= 400
     body = broken.get_data(as_text=True)
     assert "Traceback" not in body and 'File "' not in body
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "/\t/evil.example/", "https://evil.example/"]
+)
+def test_sign_in_only_returns_to_paths_on_this_site(make_app, target: str) -> None:  # noqa: ANN001
+    app, _auth = make_app()
+    client = app.server.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    form = {"csrf_token": token, "username": "ana", "password": PASSWORD, "next": target}
+    assert client.post("/login", data=form).headers["Location"] == "/"
