@@ -126,14 +126,20 @@ def people_cells(name: str, dims: str, source: str, per_period: bool, restricted
 def provision_predicates(per_period: bool) -> dict[str, str]:
     """keep / deduped for cells_provision.sql: one partition of persons, exact for every type.
 
-    Per period: as people_predicates. Over a range: a one_combo person whose elements within
-    the cell mask are the same in every period (`union_mask & cell_mask = stable_mask &
-    cell_mask`) has the same types in every period, so counts once, at their first row in the
-    range, in the overall cell and in each of their types' cells; everyone else is deduplicated.
+    Per period: as people_predicates. Over a range: a one_combo person who, within the cell
+    mask, either always or never has each provision type (and always or never any element)
+    is in the same type cells in every period of the range, so counts once, at their first
+    row in it, in the overall cell and in each of their types' cells. Everyone else is
+    deduplicated. `internal`, `external`, `direct` are the type masks (type_masks CTE).
     """
     if per_period:
         return {"keep": "true", "deduped": "NOT single_row"}
-    deduped = "(direct_before < 0 OR (union_mask & cell_mask) <> (stable_mask & cell_mask))"
+    changes = [
+        f"((union_mask & cell_mask & {t}) <> 0 AND (stable_mask & cell_mask & {t}) = 0)"
+        for t in ("internal", "external", "direct")
+    ]
+    changes.append("((union_mask & cell_mask) <> 0 AND (stable_mask & cell_mask) = 0)")
+    deduped = "(direct_before < 0 OR " + " OR ".join(changes) + ")"
     first = "direct_before < CAST($from_ordinal AS SMALLINT)"
     return {"keep": f"({first} OR {deduped})", "deduped": deduped}
 

@@ -1,9 +1,9 @@
 -- People and cost per area x period cell and provision type (Internal / External / Direct
 -- payment), and the cell's people over all types; every count perturbed as its own cell.
--- One pass over pbase: a row counts for a type when its element mask (within the element
--- filters) meets the type's elements. Rows where <deduped> is false each stand for one person
--- in their cell (unit NULL); the others group per person, so each counts once per cell and
--- type. <keep> / <deduped> come from queries/sqlparts.py provision_predicates: every type's
+-- A row counts for a type when its element mask (within the element filters) meets the
+-- type's elements. Rows where <deduped> is false each stand for one person in their cell and
+-- count as they are; the other persons are first reduced to one row per cell (their masks
+-- OR-ed). <keep> / <deduped> come from queries/sqlparts.py provision_predicates: every type's
 -- count is exact on the same partition of persons.
 WITH {common},
 type_masks AS (
@@ -15,37 +15,48 @@ type_masks AS (
     JOIN (SELECT element_code, CAST(1 AS UBIGINT) << element_bit AS bit FROM element_bits) b
         USING (element_code)
 ),
-grouped AS (
-    SELECT p.area, p.period_dim, CASE WHEN {deduped} THEN p.person_idx END AS unit,
-           count(*) AS rows_all, sum(p.person_key) AS keys_all,
-           count(*) FILTER (WHERE (p.element_mask & p.cell_mask & t.internal) <> 0) AS rows_i,
+direct AS (
+    -- Rows standing for one person of their cell each: counted per type as they are.
+    SELECT p.area, p.period_dim,
+           count(*) AS n_all, sum(p.person_key) AS k_all,
+           count(*) FILTER (WHERE (p.element_mask & p.cell_mask & t.internal) <> 0) AS n_i,
            sum(p.person_key) FILTER (WHERE (p.element_mask & p.cell_mask & t.internal) <> 0)
-               AS keys_i,
-           count(*) FILTER (WHERE (p.element_mask & p.cell_mask & t.external) <> 0) AS rows_e,
+               AS k_i,
+           count(*) FILTER (WHERE (p.element_mask & p.cell_mask & t.external) <> 0) AS n_e,
            sum(p.person_key) FILTER (WHERE (p.element_mask & p.cell_mask & t.external) <> 0)
-               AS keys_e,
-           count(*) FILTER (WHERE (p.element_mask & p.cell_mask & t.direct) <> 0) AS rows_d,
+               AS k_e,
+           count(*) FILTER (WHERE (p.element_mask & p.cell_mask & t.direct) <> 0) AS n_d,
            sum(p.person_key) FILTER (WHERE (p.element_mask & p.cell_mask & t.direct) <> 0)
-               AS keys_d
+               AS k_d
     FROM pbase p CROSS JOIN type_masks t
-    WHERE {keep}
-    GROUP BY p.area, p.period_dim, unit
+    WHERE {keep} AND NOT {deduped}
+    GROUP BY p.area, p.period_dim
+),
+persons AS (
+    -- The other persons, one row per cell: their elements in the cell over all their rows.
+    SELECT p.area, p.period_dim, p.person_idx, min(p.person_key) AS person_key,
+           bit_or(p.element_mask & p.cell_mask) AS m
+    FROM pbase p CROSS JOIN type_masks t
+    WHERE {deduped}
+    GROUP BY p.area, p.period_dim, p.person_idx
+),
+deduplicated AS (
+    SELECT p.area, p.period_dim,
+           count(*) AS n_all, sum(p.person_key) AS k_all,
+           count(*) FILTER (WHERE (p.m & t.internal) <> 0) AS n_i,
+           sum(p.person_key) FILTER (WHERE (p.m & t.internal) <> 0) AS k_i,
+           count(*) FILTER (WHERE (p.m & t.external) <> 0) AS n_e,
+           sum(p.person_key) FILTER (WHERE (p.m & t.external) <> 0) AS k_e,
+           count(*) FILTER (WHERE (p.m & t.direct) <> 0) AS n_d,
+           sum(p.person_key) FILTER (WHERE (p.m & t.direct) <> 0) AS k_d
+    FROM persons p CROSS JOIN type_masks t
+    GROUP BY p.area, p.period_dim
 ),
 counts AS (
-    -- A unit group is one person: 1 and their key when they have rows of the type.
     SELECT area, period_dim,
-           sum(CASE WHEN unit IS NULL THEN rows_all ELSE 1 END) AS n_all,
-           sum(CASE WHEN unit IS NULL THEN keys_all ELSE keys_all // rows_all END) AS k_all,
-           sum(CASE WHEN unit IS NULL THEN rows_i ELSE least(rows_i, 1) END) AS n_i,
-           sum(CASE WHEN rows_i = 0 THEN 0 WHEN unit IS NULL THEN keys_i
-                    ELSE keys_i // rows_i END) AS k_i,
-           sum(CASE WHEN unit IS NULL THEN rows_e ELSE least(rows_e, 1) END) AS n_e,
-           sum(CASE WHEN rows_e = 0 THEN 0 WHEN unit IS NULL THEN keys_e
-                    ELSE keys_e // rows_e END) AS k_e,
-           sum(CASE WHEN unit IS NULL THEN rows_d ELSE least(rows_d, 1) END) AS n_d,
-           sum(CASE WHEN rows_d = 0 THEN 0 WHEN unit IS NULL THEN keys_d
-                    ELSE keys_d // rows_d END) AS k_d
-    FROM grouped
+           sum(n_all) AS n_all, sum(k_all) AS k_all, sum(n_i) AS n_i, sum(k_i) AS k_i,
+           sum(n_e) AS n_e, sum(k_e) AS k_e, sum(n_d) AS n_d, sum(k_d) AS k_d
+    FROM (SELECT * FROM direct UNION ALL SELECT * FROM deduplicated)
     GROUP BY area, period_dim
 ),
 people AS (
