@@ -109,6 +109,8 @@ class Database:
     reference: Reference
     ptable_id: str
     threshold: int
+    #: What the ptable in force is, for every result's rule text (meta "ptable", or the override).
+    ptable_name: str
     _con: duckdb.DuckDBPyConnection = field(repr=False)
     cache: Any = field(default=None, repr=False)
     #: element_code -> its bit in person_periods.element_mask (ingest/sql/085_person_periods.sql)
@@ -307,6 +309,10 @@ def open_database(
         reference=reference,
         ptable_id=ptable_id,
         threshold=int(threshold),
+        # Builds before the ptable was recorded in meta used the ONS 10-5 table.
+        ptable_name=(
+            f"ptable file {ptable.name}" if ptable else meta.get("ptable", "ONS 10-5 ptable")
+        ),
         _con=con,
         cache=cache,
         element_bits=element_bits,

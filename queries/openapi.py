@@ -109,7 +109,7 @@ def openapi_spec(reference: Reference) -> dict[str, Any]:
             "title": "Care Atlas API",
             "version": "1",
             "description": "Protected social care statistics by place (cell key perturbation, "
-            "ONS 10-5 rule). Status shorthand: [c] suppressed, [u] low reliability, "
+            "counts under 10 suppressed, others multiples of 5; each result's meta.rule names the ptable). Status shorthand: [c] suppressed, [u] low reliability, "
             "[z] not applicable, [x] not available.",
         },
         "paths": paths,

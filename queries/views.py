@@ -101,13 +101,12 @@ class UnknownView(KeyError):
 
 def _meta(db: Database, view: str, f: Filters, title: str, **extra: Any) -> dict[str, Any]:
     definition, denominator = MEASURE_DEFINITIONS[extra.pop("measure", f.measure)]
-    ptable = "ONS 10-5 ptable" if db.ptable_id else "ptable"
     meta: dict[str, Any] = {
         "view": view,
         "title": title,
         "definition": definition,
         "denominator": denominator,
-        "rule": RULE.format(ptable=ptable, threshold=db.threshold),
+        "rule": RULE.format(ptable=db.ptable_name, threshold=db.threshold),
         "data_date": db.meta.get("data_date"),
         "build_id": db.meta.get("build_id"),
         "synthetic": db.synthetic,
