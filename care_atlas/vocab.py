@@ -2,6 +2,25 @@
 
 from __future__ import annotations
 
+#: The raw extract's columns, in order (DOMAIN.md §1, docs/ARCHITECTURE.md §1): what the
+#: generator writes and what the build expects after a council's column mapping.
+RAW_EXTRACT_COLUMNS: tuple[str, ...] = (
+    "agreement_id",
+    "person_id",
+    "date_of_birth",
+    "agreement_start",
+    "agreement_end",
+    "service_code",
+    "service_description",
+    "element_code",
+    "element_description",
+    "postcode",
+    "gender",
+    "ethnicity",
+    "client_group",
+    "weekly_cost",
+)
+
 GENDERS: tuple[str, ...] = ("Female", "Male", "Not known")
 
 #: Census 2021 ethnic groups (England and Wales, 19 categories), plus "Not known".

@@ -12,24 +12,10 @@ from importlib import resources
 from pathlib import Path
 
 from care_atlas.errors import UserError
+from care_atlas.vocab import RAW_EXTRACT_COLUMNS
 
 #: The extract's columns (docs/ARCHITECTURE.md §1), in the order the quarantine file shows them.
-EXTRACT_COLUMNS: tuple[str, ...] = (
-    "agreement_id",
-    "person_id",
-    "date_of_birth",
-    "agreement_start",
-    "agreement_end",
-    "service_code",
-    "service_description",
-    "element_code",
-    "element_description",
-    "postcode",
-    "gender",
-    "ethnicity",
-    "client_group",
-    "weekly_cost",
-)
+EXTRACT_COLUMNS: tuple[str, ...] = RAW_EXTRACT_COLUMNS
 
 
 @dataclass(frozen=True)

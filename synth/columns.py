@@ -10,27 +10,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from care_atlas.vocab import CLIENT_GROUPS, ETHNICITIES, GENDERS
+from care_atlas.vocab import CLIENT_GROUPS, ETHNICITIES, GENDERS, RAW_EXTRACT_COLUMNS
 from synth.agreements import Agreements, Catalogue
 from synth.geography import Geography
 
 #: The raw extract's columns, in order (DOMAIN.md §1, ARCHITECTURE.md §1).
-COLUMNS: tuple[str, ...] = (
-    "agreement_id",
-    "person_id",
-    "date_of_birth",
-    "agreement_start",
-    "agreement_end",
-    "service_code",
-    "service_description",
-    "element_code",
-    "element_description",
-    "postcode",
-    "gender",
-    "ethnicity",
-    "client_group",
-    "weekly_cost",
-)
+COLUMNS: tuple[str, ...] = RAW_EXTRACT_COLUMNS
 
 SCHEMA = pa.schema([pa.field(name, pa.string()) for name in COLUMNS])
 
