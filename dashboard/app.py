@@ -22,6 +22,7 @@ from auth.guard import Action, GuardedRunner, Identity
 from care_atlas.config import PROJECT_ROOT, Settings, load_settings
 from dashboard import ids
 from dashboard.choices import choices_from_reference
+from dashboard.pages import navigation
 from dashboard.views import Context
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ def _shell(
                 html.H1(f"{APP_TITLE}{label}"),
                 html.P(subtitle, className="subtitle"),
                 *(account or []),
+                *([navigation()] if ctx is not None else []),
             ],
             className="site-header",
         ),
@@ -227,7 +229,7 @@ def create_app(
 
     from auth.web import install_auth
     from dashboard.callbacks import register_callbacks
-    from dashboard.pages.overview import layout as overview_layout
+    from dashboard.pages import pages
 
     def layout() -> Any:
         identity = g.get("identity") if has_request_context() else None
@@ -237,8 +239,9 @@ def create_app(
 
     # Demo: one static layout. Signed in: built per page load, to say who is signed in.
     app.layout = layout() if auth.demo else layout
+    every_page = [page.layout(ctx) for page in pages().values()]
     app.validation_layout = html.Div(
-        _shell(ctx, settings, demo, html.Div([html.Div(id=ids.PAGE), overview_layout(ctx)]))
+        _shell(ctx, settings, demo, html.Div([html.Div(id=ids.PAGE), *every_page]))
     )
     register_callbacks(app, ctx)
     install_auth(

@@ -93,6 +93,10 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         page = registry.get(pathname or "/")
         return page.layout(context) if page else not_found(pathname or "")
 
+    for page in registry.values():
+        if page.register is not None:
+            page.register(app, context)
+
     control_inputs = [Input(cid, "value") for cid in CONTROL_IDS]
     control_outputs = [Output(cid, "value") for cid in CONTROL_IDS]
 

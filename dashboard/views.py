@@ -294,12 +294,11 @@ def xlsx_bytes(result: ProtectedResult) -> bytes:
     return buffer.getvalue()
 
 
-def export(ctx: Context, view: str, state: State, fmt: str) -> dict | str:
-    """A dcc.Download payload of the view's protected table, or a message."""
-    outcome = view_result(ctx, view, state)
+def download_payload(outcome: ViewOutcome, name: str, fmt: str) -> dict | str:
+    """A dcc.Download payload (CSV or XLSX) of a protected result, or the message instead."""
     if outcome.result is None:
         return outcome.message
-    name = f"care-atlas-{view.replace('_', '-')}"
+    name = f"care-atlas-{name.replace('_', '-')}"
     if fmt == "csv":
         return {"content": outcome.result.to_csv(), "filename": f"{name}.csv", "type": "text/csv"}
     import base64
@@ -310,3 +309,8 @@ def export(ctx: Context, view: str, state: State, fmt: str) -> dict | str:
         "base64": True,
         "type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
+
+
+def export(ctx: Context, view: str, state: State, fmt: str) -> dict | str:
+    """A dcc.Download payload of the view's protected table, or a message."""
+    return download_payload(view_result(ctx, view, state), view, fmt)

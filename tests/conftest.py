@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.serving",
     "tests.fixtures.queries",
     "tests.fixtures.dashboard",
+    "tests.fixtures.pages",
 ]

@@ -95,4 +95,4 @@ def layout(ctx: Context) -> html.Div:
     )
 
 
-PAGE = Page(path="/", title="Care Atlas: overview", layout=layout)
+PAGE = Page(path="/", title="Care Atlas: overview", layout=layout, nav_label="Overview")

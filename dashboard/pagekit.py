@@ -1,0 +1,440 @@
+"""Building blocks for the users' pages: namespaced ids, a URL-synced control bar, view cards.
+
+The overview page has its own hand-wired callbacks; every other page is built from these so
+that it gets, with a few lines, what a serious page needs: its whole state in the URL query
+string (the query layer's own parameter names, so a page URL also works against
+``/api/v1/views/<view>``), the shared filters carried over from the other pages, and for each
+chart its definition note, CSV / XLSX downloads and the table behind it, all through the
+query layer's runner (protected and audited).
+
+Component ids are namespaced by page (``commissioners-url``, ``{"page": ..., "view": ...}``) so
+that pages never share a callback output and a page's callbacks never wait on another page's
+components.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import dash
+from dash import MATCH, Input, Output, State, dcc, html, no_update
+from dash import ctx as callback_context
+
+from dashboard.choices import Choices
+from dashboard.components import PERIOD_KIND_LABELS, SUPPRESSION_LEGEND, data_table
+from dashboard.views import Context, ViewOutcome, download_payload, note_text, run
+from queries.filters import PARAMETERS
+
+PageState = dict[str, str]
+
+#: The filters every page shares with the overview (same URL keys, so links carry them over).
+SHARED_FILTER_KEYS: tuple[str, ...] = (
+    "period_kind",
+    "from",
+    "to",
+    "age_bands",
+    "client_groups",
+    "services",
+    "elements",
+    "themes",
+    "provision",
+)
+
+
+class PageIds:
+    """Every component id of one page, prefixed with the page's name."""
+
+    def __init__(self, page: str) -> None:
+        self.page = page
+
+    @property
+    def url(self) -> str:
+        return f"{self.page}-url"
+
+    def control(self, key: str) -> str:
+        return f"{self.page}-f-{key.replace('_', '-')}"
+
+    def graph(self, name: str) -> str:
+        return f"{self.page}-{name.replace('_', '-')}-graph"
+
+    def element(self, name: str) -> str:
+        """Any other page-owned component (a summary line, a store)."""
+        return f"{self.page}-{name.replace('_', '-')}"
+
+    def _typed(self, kind: str, view: str) -> dict[str, str]:
+        return {"type": kind, "view": view, "page": self.page}
+
+    def note(self, view: str) -> dict[str, str]:
+        return self._typed("note", view)
+
+    def csv(self, view: str) -> dict[str, str]:
+        # "csv" / "xlsx" types are what the audit log recognises as exports (dashboard.app).
+        return self._typed("csv", view)
+
+    def xlsx(self, view: str) -> dict[str, str]:
+        return self._typed("xlsx", view)
+
+    def download(self, view: str) -> dict[str, str]:
+        return self._typed("download", view)
+
+    def table_toggle(self, view: str) -> dict[str, str]:
+        return self._typed("table-toggle", view)
+
+    def table(self, view: str) -> dict[str, str]:
+        return self._typed("table", view)
+
+
+# --- URL state ---------------------------------------------------------------------------
+
+
+def parse_page_state(search: str | None, keys: Sequence[str] = PARAMETERS) -> PageState:
+    """Query string -> state of the given keys; unknown keys and blanks are dropped."""
+    state: PageState = {}
+    for key, value in parse_qsl((search or "").lstrip("?"), keep_blank_values=False):
+        if key in keys and value.strip():
+            state[key] = value.strip()
+    return state
+
+
+def build_page_search(state: PageState, keys: Sequence[str] = PARAMETERS) -> str:
+    """State -> canonical query string (keys in a fixed order, commas left readable)."""
+    text = urlencode([(k, state[k]) for k in keys if state.get(k)], safe=",:;")
+    return "?" + text if text else ""
+
+
+# --- controls ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageControl:
+    """One control that owns one URL key.
+
+    ``kind``: "radio", "dropdown" (one value) or "multi" (a list, comma-joined in the URL).
+    A value equal to ``default`` is left out of the URL, so URLs stay short and canonical.
+    """
+
+    key: str
+    label: str
+    kind: str
+    options: tuple[tuple[str, str], ...]  # (value, label)
+    default: str | None = None
+    placeholder: str = ""
+    clearable: bool = True
+
+    def to_component(self, ids: PageIds) -> Any:
+        options = [{"label": label, "value": value} for value, label in self.options]
+        cid = ids.control(self.key)
+        if self.kind == "radio":
+            return dcc.RadioItems(id=cid, options=options, value=self.default, inline=True)
+        if self.kind == "multi":
+            return dcc.Dropdown(
+                id=cid, options=options, multi=True, value=[], placeholder=self.placeholder
+            )
+        return dcc.Dropdown(
+            id=cid,
+            options=options,
+            value=self.default,
+            placeholder=self.placeholder,
+            clearable=self.clearable,
+        )
+
+    def value_from_state(self, state: PageState) -> object:
+        raw = state.get(self.key)
+        if self.kind == "multi":
+            return [part for part in (raw or "").split(",") if part]
+        return raw or self.default
+
+    def text_from_value(self, value: object) -> str:
+        if self.kind == "multi":
+            return ",".join(str(v) for v in (value or []) if str(v))  # type: ignore[union-attr]
+        text = str(value) if value not in (None, "") else ""
+        return "" if text == (self.default or "") else text
+
+
+def shared_filter_controls(choices: Choices) -> tuple[PageControl, ...]:
+    """The filter bar every page shares: period, age band, client group, service, element,
+    MIA theme, provision. Options are exactly what the query layer accepts."""
+    years = tuple((p, p) for p in choices.periods.get("year", []))
+    return (
+        PageControl(
+            "period_kind",
+            "Period",
+            "radio",
+            tuple((k, PERIOD_KIND_LABELS[k]) for k in choices.periods),
+            default="year",
+        ),
+        PageControl("from", "From", "dropdown", years, placeholder="first"),
+        PageControl("to", "To", "dropdown", years, placeholder="last"),
+        PageControl(
+            "age_bands", "Age band", "multi", tuple((a, a) for a in choices.age_bands), None, "all"
+        ),
+        PageControl(
+            "client_groups",
+            "Client group",
+            "multi",
+            tuple((c, c) for c in choices.client_groups),
+            placeholder="all",
+        ),
+        PageControl(
+            "services",
+            "Service",
+            "multi",
+            tuple((c, f"{c} {d}".strip()) for c, d in choices.services),
+            placeholder="all",
+        ),
+        PageControl(
+            "elements",
+            "Element",
+            "multi",
+            tuple((c, f"{c} {d}".strip()) for c, d in choices.elements),
+            placeholder="all",
+        ),
+        PageControl(
+            "themes", "MIA theme", "multi", tuple((t, t) for t in choices.themes), None, "all"
+        ),
+        PageControl(
+            "provision", "Provision", "multi", tuple((p, p) for p in choices.provision), None, "all"
+        ),
+    )
+
+
+def control_field(ids: PageIds, control: PageControl) -> html.Div:
+    cid = ids.control(control.key)
+    return html.Div(
+        [html.Label(control.label, htmlFor=cid), control.to_component(ids)], className="field"
+    )
+
+
+def control_bar(
+    ids: PageIds, controls: Sequence[PageControl], label: str = "Filters for every view"
+) -> html.Section:
+    """A bar of controls (the shared filters, or a view's own controls)."""
+    return html.Section(
+        [html.H2("Filters", className="visually-hidden")]
+        + [control_field(ids, c) for c in controls],
+        className="filter-bar",
+        **{"aria-label": label},
+    )
+
+
+def state_after_change(
+    controls: Sequence[PageControl],
+    values: Sequence[object],
+    previous: PageState,
+    changed: str | None,
+) -> PageState:
+    """The URL state after the user changed the control owning key ``changed``.
+
+    Keys no control owns carry over. A new period kind resets the range (labels differ).
+    """
+    owned = {c.key for c in controls}
+    state = {k: v for k, v in previous.items() if k not in owned}
+    for control, value in zip(controls, values, strict=True):
+        text = control.text_from_value(value)
+        if text:
+            state[control.key] = text
+    if changed == "period_kind" and previous.get("period_kind", "year") != state.get(
+        "period_kind", "year"
+    ):
+        state.pop("from", None)
+        state.pop("to", None)
+    return state
+
+
+def register_url_sync(
+    app: dash.Dash,
+    ids: PageIds,
+    controls: Sequence[PageControl],
+    choices: Choices,
+    keys: Sequence[str] = PARAMETERS,
+) -> None:
+    """One callback keeps the page's controls and its URL in step, both ways.
+
+    Opened from a URL (first load, back / forward, a pasted link) the controls follow the URL;
+    changed by the user, the URL follows the controls. The period range's options follow the
+    period kind.
+    """
+    controls = tuple(controls)
+    control_ids = [ids.control(c.key) for c in controls]
+    by_id = dict(zip(control_ids, controls, strict=True))
+
+    @app.callback(
+        Output(ids.url, "search"),
+        *[Output(cid, "value") for cid in control_ids],
+        Input(ids.url, "search"),
+        *[Input(cid, "value") for cid in control_ids],
+    )
+    def sync(search: str | None, *values: object) -> tuple:
+        previous = parse_page_state(search, keys)
+        trigger = callback_context.triggered_id
+        if trigger in by_id:
+            state = state_after_change(controls, values, previous, by_id[trigger].key)
+        else:
+            state = previous
+        new_search = build_page_search(state, keys)
+        shown = [c.value_from_state(state) for c in controls]
+        return (
+            no_update if new_search == (search or "") else new_search,
+            *[no_update if s == v else s for s, v in zip(shown, values, strict=True)],
+        )
+
+    keys_present = {c.key for c in controls}
+    if {"period_kind", "from", "to"} <= keys_present:
+
+        @app.callback(
+            Output(ids.control("from"), "options"),
+            Output(ids.control("to"), "options"),
+            Input(ids.control("period_kind"), "value"),
+        )
+        def period_options(kind: str | None) -> tuple[list, list]:
+            labels = choices.periods.get(kind or "year", [])
+            options = [{"label": p, "value": p} for p in labels]
+            return options, options
+
+
+# --- view cards --------------------------------------------------------------------------
+
+
+def graph(component_id: str, description: str) -> html.Div:
+    """A chart in a labelled figure region; its text alternative is the table below it."""
+    return html.Div(
+        dcc.Graph(
+            id=component_id,
+            config={
+                "displaylogo": False,
+                "toImageButtonOptions": {"format": "png", "scale": 2, "filename": component_id},
+                "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+            },
+            className="graph",
+        ),
+        role="figure",
+        **{"aria-label": f"{description} (the table under the chart has the same figures)"},
+    )
+
+
+def card(
+    ids: PageIds,
+    view: str,
+    title: str,
+    body: list,
+    *,
+    exports: bool = True,
+    legend: str = SUPPRESSION_LEGEND,
+) -> html.Section:
+    """A view's block: title, its body, the note, downloads and the table behind it.
+
+    ``view`` names the card, not necessarily a query-layer view: the page's ``params_of``
+    decides which view and parameters stand behind each card's table and downloads.
+    """
+    title_id = ids.element(f"title-{view}")
+    parts: list = [html.H2(title, id=title_id), *body]
+    parts.append(html.Div(id=ids.note(view), className="note"))
+    if legend:
+        parts.append(html.P(legend, className="legend-note"))
+    if exports:
+        parts.append(
+            html.Div(
+                [
+                    html.Button("Download CSV", id=ids.csv(view), className="button", n_clicks=0),
+                    html.Button("Download XLSX", id=ids.xlsx(view), className="button", n_clicks=0),
+                    dcc.Download(id=ids.download(view)),
+                ],
+                className="downloads",
+            )
+        )
+        parts.append(
+            html.Div(
+                [
+                    html.Button(
+                        "Show table",
+                        id=ids.table_toggle(view),
+                        className="link-button",
+                        n_clicks=0,
+                    ),
+                    html.Div(id=ids.table(view), className="table-wrap", **{"aria-live": "polite"}),
+                ]
+            )
+        )
+    return html.Section(parts, className="card", **{"aria-labelledby": title_id})
+
+
+def note_children(lines: Sequence[object]) -> list:
+    return [html.P(str(line)) for line in lines]
+
+
+@dataclass(frozen=True)
+class CardQuery:
+    """The query-layer view and parameters behind one card, for a page state."""
+
+    view: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def register_card_tables(
+    app: dash.Dash,
+    context: Context,
+    ids: PageIds,
+    query_of: Callable[[str, PageState], CardQuery | None],
+    keys: Sequence[str] = PARAMETERS,
+) -> None:
+    """Downloads (CSV, XLSX) and the show-table toggle for every card on the page.
+
+    ``query_of(card, state)`` names the query-layer view and parameters behind a card, so the
+    files and tables are the same protected rows the chart was drawn from.
+    """
+
+    @app.callback(
+        Output(ids.download(MATCH), "data"),
+        Input(ids.csv(MATCH), "n_clicks"),
+        Input(ids.xlsx(MATCH), "n_clicks"),
+        State(ids.url, "search"),
+        prevent_initial_call=True,
+    )
+    def download(_csv: int, _xlsx: int, search: str | None) -> Any:
+        trigger = callback_context.triggered_id
+        if not isinstance(trigger, dict):
+            return no_update
+        query = query_of(str(trigger["view"]), parse_page_state(search, keys))
+        if query is None:
+            return no_update
+        payload = export_query(context, query, str(trigger["type"]), str(trigger["view"]))
+        return payload if isinstance(payload, dict) else no_update
+
+    @app.callback(
+        Output(ids.table(MATCH), "children"),
+        Output(ids.table_toggle(MATCH), "children"),
+        Input(ids.table_toggle(MATCH), "n_clicks"),
+        Input(ids.url, "search"),
+    )
+    def table(clicks: int | None, search: str | None) -> Any:
+        if not (clicks or 0) % 2:
+            return None, "Show table"
+        name = str(callback_context.outputs_list[0]["id"]["view"])
+        query = query_of(name, parse_page_state(search, keys))
+        if query is None:
+            return html.P("No table for this view."), "Hide table"
+        outcome = run(context, query.view, query.params)
+        if outcome.result is None:
+            return html.P(outcome.message), "Hide table"
+        caption = f"Published rows behind the {name.replace('_', ' ')} chart"
+        return data_table(outcome.result.rows, caption), "Hide table"
+
+
+def export_query(context: Context, query: CardQuery, fmt: str, name: str) -> dict | str:
+    """A dcc.Download payload of a card's protected table (as the overview's exports)."""
+    return download_payload(run(context, query.view, query.params), name, fmt)
+
+
+def run_query(context: Context, query: CardQuery) -> ViewOutcome:
+    """Run a card's query through the page's (protected, audited) runner."""
+    return run(context, query.view, query.params)
+
+
+def notes_for(context: Context, outcome: ViewOutcome) -> list[str]:
+    """The note under a card: the result's definition / rule lines, or the error message."""
+    if outcome.result is None:
+        return [outcome.message]
+    return note_text(outcome.result, context.synthetic)
