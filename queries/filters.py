@@ -184,7 +184,8 @@ def _regions(raw: Mapping[str, object], ref: Reference) -> tuple[Region, ...]:
                 "write regions as Name:B16+B18;Other:B9 (names: letters, digits, spaces, "
                 "up to 40 characters)",
             )
-        codes = [m.strip() for m in members.split("+") if m.strip()]
+        # "+" joins members; in a URL a bare "+" arrives as a space, so both are accepted.
+        codes = [m for m in re.split(r"[+\s]+", members) if m]
         if not codes or len(codes) > MAX_LIST_ITEMS:
             raise FilterError("regions", f"region {name!r} needs 1..{MAX_LIST_ITEMS} members")
         for code in codes:

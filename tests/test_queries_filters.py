@@ -94,3 +94,12 @@ def test_gender_and_ethnicity_allowed_at_coarse_levels(queries_db):
     for level in ("city", "district"):
         f = parse_filters({"level": level, "genders": "Male", "dimension": "ethnic_group"}, ref)
         assert f.genders == ("Male",)
+
+
+def test_region_members_joined_by_a_url_decoded_plus_are_read(queries_db):
+    """`regions=North:B1+B2` typed into a URL reaches Flask as "North:B1 B2"."""
+    ref = queries_db.reference
+    typed = parse_filters({"level": "region", "regions": "North:B1 B2;East:B5"}, ref)
+    encoded = parse_filters({"level": "region", "regions": "North:B1+B2;East:B5"}, ref)
+    assert typed == encoded
+    assert typed.regions[0].members == ("B1", "B2")
