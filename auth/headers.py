@@ -8,7 +8,8 @@ not guess content types.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 
 def content_security_policy(script_hashes: Sequence[str]) -> str:
@@ -38,3 +39,17 @@ def security_headers(script_hashes: Sequence[str]) -> dict[str, str]:
         "Cross-Origin-Opener-Policy": "same-origin",
         "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
     }
+
+
+def install_security_headers(server: Any, script_hashes: Callable[[], Sequence[str]]) -> None:
+    """The same headers on every response of a Flask app that has no sign-in gate (the page
+    that says why the dashboard cannot start); install_auth sets them on the real app."""
+    headers: dict[str, str] = {}
+
+    @server.after_request
+    def add_headers(response: Any) -> Any:
+        if not headers:
+            headers.update(security_headers(list(script_hashes())))
+        response.headers.update(headers)
+        response.headers["Cache-Control"] = "no-store"
+        return response

@@ -145,6 +145,9 @@ def _error_app(title: str, message: str, settings: Settings, demo: bool) -> dash
             ),
         )
     )
+    from auth.headers import install_security_headers
+
+    install_security_headers(app.server, app.csp_hashes)
     return app
 
 

@@ -21,6 +21,10 @@ def test_missing_database_gives_a_page_that_says_what_to_do(tmp_path: Path) -> N
     assert "No serving database" in text and "care-atlas demo" in text
     response = app.server.test_client().get("/")
     assert response.status_code == 200
+    # The page that explains the failure is served as carefully as the dashboard itself.
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
 
 
 def test_unreadable_database_is_a_message_not_a_traceback(tmp_path: Path) -> None:
