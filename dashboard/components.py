@@ -190,13 +190,18 @@ def highlight_control() -> html.Div:
     )
 
 
-def map_controls() -> html.Div:
+def map_controls(levels: Sequence[str] = tuple(LEVEL_LABELS)) -> html.Div:
+    """The map's level switch, offering only ``levels`` (a viewer gets no sectors or H3)."""
     return html.Div(
         [
             html.Span("Map areas: ", className="inline-label"),
             dcc.RadioItems(
                 id=ids.LEVEL,
-                options=[{"label": label, "value": level} for level, label in LEVEL_LABELS.items()],
+                options=[
+                    {"label": label, "value": level}
+                    for level, label in LEVEL_LABELS.items()
+                    if level in levels
+                ],
                 value="ward",
                 inline=True,
             ),

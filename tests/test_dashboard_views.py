@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from dash import Patch
 
+from dashboard import ids
 from dashboard.choices import choices_from_reference
 from dashboard.components import data_table
 from dashboard.state import view_params
@@ -130,3 +131,38 @@ def test_data_table_lists_published_rows() -> None:
     table = data_table(rows, "caption")
     body = table.children[2].children
     assert [cell.children for cell in body[1].children] == ["B", "", "[c]"]
+
+
+def _level_options(layout: object) -> list[str]:
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if getattr(node, "id", None) == ids.LEVEL:
+            found.extend(option["value"] for option in node.options)  # type: ignore[attr-defined]
+        children = getattr(node, "children", None)
+        for child in children if isinstance(children, list) else [children]:
+            if child is not None and not isinstance(child, str):
+                walk(child)
+
+    walk(layout)
+    return found
+
+
+@pytest.mark.parametrize(
+    "role,expected",
+    [
+        ("viewer", ["ward", "district"]),
+        ("analyst", ["ward", "district", "sector", "h3r7", "h3r8"]),
+    ],
+)
+def test_the_level_switch_offers_only_what_the_role_may_query(
+    context: Context, role: str, expected: list[str]
+) -> None:
+    from flask import Flask, g
+
+    from auth.guard import Identity
+    from dashboard.pages.overview import layout
+
+    with Flask(__name__).test_request_context("/"):
+        g.identity = Identity("someone", role)
+        assert _level_options(layout(context)) == expected

@@ -18,6 +18,19 @@ from dashboard.pages import Page
 from dashboard.views import Context
 
 
+def offered_levels() -> tuple[str, ...]:
+    """Map levels the signed-in role may query (the query layer enforces it; this only
+    keeps the switch from offering what would be refused). Outside a request, e.g. when the
+    app checks its callbacks at start-up, every level."""
+    from flask import g, has_request_context
+
+    from auth.roles import ROLES
+
+    identity = g.get("identity") if has_request_context() else None
+    role = getattr(identity, "role", None)
+    return ROLES.get(role, ROLES["analyst"]) if role else ROLES["analyst"]
+
+
 def layout(ctx: Context) -> html.Div:
     choices = ctx.choices
     return html.Div(
@@ -54,7 +67,7 @@ def layout(ctx: Context) -> html.Div:
                         "area_map",
                         "Heat map by area",
                         [
-                            map_controls(),
+                            map_controls(offered_levels()),
                             html.P(
                                 "Click a ward or district to see its postcode sectors; click a "
                                 "sector to filter the other views.",
