@@ -18,7 +18,11 @@ from dash import html
 from dashboard.views import Context
 
 #: Page modules in the order the navigation lists them; each defines ``PAGE``.
-PAGE_MODULES: tuple[str, ...] = ("dashboard.pages.overview", "dashboard.pages.directors")
+PAGE_MODULES: tuple[str, ...] = (
+    "dashboard.pages.overview",
+    "dashboard.pages.directors",
+    "dashboard.pages.commissioners",
+)
 
 
 @dataclass(frozen=True)
