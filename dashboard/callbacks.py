@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import MATCH, Input, Output, State, ctx, html, no_update
+from dash import MATCH, Input, Output, Patch, State, ctx, html, no_update
 
 from dashboard import ids
 from dashboard.components import data_table
@@ -20,6 +20,7 @@ from dashboard.state import (
     build_hash,
     build_search,
     drill,
+    drill_from_matrix,
     drill_up,
     next_slide,
     parse_location,
@@ -29,6 +30,7 @@ from dashboard.views import (
     Context,
     _place,
     export,
+    meeting_fonts,
     render_compare,
     render_elements,
     render_map,
@@ -44,6 +46,7 @@ def sync_location(
     fragment: str | None,
     values: dict[str, object],
     click_location: str | None,
+    matrix_row: str | None = None,
 ) -> tuple[str | None, str | None, dict[str, object]]:
     """New (search, hash, control values) after ``trigger`` fired; None = leave the URL.
 
@@ -64,6 +67,8 @@ def sync_location(
         state = next_slide({**previous, "meeting": "1"})
     elif trigger == ids.MAP_GRAPH:
         state = drill(previous, click_location) if click_location else previous
+    elif trigger == ids.MATRIX_GRAPH:
+        state = drill_from_matrix(previous, matrix_row) if matrix_row else previous
     else:
         state = state_from_controls(values, previous, trigger)
     new_search, new_hash = build_search(state), build_hash(state)
@@ -79,6 +84,18 @@ def _click_location(click_data: Any) -> str | None:
         return str(click_data["points"][0]["location"])
     except (KeyError, IndexError, TypeError):
         return None
+
+
+def _click_row(click_data: Any) -> str | None:
+    """The row label of a clicked heatmap cell."""
+    try:
+        return str(click_data["points"][0]["y"])
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def _meeting(fragment: str | None) -> bool:
+    return bool(parse_location("", fragment).get("meeting"))
 
 
 def _note(lines: list) -> list:
@@ -104,6 +121,7 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         Output(ids.URL, "search"),
         Output(ids.URL, "hash"),
         Output(ids.MAP_GRAPH, "clickData"),
+        Output(ids.MATRIX_GRAPH, "clickData"),
         *control_outputs,
         Input(ids.URL, "search"),
         Input(ids.URL, "hash"),
@@ -111,15 +129,21 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         Input(ids.MEETING, "n_clicks"),
         Input(ids.NEXT_SLIDE, "n_clicks"),
         Input(ids.MAP_GRAPH, "clickData"),
+        Input(ids.MATRIX_GRAPH, "clickData"),
         *control_inputs,
     )
-    def sync(search, fragment, _up, _meeting, _next, click_data, *values):  # noqa: ANN001
+    def sync(search, fragment, _up, _meeting, _next, click_data, matrix_click, *values):  # noqa: ANN001
         trigger = ctx.triggered_id if isinstance(ctx.triggered_id, str) else None
         if trigger == ids.URL or trigger is None:
             trigger = None
         current = dict(zip(CONTROL_IDS, values, strict=True))
         new_search, new_hash, shown = sync_location(
-            trigger, search, fragment, current, _click_location(click_data)
+            trigger,
+            search,
+            fragment,
+            current,
+            _click_location(click_data),
+            _click_row(matrix_click),
         )
         if new_search == (search or ""):
             new_search = None
@@ -129,6 +153,7 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
             no_update if new_search is None else new_search,
             no_update if new_hash is None else new_hash,
             None if click_data else no_update,
+            None if matrix_click else no_update,
             *[no_update if shown[cid] == current[cid] else shown[cid] for cid in CONTROL_IDS],
         )
 
@@ -146,10 +171,11 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         Output(ids.note("area_map"), "children"),
         Input(ids.URL, "search"),
         State(ids.MAP_KEY, "data"),
+        State(ids.URL, "hash"),
     )
-    def update_map(search: str | None, key: str | None) -> tuple:
+    def update_map(search: str | None, key: str | None, fragment: str | None) -> tuple:
         figure, new_key, note = render_map(context, parse_location(search), key)
-        return figure, new_key, _note(note)
+        return meeting_fonts(figure, _meeting(fragment)), new_key, _note(note)
 
     @app.callback(
         Output(ids.MATRIX_GRAPH, "figure"),
@@ -160,34 +186,50 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
     )
     def update_matrix(search: str | None, fragment: str | None) -> tuple:
         figure, note, rule = render_matrix(context, parse_location(search, fragment))
-        return figure, _note(note), rule
+        return meeting_fonts(figure, _meeting(fragment)), _note(note), rule
 
     @app.callback(
         Output(ids.ELEMENTS_GRAPH, "figure"),
         Output(ids.note("elements"), "children"),
         Input(ids.URL, "search"),
+        State(ids.URL, "hash"),
     )
-    def update_elements(search: str | None) -> tuple:
+    def update_elements(search: str | None, fragment: str | None) -> tuple:
         figure, note = render_elements(context, parse_location(search))
-        return figure, _note(note)
+        return meeting_fonts(figure, _meeting(fragment)), _note(note)
 
     @app.callback(
         Output(ids.COMPARE_GRAPH, "figure"),
         Output(ids.note("element_compare"), "children"),
         Input(ids.URL, "search"),
+        State(ids.URL, "hash"),
     )
-    def update_compare(search: str | None) -> tuple:
+    def update_compare(search: str | None, fragment: str | None) -> tuple:
         figure, note = render_compare(context, parse_location(search))
-        return figure, _note(note)
+        return meeting_fonts(figure, _meeting(fragment)), _note(note)
 
     @app.callback(
         Output(ids.TREND_GRAPH, "figure"),
         Output(ids.note("trend"), "children"),
         Input(ids.URL, "search"),
+        State(ids.URL, "hash"),
     )
-    def update_trend(search: str | None) -> tuple:
+    def update_trend(search: str | None, fragment: str | None) -> tuple:
         figure, note = render_trend(context, parse_location(search))
-        return figure, _note(note)
+        return meeting_fonts(figure, _meeting(fragment)), _note(note)
+
+    restyled = (ids.MAP_GRAPH, ids.ELEMENTS_GRAPH, ids.COMPARE_GRAPH, ids.TREND_GRAPH)
+
+    @app.callback(
+        *[Output(graph_id, "figure", allow_duplicate=True) for graph_id in restyled],
+        Input(ids.URL, "hash"),
+        prevent_initial_call=True,
+    )
+    def restyle_for_meeting(fragment: str | None) -> tuple:
+        """Entering or leaving meeting mode resizes the type without re-running any query
+        (the matrix redraws on the fragment anyway, for its highlight)."""
+        meeting = _meeting(fragment)
+        return tuple(meeting_fonts(Patch(), meeting) for _ in restyled)
 
     @app.callback(
         Output(ids.PLACE, "children"),

@@ -175,6 +175,30 @@ def drill(state: State, code: str) -> State:
     return new
 
 
+def drill_from_matrix(state: State, row_label: str) -> State:
+    """A click on a matrix cell or row label, read like a click on the map.
+
+    Rows are postcode districts for the whole city (a click opens the district's sectors) or
+    the sectors of the area drilled into (a click selects the sector; again clears it).
+    """
+    tokens = row_label.split()
+    # A row reads "<code> <name>"; a sector code itself has a space ("B12 9").
+    code = " ".join(tokens[:2]) if state.get("within") else " ".join(tokens[:1])
+    if not code:
+        return dict(state)
+    new = dict(state)
+    if state.get("within"):
+        new["level"] = "sector"
+        if state.get("areas") == code:
+            new.pop("areas", None)
+        else:
+            new["areas"] = code
+    else:
+        new.update(within=code, level="sector")
+        new.pop("areas", None)
+    return new
+
+
 def drill_up(state: State) -> State:
     """Back to the whole city at the level the drill started from."""
     new = dict(state)

@@ -124,6 +124,23 @@ def note_text(result: ProtectedResult, synthetic: bool) -> list[str]:
     return lines
 
 
+#: Chart type on screen and in meeting mode (read from across a room on a projector).
+SCREEN_FONT_SIZE = 14
+MEETING_FONT_SIZE = 20
+
+
+def meeting_fonts(figure: Any, meeting: bool) -> Any:
+    """Set a figure's (or a Patch's) type size for the mode; labels, ticks, legends and cell
+    text all inherit the layout font."""
+    size = MEETING_FONT_SIZE if meeting else SCREEN_FONT_SIZE
+    if isinstance(figure, Patch):
+        figure["layout"]["font"]["size"] = size
+        figure["layout"]["hoverlabel"]["font"]["size"] = size
+        return figure
+    figure.update_layout(font={"size": size}, hoverlabel={"font": {"size": size}})
+    return figure
+
+
 def _measure(state: State) -> str:
     measure = state.get("measure", DEFAULT_MEASURE)
     return measure if measure in MEASURE_LABELS else DEFAULT_MEASURE

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from dashboard import ids
+from dashboard.views import MEETING_FONT_SIZE, SCREEN_FONT_SIZE
 
 pytestmark = pytest.mark.browser
 
@@ -191,5 +192,59 @@ def test_table_alternative_and_meeting_mode(page) -> None:  # noqa: ANN001
     wait_for(lambda: "slide-map" in driver.find_element("id", ids.ROOT).get_attribute("class"))
     assert driver.find_element("id", ids.MAP_GRAPH).is_displayed()
     assert not driver.find_element("id", ids.MATRIX_GRAPH).is_displayed()
+    # Type grows for the room: the map's layout font is the meeting size, the trend's too.
+    wait_for(
+        lambda: (
+            driver.execute_script(
+                "const gd = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
+                "return gd._fullLayout.font.size;",
+                ids.MAP_GRAPH,
+            )
+            == MEETING_FONT_SIZE
+        ),
+        message="meeting-size type on the map",
+    )
     time.sleep(1)
     driver.save_screenshot(str(artefacts / "dashboard-meeting-map.png"))
+    driver.find_element("id", ids.MEETING).click()
+    wait_for(lambda: "meeting" not in driver.find_element("id", ids.ROOT).get_attribute("class"))
+    wait_for(
+        lambda: (
+            driver.execute_script(
+                "const gd = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
+                "return gd._fullLayout.font.size;",
+                ids.TREND_GRAPH,
+            )
+            == SCREEN_FONT_SIZE
+        ),
+        message="screen-size type after leaving meeting mode",
+    )
+
+
+def test_click_a_matrix_row_drills_to_that_districts_sectors(page) -> None:  # noqa: ANN001
+    from selenium.webdriver.common.actions.action_builder import ActionBuilder
+
+    url, driver, _, _ = page
+    driver.get(url + "/?from=2014")
+    settle(driver)
+    first_row = trace(driver, ids.MATRIX_GRAPH, 0, "y")[0]
+    cell = driver.find_element("css selector", f"#{ids.MATRIX_GRAPH} .nsewdrag")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", cell)
+    time.sleep(0.5)
+    left, top = driver.execute_script(
+        "const b = arguments[0].getBoundingClientRect(); return [b.left, b.top];", cell
+    )
+    # The first row sits at the top of the plot area (rows run top to bottom).
+    actions = ActionBuilder(driver)
+    actions.pointer_action.move_to_location(int(left) + 20, int(top) + 8).pause(0.4).click()
+    actions.perform()
+    wait_for(lambda: query(driver).get("within"), message="drill-down from the matrix")
+    state = query(driver)
+    assert state["within"] == first_row.split(" ")[0]
+    assert state["level"] == "sector"
+    prefix = state["within"] + " "
+    rows = wait_for(
+        lambda: [r for r in trace(driver, ids.MATRIX_GRAPH, 0, "y") if r.startswith(prefix)],
+        message="the matrix showing the district's sectors",
+    )
+    assert rows == trace(driver, ids.MATRIX_GRAPH, 0, "y")

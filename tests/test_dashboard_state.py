@@ -122,3 +122,19 @@ def test_sync_location_drills_on_a_map_click_and_toggles_meeting_mode() -> None:
     assert fragment == "#meeting=1"
     _, fragment, _ = sync_location(ids.MEETING, "", "#meeting=1&slide=map", values, None)
     assert fragment == ""
+
+
+def test_a_matrix_row_click_opens_a_districts_sectors_then_selects_a_sector() -> None:
+    from dashboard.state import drill_from_matrix
+
+    opened = drill_from_matrix({"from": "2014", "areas": "E05011118"}, "B12 Birmingham")
+    assert opened == {"from": "2014", "within": "B12", "level": "sector"}
+    picked = drill_from_matrix(opened, "B12 9")
+    assert picked["areas"] == "B12 9" and picked["within"] == "B12"
+    assert drill_from_matrix(opened, "B12 9 Balsall Heath")["areas"] == "B12 9"
+    assert "areas" not in drill_from_matrix(picked, "B12 9")  # a second click clears it
+
+
+def test_sync_location_drills_on_a_matrix_click() -> None:
+    search, _, _ = sync_location(ids.MATRIX_GRAPH, "?from=2014", "", {}, None, "B5 Digbeth")
+    assert search == "?from=2014&level=sector&within=B5"

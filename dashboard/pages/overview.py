@@ -60,7 +60,15 @@ def layout(ctx: Context) -> html.Div:
                     view_section(
                         "matrix",
                         "Postcode / year matrix",
-                        [highlight_control(), graph(ids.MATRIX_GRAPH, "Matrix of areas by period")],
+                        [
+                            highlight_control(),
+                            html.P(
+                                "Click a district's row to see its postcode sectors; click a "
+                                "sector's row to filter the other views.",
+                                className="hint",
+                            ),
+                            graph(ids.MATRIX_GRAPH, "Matrix of areas by period"),
+                        ],
                         slide="matrix",
                     ),
                     view_section(
