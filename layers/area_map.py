@@ -13,7 +13,15 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from layers.style import MAP_SCALE, OUTLINE, SUPPRESSED_FILL, TEMPLATE, format_value, is_missing
+from layers.style import (
+    MAP_SCALE,
+    OUTLINE,
+    SUPPRESSED_FILL,
+    TEMPLATE,
+    UNVALIDATED,
+    format_value,
+    is_missing,
+)
 
 #: Index of each trace in the figure, used by partial (Patch) updates.
 VALUE_TRACE = 0
@@ -116,34 +124,6 @@ def map_figure(
     """The full map figure (sent when the level or drill-down changes; otherwise values only)."""
     values = trace_values(rows, kind=kind, measure_label=measure_label)
     line = {"color": OUTLINE, "width": 0.6}
-    fig = go.Figure(
-        data=[
-            go.Choroplethmap(
-                geojson=geojson_url,
-                featureidkey="id",
-                colorscale=MAP_SCALE,
-                marker={"line": line, "opacity": 0.9},
-                colorbar={
-                    "title": {"text": colorbar_title(measure_label, period_label)},
-                    "thickness": 14,
-                    "len": 0.75,
-                },
-                name="value",
-                **values[VALUE_TRACE],
-            ),
-            go.Choroplethmap(
-                geojson=geojson_url,
-                featureidkey="id",
-                colorscale=[[0, SUPPRESSED_FILL], [1, SUPPRESSED_FILL]],
-                showscale=False,
-                showlegend=True,
-                marker={"line": line, "opacity": 0.9},
-                name="[c] fewer than 10 (grey)",
-                **values[WITHHELD_TRACE],
-            ),
-        ],
-        layout={"template": TEMPLATE},
-    )
     layers = []
     if outline_url:
         layers.append(
@@ -155,7 +135,8 @@ def map_figure(
                 "line": {"width": 2},
             }
         )
-    fig.update_layout(
+    layout = dict(
+        template=TEMPLATE,
         map={
             "style": "white-bg",
             "center": {"lat": view.lat, "lon": view.lon},
@@ -173,5 +154,36 @@ def map_figure(
             "bgcolor": "rgba(255,255,255,0.8)",
         },
         height=520,
+    )
+    fig = go.Figure(
+        data=[
+            go.Choroplethmap(
+                **UNVALIDATED,
+                geojson=geojson_url,
+                featureidkey="id",
+                colorscale=MAP_SCALE,
+                marker={"line": line, "opacity": 0.9},
+                colorbar={
+                    "title": {"text": colorbar_title(measure_label, period_label)},
+                    "thickness": 14,
+                    "len": 0.75,
+                },
+                name="value",
+                **values[VALUE_TRACE],
+            ),
+            go.Choroplethmap(
+                **UNVALIDATED,
+                geojson=geojson_url,
+                featureidkey="id",
+                colorscale=[[0, SUPPRESSED_FILL], [1, SUPPRESSED_FILL]],
+                showscale=False,
+                showlegend=True,
+                marker={"line": line, "opacity": 0.9},
+                name="[c] fewer than 10 (grey)",
+                **values[WITHHELD_TRACE],
+            ),
+        ],
+        layout=layout,
+        **UNVALIDATED,
     )
     return fig

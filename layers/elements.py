@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from layers.style import BAR_COLOUR, LINE_COLOURS, TEMPLATE, format_value, is_missing
+from layers.style import BAR_COLOUR, LINE_COLOURS, TEMPLATE, UNVALIDATED, format_value, is_missing
 
 #: Areas drawn in the compare chart (the table behind it lists them all).
 COMPARE_AREAS_SHOWN = 20
@@ -44,8 +44,16 @@ def elements_figure(rows: pd.DataFrame, *, place_label: str) -> go.Figure:
             strict=True,
         )
     ]
+    layout = dict(
+        template=TEMPLATE,
+        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
+        xaxis={"title": {"text": f"People, {place_label}"}, "rangemode": "tozero"},
+        height=max(260, 30 * len(data) + 100),
+        margin={"l": 10, "r": 60, "t": 20, "b": 50},
+    )
     fig = go.Figure(
         go.Bar(
+            **UNVALIDATED,
             x=_numbers(data["people"], people_status),
             y=labels,
             orientation="h",
@@ -60,13 +68,8 @@ def elements_figure(rows: pd.DataFrame, *, place_label: str) -> go.Figure:
             ),
             name="People",
         ),
-        layout={"template": TEMPLATE},
-    )
-    fig.update_layout(
-        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
-        xaxis={"title": {"text": f"People, {place_label}"}, "rangemode": "tozero"},
-        height=max(260, 30 * len(data) + 100),
-        margin={"l": 10, "r": 60, "t": 20, "b": 50},
+        layout=layout,
+        **UNVALIDATED,
     )
     return fig
 
@@ -88,6 +91,7 @@ def element_compare_figure(rows: pd.DataFrame, *, label_a: str, label_b: str) ->
         statuses = data[status].fillna("")
         traces.append(
             go.Bar(
+                **UNVALIDATED,
                 x=_numbers(data[column], statuses),
                 y=names,
                 orientation="h",
@@ -104,6 +108,7 @@ def element_compare_figure(rows: pd.DataFrame, *, label_a: str, label_b: str) ->
     diff_status = data["difference_status"].fillna("")
     traces.append(
         go.Scatter(
+            **UNVALIDATED,
             x=_numbers(data["difference"], diff_status),
             y=names,
             mode="markers",
@@ -116,8 +121,8 @@ def element_compare_figure(rows: pd.DataFrame, *, label_a: str, label_b: str) ->
             hovertemplate="%{y}<br>Difference: %{text}<extra></extra>",
         )
     )
-    fig = go.Figure(traces, layout={"template": TEMPLATE})
-    fig.update_layout(
+    layout = dict(
+        template=TEMPLATE,
         barmode="group",
         yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
         xaxis={"title": {"text": "People"}, "zeroline": True, "zerolinecolor": "#4d4d4d"},
@@ -125,4 +130,5 @@ def element_compare_figure(rows: pd.DataFrame, *, label_a: str, label_b: str) ->
         height=max(300, 40 * len(data) + 140),
         margin={"l": 10, "r": 60, "t": 20, "b": 60},
     )
+    fig = go.Figure(traces, layout=layout, **UNVALIDATED)
     return fig

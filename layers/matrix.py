@@ -17,6 +17,7 @@ from layers.style import (
     MATRIX_SCALE,
     SUPPRESSED_FILL,
     TEMPLATE,
+    UNVALIDATED,
     format_value,
 )
 
@@ -58,29 +59,37 @@ def pivot_matrix(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Ser
     """Numeric area x period table (NaN where withheld), its status table, and area names.
 
     ``rows`` are ``matrix`` view rows: area_code, area_name, period, value, value_status.
+    A cell given twice keeps its first row. Vectorised: this runs on every filter change.
     """
     if rows.empty:
         empty = pd.DataFrame()
         return empty, empty, pd.Series(dtype=str)
-    data = rows.copy()
-    data["value_status"] = data["value_status"].fillna("").astype(str)
-    numeric = pd.to_numeric(data["value"], errors="coerce")
-    numeric[data["value_status"] == "[c]"] = np.nan
-    data["numeric"] = numeric
-    periods = sorted(data["period"].astype(str).unique())
-    areas = sorted(data["area_code"].astype(str).unique(), key=natural_key)
-    values = data.pivot_table(
-        index="area_code", columns="period", values="numeric", aggfunc="first", dropna=False
-    ).reindex(index=areas, columns=periods)
-    status = (
-        data.pivot_table(
-            index="area_code", columns="period", values="value_status", aggfunc="first"
-        )
-        .reindex(index=areas, columns=periods)
-        .fillna("[x]")
+    codes = rows["area_code"].astype(str).to_numpy()
+    period_text = rows["period"].astype(str).to_numpy()
+    statuses = rows["value_status"].fillna("").astype(str).to_numpy()
+    numeric = pd.to_numeric(rows["value"], errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan, copy=True
     )
-    names = data.drop_duplicates("area_code").set_index("area_code")["area_name"].reindex(areas)
-    return values.astype(float), status, names.fillna("").astype(str)
+    numeric[statuses == "[c]"] = np.nan
+    periods = sorted(set(period_text))
+    areas = sorted(set(codes), key=natural_key)
+    row_of = {code: i for i, code in enumerate(areas)}
+    col_of = {period: j for j, period in enumerate(periods)}
+    i = np.fromiter((row_of[c] for c in codes), dtype=np.intp, count=len(codes))
+    j = np.fromiter((col_of[p] for p in period_text), dtype=np.intp, count=len(codes))
+    first = np.unique(i * len(periods) + j, return_index=True)[1]  # first row per cell
+    i, j = i[first], j[first]
+    value_grid = np.full((len(areas), len(periods)), np.nan)
+    value_grid[i, j] = numeric[first]
+    status_grid = np.full((len(areas), len(periods)), "[x]", dtype=object)
+    status_grid[i, j] = statuses[first]
+    names_by_code = dict(
+        zip(codes[::-1], rows["area_name"].fillna("").astype(str)[::-1], strict=True)
+    )
+    values = pd.DataFrame(value_grid, index=areas, columns=periods)
+    status = pd.DataFrame(status_grid, index=areas, columns=periods)
+    names = pd.Series([names_by_code.get(a, "") for a in areas], index=areas, dtype=str)
+    return values, status, names
 
 
 def unusual_cells(values: pd.DataFrame, sd: float = UNUSUAL_SD) -> pd.DataFrame:
@@ -164,9 +173,10 @@ def matrix_figure(
     """Heatmap of the matrix rows with cell labels, "[c]" cells in grey, optional highlights."""
     values, status, names = pivot_matrix(rows)
     n_rows, n_cols = values.shape
+    value_grid, status_grid = values.to_numpy(), status.to_numpy()
     labels = [
-        [format_value(values.iat[i, j], kind, status.iat[i, j]) for j in range(n_cols)]
-        for i in range(n_rows)
+        [format_value(v, kind, st) for v, st in zip(value_row, status_row, strict=True)]
+        for value_row, status_row in zip(value_grid.tolist(), status_grid.tolist(), strict=True)
     ]
     # Cells carry the bare shorthand ("[c]"); the tooltip carries its words.
     cell_text = [
@@ -175,8 +185,18 @@ def matrix_figure(
     y_labels = [
         f"{code} {name}".strip() if name and name != code else code for code, name in names.items()
     ]
+    layout = dict(
+        template=TEMPLATE,
+        plot_bgcolor=SUPPRESSED_FILL,  # withheld cells are NaN: the grey shows through them
+        shapes=highlight_shapes(values, highlight) if highlight in HIGHLIGHT_MODES else [],
+        yaxis={"autorange": "reversed", "type": "category", "automargin": True},
+        xaxis={"type": "category", "side": "top"},
+        height=max(260, 26 * n_rows + 110),
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
     fig = go.Figure(
         go.Heatmap(
+            **UNVALIDATED,
             z=values.to_numpy(),
             x=list(values.columns),
             y=y_labels,
@@ -190,14 +210,7 @@ def matrix_figure(
                 "thickness": 14,
             },
         ),
-        layout={"template": TEMPLATE},
-    )
-    fig.update_layout(
-        plot_bgcolor=SUPPRESSED_FILL,  # withheld cells are NaN: the grey shows through them
-        shapes=highlight_shapes(values, highlight) if highlight in HIGHLIGHT_MODES else [],
-        yaxis={"autorange": "reversed", "type": "category", "automargin": True},
-        xaxis={"type": "category", "side": "top"},
-        height=max(260, 26 * n_rows + 110),
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        layout=layout,
+        **UNVALIDATED,
     )
     return fig

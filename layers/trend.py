@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from layers.style import BAR_COLOUR, LINE_COLOURS, TEMPLATE, format_value, is_missing
+from layers.style import BAR_COLOUR, LINE_COLOURS, TEMPLATE, UNVALIDATED, format_value, is_missing
 
 TARGETS_NOTE = "Savings targets are plans, not reconciled with the cost line."
 
@@ -31,6 +31,7 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
     cost_status = data["cost_status"].fillna("")
     traces: list[go.BaseTraceType] = [
         go.Bar(
+            **UNVALIDATED,
             x=periods,
             y=_published(data["agreements"], agreements_status),
             name="Agreements (records)",
@@ -44,6 +45,7 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
             textposition="none",
         ),
         go.Scatter(
+            **UNVALIDATED,
             x=periods,
             y=_published(data["people"], people_status),
             name="People",
@@ -57,6 +59,7 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
             hovertemplate="%{x}<br>People: %{text}<extra></extra>",
         ),
         go.Scatter(
+            **UNVALIDATED,
             x=periods,
             y=_published(data["cost"], cost_status),
             name="Cost (£, right axis)",
@@ -73,6 +76,7 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
     if targets is not None and not targets.empty:
         traces.append(
             go.Scatter(
+                **UNVALIDATED,
                 x=[str(p) for p in targets["period"]],
                 y=[float(v) for v in targets["target"]],
                 name="Savings target (£, right axis; not reconciled)",
@@ -86,8 +90,8 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
                 + "<extra></extra>",
             )
         )
-    fig = go.Figure(traces, layout={"template": TEMPLATE})
-    fig.update_layout(
+    layout = dict(
+        template=TEMPLATE,
         xaxis={"type": "category", "title": {"text": "Period"}},
         yaxis={
             "title": {"text": "Agreements and people"},
@@ -110,4 +114,5 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
         margin={"l": 10, "r": 10, "t": 20, "b": 80},
         hovermode="x unified",
     )
+    fig = go.Figure(traces, layout=layout, **UNVALIDATED)
     return fig

@@ -166,3 +166,25 @@ def test_the_level_switch_offers_only_what_the_role_may_query(
     with Flask(__name__).test_request_context("/"):
         g.identity = Identity("someone", role)
         assert _level_options(layout(context)) == expected
+
+
+@pytest.mark.parametrize(
+    "state",
+    [{}, {"highlight": "unusual"}, {"level": "sector", "within": "B12"}, {"themes": "MIA3"}],
+)
+def test_every_overview_figure_passes_plotlys_checks(context: Context, state: dict) -> None:
+    """The layers build figures unvalidated for speed (layers.style.UNVALIDATED): rebuilding
+    each with Plotly's property checks on proves no property is misspelt or mistyped."""
+    import plotly.graph_objects as go
+
+    from dashboard.views import render_map
+
+    figures = [
+        render_map(context, state, None)[0],
+        render_matrix(context, state)[0],
+        render_elements(context, state)[0],
+        render_compare(context, state)[0],
+        render_trend(context, state)[0],
+    ]
+    for figure in figures:
+        go.Figure(figure.to_plotly_json())  # raises ValueError on any invalid property
