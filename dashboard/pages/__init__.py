@@ -22,6 +22,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "dashboard.pages.overview",
     "dashboard.pages.directors",
     "dashboard.pages.commissioners",
+    "dashboard.pages.budget",
 )
 
 

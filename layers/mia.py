@@ -1,0 +1,245 @@
+"""Budget officers' MIA charts: a theme's activity against its budget figures, and MIA17.
+
+The budget figures (Table 14: net spend 2015/16 and the savings targets) are drawn as
+reference lines on the cost axis and labelled as not reconciled: they are budget-level figures,
+never sums of agreement costs. Withheld values are gaps, never zeros.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from layers.matrix import matrix_figure
+from layers.style import LINE_COLOURS, TEMPLATE, format_value, is_missing
+from layers.trend import trend_figure
+
+#: Client-group prefixes of element codes (DOMAIN.md §2), longest first so HSSU wins over H.
+ELEMENT_GROUP_LABELS: dict[str, str] = {
+    "HSSU": "Home support (HSSU)",
+    "DIR": "Direct payment (DIR)",
+    "CH": "Children (CH)",
+    "LD": "Learning disability (LD)",
+    "MH": "Mental health (MH)",
+    "OA": "Older adults (OA)",
+    "PD": "Physical disability (PD)",
+    "SM": "Substance misuse (SM)",
+}
+#: The label of the all-groups row of the MIA17 tables (a cell of its own, not a sum).
+ALL_GROUPS = "All enablement"
+NOT_RECONCILED = "budget figure, not reconciled with agreement costs"
+#: Budget figures are reference lines: grey-black and dashed, apart from the data's colours.
+REFERENCE_COLOUR = "#333333"
+GROUP_COLOURS = (LINE_COLOURS[0], LINE_COLOURS[1], LINE_COLOURS[2], LINE_COLOURS[3], "#56B4E9")
+
+
+def element_group(code: str) -> str:
+    """The client-group prefix of an element code ("LDIHSENB" -> "LD"); "" when none fits."""
+    for prefix in sorted(ELEMENT_GROUP_LABELS, key=len, reverse=True):
+        if code.startswith(prefix):
+            return prefix
+    return ""
+
+
+def group_label(group: str) -> str:
+    return ELEMENT_GROUP_LABELS.get(group, group)
+
+
+# --- Table 14 ----------------------------------------------------------------------------
+
+TARGET_COLUMNS: tuple[str, ...] = (
+    "theme",
+    "theme_name",
+    "scope",
+    "financial_year",
+    "net_spend_2015_16",
+    "saving",
+    "saving_share_of_net_spend",
+)
+
+
+def targets_frame(records: Sequence[Mapping[str, object]]) -> pd.DataFrame:
+    """Table 14 rows (the trend view's ``savings_targets`` meta) in pounds, with each year's
+    saving as a share of the 2015/16 net spend (both budget figures, so the share is sound)."""
+    if not records:
+        return pd.DataFrame(columns=list(TARGET_COLUMNS))
+    raw = pd.DataFrame(list(records))
+    net = pd.to_numeric(raw["net_spend_2015_16_m"], errors="coerce") * 1_000_000
+    saving = pd.to_numeric(raw["saving_m"], errors="coerce") * 1_000_000
+    out = pd.DataFrame(
+        {
+            "theme": raw["theme"].astype(str),
+            "theme_name": raw.get("theme_name", pd.Series([""] * len(raw))).astype(str),
+            "scope": raw.get("scope", pd.Series([""] * len(raw))).astype(str),
+            "financial_year": raw["financial_year"].astype(str),
+            "net_spend_2015_16": net.round(0),
+            "saving": saving.round(0),
+            "saving_share_of_net_spend": (saving / net).round(4),
+        }
+    )
+    return out.sort_values(["theme", "financial_year"], kind="stable").reset_index(drop=True)
+
+
+def targets_display(targets: pd.DataFrame) -> pd.DataFrame:
+    """Table 14 as people read it: £ million and the share as a percentage."""
+    return pd.DataFrame(
+        {
+            "Theme": targets["theme"],
+            "Financial year": targets["financial_year"],
+            "Net spend 2015/16 (£m)": [f"{v / 1e6:,.3f}" for v in targets["net_spend_2015_16"]],
+            "Savings target (£m)": [f"{v / 1e6:,.3f}" for v in targets["saving"]],
+            "Saving as a share of net spend": [
+                format_value(v, "share") for v in targets["saving_share_of_net_spend"]
+            ],
+        }
+    )
+
+
+# --- the theme's trend -------------------------------------------------------------------
+
+
+def mia_trend_figure(rows: pd.DataFrame, targets: pd.DataFrame, *, theme: str) -> go.Figure:
+    """Records (bars), people and cost (lines) per financial year, with the theme's net spend
+    2015/16 and its savings targets as labelled reference lines on the £ axis."""
+    saving = (
+        pd.DataFrame({"period": targets["financial_year"], "target": targets["saving"]})
+        if not targets.empty
+        else None
+    )
+    fig = trend_figure(rows, targets=saving)
+    for trace in fig.data:
+        if str(trace.name).startswith("Savings target"):
+            trace.name = f"{theme} savings target (£, right axis; {NOT_RECONCILED})"
+            trace.line.color = REFERENCE_COLOUR
+    if targets.empty:
+        return fig
+    net = float(targets["net_spend_2015_16"].iloc[0])
+    periods = [str(p) for p in rows["period"]] + [str(p) for p in targets["financial_year"]]
+    periods = list(dict.fromkeys(periods))
+    fig.add_trace(
+        go.Scatter(
+            x=periods,
+            y=[net] * len(periods),
+            name=f"{theme} net spend 2015/16 (£, right axis; {NOT_RECONCILED})",
+            mode="lines",
+            yaxis="y2",
+            line={"color": REFERENCE_COLOUR, "width": 2, "dash": "dash"},
+            text=[format_value(net, "money")] * len(periods),
+            hovertemplate="Net spend 2015/16 (Table 14): %{text}<br>"
+            + NOT_RECONCILED.capitalize()
+            + "<extra></extra>",
+        )
+    )
+    fig.update_layout(height=460, legend={"orientation": "h", "y": -0.22})
+    return fig
+
+
+# --- MIA17 -------------------------------------------------------------------------------
+
+
+def _shown(values: pd.Series, statuses: pd.Series) -> list[float | None]:
+    return [
+        None if is_missing(v) or s == "[c]" else float(v)
+        for v, s in zip(values, statuses.fillna("").astype(str), strict=True)
+    ]
+
+
+def enablement_groups_figure(rows: pd.DataFrame) -> go.Figure:
+    """Share of people beyond 6 weeks (top, lines) and cost of the days beyond day 42 (bottom,
+    bars) per financial year, one colour per client group; [c] years are gaps."""
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        subplot_titles=(
+            "Share of people with enablement lasting over 6 weeks",
+            "Cost of the days beyond day 42 (£)",
+        ),
+    )
+    groups = list(dict.fromkeys(rows["group"].astype(str)))
+    for index, group in enumerate(groups):
+        data = rows[rows["group"].astype(str) == group]
+        periods = [str(p) for p in data["period"]]
+        is_all = group == ALL_GROUPS
+        colour = "#000000" if is_all else GROUP_COLOURS[index % len(GROUP_COLOURS)]
+        label = data["group_label"].iloc[0] if "group_label" in data else group
+        share_text = [
+            format_value(v, "share", s)
+            for v, s in zip(data["share_over_6w"], data["share_status"].fillna(""), strict=True)
+        ]
+        cost_text = [
+            format_value(v, "money", s)
+            for v, s in zip(data["cost_beyond_42"], data["cost_status"].fillna(""), strict=True)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=periods,
+                y=_shown(data["share_over_6w"], data["share_status"]),
+                name=label,
+                legendgroup=group,
+                mode="lines+markers",
+                line={"color": colour, "width": 3, "dash": "dash" if is_all else "solid"},
+                marker={
+                    "size": 8,
+                    "symbol": ("diamond", "circle", "square", "triangle-up")[index % 4],
+                },
+                text=share_text,
+                hovertemplate="%{x}<br>" + label + ": %{text} beyond 6 weeks<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+        fig.add_trace(
+            go.Bar(
+                x=periods,
+                y=_shown(data["cost_beyond_42"], data["cost_status"]),
+                name=label,
+                legendgroup=group,
+                showlegend=False,
+                marker_color=colour,
+                text=cost_text,
+                textposition="none",
+                hovertemplate="%{x}<br>" + label + ": %{text} beyond day 42<extra></extra>",
+            ),
+            row=2,
+            col=1,
+        )
+    fig.update_layout(
+        template=TEMPLATE,
+        barmode="group",
+        height=560,
+        legend={"orientation": "h", "y": -0.12},
+        margin={"l": 10, "r": 10, "t": 40, "b": 60},
+        hovermode="x unified",
+    )
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero", automargin=True, row=1, col=1)
+    fig.update_yaxes(
+        tickprefix="£", tickformat=".3~s", rangemode="tozero", automargin=True, row=2, col=1
+    )
+    return fig
+
+
+def enablement_area_figure(rows: pd.DataFrame, *, measure: str) -> go.Figure:
+    """Areas x financial years of the share beyond 6 weeks (``measure="share"``) or of the
+    cost beyond day 42 (``"cost"``); withheld cells grey with their shorthand."""
+    if measure == "share":
+        value, status, kind = "share_over_6w", "share_status", "share"
+        label = "Share beyond 6 weeks"
+    else:
+        value, status, kind = "cost_beyond_42", "cost_status", "money"
+        label = "Cost beyond day 42"
+    cells = rows.rename(columns={value: "value", status: "value_status"})[
+        ["area_code", "area_name", "period", "value", "value_status"]
+    ]
+    fig = matrix_figure(cells, kind=kind, measure_label=label)
+    # Cells carry the shorthand alone ("31.0% [u]"); the tooltip keeps its words.
+    heatmap = fig.data[0]
+    heatmap.text = [[str(t).replace(" low reliability", "") for t in row] for row in heatmap.text]
+    if kind == "share":
+        heatmap.update(zmin=0, zmax=1, colorbar={"tickformat": ".0%"})
+    return fig
