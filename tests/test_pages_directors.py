@@ -12,6 +12,7 @@ from dashboard.pages.directors import (
     PRESET_REGIONS,
     add_region,
     builder_update,
+    check_regions,
     format_regions,
     hotspot_outputs,
     parse_regions,
@@ -273,3 +274,8 @@ def test_age_profile_ignores_the_age_band_filter_and_says_so(context: Context) -
     assert result is not None
     assert len(result.rows) == len(context.db.reference.age_bands)
     assert any("age band filter" in line for line in lines)
+
+
+def test_regions_the_query_layer_refuses_are_named_not_drawn(context: Context) -> None:
+    assert "not a district or ward code" in check_regions(context, "Foo:ZZ9;North:B1")
+    assert check_regions(context, "North:B1+B2") == ""

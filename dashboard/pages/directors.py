@@ -39,6 +39,7 @@ from dashboard.pagekit import (
 )
 from dashboard.pages import Page
 from dashboard.views import Context, ViewOutcome, download_payload
+from layers.area_map import view_for_bounds
 from layers.hotspots import (
     ACTIVITY_WORDING,
     METHOD_WORDING,
@@ -671,10 +672,12 @@ def regions_map(ctx: Context, regions: list[RegionSpec]) -> Any:
                         hover=[f"<b>{name}</b><br>{names[c]} ({c})" for c in codes],
                     )
                 )
+    bounds = geometry.bounds("boundary") or geometry.bounds("ward")
+    view = view_for_bounds(bounds, height_px=440) if bounds else geometry.view("boundary")
     return category_map_figure(
         groups,
         outline_url=geometry.url("boundary"),
-        view=geometry.view("boundary"),
+        view=view,
         revision="regions",
         height=440,
     )
