@@ -208,12 +208,25 @@ def enablement_groups_figure(rows: pd.DataFrame) -> go.Figure:
             row=2,
             col=1,
         )
+    withheld = withheld_text(rows)
+    if withheld:
+        fig.add_annotation(
+            text=withheld,
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=1.0,
+            yshift=42,
+            xanchor="left",
+            showarrow=False,
+            font={"size": 13},
+        )
     fig.update_layout(
         template=TEMPLATE,
         barmode="group",
         height=560,
         legend={"orientation": "h", "y": -0.12},
-        margin={"l": 10, "r": 10, "t": 40, "b": 60},
+        margin={"l": 10, "r": 10, "t": 84 if withheld else 40, "b": 60},
         hovermode="x unified",
     )
     fig.update_xaxes(type="category")
@@ -222,6 +235,19 @@ def enablement_groups_figure(rows: pd.DataFrame) -> go.Figure:
         tickprefix="£", tickformat=".3~s", rangemode="tozero", automargin=True, row=2, col=1
     )
     return fig
+
+
+def withheld_text(rows: pd.DataFrame) -> str:
+    """Name the withheld shares, so a gap in a line is never read as 'none'."""
+    flagged = rows[rows["share_status"].fillna("").astype(str) == "[c]"]
+    if flagged.empty:
+        return ""
+    label = "group_label" if "group_label" in flagged else "group"
+    parts = [
+        f"{name} {', '.join(str(p) for p in group['period'])}"
+        for name, group in flagged.groupby(label, sort=False)
+    ]
+    return "[c] withheld (fewer than 10): " + "; ".join(parts)
 
 
 def enablement_area_figure(rows: pd.DataFrame, *, measure: str) -> go.Figure:

@@ -145,6 +145,9 @@ def test_enablement_groups_draw_withheld_years_as_gaps() -> None:
     ld_share, ld_cost = fig.data[0], fig.data[1]
     assert list(ld_share.y) == [0.4, None] and list(ld_cost.y) == [1e5, None]
     assert "[c]" in ld_share.text[1]
+    assert fig.layout.annotations[-1].text == (
+        "[c] withheld (fewer than 10): Learning disability (LD) 2014/15"
+    )
 
 
 def test_client_groups_are_the_element_code_prefixes() -> None:
