@@ -256,6 +256,13 @@ def parse_filters(raw: Mapping[str, object], reference: Reference) -> Filters:
                 f"gender and ethnicity are shown only at coarse geography, not level={level}",
                 DEMOGRAPHIC_LEVELS,
             )
+        wards = set(ref.areas["ward"])
+        if used and any(code in wards for region in regions for code in region.members):
+            raise FilterError(
+                name,
+                "gender and ethnicity are shown only for regions made of whole postcode "
+                "districts (a region with wards is finer than a district)",
+            )
     top_raw = _scalar(raw, "top_n")
     top_n = 10
     if top_raw is not None:

@@ -27,7 +27,7 @@ def test_round_trip_through_params(queries_db):
         "from": "2010/11",
         "to": "2013/14",
         "level": "region",
-        "regions": "North:B1+B2;East:B5+E05990001",
+        "regions": "North:B1+B2;East:B5",
         "age_bands": "65+,0-10",
         "provision": "Internal",
         "genders": "Female",
@@ -103,3 +103,14 @@ def test_region_members_joined_by_a_url_decoded_plus_are_read(queries_db):
     encoded = parse_filters({"level": "region", "regions": "North:B1+B2;East:B5"}, ref)
     assert typed == encoded
     assert typed.regions[0].members == ("B1", "B2")
+
+
+def test_gender_and_ethnicity_are_refused_for_regions_made_of_wards(queries_db):
+    ref = queries_db.reference
+    by_district = {"level": "region", "regions": "North:B1+B2", "dimension": "ethnic_group"}
+    assert parse_filters(by_district, ref).dimension == "ethnic_group"
+    for key, value in (("dimension", "gender"), ("genders", "Female")):
+        params = {"level": "region", "regions": "North:B1+E05990001", key: value}
+        with pytest.raises(FilterError) as caught:
+            parse_filters(params, ref)
+        assert caught.value.field == key and "whole postcode districts" in caught.value.message
