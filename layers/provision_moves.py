@@ -18,8 +18,9 @@ MOVES_SHOWN = 10
 MOVES_RULE = (
     "Moved most: the internal share in the last period of the range minus the share in the "
     "first, in percentage points, from the published shares of each area; withheld [c] where "
-    "either share is withheld, marked [u] where either is of low reliability. Areas are ranked "
-    "by the size of the change, rises and falls together."
+    "either share is withheld, not available [x] where either period has no share, marked [u] "
+    "where either is of low reliability. Areas are ranked by the size of the change, rises and "
+    "falls together."
 )
 
 MOVE_COLUMNS = (
@@ -72,7 +73,8 @@ def share_changes(rows: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
             change: float | None = round((float(last_share) - float(first_share)) * 100, 1)  # type: ignore[arg-type]
             status = "[u]" if "[u]" in (first_status, last_status) else ""
         else:
-            change, status = None, "[c]"
+            # [c] when an end is suppressed; [x] when an end has no share at all (no row, [z]).
+            change, status = None, "[c]" if "[c]" in (first_status, last_status) else "[x]"
         out.append(
             (
                 str(code),
@@ -88,6 +90,8 @@ def share_changes(rows: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
             )
         )
     frame = pd.DataFrame(out, columns=list(MOVE_COLUMNS))
+    for column in ("first_share", "last_share", "change_points"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     frame["size"] = frame["change_points"].abs()
     frame = frame.sort_values(["size", "area_code"], ascending=[False, True], na_position="last")
     return frame.drop(columns="size").reset_index(drop=True)
@@ -95,15 +99,16 @@ def share_changes(rows: pd.DataFrame, first: str, last: str) -> pd.DataFrame:
 
 def moved_most(changes: pd.DataFrame, n: int = MOVES_SHOWN) -> pd.DataFrame:
     """The ``n`` published changes largest in size."""
-    return changes[changes["change_status"] != "[c]"].head(n).reset_index(drop=True)
+    shown = changes["change_status"].isin(["", "[u]"]) & changes["change_points"].notna()
+    return changes[shown].head(n).reset_index(drop=True)
 
 
 def change_text(row: object, *, full: bool = True) -> str:
     """The change in words: "-4.2 pts" on the bar, with "(41.0% to 36.8%)" in the tooltip."""
     change = getattr(row, "change_points", None)
     status = str(getattr(row, "change_status", "") or "")
-    if is_missing(change) or status == "[c]":
-        return "[c]"
+    if is_missing(change) or status in ("[c]", "[x]"):
+        return status or "[c]"
     text = f"{float(change):+.1f} pts"  # type: ignore[arg-type]
     if full:
         first, last = float(row.first_share) * 100, float(row.last_share) * 100  # type: ignore[attr-defined]

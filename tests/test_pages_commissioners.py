@@ -12,6 +12,7 @@ from dashboard.pages.commissioners import (
     PROVISION_NOTE,
     city_share,
     element_controls,
+    guarded,
     query_of,
     render_compare,
     render_matrix,
@@ -75,11 +76,25 @@ def test_a_change_is_made_from_two_published_shares_and_withheld_otherwise() -> 
     assert changes.at["B1", "change_status"] == ""
     assert changes.at["B3", "change_points"] == pytest.approx(-5.0)
     assert changes.at["B3", "change_status"] == "[u]"
+    assert changes.at["B2", "change_status"] == "[c]"  # an end is suppressed
+    assert changes.at["B4", "change_status"] == "[x]"  # an end has no share at all
+    assert changes.at["B5", "change_status"] == "[x]"
     for withheld in ("B2", "B4", "B5"):
-        assert changes.at[withheld, "change_status"] == "[c]"
         assert pd.isna(changes.at[withheld, "change_points"])
     top = moved_most(share_changes(rows, "2010", "2015"))
     assert list(top["area_code"]) == ["B1", "B3"]  # largest size first; withheld left out
+
+
+def test_no_published_change_at_all_ranks_nothing() -> None:
+    rows = provision_frame(
+        [provision_row("B1", "2015", 0.4), provision_row("B2", "2010", None, "[c]")]
+    )
+    changes = share_changes(rows, "2010", "2015")
+    assert dict(zip(changes["area_code"], changes["change_status"], strict=True)) == {
+        "B1": "[x]",
+        "B2": "[c]",
+    }
+    assert moved_most(changes).empty
 
 
 def test_totals_and_the_direct_share_are_withheld_when_any_part_is() -> None:
@@ -221,7 +236,7 @@ def test_each_cards_query_is_one_the_api_accepts(context: Context) -> None:
         query = query_of(context, name, state)
         assert query is not None
         parse_filters(query.params, context.db.reference)  # raises on a parameter it refuses
-        assert "provision" not in query.params or name == "compare"
+        assert "provision" not in query.params
     assert query_of(context, "share_map", state).params["level"] == "ward"
     assert query_of(context, "matrix", state).params["level"] == "district"
     assert query_of(context, "share_map", {}).params["measure"] == "internal_share"
@@ -232,8 +247,9 @@ def test_each_cards_query_is_one_the_api_accepts(context: Context) -> None:
 def test_the_element_pair_defaults_to_two_different_elements(context: Context) -> None:
     first, second = element_controls(context)
     assert first.default and second.default and first.default != second.default
-    params = query_of(context, "compare", {"element_a": "CHIRDRT"}).params
+    params = query_of(context, "compare", {"element_a": "CHIRDRT", "themes": "MIA5"}).params
     assert params["element_a"] == "CHIRDRT" and params["element_b"] == second.default
+    assert "themes" not in params  # the pair picks the elements
 
 
 def test_the_matrix_shows_the_query_layers_shares(context: Context) -> None:
@@ -283,6 +299,15 @@ def test_moves_need_two_periods_and_rank_published_changes(context: Context) -> 
     if figure.data:
         sizes = [abs(x) for x in figure.data[0].x]
         assert sizes == sorted(sizes, reverse=True)
+
+
+def test_a_card_that_fails_to_draw_says_so_instead_of_raising() -> None:
+    def broken(_state: dict) -> tuple:
+        raise ValueError("boom")
+
+    figure, table, note = guarded(broken, ("figure", "table", "note"), {})
+    assert table is None and "could not be drawn" in figure.layout.annotations[0].text
+    assert "boom" not in str(note)
 
 
 def test_the_same_element_twice_is_a_message_not_a_query(context: Context) -> None:

@@ -10,6 +10,9 @@ the page's state is its URL query string in the query layer's own parameter name
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import dash
@@ -43,6 +46,8 @@ from layers.provision import CELL_DETAILS, city_value, provision_matrix_figure, 
 from layers.provision_moves import MOVES_RULE, moved_most, moves_figure, share_changes
 from layers.style import empty_figure
 
+log = logging.getLogger(__name__)
+
 IDS = PageIds("commissioners")
 PATH = "/commissioners"
 #: The areas a commissioner can map: wards and postcode districts (the thesis's level).
@@ -52,6 +57,12 @@ DEFAULT_LEVEL = "district"
 DEFAULT_PAIR: tuple[str, str] = ("OAEHSGCO", "HSSU65PL")
 #: The share needs internal and external together, so a provision filter is not applied to it.
 SHARE_DROPS: tuple[str, ...] = ("provision",)
+#: The pair chooses the elements, so the filters that pick elements are not applied to it.
+COMPARE_DROPS: tuple[str, ...] = ("elements", "services", "themes", "provision")
+COMPARE_DROPS_NOTE = (
+    "The two elements chosen here decide what is counted: the element, service, MIA theme and "
+    "provision filters are not applied to this view."
+)
 PROVISION_NOTE = (
     "The provision filter is not applied to the internal share: the share needs internal and "
     "external provision together."
@@ -98,8 +109,19 @@ def element_controls(ctx: Context) -> tuple[PageControl, PageControl]:
     )
 
 
+def filter_controls(ctx: Context) -> tuple[PageControl, ...]:
+    """The shared filter bar, its range offering every period kind's labels at first: a URL
+    opened with period_kind=fy keeps its from/to (a dropdown drops a value it does not offer);
+    the kit's callback narrows the options to the chosen kind."""
+    every = tuple((p, p) for kind in ctx.choices.periods.values() for p in kind)
+    return tuple(
+        replace(c, options=every) if c.key in ("from", "to") else c
+        for c in shared_filter_controls(ctx.choices)
+    )
+
+
 def controls(ctx: Context) -> tuple[PageControl, ...]:
-    return (*shared_filter_controls(ctx.choices), level_control(), *element_controls(ctx))
+    return (*filter_controls(ctx), level_control(), *element_controls(ctx))
 
 
 def chosen_level(state: PageState) -> str:
@@ -133,7 +155,7 @@ def query_of(ctx: Context, name: str, state: PageState) -> CardQuery | None:
         return CardQuery("provision", {**shared_params(state, SHARE_DROPS), "level": level})
     if name == "compare":
         element_a, element_b = pair(ctx, state)
-        params = {**shared_params(state, ("elements",)), "level": level}
+        params = {**shared_params(state, COMPARE_DROPS), "level": level}
         return CardQuery(
             "element_compare", {**params, "element_a": element_a, "element_b": element_b}
         )
@@ -227,9 +249,11 @@ def render_moves(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
         return empty_figure(message), None, note_children(note)
     changes = share_changes(outcome.result.rows, first, last)
     top = moved_most(changes)
-    withheld = int((changes["change_status"] == "[c]").sum())
+    counts = changes["change_status"].value_counts()
     note.insert(
-        1, f"{withheld} of {len(changes)} areas have a withheld change [c] ({first} to {last})."
+        1,
+        f"{first} to {last}: of {len(changes)} areas, {int(counts.get('[c]', 0))} have a "
+        f"withheld change [c] and {int(counts.get('[x]', 0))} no share in one of the periods [x].",
     )
     if top.empty:
         return (
@@ -275,6 +299,8 @@ def render_compare(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
     rows = outcome.result.rows
     note = notes_for(ctx, outcome)
     note.insert(0, COMPARE_NOTE)
+    if any(state.get(k) for k in COMPARE_DROPS):
+        note.insert(1, COMPARE_DROPS_NOTE)
     if rows.empty:
         empty = empty_figure("No areas for these filters.")
         return empty, empty, note_children(note)
@@ -311,7 +337,7 @@ def layout(ctx: Context) -> html.Div:
         [
             dcc.Location(id=IDS.url, refresh=False),
             html.H2("Commissioners: internal vs external provision", className="page-title"),
-            control_bar(IDS, shared_filter_controls(ctx.choices)),
+            control_bar(IDS, filter_controls(ctx)),
             control_bar(IDS, (level_control(),), label="Areas"),
             html.Div(
                 [
@@ -389,6 +415,22 @@ def layout(ctx: Context) -> html.Div:
     )
 
 
+FAILED_MESSAGE = "This view could not be drawn. Please try other filters."
+
+
+def guarded(render: Callable[..., tuple], shape: tuple[str, ...], *args: object) -> tuple:
+    """A card's outputs, or (a blank figure, no table, a message) if drawing them fails: one
+    card failing must not blank the page or leak a traceback."""
+    try:
+        return render(*args)
+    except Exception:
+        log.exception("commissioners: %s failed", render.__name__)
+        fallback = {"figure": empty_figure(FAILED_MESSAGE), "table": None}
+        return tuple(
+            note_children([FAILED_MESSAGE]) if kind == "note" else fallback[kind] for kind in shape
+        )
+
+
 def register(app: dash.Dash, ctx: Context) -> None:
     register_url_sync(app, IDS, controls(ctx), ctx.choices)
     register_card_tables(app, ctx, IDS, lambda name, state: query_of(ctx, name, state))
@@ -399,7 +441,7 @@ def register(app: dash.Dash, ctx: Context) -> None:
         Input(IDS.url, "search"),
     )
     def update_share_map(search: str | None) -> tuple[Any, list]:
-        return render_share_map(ctx, parse_page_state(search))
+        return guarded(render_share_map, ("figure", "note"), ctx, parse_page_state(search))
 
     @app.callback(
         Output(IDS.graph("matrix"), "figure"),
@@ -408,7 +450,8 @@ def register(app: dash.Dash, ctx: Context) -> None:
         Input(MATRIX_DETAIL_ID, "value"),
     )
     def update_matrix(search: str | None, detail: str | None) -> tuple[Any, list]:
-        return render_matrix(ctx, parse_page_state(search), detail or "people")
+        state = parse_page_state(search)
+        return guarded(render_matrix, ("figure", "note"), ctx, state, detail or "people")
 
     @app.callback(
         Output(IDS.graph("moves"), "figure"),
@@ -417,7 +460,8 @@ def register(app: dash.Dash, ctx: Context) -> None:
         Input(IDS.url, "search"),
     )
     def update_moves(search: str | None) -> tuple[Any, Any, list]:
-        return render_moves(ctx, parse_page_state(search))
+        state = parse_page_state(search)
+        return guarded(render_moves, ("figure", "table", "note"), ctx, state)
 
     @app.callback(
         Output(IDS.graph("compare"), "figure"),
@@ -426,7 +470,8 @@ def register(app: dash.Dash, ctx: Context) -> None:
         Input(IDS.url, "search"),
     )
     def update_compare(search: str | None) -> tuple[Any, Any, list]:
-        return render_compare(ctx, parse_page_state(search))
+        state = parse_page_state(search)
+        return guarded(render_compare, ("figure", "figure", "note"), ctx, state)
 
 
 PAGE = Page(
