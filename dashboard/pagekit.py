@@ -157,7 +157,11 @@ class PageControl:
 def shared_filter_controls(choices: Choices) -> tuple[PageControl, ...]:
     """The filter bar every page shares: period, age band, client group, service, element,
     MIA theme, provision. Options are exactly what the query layer accepts."""
-    years = tuple((p, p) for p in choices.periods.get("year", []))
+    # Every kind's labels at first: a range dropdown clears a value it does not list, so a URL
+    # opened with period_kind=fy must find its financial years there before the period-kind
+    # callback narrows the list to one kind.
+    every_label = dict.fromkeys(label for labels in choices.periods.values() for label in labels)
+    years = tuple((p, p) for p in every_label)
     return (
         PageControl(
             "period_kind",

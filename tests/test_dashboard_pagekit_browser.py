@@ -5,6 +5,8 @@ Uses the directors' quarterly users card, the first page built from dashboard.pa
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from dashboard.pages.directors import IDS
@@ -63,3 +65,19 @@ def test_a_cards_csv_download_equals_the_api_answer(page_session) -> None:  # no
     rows = downloaded_rows(downloads, "care-atlas-quarterly-users.csv")
     params = {"from": "2014", "level": "city", "element": "CHIRDRT"}
     assert rows == api_csv_rows(url, "quarterly_users", params)
+
+
+def test_a_financial_year_url_keeps_its_range(page_session) -> None:  # noqa: ANN001
+    url, driver, _, _ = page_session
+    driver.get(url + "/directors?period_kind=fy&from=2012/13&to=2014/15&element=OAEHSGCO")
+    wait_drawn(driver, [QUARTERLY])
+    time.sleep(1)  # let the period-kind callback narrow the range options
+    assert url_query(driver) == {
+        "period_kind": "fy",
+        "from": "2012/13",
+        "to": "2014/15",
+        "element": "OAEHSGCO",
+    }
+    assert "2012/13" in driver.find_element("id", IDS.control("from")).text
+    quarters = [str(q) for q in graph_data(driver, QUARTERLY)[0]["x"]]
+    assert quarters[0] == "2012-Q2" and quarters[-1] == "2015-Q1"  # April 2012 to March 2015
