@@ -222,14 +222,20 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
 
     @app.callback(
         *[Output(graph_id, "figure", allow_duplicate=True) for graph_id in restyled],
+        Output(ids.MEETING_FONTS, "data"),
         Input(ids.URL, "hash"),
+        State(ids.MEETING_FONTS, "data"),
         prevent_initial_call=True,
     )
-    def restyle_for_meeting(fragment: str | None) -> tuple:
+    def restyle_for_meeting(fragment: str | None, styled_for: bool | None) -> tuple:
         """Entering or leaving meeting mode resizes the type without re-running any query
-        (the matrix redraws on the fragment anyway, for its highlight)."""
+        (the matrix redraws on the fragment anyway, for its highlight). Only a change of mode
+        patches: the location reports its fragment on load, before any chart exists (the
+        first drawings read the mode themselves)."""
         meeting = _meeting(fragment)
-        return tuple(meeting_fonts(Patch(), meeting) for _ in restyled)
+        if styled_for is None or meeting == styled_for:
+            return (*[no_update for _ in restyled], meeting)
+        return (*[meeting_fonts(Patch(), meeting) for _ in restyled], meeting)
 
     @app.callback(
         Output(ids.PLACE, "children"),

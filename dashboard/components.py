@@ -37,7 +37,10 @@ def _multi(component_id: str, options: Sequence[dict], placeholder: str) -> dcc.
 def filter_bar(choices: Choices) -> html.Section:
     """The one filter bar every view reads (through the URL)."""
     kind_options = [{"label": PERIOD_KIND_LABELS[k], "value": k} for k in choices.periods]
-    periods = [{"label": p, "value": p} for p in choices.periods.get("year", [])]
+    # Every kind's labels at first (a range dropdown clears a value it does not list, and a
+    # shared URL may carry financial years); the period-kind callback then narrows them.
+    every_label = dict.fromkeys(label for labels in choices.periods.values() for label in labels)
+    periods = [{"label": p, "value": p} for p in every_label]
     measures = [
         {"label": MEASURE_LABELS[m], "value": m}
         for m in ("people", "agreements_active", "agreements_started", "cost", "internal_share")

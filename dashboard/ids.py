@@ -29,6 +29,7 @@ PLACE = "place"
 MEETING = "meeting-toggle"
 NEXT_SLIDE = "next-slide"
 ROOT = "page-root"
+MEETING_FONTS = "meeting-fonts"  # the mode the charts' type was last sized for
 
 MAP_GRAPH = "map-graph"
 MAP_KEY = "map-geometry-key"

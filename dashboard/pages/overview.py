@@ -36,6 +36,7 @@ def layout(ctx: Context) -> html.Div:
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.MEETING_FONTS),
             html.Div(
                 [
                     html.Button("Meeting mode", id=ids.MEETING, className="button", n_clicks=0),
