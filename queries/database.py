@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from care_atlas.vocab import CLIENT_GROUPS, ETHNICITIES, GENDERS, ethnic_group
@@ -25,6 +26,17 @@ PTABLE_ENV = "CARE_ATLAS_PTABLE"
 #: Counts whose perturbed value is under this are suppressed (ONS 10-5 rule).
 DEFAULT_THRESHOLD = 10
 AREA_LEVELS: tuple[str, ...] = ("ward", "district", "sector", "h3r7", "h3r8")
+#: person_periods' pre-summed facts; databases built before them are read through facts.
+PRESUMMED_COLUMNS: tuple[str, ...] = (
+    "agreements",
+    "agreement_keys",
+    "started",
+    "started_keys",
+    "cost",
+    "internal_cost",
+    "external_cost",
+    "direct_cost",
+)
 
 
 class DatabaseError(RuntimeError):
@@ -118,6 +130,10 @@ class Database:
     #: (period_kind, period) -> periods.ordinal (person_periods.direct_before compares to it)
     period_ordinals: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: pvalue by [pcv, ckey] (0 where the ptable has no row), for perturb()
+    pvalues: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), np.int64), repr=False)
+    #: person_periods carries pre-summed agreements and cost (ingest/sql/085_person_periods.sql)
+    presummed: bool = False
 
     @property
     def synthetic(self) -> bool:
@@ -138,6 +154,42 @@ class Database:
         finally:
             cur.close()
 
+    def query_arrays(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        """As query, but built from numpy arrays (no per-column pandas inference): the views'
+        hot path. Text columns are object arrays, numbers float64 with NaN for NULL."""
+        cur = self.cursor()
+        try:
+            arrays = cur.execute(sql, params or {}).fetchnumpy()
+        finally:
+            cur.close()
+        out = {}
+        for name, arr in arrays.items():
+            if isinstance(arr, np.ma.MaskedArray):
+                if arr.dtype.kind in "iufb":
+                    arr = arr.astype("float64").filled(np.nan)
+                else:
+                    arr = arr.astype(object).filled(None)
+            out[name] = arr
+        return pd.DataFrame(out, copy=False)
+
+    def perturb(self, n: Any, keysum: Any) -> pd.Series:
+        """Published counts of cells with n distinct units whose record keys sum to keysum.
+
+        Cell key perturbation (PRIVACY.md §2), vectorised: 0 for a true zero (no units; NaN n
+        is a cell with no row, a true zero); NA ([c]) when n + pvalue is under the threshold;
+        else n + pvalue, pvalue at (pcv(n), keysum mod ckey_mod), 0 where the ptable has none.
+        """
+        n_arr = np.nan_to_num(np.asarray(n, dtype="float64")).astype(np.int64)
+        k_arr = np.nan_to_num(np.asarray(keysum, dtype="float64")).astype(np.int64)
+        pcv = np.where(n_arr <= 750, n_arr, (n_arr - 1) % 250 + 501)
+        rows, mod = self.pvalues.shape
+        inside = (pcv >= 0) & (pcv < rows)
+        pvalue = np.where(inside, self.pvalues[np.clip(pcv, 0, rows - 1), k_arr % mod], 0)
+        published = n_arr + pvalue
+        values = np.where(n_arr == 0, 0, published)
+        na = (n_arr != 0) & (published < self.threshold)
+        return pd.Series(pd.arrays.IntegerArray(values, na))
+
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
@@ -149,8 +201,13 @@ def sql_text(name: str) -> str:
     return (SQL_DIR / name).read_text(encoding="utf-8")
 
 
-def _load_ptable(con: duckdb.DuckDBPyConnection, override: Path | None) -> tuple[str, int]:
-    """Fill memory.ptable from the override CSV or the serving ptable; return (id, ckey_mod)."""
+def _load_ptable(
+    con: duckdb.DuckDBPyConnection, override: Path | None
+) -> tuple[str, int, np.ndarray]:
+    """Fill memory.ptable from the override CSV or the serving ptable.
+
+    Returns (id, ckey_mod, pvalues): pvalues[pcv, ckey] is the dense table perturb() reads.
+    """
     if override is not None:
         if not override.is_file():
             raise DatabaseError(f"ptable {override} does not exist")
@@ -159,7 +216,7 @@ def _load_ptable(con: duckdb.DuckDBPyConnection, override: Path | None) -> tuple
         except Exception as exc:  # pandas raises many kinds for a bad CSV
             raise DatabaseError(f"ptable {override} is not a readable CSV: {exc}") from exc
     else:
-        df = con.execute("SELECT pcv, ckey, pvalue FROM serving.ptable").df()
+        df = con.execute("SELECT pcv, ckey, pvalue FROM serving.ptable ORDER BY pcv, ckey").df()
     missing = {"pcv", "ckey", "pvalue"} - set(df.columns)
     if missing:
         raise DatabaseError(f"ptable lacks column(s) {sorted(missing)}")
@@ -178,7 +235,9 @@ def _load_ptable(con: duckdb.DuckDBPyConnection, override: Path | None) -> tuple
     )
     con.unregister("ptable_df")
     digest = hashlib.sha256(pd.util.hash_pandas_object(df, index=False).values.tobytes())
-    return digest.hexdigest()[:16], ckey_mod
+    pvalues = np.zeros((max(751, int(df["pcv"].max()) + 1), ckey_mod), dtype=np.int64)
+    pvalues[df["pcv"].to_numpy(), df["ckey"].to_numpy()] = df["pvalue"].to_numpy()
+    return digest.hexdigest()[:16], ckey_mod, pvalues
 
 
 def _distinct(con: duckdb.DuckDBPyConnection, column: str, preferred: tuple[str, ...]) -> tuple:
@@ -276,15 +335,24 @@ def open_database(
     try:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
+        # Results are small and ordered by the views themselves where order matters.
+        con.execute("SET preserve_insertion_order = false")
         con.execute("ATTACH $path AS serving (READ_ONLY)", {"path": str(db_path)})
         con.execute("USE serving")
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-        ptable_id, ckey_mod = _load_ptable(con, ptable)
+        ptable_id, ckey_mod, pvalues = _load_ptable(con, ptable)
         con.execute(
             sql_text("protect.sql").format(ckey_mod=int(ckey_mod), threshold=int(threshold))
         )
         reference = _load_reference(con)
         element_bits = _load_element_bits(con)
+        presummed = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'serving' "
+                "AND table_name = 'person_periods'"
+            ).fetchall()
+        } >= set(PRESUMMED_COLUMNS)
         con.execute(sql_text("district_wards.sql"))
         period_ordinals = {
             (kind, period): int(ordinal)
@@ -317,4 +385,6 @@ def open_database(
         cache=cache,
         element_bits=element_bits,
         period_ordinals=period_ordinals,
+        pvalues=pvalues,
+        presummed=presummed,
     )

@@ -78,3 +78,92 @@ def byar(observed: float, z: float) -> tuple[float, float]:
     o1 = o + 1
     upper = o1 * (1 - 1 / (9 * o1) + z / (3 * math.sqrt(o1))) ** 3
     return max(0.0, lower), upper
+
+
+# --- the same rules over whole columns (a view can have tens of thousands of cells) --------
+
+
+def _statuses(n: int) -> np.ndarray:
+    return np.full(n, PUBLISHED, dtype=object)
+
+
+def protect_money(amount: object, people_published: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(protected amounts, statuses): PRIVACY.md §3 over a column.
+
+    NaN where the cell's people count is suppressed ([c]) or no cost is known ([x]); else the
+    amount rounded to 3 significant figures (half away from zero).
+    """
+    a = np.asarray(amount, dtype="float64")
+    suppressed = np.asarray(people_published.isna(), dtype=bool)
+    unknown = np.isnan(a)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = 10.0 ** (2 - np.floor(np.log10(np.abs(a))))
+        rounded = np.sign(a) * np.floor(np.abs(a) * scale + 0.5) / scale
+    values = np.where(a == 0, 0.0, rounded)
+    values = np.where(suppressed | unknown, np.nan, values)
+    status = np.where(suppressed, SUPPRESSED, np.where(unknown, NOT_AVAILABLE, PUBLISHED))
+    return values, status.astype(object)
+
+
+def _published(x: object) -> tuple[np.ndarray, np.ndarray]:
+    """(float values, missing mask) of a column of published counts."""
+    s = pd.Series(x) if not isinstance(x, pd.Series) else x
+    values = s.to_numpy(dtype="float64", na_value=np.nan)
+    return values, np.isnan(values)
+
+
+def rates_per_1000(numerator: pd.Series, population: object) -> tuple[np.ndarray, np.ndarray]:
+    """rate_per_1000 over columns: (values with NaN, statuses)."""
+    num, missing = _published(numerator)
+    pop = np.asarray(population, dtype="float64")
+    no_pop = np.isnan(pop) | (pop <= 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = np.round(1000.0 * num / pop, 2)
+    status = np.where(
+        missing,
+        SUPPRESSED,
+        np.where(
+            no_pop, NOT_APPLICABLE, np.where(num < LOW_RELIABILITY_BELOW, LOW_RELIABILITY, "")
+        ),
+    )
+    return np.where(missing | no_pop, np.nan, values), status.astype(object)
+
+
+def shares(numerator: pd.Series, denominator: object) -> tuple[np.ndarray, np.ndarray]:
+    """share over columns: (values with NaN, statuses); [z] where the denominator is 0."""
+    num, missing = _published(numerator)
+    den, den_missing = _published(denominator)
+    missing = missing | den_missing
+    zero = ~missing & (den <= 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = np.round(np.minimum(1.0, num / den), 4)
+    status = np.where(
+        missing,
+        SUPPRESSED,
+        np.where(zero, NOT_APPLICABLE, np.where(num < LOW_RELIABILITY_BELOW, LOW_RELIABILITY, "")),
+    )
+    return np.where(missing | zero, np.nan, values), status.astype(object)
+
+
+def wilson_bounds(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """wilson over columns (NaN where n <= 0 or either is missing)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.minimum(1.0, x / n)
+        denom = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+        bad = ~(n > 0)
+        return (
+            np.where(bad, np.nan, np.maximum(0.0, centre - half)),
+            np.where(bad, np.nan, np.minimum(1.0, centre + half)),
+        )
+
+
+def byar_bounds(observed: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """byar over a column of published counts (NaN stays NaN)."""
+    o = np.asarray(observed, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lower = np.where(o == 0, 0.0, o * (1 - 1 / (9 * o) - z / (3 * np.sqrt(o))) ** 3)
+        o1 = o + 1
+        upper = o1 * (1 - 1 / (9 * o1) + z / (3 * np.sqrt(o1))) ** 3
+    return np.maximum(0.0, lower), upper

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from queries.database import Element, sql_text
+from queries.database import PRESUMMED_COLUMNS, Element, sql_text
 from queries.filters import Filters
 
 #: Level -> facts column holding the area code (constants, never user text).
@@ -115,11 +115,38 @@ def people_predicates(per_period: bool, restricted: bool) -> tuple[str, str]:
     return f"({first} OR {deduped})", deduped
 
 
-def people_cells(name: str, dims: str, source: str, per_period: bool, restricted: bool) -> str:
-    """A CTE `name` of perturbed distinct-people counts per `dims` from `source` (constants)."""
+def people_cells(
+    name: str,
+    dims: str,
+    source: str,
+    per_period: bool,
+    restricted: bool,
+    sums: Mapping[str, str] | None = None,
+) -> str:
+    """A CTE `name` of distinct-people counts (n, keysum) per `dims` from `source` (constants).
+
+    `sums` (alias -> expression over person_periods' pre-summed columns) are added up over
+    every row of the cell in the same pass, e.g. the cell's cost.
+    """
     keep, deduped = people_predicates(per_period, restricted)
+    sums = sums or {}
+    if sums:
+        kept = "" if keep == "true" else f" FILTER (WHERE {keep})"
+        rows, keys, where = f"count(*){kept}", f"sum(person_key){kept}", "true"
+    else:
+        rows, keys, where = "count(*)", "sum(person_key)", keep
+    inner = "".join(f",\n               sum({expr}) AS {alias}" for alias, expr in sums.items())
+    outer = "".join(f",\n           sum({alias}) AS {alias}" for alias in sums)
     return _sql("people_cells.sql").format(
-        name=name, dims=dims, source=source, keep=keep, deduped=deduped
+        name=name,
+        dims=dims,
+        source=source,
+        deduped=deduped,
+        rows=rows,
+        keys=keys,
+        where=where,
+        inner_sums=inner,
+        outer_sums=outer,
     )
 
 
@@ -141,7 +168,8 @@ def provision_predicates(per_period: bool) -> dict[str, str]:
     changes.append("((union_mask & cell_mask) <> 0 AND (stable_mask & cell_mask) = 0)")
     deduped = "(direct_before < 0 OR " + " OR ".join(changes) + ")"
     first = "direct_before < CAST($from_ordinal AS SMALLINT)"
-    return {"keep": f"({first} OR {deduped})", "deduped": deduped}
+    # cells_provision.sql evaluates <deduped> once per row into the column `deduped`.
+    return {"keep": f"({first} OR deduped)", "deduped": deduped}
 
 
 def element_predicates(per_period: bool) -> dict[str, str]:
@@ -162,6 +190,22 @@ def element_predicates(per_period: bool) -> dict[str, str]:
         "direct_bits": "(stable_mask & cell_mask)",
         "dedup_row": "true",
         "dedup_bits": "(element_mask & cell_mask & ~stable_mask)",
+    }
+
+
+def agreement_sums(per_period: bool, started_only: bool) -> dict[str, str]:
+    """person_periods' pre-summed agreements a cell counts: as cells_agreements.sql over facts
+    (per period every agreement; over a range each once, at its first period in the range:
+    started there, or the range's first period)."""
+    if started_only:
+        return {"agreements_n": "started", "agreements_keysum": "started_keys"}
+    if per_period:
+        return {"agreements_n": "agreements", "agreements_keysum": "agreement_keys"}
+    return {
+        "agreements_n": "CASE WHEN period = $period_from THEN agreements ELSE started END",
+        "agreements_keysum": (
+            "CASE WHEN period = $period_from THEN agreement_keys ELSE started_keys END"
+        ),
     }
 
 
@@ -186,6 +230,8 @@ def build_query(
     people: Mapping[str, tuple[str, str, bool]] | None = None,
     from_ordinal: int = 0,
     element_people: Mapping[str, str] | None = None,
+    presummed: bool = False,
+    people_sums: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Query:
     """The view's SQL with the shared prefix `common` (base, pop, area_list, period_list).
 
@@ -197,6 +243,8 @@ def build_query(
     placeholder / CTE name -> (dims, source, restricted: the source's cells count only some
     elements, as when rows are repeated per provision type or element). `element_people`
     adds people-per-element CTEs: placeholder / CTE name -> dims besides element_code.
+    `presummed`: person_periods has the pre-summed facts columns (pbase selects them);
+    `people_sums`: people CTE name -> {alias: expression} summed in the same pass.
     """
     f = filters
     params: dict[str, Any] = {
@@ -252,6 +300,7 @@ def build_query(
         region_join=region_join,
         conditions="".join(person_conditions),
         cell_mask=ALL_ELEMENTS_MASK if mask is None else "CAST($element_mask AS UBIGINT)",
+        presummed="".join(f", f.{c}" for c in PRESUMMED_COLUMNS) if presummed else "",
     )
     if f.age_bands:
         pop = _sql("population_bands.sql")
@@ -285,8 +334,11 @@ def build_query(
         f"area_list AS (\n{area_list}\n),\nperiod_list AS ({period_list})"
     )
     per_period = by_period or f.period_from == f.period_to
+    sums = people_sums or {}
     shared = {
-        "people": people_cells("people", "area, period_dim", "pbase", per_period, mask is not None),
+        "people": people_cells(
+            "people", "area, period_dim", "pbase", per_period, mask is not None, sums.get("people")
+        ),
         "first_in_range": "true" if per_period else "(started OR period = $period_from)",
     }
     shared.update(provision_predicates(per_period))
@@ -295,7 +347,9 @@ def build_query(
             name=name, dims=dims, **element_predicates(per_period)
         )
     for name, (dims, source, restricted) in (people or {}).items():
-        shared[name] = people_cells(name, dims, source, per_period, restricted or mask is not None)
+        shared[name] = people_cells(
+            name, dims, source, per_period, restricted or mask is not None, sums.get(name)
+        )
     sql = _sql(view_sql).format(common=common, **shared, **(extra or {}))
     params.update(extra_params or {})
     return Query(sql, _used(sql, params))

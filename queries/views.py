@@ -11,32 +11,30 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from queries.database import Database
 from queries.derived import (
     Z95,
     Z998,
-    byar,
+    byar_bounds,
     count_status,
     count_statuses,
-    money_status,
-    rate_per_1000,
-    share,
-    wilson,
+    protect_money,
+    rates_per_1000,
+    shares,
+    wilson_bounds,
 )
 from queries.filters import FilterError, Filters
 from queries.result import (
-    NOT_APPLICABLE,
-    PUBLISHED,
-    SUPPRESSED,
     Column,
     ProtectedResult,
 )
-from queries.sqlparts import DIMENSION_COLUMNS, build_query, element_mask
+from queries.sqlparts import DIMENSION_COLUMNS, agreement_sums, build_query, element_mask
 
 #: Bumped when a view's output changes, so cached results of older code are not served.
-RESULT_VERSION = "1"
+RESULT_VERSION = "2"
 
 MEASURE_DEFINITIONS: dict[str, tuple[str, str]] = {
     "people": (
@@ -125,15 +123,33 @@ def _run(
     f: Filters,
     *,
     only: tuple[str, ...] | None = None,
+    presummed: Any = None,
     **kwargs: Any,
 ) -> pd.DataFrame:
-    """Run a view's SQL; `only` restricts its people counts to those elements."""
+    """Run a view's SQL; `only` restricts its people counts to those elements.
+
+    `presummed(per_period)` -> (extra placeholders, people_sums), or None: the view can read
+    person_periods' pre-summed agreements and cost instead of facts, which it does when the
+    database has them and no element-attribute filter applies (pre-sums cover all elements).
+    """
     mask = element_mask(
         f, db.reference.elements, db.element_bits, skip=kwargs.get("skip", ()), only=only
     )
     from_ordinal = db.period_ordinals[(f.period_kind, f.period_from)]
-    q = build_query(sql_file, f, mask=mask, from_ordinal=from_ordinal, **kwargs)
-    return db.query(q.sql, q.params)
+    if presummed is not None:
+        per_period = kwargs["by_period"] or f.period_from == f.period_to
+        extra, sums = presummed(per_period, db.presummed and mask is None)
+        kwargs["extra"] = {**kwargs.get("extra", {}), **extra}
+        kwargs["people_sums"] = sums
+    q = build_query(
+        sql_file, f, mask=mask, from_ordinal=from_ordinal, presummed=db.presummed, **kwargs
+    )
+    return db.query_arrays(q.sql, q.params)
+
+
+def _count(db: Database, df: pd.DataFrame, n: str, keysum: str) -> pd.Series:
+    """Published counts (Int64, NA = suppressed) of the cells whose n / keysum columns these are."""
+    return db.perturb(df[n].to_numpy(), df[keysum].to_numpy())
 
 
 def _sorted_areas(df: pd.DataFrame, f: Filters) -> pd.DataFrame:
@@ -143,8 +159,34 @@ def _sorted_areas(df: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return df.sort_values("area_code", kind="stable")
 
 
-def _int(series: pd.Series) -> pd.Series:
-    return series.astype("Int64")
+def _cells_people_parts(per_period: bool, use: bool) -> tuple[dict, dict]:
+    if use:
+        return {"cost_cte": "cost AS (SELECT area, period_dim, cost FROM people)"}, {
+            "people": {"cost": "cost"}
+        }
+    return {
+        "cost_cte": "cost AS (SELECT area, period_dim, sum(cost_in_period) AS cost FROM base "
+        "GROUP BY area, period_dim)"
+    }, {}
+
+
+def _cells_agreements_parts(started_only: bool) -> Any:
+    def parts(per_period: bool, use: bool) -> tuple[dict, dict]:
+        if use:
+            cte = (
+                "agreements AS (SELECT area, period_dim, agreements_n AS n, "
+                "agreements_keysum AS keysum FROM people)"
+            )
+            return {"agreements_cte": cte}, {"people": agreement_sums(per_period, started_only)}
+        unit = "started" if started_only else "true"
+        first = "true" if per_period else "(started OR period = $period_from)"
+        cte = (
+            "agreements AS (SELECT area, period_dim, count(*) AS n, sum(agreement_key) AS keysum"
+            f" FROM base WHERE {unit} AND {first} GROUP BY area, period_dim)"
+        )
+        return {"agreements_cte": cte}, {}
+
+    return parts
 
 
 def _measure_cells(db: Database, f: Filters, *, by_period: bool) -> tuple[pd.DataFrame, str]:
@@ -154,60 +196,73 @@ def _measure_cells(db: Database, f: Filters, *, by_period: bool) -> tuple[pd.Dat
     """
     m = f.measure
     if m in ("people", "cost", "rate_per_1000"):
-        df = _run(db, "cells_people.sql", f, by_period=by_period)
-        df["people"] = _int(df["people"])
+        df = _run(db, "cells_people.sql", f, by_period=by_period, presummed=_cells_people_parts)
+        df["people"] = _count(db, df, "n", "keysum")
         if m == "people":
-            df["value"], kind = df["people"].astype("Float64"), "count"
+            df["value"], kind = df["people"].astype("float64"), "count"
             df["value_status"] = count_statuses(df["people"])
         elif m == "cost":
-            df["value"], kind = df["cost"], "money"
-            df["value_status"] = [
-                money_status(p, c, k)
-                for p, c, k in zip(df.people, df.cost, df.cost_known, strict=True)
-            ]
+            df["value"], df["value_status"] = protect_money(df["cost"], df["people"])
+            kind = "money"
         else:
-            pairs = [rate_per_1000(p, pop) for p, pop in zip(df.people, df.population, strict=True)]
-            df["value"] = [v for v, _ in pairs]
-            df["value_status"] = [s for _, s in pairs]
+            df["value"], df["value_status"] = rates_per_1000(df["people"], df["population"])
             kind = "rate"
     elif m in ("agreements_active", "agreements_started"):
-        unit_filter = "started" if m == "agreements_started" else "true"
         df = _run(
-            db, "cells_agreements.sql", f, by_period=by_period, extra={"unit_filter": unit_filter}
+            db,
+            "cells_agreements.sql",
+            f,
+            by_period=by_period,
+            presummed=_cells_agreements_parts(m == "agreements_started"),
         )
-        df["people"] = _int(df["people"])
-        df["value"], kind = _int(df["agreements"]).astype("Float64"), "count"
+        df["people"] = _count(db, df, "n", "keysum")
+        df["agreements"] = _count(db, df, "agreements_n", "agreements_keysum")
+        df["value"], kind = df["agreements"].astype("float64"), "count"
         df["value_status"] = count_statuses(df["agreements"])
     else:  # internal_share
         df = _provision_wide(db, f, by_period=by_period)
         df["value"], df["value_status"] = df["internal_share"], df["internal_share_status"]
         kind = "share"
     df["people_status"] = count_statuses(df["people"])
-    df["value"] = pd.to_numeric(df["value"], errors="coerce")
     return df, kind
 
 
+TYPE_COSTS = ("internal_cost", "external_cost", "direct_cost")
+
+
+def _provision_parts(per_period: bool, use: bool) -> tuple[dict, dict]:
+    if use:
+        return {
+            "cost_sums": "".join(f",\n           sum({c}) AS {c}" for c in TYPE_COSTS),
+            "cost_totals": "".join(f",\n           sum({c}) AS {c}" for c in TYPE_COSTS),
+            "cost_cte": f"cost AS (SELECT area, period_dim, {', '.join(TYPE_COSTS)} FROM counts)",
+        }, {}
+    types = (("internal", "Internal"), ("external", "External"), ("direct", "Direct payment"))
+    sums = ", ".join(
+        f"sum(cost_in_period) FILTER (WHERE provision_type = '{t}') AS {p}_cost" for p, t in types
+    )
+    return {
+        "cost_sums": "",
+        "cost_totals": "",
+        "cost_cte": f"cost AS (SELECT area, period_dim, {sums} FROM base GROUP BY area, period_dim)",
+    }, {}
+
+
 def _provision_wide(db: Database, f: Filters, *, by_period: bool) -> pd.DataFrame:
-    wide = _run(db, "cells_provision.sql", f, by_period=by_period)
+    wide = _run(db, "cells_provision.sql", f, by_period=by_period, presummed=_provision_parts)
     keys = ["area_code", "area_name", "population", "period"]
-    out = wide[keys + ["people"]].copy()
-    out["people"] = _int(out["people"])
-    for prefix in ("internal", "external", "direct"):
-        people = _int(wide[f"{prefix}_people"])
-        cost = wide[f"{prefix}_cost"].astype("float64")
-        known = wide[f"{prefix}_known"].fillna(False)
-        out[f"{prefix}_people"] = people.to_numpy()
-        out[f"{prefix}_people_status"] = count_statuses(people).to_numpy()
-        out[f"{prefix}_cost"] = cost.to_numpy()
-        out[f"{prefix}_cost_status"] = [
-            money_status(p, c, k) for p, c, k in zip(people, cost, known, strict=True)
-        ]
-    shares = [
-        share(i, None if pd.isna(i) or pd.isna(e) else int(i) + int(e))
-        for i, e in zip(out.internal_people, out.external_people, strict=True)
-    ]
-    out["internal_share"] = [v for v, _ in shares]
-    out["internal_share_status"] = [s for _, s in shares]
+    out = wide[keys].copy()
+    out["people"] = _count(db, wide, "n_all", "k_all")
+    for prefix, code in (("internal", "i"), ("external", "e"), ("direct", "d")):
+        people = _count(db, wide, f"n_{code}", f"k_{code}")
+        out[f"{prefix}_people"] = people
+        out[f"{prefix}_people_status"] = count_statuses(people)
+        out[f"{prefix}_cost"], out[f"{prefix}_cost_status"] = protect_money(
+            wide[f"{prefix}_cost"], people
+        )
+    out["internal_share"], out["internal_share_status"] = shares(
+        out["internal_people"], out["internal_people"] + out["external_people"]
+    )
     return out
 
 
@@ -249,34 +304,25 @@ def matrix(db: Database, f: Filters) -> ProtectedResult:
 
 def _with_interval(df: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """value, value_status and 95% / 99.8% intervals from published counts."""
-    out = {k: [] for k in ("value", "value_status", "lower95", "upper95", "lower998", "upper998")}
-    for row in df.itertuples(index=False):
-        if f.measure == "internal_share":
-            x, e = row.internal_people, row.external_people
-            n = None if pd.isna(x) or pd.isna(e) else int(x) + int(e)
-            value, status = share(x, n)
-            ci = (
-                (wilson(float(x), float(n), Z95), wilson(float(x), float(n), Z998))
-                if value is not None
-                else None
-            )
-        else:
-            count = row.value_count
-            value, status = rate_per_1000(count, row.population)
-            if value is not None:
-                scale = 1000.0 / float(row.population)
-                ci = tuple(
-                    tuple(round(b * scale, 2) for b in byar(float(count), z)) for z in (Z95, Z998)
-                )
-            else:
-                ci = None
-        out["value"].append(value)
-        out["value_status"].append(status)
-        (l95, u95), (l998, u998) = ci if ci else ((None, None), (None, None))
-        for k, v in (("lower95", l95), ("upper95", u95), ("lower998", l998), ("upper998", u998)):
-            out[k].append(None if v is None else round(v, 4))
-    for k, v in out.items():
-        df[k] = v
+    if f.measure == "internal_share":
+        x = df["internal_people"].to_numpy(dtype="float64", na_value=np.nan)
+        n = (df["internal_people"] + df["external_people"]).to_numpy(
+            dtype="float64", na_value=np.nan
+        )
+        value, status = shares(df["internal_people"], df["internal_people"] + df["external_people"])
+        shown = ~np.isnan(value)
+        bounds = [wilson_bounds(x, n, z) for z in (Z95, Z998)]
+    else:
+        count = df["value_count"].to_numpy(dtype="float64", na_value=np.nan)
+        value, status = rates_per_1000(df["value_count"], df["population"])
+        shown = ~np.isnan(value)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = 1000.0 / df["population"].to_numpy(dtype="float64")
+        bounds = [tuple(np.round(b * scale, 2) for b in byar_bounds(count, z)) for z in (Z95, Z998)]
+    df["value"], df["value_status"] = value, status
+    for (lo, hi), suffix in zip(bounds, ("95", "998"), strict=True):
+        df[f"lower{suffix}"] = np.where(shown, np.round(lo, 4), np.nan)
+        df[f"upper{suffix}"] = np.where(shown, np.round(hi, 4), np.nan)
     return df
 
 
@@ -307,19 +353,22 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
     df = _with_interval(_compare_cells(db, f), f)
     city_f = dataclasses.replace(f, level="city", areas=(), within=None, regions=())
     city = _with_interval(_compare_cells(db, city_f), city_f).iloc[0]
-    city_value = city["value"]
+    city_value = float(city["value"])
     df["city_value"] = city_value
     df["city_status"] = city["value_status"]
+    values = df["value"].to_numpy(dtype="float64")
     for col, lo, hi in (
         ("comparison", "lower95", "upper95"),
         ("comparison_998", "lower998", "upper998"),
     ):
-        df[col] = [
-            ""
-            if pd.isna(v) or city_value is None or pd.isna(city_value)
-            else ("lower" if city_value > u else "higher" if city_value < lo_ else "similar")
-            for v, lo_, u in zip(df["value"], df[lo], df[hi], strict=True)
-        ]
+        lower, upper = df[lo].to_numpy(), df[hi].to_numpy()
+        df[col] = np.where(
+            np.isnan(values) | np.isnan(city_value),
+            "",
+            np.where(
+                city_value > upper, "lower", np.where(city_value < lower, "higher", "similar")
+            ),
+        ).astype(object)
     df = _sorted_areas(df, f)
     kind = "share" if f.measure == "internal_share" else "rate"
     cols = [
@@ -361,15 +410,17 @@ def elements(db: Database, f: Filters) -> ProtectedResult:
         f,
         by_period=False,
         by_area=False,
-        extra_params={"top_n": f.top_n},
         element_people={"by_element": "period_dim"},
     )
-    df["people"], df["agreements"] = _int(df["people"]), _int(df["agreements"])
+    df["people"] = _count(db, df, "n", "keysum")
+    df["agreements"] = _count(db, df, "agreements_n", "agreements_keysum")
+    # Ranked by published people (never true counts), suppressed last, then element code.
+    df = df.sort_values(
+        ["people", "element_code"], ascending=[False, True], na_position="last", kind="stable"
+    ).head(f.top_n)
     df["people_status"] = count_statuses(df["people"])
     df["agreements_status"] = count_statuses(df["agreements"])
-    df["cost_status"] = [
-        money_status(p, c, k) for p, c, k in zip(df.people, df.cost, df.cost_known, strict=True)
-    ]
+    df["cost"], df["cost_status"] = protect_money(df["cost"], df["people"])
     cols = [
         Column("element_code", "category"),
         Column("element_description", "category"),
@@ -405,11 +456,12 @@ def element_compare(db: Database, f: Filters) -> ProtectedResult:
         extra_params={"element_a": f.element_a, "element_b": f.element_b},
         element_people={"by_element": "area, period_dim"},
     )
-    df["a_people"], df["b_people"] = _int(df["a_people"]), _int(df["b_people"])
+    df["a_people"] = _count(db, df, "a_n", "a_keysum")
+    df["b_people"] = _count(db, df, "b_n", "b_keysum")
     df["a_status"] = count_statuses(df["a_people"])
     df["b_status"] = count_statuses(df["b_people"])
     df["difference"] = (df["a_people"] - df["b_people"]).astype("Int64")
-    df["difference_status"] = [SUPPRESSED if pd.isna(d) else PUBLISHED for d in df["difference"]]
+    df["difference_status"] = count_statuses(df["difference"])
     df = _sorted_areas(df, f)
     cols = [
         Column("area_code", "area"),
@@ -426,6 +478,21 @@ def element_compare(db: Database, f: Filters) -> ProtectedResult:
     return ProtectedResult(cols, df.reset_index(drop=True), meta)
 
 
+def _trend_parts(per_period: bool, use: bool) -> tuple[dict, dict]:
+    if use:
+        sums = {**agreement_sums(True, False), "cost": "cost"}
+        cte = (
+            "facts_cells AS (SELECT period_dim, agreements_n AS n, agreements_keysum AS keysum,"
+            " cost FROM by_period)"
+        )
+        return {"facts_cells": cte}, {"by_period": sums}
+    cte = (
+        "facts_cells AS (SELECT period_dim, count(*) AS n, sum(agreement_key) AS keysum, "
+        "sum(cost_in_period) AS cost FROM base GROUP BY period_dim)"
+    )
+    return {"facts_cells": cte}, {}
+
+
 def trend(db: Database, f: Filters) -> ProtectedResult:
     """Per period: agreements active (records), people and cost in period."""
     df = _run(
@@ -435,13 +502,13 @@ def trend(db: Database, f: Filters) -> ProtectedResult:
         by_period=True,
         by_area=False,
         people={"by_period": ("period_dim", "pbase", False)},
+        presummed=_trend_parts,
     )
-    df["agreements"], df["people"] = _int(df["agreements"]), _int(df["people"])
+    df["agreements"] = _count(db, df, "agreements_n", "agreements_keysum")
+    df["people"] = _count(db, df, "n", "keysum")
     df["agreements_status"] = count_statuses(df["agreements"])
     df["people_status"] = count_statuses(df["people"])
-    df["cost_status"] = [
-        money_status(p, c, k) for p, c, k in zip(df.people, df.cost, df.cost_known, strict=True)
-    ]
+    df["cost"], df["cost_status"] = protect_money(df["cost"], df["people"])
     cols = [
         Column("period", "period"),
         Column("agreements", "count"),
@@ -485,16 +552,12 @@ def provision(db: Database, f: Filters) -> ProtectedResult:
 def enablement(db: Database, f: Filters) -> ProtectedResult:
     """MIA17 enablement by area: share of people beyond 6 weeks and the cost beyond day 42."""
     df = _run(db, "enablement.sql", f, by_period=False)
-    df["people"], df["people_over_6w"] = _int(df["people"]), _int(df["people_over_6w"])
+    df["people"] = _count(db, df, "n", "keysum")
+    df["people_over_6w"] = _count(db, df, "over_n", "over_keysum")
     df["people_status"] = count_statuses(df["people"])
     df["over_6w_status"] = count_statuses(df["people_over_6w"])
-    shares = [share(o, p) for o, p in zip(df.people_over_6w, df.people, strict=True)]
-    df["share_over_6w"] = [v for v, _ in shares]
-    df["share_status"] = [s for _, s in shares]
-    df["cost_status"] = [
-        money_status(p, c, k)
-        for p, c, k in zip(df.people_over_6w, df.cost_beyond_42, df.cost_known, strict=True)
-    ]
+    df["share_over_6w"], df["share_status"] = shares(df["people_over_6w"], df["people"])
+    df["cost_beyond_42"], df["cost_status"] = protect_money(df["cost"], df["people_over_6w"])
     df = _sorted_areas(df, f)
     cols = [
         Column("area_code", "area"),
@@ -553,7 +616,7 @@ def quarterly_users(db: Database, f: Filters) -> ProtectedResult:
         only=(f.element,),
         people={"by_period": ("period_dim", "pbase", False)},
     )
-    df["people"] = _int(df["people"])
+    df["people"] = _count(db, df, "n", "keysum")
     df["people_status"] = count_statuses(df["people"])
     cols = [
         Column("period", "period"),
@@ -589,13 +652,14 @@ def demographics(db: Database, f: Filters) -> ProtectedResult:
             "category_order": list(range(len(categories))),
         },
     )
-    df["people"] = _int(df["people"])
+    df["people"] = _count(db, df, "n", "keysum")
     df["people_status"] = count_statuses(df["people"])
-    total = df["total_people"].iloc[0] if len(df) else None
-    total = None if pd.isna(total) else int(total)
-    shares = [share(p, total) for p in df["people"]]
-    df["share"] = [v for v, _ in shares]
-    df["share_status"] = [s if s != NOT_APPLICABLE or total is not None else s for _, s in shares]
+    total_published = _count(db, df.head(1), "total_n", "total_keysum") if len(df) else None
+    total = None
+    if total_published is not None and not pd.isna(total_published.iloc[0]):
+        total = int(total_published.iloc[0])
+    denominator = pd.Series(pd.array([total] * len(df), dtype="Int64"))
+    df["share"], df["share_status"] = shares(df["people"], denominator)
     df.insert(0, "dimension", f.dimension)
     cols = [
         Column("dimension", "category"),
@@ -609,7 +673,7 @@ def demographics(db: Database, f: Filters) -> ProtectedResult:
     meta["total_people"] = total
     meta["total_status"] = count_status(total)
     meta["denominator"] = "the selection's published total people (a cell of its own)"
-    return ProtectedResult(cols, df.drop(columns="total_people"), meta)
+    return ProtectedResult(cols, df, meta)
 
 
 ViewFunction = Callable[[Database, Filters], ProtectedResult]

@@ -17,6 +17,12 @@
 --                 row inside the range: the row with direct_before < F, where direct_before
 --                 is the ordinal of the person's previous period of the kind with a row (0 if
 --                 none); -1 for persons without one combo (always counted with a DISTINCT).
+-- and pre-summed facts of the group, so a view without an element-attribute filter reads
+-- agreements and cost here instead of scanning facts (each facts row is in exactly one group):
+--   agreements / agreement_keys   facts rows (agreements active) and their record-key sum;
+--   started / started_keys        the same for agreements started in the period;
+--   cost                          sum of cost_in_period (NULL when no cost is known);
+--   internal_cost, external_cost, direct_cost  the same per provision type.
 -- Sorted by period_kind, period so a period filter prunes row groups.
 CREATE TABLE serving.element_bits AS
 SELECT
@@ -35,7 +41,16 @@ WITH grouped AS (
         f.period_kind, f.period, f.person_idx, f.person_key,
         f.sector, f.district, f.ward_code, f.h3r7, f.h3r8,
         f.age_band, f.client_group, f.gender, f.ethnic_group,
-        bit_or(CAST(1 AS UBIGINT) << b.element_bit) AS element_mask
+        bit_or(CAST(1 AS UBIGINT) << b.element_bit) AS element_mask,
+        CAST(count(*) AS INTEGER) AS agreements,
+        CAST(sum(f.agreement_key) AS INTEGER) AS agreement_keys,
+        CAST(count(*) FILTER (WHERE f.started) AS INTEGER) AS started,
+        CAST(coalesce(sum(f.agreement_key) FILTER (WHERE f.started), 0) AS INTEGER)
+            AS started_keys,
+        sum(f.cost_in_period) AS cost,
+        sum(f.cost_in_period) FILTER (WHERE f.provision_type = 'Internal') AS internal_cost,
+        sum(f.cost_in_period) FILTER (WHERE f.provision_type = 'External') AS external_cost,
+        sum(f.cost_in_period) FILTER (WHERE f.provision_type = 'Direct payment') AS direct_cost
     FROM serving.facts AS f
     JOIN serving.element_bits AS b USING (element_code)
     GROUP BY ALL
@@ -66,7 +81,9 @@ SELECT
     CAST(CASE WHEN pp.one_combo THEN coalesce(max(p.ordinal) OVER (
         PARTITION BY g.period_kind, g.person_idx ORDER BY p.ordinal
         RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-    ), 0) ELSE -1 END AS SMALLINT) AS direct_before
+    ), 0) ELSE -1 END AS SMALLINT) AS direct_before,
+    g.agreements, g.agreement_keys, g.started, g.started_keys,
+    g.cost, g.internal_cost, g.external_cost, g.direct_cost
 FROM grouped AS g
 JOIN per_person AS pp USING (period_kind, person_idx)
 JOIN serving.periods AS p USING (period_kind, period)

@@ -1,12 +1,13 @@
 -- People per category of one dimension (<dimension_col>: age band, gender or ethnic group)
--- over the selection, and the selection's own total cell (perturbed on its own). The
--- dimensions are person_periods grain columns, so by_category and total are exact.
+-- over the selection, and the selection's own total cell (a cell of its own, perturbed on its
+-- own, in Python). The dimensions are person_periods grain columns, so by_category and total
+-- are exact.
 WITH {common},
 categorised AS (SELECT *, {dimension_col} AS category, 'all' AS whole FROM pbase),
 {by_category},
 {total}
-SELECT c.category, memory.cell_count(b.present, b.published) AS people,
-       (SELECT memory.cell_count(present, published) FROM total) AS total_people
+SELECT c.category, b.n, b.keysum,
+       (SELECT n FROM total) AS total_n, (SELECT keysum FROM total) AS total_keysum
 FROM (SELECT unnest($categories) AS category, unnest($category_order) AS ord) c
 LEFT JOIN by_category b USING (category)
 ORDER BY c.ord

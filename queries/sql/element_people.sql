@@ -1,5 +1,5 @@
 {name} AS (
-    -- Distinct people per element (and <dims>) from pbase, perturbed. A pbase row holds a
+    -- Distinct people per element (and <dims>) from pbase: n and keysum. A pbase row holds a
     -- person's elements as a mask; it is grouped by mask before masks are split into elements,
     -- so the split runs on a few thousand masks, not on every row. Rows where <direct_row>
     -- holds count each element of <direct_bits> once per row; the DISTINCT runs only on
@@ -29,6 +29,5 @@
               FROM dedup_masks d JOIN split s USING (m))
         GROUP BY ALL
     )
-    SELECT {dims}, element_code, memory.ckp_count(n, keysum) AS published, true AS present
-    FROM (SELECT {dims}, element_code, sum(n) AS n, sum(keysum) AS keysum FROM units GROUP BY ALL)
+    SELECT {dims}, element_code, sum(n) AS n, sum(keysum) AS keysum FROM units GROUP BY ALL
 )

@@ -1,21 +1,12 @@
--- Per period: agreements active (records), people and cost in period. facts is unique per
--- (agreement, period), so agreements need no DISTINCT; people come from person_periods.
+-- Per period: agreements active (records), people and cost in period (n and keysum of each
+-- count, perturbed in Python). facts is unique per (agreement, period), so agreements need no
+-- DISTINCT; people come from person_periods. <facts_cells> reads person_periods' pre-summed
+-- agreements and cost (no element-attribute filter) or facts.
 WITH {common},
-facts_cells AS (
-    -- Agreements active and cost per period: one pass over facts.
-    SELECT period_dim, memory.ckp_count(n, keysum) AS agreements, cost, true AS present
-    FROM (
-        SELECT period_dim, count(*) AS n, sum(agreement_key) AS keysum,
-               sum(cost_in_period) AS cost
-        FROM base GROUP BY period_dim
-    )
-),
-{by_period}
-SELECT s.period_dim AS period,
-       memory.cell_count(k.present, k.agreements) AS agreements,
-       memory.cell_count(p.present, p.published) AS people,
-       memory.protect_money(k.cost, memory.cell_count(p.present, p.published)) AS cost,
-       k.cost IS NOT NULL AS cost_known
+{by_period},
+{facts_cells}
+SELECT s.period_dim AS period, k.n AS agreements_n, k.keysum AS agreements_keysum,
+       p.n, p.keysum, k.cost
 FROM period_list s
 LEFT JOIN facts_cells k USING (period_dim)
 LEFT JOIN by_period p USING (period_dim)
