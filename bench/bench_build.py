@@ -3,7 +3,9 @@
 The synthetic extract for each size is generated once (``synth.write_extract``, seed 1,
 Parquet) and kept under var/bench/ for reruns; each build runs in a fresh process so its peak
 RSS is its own. Targets (issue 3): 1M rows in under 60 s; 10M in under 10 minutes and 4 GB.
-Usage: ``python -m bench.bench_build [--sizes 1000000 10000000] [--csv]``.
+Seconds per build step are printed under each size. ``--keep DIR`` keeps each output as
+``DIR/serving-<N>m.duckdb`` (published atomically, so a failed build leaves the last good one).
+Usage: ``python -m bench.bench_build [--sizes 1000000 10000000] [--csv] [--keep var/bench]``.
 """
 
 from __future__ import annotations
@@ -50,13 +52,21 @@ def _extract(rows: int, suffix: str) -> Path:
     return path
 
 
-def _one(extract: Path) -> dict[str, float]:
+def _size_label(extract: Path) -> str:
+    """extract-10000000.parquet -> "10m" (the name the query benchmarks look for)."""
+    rows = extract.name.removeprefix("extract-").split(".")[0]
+    if rows.isdigit() and int(rows) % 1_000_000 == 0:
+        return f"{int(rows) // 1_000_000}m"
+    return rows
+
+
+def _one(extract: Path, keep: Path | None) -> dict[str, object]:
     """Run in a child process: build, then report wall time and this process's peak RSS."""
     from ingest.build import build_serving_database
     from ingest.keys import DEMO_KEY
 
     with tempfile.TemporaryDirectory(dir=extract.parent) as folder:
-        out = Path(folder) / "serving.duckdb"
+        out = (keep or Path(folder)) / f"serving-{_size_label(extract)}.duckdb"
         started = time.perf_counter()
         summary = build_serving_database(
             extract, out, key=DEMO_KEY, key_is_demo=True, progress=False
@@ -69,6 +79,7 @@ def _one(extract: Path) -> dict[str, float]:
         "wall_s": wall,
         "peak_rss_mib": peak_kib / 1024,
         "bytes": size,
+        "steps": summary.step_seconds,
     }
 
 
@@ -76,18 +87,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--csv", action="store_true", help="build from CSV instead of Parquet")
+    parser.add_argument("--keep", type=Path, help="keep outputs here as serving-<rows>.duckdb")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(_one(args.child)))
+        print(json.dumps(_one(args.child, args.keep)))
         return 0
     suffix = ".csv" if args.csv else ".parquet"
     print(f"machine: {_machine()}")
     print(f"{'rows':>12} {'wall s':>9} {'rows/s':>12} {'peak RSS MiB':>13} {'out MiB':>9}")
     for rows in args.sizes:
         extract = _extract(rows, suffix)
+        keep = ["--keep", str(args.keep.resolve())] if args.keep else []
         done = subprocess.run(
-            [sys.executable, "-m", "bench.bench_build", "--child", str(extract)],
+            [sys.executable, "-m", "bench.bench_build", "--child", str(extract), *keep],
             capture_output=True,
             text=True,
             check=True,
@@ -98,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['peak_rss_mib']:>13,.0f} {r['bytes'] / 2**20:>9,.1f}",
             flush=True,
         )
+        steps = "  ".join(f"{name} {sec:.1f}" for name, sec in r["steps"].items())
+        print(f"{'':>12} steps (s): {steps}", flush=True)
+    print(f"load average {os.getloadavg()[0]:.1f} at end")
     return 0
 
 

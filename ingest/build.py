@@ -51,6 +51,9 @@ class BuildSummary:
     seconds: float
     data_date: dt.date | None = None
     meta: dict[str, str] = field(default_factory=dict)
+    #: Seconds per step, in the order they ran ("read", the SQL file names, "quarantine file",
+    #: ...): where a slow build spends its time.
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def sql_steps() -> list[tuple[str, str]]:
@@ -119,6 +122,27 @@ def _set_variables(
         con.execute("SET VARIABLE as_of = $value::DATE", {"value": as_of})
 
 
+class _StepClock:
+    """Times the build's steps one after another and moves the progress bar along."""
+
+    def __init__(self, timings: dict[str, float], bar: tqdm) -> None:
+        self._timings = timings
+        self._bar = bar
+        self._name: str | None = None
+        self._since = 0.0
+
+    def start(self, name: str) -> None:
+        self.stop()
+        self._name, self._since = name, time.monotonic()
+        self._bar.set_postfix_str(name)
+
+    def stop(self) -> None:
+        if self._name is not None:
+            self._timings[self._name] = time.monotonic() - self._since
+            self._bar.update()
+            self._name = None
+
+
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[str, int]]:
     quarantine: dict[str, int] = {}
     repairs: dict[str, int] = {}
@@ -166,7 +190,8 @@ def build_serving_database(
     today = dt.date.today()
 
     steps = sql_steps()
-    bar = tqdm(total=len(steps) + 4, desc="build", unit="step", disable=not progress, leave=False)
+    timings: dict[str, float] = {}
+    bar = tqdm(total=len(steps) + 5, desc="build", unit="step", disable=not progress, leave=False)
     try:
         with workspace(out) as work:
             con = duckdb.connect(str(work / "work.duckdb"))
@@ -175,27 +200,28 @@ def build_serving_database(
                 con.execute(f"SET temp_directory = {sql_string(str(work / 'spill'))}")
                 con.execute("SET preserve_insertion_order = true")
                 con.execute("SET enable_progress_bar = false")
-                bar.set_postfix_str("reading extract")
+                clock = _StepClock(timings, bar)
+                clock.start("read extract")
                 rows_read = load_extract(con, extract, column_map, work)
-                bar.update()
-                bar.set_postfix_str("reference and geography")
+                # Row numbers are raw_rows' rowids, fixed now; every later order that matters
+                # is an ORDER BY or a window's, so DuckDB may write in whatever order is fastest.
+                con.execute("SET preserve_insertion_order = false")
+                clock.start("reference and geography")
                 register_reference(con, catalogue_frame, ptable_frame)
                 register_geography(con, settings)
                 _set_variables(con, key, as_of, today)
                 built = work / "serving.duckdb"
                 con.execute(f"ATTACH {sql_string(str(built))} AS serving")
-                bar.update()
                 for name, sql in steps:
-                    bar.set_postfix_str(name)
+                    clock.start(name)
                     con.execute(sql)
-                    bar.update()
-                bar.set_postfix_str("quarantine file")
+                clock.start("quarantine file")
                 quarantine_built = work / "quarantine.csv"
                 con.execute(
                     f"COPY (SELECT * FROM quarantine_rows) TO {sql_string(str(quarantine_built))}"
                     " (HEADER, DELIMITER ',')"
                 )
-                bar.update()
+                clock.start("meta")
                 quarantine, repairs = _counts(con)
                 rows_loaded = con.execute("SELECT count(*) FROM loaded").fetchall()[0][0]
                 rows_quarantined = sum(quarantine.values())
@@ -235,7 +261,7 @@ def build_serving_database(
                 con.execute("CREATE TABLE serving.meta (key VARCHAR, value VARCHAR)")
                 con.executemany("INSERT INTO serving.meta VALUES (?, ?)", list(meta.items()))
                 con.execute("DETACH serving")
-                bar.update()
+                clock.stop()
             except (duckdb.InterruptException, RuntimeError) as exc:
                 # Ctrl-C or SIGTERM inside DuckDB surfaces as "Query interrupted"; report it as
                 # the interruption it is (the CLI exits 130), not as a failure.
@@ -244,9 +270,9 @@ def build_serving_database(
                 raise
             finally:
                 con.close()
-            bar.set_postfix_str("publishing")
+            clock.start("publish")
             publish(built, out, quarantine_built)
-            bar.update()
+            clock.stop()
     finally:
         bar.close()
     return BuildSummary(
@@ -260,4 +286,5 @@ def build_serving_database(
         seconds=time.monotonic() - started,
         data_date=data_date,
         meta=meta,
+        step_seconds=timings,
     )

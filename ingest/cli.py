@@ -76,6 +76,9 @@ def format_summary(summary) -> str:  # summary: ingest.build.BuildSummary
         lines.append("repaired (loaded), by reason:")
         lines += [f"  {code:<26} {n:>10,}" for code, n in repaired.items()]
     lines.append(f"data date {summary.data_date}; {summary.seconds:.1f} s")
+    if summary.step_seconds:
+        lines.append("seconds per step:")
+        lines += [f"  {name:<26} {s:>10.1f}" for name, s in summary.step_seconds.items()]
     lines.append(f"serving database: {summary.out}")
     lines.append(f"quarantine file:  {summary.quarantine_path}")
     return "\n".join(lines)

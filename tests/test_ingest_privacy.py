@@ -3,6 +3,7 @@ unit postcodes, dates of birth, raw ids from the extract and free text."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -83,7 +84,8 @@ def scan(db: Path, extract: Path) -> list[str]:
             (table, column) not in DATE_COLUMNS
         ):
             findings.append(f"{where}: a date column")
-        if dtype == "VARCHAR":
+        is_enum = dtype.startswith("ENUM(")
+        if dtype == "VARCHAR" or is_enum:
             squeezed = "upper(regexp_replace(v, '\\s+', '', 'g'))"
             add((f"{where}: unit postcode", f"regexp_full_match({squeezed}, '{UNIT_POSTCODE}')"))
             dated = f"regexp_full_match(v, '{ISO_DATE}')"
@@ -115,12 +117,17 @@ def scan(db: Path, extract: Path) -> list[str]:
                 findings.append(f"{where}: not a dense index 0..n-1")
         if not checks:
             continue
-        # Checks run on the column's distinct values: few, even in a big facts table.
+        # Checks run on the column's distinct values: few, even in a big facts table. An ENUM
+        # column's values are its type's whole dictionary, stored in the file used or not.
         key = "key" if table == "meta" else "NULL"
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE vals AS SELECT DISTINCT {col} AS v, {key} AS k "
-            f'FROM s.main."{table}" WHERE {col} IS NOT NULL'
-        )
+        if is_enum:
+            values = f"SELECT unnest(enum_range(NULL::{dtype})) AS v, NULL AS k"
+        else:
+            values = (
+                f"SELECT DISTINCT {col} AS v, {key} AS k "
+                f'FROM s.main."{table}" WHERE {col} IS NOT NULL'
+            )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE vals AS {values}")
         counts = ", ".join(f"count(*) FILTER (WHERE {cond})" for _, cond in checks)
         row = con.execute(f"SELECT {counts} FROM vals").fetchall()[0]
         findings += [finding for (finding, _), n in zip(checks, row, strict=True) if n]
@@ -141,6 +148,8 @@ PLANTS: dict[str, str] = {
     "UPDATE facts SET age_band = '{dob}' WHERE rowid = 3": "facts.age_band: date of birth",
     "UPDATE periods SET period = '2011-05-16' WHERE rowid = 0": "periods.period: a date",
     "ALTER TABLE agreements ADD COLUMN s DATE": "agreements.s: a date column",
+    # Unused ENUM values still sit in the file, so the scan reads the type's dictionary.
+    "ALTER TABLE agreements ADD COLUMN tag ENUM('B23 6AB')": "agreements.tag: unit postcode",
     "UPDATE facts SET gender = 'Lives with daughter' WHERE rowid = 4": (
         "facts.gender: value outside the vocabulary"
     ),
@@ -159,6 +168,20 @@ PLANTS: dict[str, str] = {
 }
 
 
+def _make_text_if_enum(con: duckdb.DuckDBPyConnection, plant: str) -> None:
+    """An ENUM column takes only its dictionary's values: turn it to text to plant a leak."""
+    updated = re.match(r"UPDATE (\w+) SET (\w+) =", plant)
+    if not updated:
+        return
+    table, column = updated.groups()
+    dtype = con.execute(
+        "SELECT data_type FROM duckdb_columns() WHERE table_name = $t AND column_name = $c",
+        {"t": table, "c": column},
+    ).fetchall()[0][0]
+    if dtype.startswith("ENUM("):
+        con.execute(f"ALTER TABLE {table} ALTER {column} TYPE VARCHAR")
+
+
 def test_the_scan_finds_what_is_planted(
     small_serving_db: Path, small_extract: Path, tmp_path: Path
 ) -> None:
@@ -175,6 +198,7 @@ def test_the_scan_finds_what_is_planted(
     text = "Free text typed in the extract"
     with duckdb.connect(str(copy)) as con:
         for plant in PLANTS:
+            _make_text_if_enum(con, plant)
             con.execute(plant.format(aid=aid, dob=dob, text=text))
     extract = tmp_path / "extract.parquet"
     with duckdb.connect() as con:  # the extract, with one description typed as free text
