@@ -68,6 +68,18 @@ def _sql(name: str) -> str:
     return sql_text(name)
 
 
+def in_list(name: str, values: tuple[str, ...] | list[str], params: dict[str, Any]) -> str:
+    """`$name_0, $name_1, ...` for an IN (...) list, the values added to params.
+
+    One placeholder per value (the count is bounded by filters.MAX_LIST_ITEMS): DuckDB pushes
+    such a list into the scan as a filter, where `IN (SELECT unnest($list))` plans a semi join
+    that casts every row's ENUM value to text (about 4x slower on person_periods).
+    """
+    keys = [f"{name}_{i}" for i in range(len(values))]
+    params.update(zip(keys, values, strict=True))
+    return ", ".join(f"${k}" for k in keys)
+
+
 def element_mask(
     f: Filters,
     elements: Mapping[str, Element],
@@ -261,10 +273,9 @@ def build_query(
             continue
         if name == "areas":
             column = AREA_COLUMNS[f.level].removeprefix("f.")
-        conditions.append(f"\n  AND f.{column} IN (SELECT unnest(${name}))")
+        conditions.append(f"\n  AND f.{column} IN ({in_list(name, values, params)})")
         if name not in ELEMENT_FILTERS:
             person_conditions.append(conditions[-1])
-        params[name] = list(values)
     if mask is not None:
         person_conditions.append("\n  AND (f.element_mask & CAST($element_mask AS UBIGINT)) <> 0")
         params["element_mask"] = mask
@@ -276,9 +287,9 @@ def build_query(
     area_expr = AREA_COLUMNS[f.level]
     if f.level == "region" and not by_area:
         # One selection (the union of the regions), so no row is repeated per region.
+        members = in_list("member", [m for r in f.regions for m in r.members], params)
         conditions.append(
-            "\n  AND (f.district IN (SELECT unnest($region_members))"
-            "\n       OR f.ward_code IN (SELECT unnest($region_members)))"
+            f"\n  AND (f.district IN ({members})\n       OR f.ward_code IN ({members}))"
         )
         person_conditions.append(conditions[-1])
         area_expr = AREA_COLUMNS["city"]
@@ -303,8 +314,9 @@ def build_query(
         presummed="".join(f", f.{c}" for c in PRESUMMED_COLUMNS) if presummed else "",
     )
     if f.age_bands:
-        pop = _sql("population_bands.sql")
-        params["age_bands"] = list(f.age_bands)
+        pop = _sql("population_bands.sql").format(
+            age_bands=in_list("age_bands", f.age_bands, params)
+        )
     else:
         pop = _sql("population.sql")
     if f.level == "city":
@@ -314,7 +326,7 @@ def build_query(
     else:
         area_conditions = ""
         if f.areas:
-            area_conditions += "\n  AND a.area_code IN (SELECT unnest($areas))"
+            area_conditions += f"\n  AND a.area_code IN ({in_list('areas', f.areas, params)})"
         if f.within:
             area_conditions += (
                 "\n  AND (a.parent_ward_code = $within OR a.district = $within"
