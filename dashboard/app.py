@@ -148,6 +148,7 @@ def _error_app(title: str, message: str, settings: Settings, demo: bool) -> dash
     from auth.headers import install_security_headers
 
     install_security_headers(app.server, app.csp_hashes)
+    _set_up_dash_now(app)
     return app
 
 
@@ -252,4 +253,17 @@ def create_app(
     )
     app.server.extensions["care_atlas_context"] = ctx
     app.server.extensions["care_atlas_auth"] = auth
+    _set_up_dash_now(app)
     return app
+
+
+def _set_up_dash_now(app: dash.Dash) -> None:
+    """Register Dash's scripts before the server takes a request, not on its first request.
+
+    Dash does it in a before-request hook that sets its done-flag before the work
+    (plotly/dash#3971): with gunicorn's threads, requests arriving during a worker's first
+    one were checked against an empty registry, answered 500, and the page stayed on
+    "Loading...". Run here, in one thread, the hook finds the work done.
+    """
+    with app.server.app_context():
+        app._setup_server()

@@ -57,3 +57,30 @@ def test_app_serves_banner_api_and_cacheable_geometry(app) -> None:  # noqa: ANN
     assert "max-age" in geometry.headers["Cache-Control"]
     assert json.loads(geometry.data)["type"] == "FeatureCollection"
     assert client.get("/geometry/nothing.geojson").status_code == 404
+
+
+def test_concurrent_first_requests_all_get_the_dash_scripts(queries_serving_path: Path) -> None:
+    """plotly/dash#3971: Dash registered its script paths on a server's first request, after
+    setting the flag that made concurrent requests skip that step, so under gunicorn's threads
+    a page opened as a worker started got 500s for its scripts and stayed on "Loading..."."""
+    import threading
+
+    script = "/_dash-component-suites/dash/deps/react@18.3.1.min.js"
+    for _ in range(4):
+        fresh = create_app(queries_serving_path, demo=True)
+        start = threading.Barrier(12)
+        statuses: list[int] = []
+
+        def fetch(path: str, app=fresh, start=start, statuses=statuses) -> None:  # noqa: ANN001
+            client = app.server.test_client()
+            start.wait()
+            statuses.append(client.get(path).status_code)
+
+        threads = [
+            threading.Thread(target=fetch, args=("/" if i == 0 else script,)) for i in range(12)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert statuses == [200] * 12
