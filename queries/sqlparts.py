@@ -49,6 +49,10 @@ ELEMENT_FILTERS: dict[str, str] = {
     "provision": "provision_type",
 }
 ALL_ELEMENTS_MASK = "CAST(18446744073709551615 AS UBIGINT)"
+#: The element bits of each provision type, as parameters (queries.views.provision_type_masks).
+TYPE_MASKS: dict[str, str] = {
+    t: f"CAST(${t}_mask AS UBIGINT)" for t in ("internal", "external", "direct")
+}
 FROM_ORDINAL = (
     "(SELECT ordinal FROM periods WHERE period_kind = $period_kind AND period = $period_from)"
 )
@@ -169,19 +173,19 @@ def provision_predicates(per_period: bool) -> dict[str, str]:
     mask, either always or never has each provision type (and always or never any element)
     is in the same type cells in every period of the range, so counts once, at their first
     row in it, in the overall cell and in each of their types' cells. Everyone else is
-    deduplicated. `internal`, `external`, `direct` are the type masks (type_masks CTE).
+    deduplicated. TYPE_MASKS are the type masks.
     """
     if per_period:
-        return {"keep": "true", "deduped": "NOT single_row"}
+        return {"keep": "true", "deduped": "NOT single_row", **TYPE_MASKS}
     changes = [
         f"((union_mask & cell_mask & {t}) <> 0 AND (stable_mask & cell_mask & {t}) = 0)"
-        for t in ("internal", "external", "direct")
+        for t in TYPE_MASKS.values()
     ]
     changes.append("((union_mask & cell_mask) <> 0 AND (stable_mask & cell_mask) = 0)")
     deduped = "(direct_before < 0 OR " + " OR ".join(changes) + ")"
     first = "direct_before < CAST($from_ordinal AS SMALLINT)"
     # cells_provision.sql evaluates <deduped> once per row into the column `deduped`.
-    return {"keep": f"({first} OR deduped)", "deduped": deduped}
+    return {"keep": f"({first} OR deduped)", "deduped": deduped, **TYPE_MASKS}
 
 
 def element_predicates(per_period: bool) -> dict[str, str]:

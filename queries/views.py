@@ -220,7 +220,7 @@ def _measure_cells(db: Database, f: Filters, *, by_period: bool) -> tuple[pd.Dat
         df["value"], kind = df["agreements"].astype("float64"), "count"
         df["value_status"] = count_statuses(df["agreements"])
     else:  # internal_share
-        df = _provision_wide(db, f, by_period=by_period)
+        df = _provision_wide(db, f, by_period=by_period, costs=False)
         df["value"], df["value_status"] = df["internal_share"], df["internal_share_status"]
         kind = "share"
     df["people_status"] = count_statuses(df["people"])
@@ -228,28 +228,63 @@ def _measure_cells(db: Database, f: Filters, *, by_period: bool) -> tuple[pd.Dat
 
 
 TYPE_COSTS = ("internal_cost", "external_cost", "direct_cost")
+PROVISION_TYPES = (("internal", "Internal"), ("external", "External"), ("direct", "Direct payment"))
+NO_COSTS = (
+    "cost AS (SELECT NULL AS area, NULL AS period_dim, "
+    + ", ".join(f"CAST(NULL AS DOUBLE) AS {c}" for c in TYPE_COSTS)
+    + " WHERE false)"
+)
 
 
-def _provision_parts(per_period: bool, use: bool) -> tuple[dict, dict]:
-    if use:
+def provision_type_masks(db: Database) -> dict[str, int]:
+    """Each provision type's bits in person_periods.element_mask: cells_provision.sql's
+    $internal_mask, $external_mask and $direct_mask."""
+    masks = {f"{prefix}_mask": 0 for prefix, _ in PROVISION_TYPES}
+    for element in db.reference.elements.values():
+        bit = db.element_bits.get(element.code)
+        for prefix, name in PROVISION_TYPES:
+            if bit is not None and element.provision_type == name:
+                masks[f"{prefix}_mask"] |= 1 << bit
+    return masks
+
+
+def _provision_parts(costs: bool) -> Callable[[bool, bool], tuple[dict, dict]]:
+    """cells_provision.sql's cost placeholders: pre-summed, from facts, or none at all."""
+
+    def parts(per_period: bool, use: bool) -> tuple[dict, dict]:
+        if not costs:
+            return {"cost_sums": "", "cost_totals": "", "cost_cte": NO_COSTS}, {}
+        if use:
+            return {
+                "cost_sums": "".join(f",\n           sum({c}) AS {c}" for c in TYPE_COSTS),
+                "cost_totals": "".join(f",\n           sum({c}) AS {c}" for c in TYPE_COSTS),
+                "cost_cte": f"cost AS (SELECT area, period_dim, {', '.join(TYPE_COSTS)} FROM counts)",
+            }, {}
+        sums = ", ".join(
+            f"sum(cost_in_period) FILTER (WHERE provision_type = '{t}') AS {p}_cost"
+            for p, t in PROVISION_TYPES
+        )
         return {
-            "cost_sums": "".join(f",\n           sum({c}) AS {c}" for c in TYPE_COSTS),
-            "cost_totals": "".join(f",\n           sum({c}) AS {c}" for c in TYPE_COSTS),
-            "cost_cte": f"cost AS (SELECT area, period_dim, {', '.join(TYPE_COSTS)} FROM counts)",
+            "cost_sums": "",
+            "cost_totals": "",
+            "cost_cte": f"cost AS (SELECT area, period_dim, {sums} FROM base GROUP BY area, period_dim)",
         }, {}
-    types = (("internal", "Internal"), ("external", "External"), ("direct", "Direct payment"))
-    sums = ", ".join(
-        f"sum(cost_in_period) FILTER (WHERE provision_type = '{t}') AS {p}_cost" for p, t in types
+
+    return parts
+
+
+def _provision_wide(
+    db: Database, f: Filters, *, by_period: bool, costs: bool = True
+) -> pd.DataFrame:
+    """People (and, with `costs`, cost) by provision type per cell, and the internal share."""
+    wide = _run(
+        db,
+        "cells_provision.sql",
+        f,
+        by_period=by_period,
+        presummed=_provision_parts(costs),
+        extra_params=provision_type_masks(db),
     )
-    return {
-        "cost_sums": "",
-        "cost_totals": "",
-        "cost_cte": f"cost AS (SELECT area, period_dim, {sums} FROM base GROUP BY area, period_dim)",
-    }, {}
-
-
-def _provision_wide(db: Database, f: Filters, *, by_period: bool) -> pd.DataFrame:
-    wide = _run(db, "cells_provision.sql", f, by_period=by_period, presummed=_provision_parts)
     keys = ["area_code", "area_name", "population", "period"]
     out = wide[keys].copy()
     out["people"] = _count(db, wide, "n_all", "k_all")
@@ -257,9 +292,10 @@ def _provision_wide(db: Database, f: Filters, *, by_period: bool) -> pd.DataFram
         people = _count(db, wide, f"n_{code}", f"k_{code}")
         out[f"{prefix}_people"] = people
         out[f"{prefix}_people_status"] = count_statuses(people)
-        out[f"{prefix}_cost"], out[f"{prefix}_cost_status"] = protect_money(
-            wide[f"{prefix}_cost"], people
-        )
+        if costs:
+            out[f"{prefix}_cost"], out[f"{prefix}_cost_status"] = protect_money(
+                wide[f"{prefix}_cost"], people
+            )
     out["internal_share"], out["internal_share_status"] = shares(
         out["internal_people"], out["internal_people"] + out["external_people"]
     )
@@ -328,7 +364,7 @@ def _with_interval(df: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
 def _compare_cells(db: Database, f: Filters) -> pd.DataFrame:
     if f.measure == "internal_share":
-        return _provision_wide(db, f, by_period=False)
+        return _provision_wide(db, f, by_period=False, costs=False)
     counted = "people" if f.measure in ("people", "rate_per_1000") else f.measure
     g = dataclasses.replace(f, measure=counted)
     df, _ = _measure_cells(db, g, by_period=False)

@@ -1,31 +1,24 @@
 -- People and cost per area x period cell and provision type (Internal / External / Direct
 -- payment), and the cell's people over all types: n and keysum of every count (each its own
 -- cell, perturbed in Python). A row counts for a type when its element mask (within the
--- element filters) meets the type's elements: `types` codes them as bits (1 internal,
+-- element filters) meets the type's elements ($internal_mask, $external_mask, $direct_mask: the
+-- element bits of each type, from the catalogue): `types` codes them as bits (1 internal,
 -- 2 external, 4 direct). Rows where <deduped> is false each stand for one person in their cell
 -- and are grouped per cell and types; the other persons are grouped per person, their types
 -- OR-ed over their rows. <keep> / <deduped> come from queries/sqlparts.py
 -- provision_predicates: every type's count is exact on the same partition of persons.
 -- <cost_sums> / <cost_cte>: costs per type from person_periods' pre-summed columns in the
--- same pass (no element-attribute filter), or from facts.
+-- same pass (no element-attribute filter), or from facts, or none (a caller that shows only
+-- the internal share).
 WITH {common},
-type_masks AS (
-    SELECT
-        bit_or(CASE WHEN e.provision_type = 'Internal' THEN bit ELSE 0 END) AS internal,
-        bit_or(CASE WHEN e.provision_type = 'External' THEN bit ELSE 0 END) AS external,
-        bit_or(CASE WHEN e.provision_type = 'Direct payment' THEN bit ELSE 0 END) AS direct
-    FROM elements e
-    JOIN (SELECT element_code, CAST(1 AS UBIGINT) << element_bit AS bit FROM element_bits) b
-        USING (element_code)
-),
 typed_rows AS (
     SELECT p.*,
-           CAST((CASE WHEN (p.element_mask & p.cell_mask & t.internal) <> 0 THEN 1 ELSE 0 END)
-              | (CASE WHEN (p.element_mask & p.cell_mask & t.external) <> 0 THEN 2 ELSE 0 END)
-              | (CASE WHEN (p.element_mask & p.cell_mask & t.direct) <> 0 THEN 4 ELSE 0 END)
+           CAST((CASE WHEN (p.element_mask & p.cell_mask & {internal}) <> 0 THEN 1 ELSE 0 END)
+              | (CASE WHEN (p.element_mask & p.cell_mask & {external}) <> 0 THEN 2 ELSE 0 END)
+              | (CASE WHEN (p.element_mask & p.cell_mask & {direct}) <> 0 THEN 4 ELSE 0 END)
                 AS UTINYINT) AS row_types,
            {deduped} AS deduped
-    FROM pbase p CROSS JOIN type_masks t
+    FROM pbase p
 ),
 grouped AS (
     SELECT area, period_dim, CASE WHEN deduped THEN person_idx END AS unit,
