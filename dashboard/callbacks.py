@@ -30,6 +30,7 @@ from dashboard.views import (
     Context,
     _place,
     export,
+    margin_plan,
     meeting_fonts,
     render_compare,
     render_elements,
@@ -225,9 +226,10 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         Output(ids.MEETING_FONTS, "data"),
         Input(ids.URL, "hash"),
         State(ids.MEETING_FONTS, "data"),
+        *[State(graph_id, "figure") for graph_id in restyled],
         prevent_initial_call=True,
     )
-    def restyle_for_meeting(fragment: str | None, styled_for: bool | None) -> tuple:
+    def restyle_for_meeting(fragment: str | None, styled_for: bool | None, *figures) -> tuple:  # noqa: ANN002
         """Entering or leaving meeting mode resizes the type without re-running any query
         (the matrix redraws on the fragment anyway, for its highlight). Only a change of mode
         patches: the location reports its fragment on load, before any chart exists (the
@@ -235,7 +237,10 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         meeting = _meeting(fragment)
         if styled_for is None or meeting == styled_for:
             return (*[no_update for _ in restyled], meeting)
-        return (*[meeting_fonts(Patch(), meeting) for _ in restyled], meeting)
+        return (
+            *[meeting_fonts(Patch(), meeting, margin_plan(figure)) for figure in figures],
+            meeting,
+        )
 
     @app.callback(
         Output(ids.PLACE, "children"),

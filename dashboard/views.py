@@ -31,8 +31,9 @@ from dashboard.state import (
 )
 from layers.area_map import VALUE_TRACE, colorbar_title, map_figure, trace_values
 from layers.elements import element_compare_figure, elements_figure
+from layers.margins import MarginPlan
 from layers.matrix import HIGHLIGHT_MODES, HIGHLIGHT_RULES, matrix_figure
-from layers.style import MEASURE_LABELS, empty_figure
+from layers.style import FONT_SIZE, MEASURE_LABELS, empty_figure
 from layers.trend import TARGETS_NOTE, trend_figure
 from queries import FilterError, ProtectedResult, parse_filters, run_view
 
@@ -125,20 +126,32 @@ def note_text(result: ProtectedResult, synthetic: bool) -> list[str]:
 
 
 #: Chart type on screen and in meeting mode (read from across a room on a projector).
-SCREEN_FONT_SIZE = 14
+SCREEN_FONT_SIZE = FONT_SIZE
 MEETING_FONT_SIZE = 20
 
 
-def meeting_fonts(figure: Any, meeting: bool) -> Any:
+def meeting_fonts(figure: Any, meeting: bool, plan: MarginPlan | None = None) -> Any:
     """Set a figure's (or a Patch's) type size for the mode; labels, ticks, legends and cell
-    text all inherit the layout font."""
+    text all inherit the layout font. Margins sized from labels (layers.margins) follow the
+    size: a figure carries its plan in layout.meta, a Patch is given it."""
     size = MEETING_FONT_SIZE if meeting else SCREEN_FONT_SIZE
     if isinstance(figure, Patch):
         figure["layout"]["font"]["size"] = size
         figure["layout"]["hoverlabel"]["font"]["size"] = size
+        if plan is not None:
+            figure["layout"]["margin"] = plan.at(size)
         return figure
     figure.update_layout(font={"size": size}, hoverlabel={"font": {"size": size}})
+    plan = MarginPlan.from_meta(figure.layout.meta)
+    if plan is not None:
+        figure.update_layout(margin=plan.at(size))
     return figure
+
+
+def margin_plan(figure: Any) -> MarginPlan | None:
+    """The margin plan of a figure as the browser holds it (a dict), if it has one."""
+    layout = figure.get("layout") if isinstance(figure, dict) else None
+    return MarginPlan.from_meta(layout.get("meta")) if isinstance(layout, dict) else None
 
 
 def _measure(state: State) -> str:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from layers.style import BAR_COLOUR, LINE_COLOURS, TEMPLATE, UNVALIDATED, format_value, is_missing
+from layers.margins import MarginPlan, fitted_layout, longest
+from layers.style import (
+    BAR_COLOUR,
+    FONT_SIZE,
+    LINE_COLOURS,
+    TEMPLATE,
+    UNVALIDATED,
+    format_value,
+    is_missing,
+)
 
 #: Areas drawn in the compare chart (the table behind it lists them all).
 COMPARE_AREAS_SHOWN = 20
@@ -46,10 +55,21 @@ def elements_figure(rows: pd.DataFrame, *, place_label: str) -> go.Figure:
     ]
     layout = dict(
         template=TEMPLATE,
-        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
-        xaxis={"title": {"text": f"People, {place_label}"}, "rangemode": "tozero"},
+        yaxis={"autorange": "reversed", "automargin": False, "type": "category"},
+        xaxis={
+            "title": {"text": f"People, {place_label}"},
+            "rangemode": "tozero",
+            "automargin": False,
+        },
         height=max(260, 30 * len(data) + 100),
-        margin={"l": 10, "r": 60, "t": 20, "b": 50},
+        **fitted_layout(
+            MarginPlan(
+                fixed={"l": 16, "r": 60, "t": 20, "b": 14},
+                chars={"l": longest(labels)},
+                lines={"b": 2.2},
+            ),
+            FONT_SIZE,
+        ),
     )
     fig = go.Figure(
         go.Bar(
@@ -124,11 +144,23 @@ def element_compare_figure(rows: pd.DataFrame, *, label_a: str, label_b: str) ->
     layout = dict(
         template=TEMPLATE,
         barmode="group",
-        yaxis={"autorange": "reversed", "automargin": True, "type": "category"},
-        xaxis={"title": {"text": "People"}, "zeroline": True, "zerolinecolor": "#4d4d4d"},
+        yaxis={"autorange": "reversed", "automargin": False, "type": "category"},
+        xaxis={
+            "title": {"text": "People"},
+            "zeroline": True,
+            "zerolinecolor": "#4d4d4d",
+            "automargin": False,
+        },
         legend={"orientation": "h", "y": -0.15},
         height=max(300, 40 * len(data) + 140),
-        margin={"l": 10, "r": 60, "t": 20, "b": 60},
+        **fitted_layout(
+            MarginPlan(
+                fixed={"l": 16, "r": 60, "t": 20, "b": 24},
+                chars={"l": longest(names)},
+                lines={"b": 2.2},
+            ),
+            FONT_SIZE,
+        ),
     )
     fig = go.Figure(traces, layout=layout, **UNVALIDATED)
     return fig

@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from layers.margins import MarginPlan, fitted_layout, longest
 from layers.style import (
+    FONT_SIZE,
     HIGHLIGHT_COLOUR,
     MATRIX_SCALE,
     SUPPRESSED_FILL,
@@ -189,10 +191,17 @@ def matrix_figure(
         template=TEMPLATE,
         plot_bgcolor=SUPPRESSED_FILL,  # withheld cells are NaN: the grey shows through them
         shapes=highlight_shapes(values, highlight) if highlight in HIGHLIGHT_MODES else [],
-        yaxis={"autorange": "reversed", "type": "category", "automargin": True},
-        xaxis={"type": "category", "side": "top"},
+        yaxis={"autorange": "reversed", "type": "category", "automargin": False},
+        xaxis={"type": "category", "side": "top", "automargin": False},
         height=max(260, 26 * n_rows + 110),
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        **fitted_layout(
+            MarginPlan(
+                fixed={"l": 16, "r": 10, "t": 20, "b": 10},
+                chars={"l": longest(y_labels)},
+                lines={"t": 1.2},
+            ),
+            FONT_SIZE,
+        ),
     )
     fig = go.Figure(
         go.Heatmap(

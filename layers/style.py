@@ -62,14 +62,16 @@ MEASURE_LABELS: dict[str, str] = {
 #: still fails a test.
 UNVALIDATED: dict[str, bool] = {"_validate": False}
 
+#: Type size of every chart on screen (meeting mode enlarges it: dashboard.views).
+FONT_SIZE = 14
 #: A small template: the default one is ~10 kB of JSON sent with every figure.
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
-        font={"family": "Arial, Helvetica, sans-serif", "size": 14, "color": "#1a1a1a"},
+        font={"family": "Arial, Helvetica, sans-serif", "size": FONT_SIZE, "color": "#1a1a1a"},
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        hoverlabel={"font": {"size": 14}},
+        hoverlabel={"font": {"size": FONT_SIZE}},
     )
 )
 

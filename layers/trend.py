@@ -9,7 +9,20 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from layers.style import BAR_COLOUR, LINE_COLOURS, TEMPLATE, UNVALIDATED, format_value, is_missing
+from layers.margins import MarginPlan, fitted_layout
+from layers.style import (
+    BAR_COLOUR,
+    FONT_SIZE,
+    LINE_COLOURS,
+    TEMPLATE,
+    UNVALIDATED,
+    format_value,
+    is_missing,
+)
+
+#: Longest tick labels of the two value axes: ',~s' counts ("125k") and '£' + '.3~s' ("£12.5M").
+COUNT_TICK_CHARS = 5
+MONEY_TICK_CHARS = 6
 
 TARGETS_NOTE = "Savings targets are plans, not reconciled with the cost line."
 
@@ -92,18 +105,18 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
         )
     layout = dict(
         template=TEMPLATE,
-        xaxis={"type": "category", "title": {"text": "Period"}},
+        xaxis={"type": "category", "title": {"text": "Period"}, "automargin": False},
         yaxis={
             "title": {"text": "Agreements and people"},
             "rangemode": "tozero",
-            "automargin": True,
+            "automargin": False,
             "tickformat": ",~s",
         },
         yaxis2={
             "title": {"text": "Cost (£)"},
             "tickprefix": "£",
             "tickformat": ".3~s",
-            "automargin": True,
+            "automargin": False,
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",
@@ -111,7 +124,14 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
         },
         legend={"orientation": "h", "y": -0.2},
         height=420,
-        margin={"l": 10, "r": 10, "t": 20, "b": 80},
+        **fitted_layout(
+            MarginPlan(
+                fixed={"l": 14, "r": 14, "t": 20, "b": 40},
+                chars={"l": COUNT_TICK_CHARS, "r": MONEY_TICK_CHARS},
+                lines={"l": 1.2, "r": 1.2, "b": 1.2},
+            ),
+            FONT_SIZE,
+        ),
         hovermode="x unified",
     )
     fig = go.Figure(traces, layout=layout, **UNVALIDATED)

@@ -1,0 +1,117 @@
+"""Margins sized from labels (layers.margins): enough room for the labels at any type size,
+carried in the figure so meeting mode can resize them, and no Plotly automargin pass."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from dash import Patch
+
+from dashboard.views import MEETING_FONT_SIZE, SCREEN_FONT_SIZE, margin_plan, meeting_fonts
+from layers.elements import element_compare_figure, elements_figure
+from layers.margins import EM_PER_CHAR, MarginPlan, longest
+from layers.matrix import matrix_figure
+from layers.trend import trend_figure
+
+
+def test_a_plan_scales_its_labels_and_titles_with_the_type_size() -> None:
+    plan = MarginPlan(fixed={"l": 10, "t": 20}, chars={"l": 20}, lines={"t": 1})
+    small, large = plan.at(10), plan.at(20)
+    assert small == {"l": 130, "r": 0, "t": 35, "b": 0}
+    assert large["l"] - 10 == 2 * (small["l"] - 10) and large["t"] - 20 == 2 * (small["t"] - 20)
+
+
+def test_a_plan_survives_the_round_trip_through_layout_meta() -> None:
+    plan = MarginPlan(fixed={"l": 16, "b": 14}, chars={"l": 42}, lines={"b": 2.2})
+    assert MarginPlan.from_meta({"margins": plan.to_meta()}) == plan
+    for junk in (None, "x", {}, {"margins": "x"}, {"margins": {"chars": {"l": "wide"}}}):
+        assert MarginPlan.from_meta(junk) is None
+
+
+def test_longest_counts_the_longest_line_of_any_label() -> None:
+    assert longest(["B1", "B31 Northfield", "short<br>a much longer line"]) == 18
+    assert longest([]) == 0
+
+
+def _matrix() -> object:
+    rows = pd.DataFrame(
+        {
+            "area_code": ["B1", "B1", "B31", "B31"],
+            "area_name": ["Birmingham centre", "Birmingham centre", "Northfield", "Northfield"],
+            "period": ["2014", "2015", "2014", "2015"],
+            "value": [120.0, 130.0, None, 40.0],
+            "value_status": ["", "", "[c]", ""],
+        }
+    )
+    return matrix_figure(rows, kind="count", measure_label="People")
+
+
+def _elements() -> object:
+    rows = pd.DataFrame(
+        {
+            "element_code": ["OAEHSGCO", "HSSU65PL"],
+            "element_description": ["Home support, general, contracted out", "Placement"],
+            "provision_type": ["External", "External"],
+            "people": [500, 120],
+            "people_status": ["", ""],
+        }
+    )
+    return elements_figure(rows, place_label="Birmingham")
+
+
+def _compare() -> object:
+    rows = pd.DataFrame(
+        {
+            "area_code": ["E05011118", "E05011119"],
+            "area_name": ["Acocks Green", "Allens Cross"],
+            "a_people": [50, 20],
+            "a_status": ["", ""],
+            "b_people": [30, None],
+            "b_status": ["", "[c]"],
+            "difference": [20, None],
+            "difference_status": ["", "[c]"],
+        }
+    )
+    return element_compare_figure(rows, label_a="A", label_b="B")
+
+
+def _trend() -> object:
+    rows = pd.DataFrame(
+        {
+            "period": ["2014", "2015"],
+            "agreements": [1200, 1300],
+            "agreements_status": ["", ""],
+            "people": [800, 850],
+            "people_status": ["", ""],
+            "cost": [1.2e6, 1.3e6],
+            "cost_status": ["", ""],
+        }
+    )
+    return trend_figure(rows)
+
+
+@pytest.mark.parametrize("build", [_matrix, _elements, _compare, _trend])
+def test_overview_figures_size_margins_from_their_labels_without_automargin(build) -> None:  # noqa: ANN001
+    figure = build().to_plotly_json()
+    layout = figure["layout"]
+    axes = [v for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))]
+    assert axes and all(axis.get("automargin") is False for axis in axes)
+    plan = MarginPlan.from_meta(layout.get("meta"))
+    assert plan is not None and layout["margin"] == plan.at(SCREEN_FONT_SIZE)
+    category_labels = figure["data"][0].get("y") if build is not _trend else None
+    if category_labels is not None:
+        needed = longest(category_labels) * EM_PER_CHAR * SCREEN_FONT_SIZE
+        assert layout["margin"]["l"] >= needed
+
+
+def test_meeting_mode_grows_the_margins_of_a_figure_and_of_a_patch() -> None:
+    figure = _elements()
+    screen_left = figure.layout.margin.l
+    meeting_fonts(figure, True)
+    assert figure.layout.font.size == MEETING_FONT_SIZE and figure.layout.margin.l > screen_left
+    plan = margin_plan(figure.to_plotly_json())
+    assert plan is not None
+    patch = meeting_fonts(Patch(), True, plan).to_plotly_json()
+    operations = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}
+    assert operations[("layout", "margin")] == plan.at(MEETING_FONT_SIZE)
+    assert margin_plan({"layout": {}}) is None and margin_plan(None) is None
