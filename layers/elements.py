@@ -14,6 +14,7 @@ from layers.style import (
     UNVALIDATED,
     format_value,
     is_missing,
+    wrap_label,
 )
 
 #: Areas drawn in the compare chart (the table behind it lists them all).
@@ -32,24 +33,27 @@ def elements_figure(rows: pd.DataFrame, *, place_label: str) -> go.Figure:
     """Horizontal bars of people per element, largest at the top, with code and description."""
     data = rows.reset_index(drop=True)
     people_status = data.get("people_status", pd.Series([""] * len(data))).fillna("")
-    labels = [
-        f"{code} {desc}"[:60]
-        for code, desc in zip(data["element_code"], data["element_description"], strict=True)
-    ]
     text = [format_value(v, "count", s) for v, s in zip(data["people"], people_status, strict=True)]
     cost_status = data.get("cost_status", pd.Series([""] * len(data))).fillna("")
+    full_labels = [
+        f"{code} {desc}"
+        for code, desc in zip(data["element_code"], data["element_description"], strict=True)
+    ]
+    labels = [wrap_label(label) for label in full_labels]
     hover = [
         [
             str(p),
             format_value(a, "count", sa),
             format_value(c, "money", sc),
+            full,
         ]
-        for p, a, sa, c, sc in zip(
+        for p, a, sa, c, sc, full in zip(
             data.get("provision_type", pd.Series([""] * len(data))),
             data.get("agreements", pd.Series([None] * len(data))),
             data.get("agreements_status", pd.Series([""] * len(data))).fillna(""),
             data.get("cost", pd.Series([None] * len(data))),
             cost_status,
+            full_labels,
             strict=True,
         )
     ]
@@ -61,7 +65,7 @@ def elements_figure(rows: pd.DataFrame, *, place_label: str) -> go.Figure:
             "rangemode": "tozero",
             "automargin": False,
         },
-        height=max(260, 30 * len(data) + 100),
+        height=max(260, 44 * len(data) + 100),
         **fitted_layout(
             MarginPlan(
                 fixed={"l": 16, "r": 60, "t": 20, "b": 14},
@@ -83,7 +87,7 @@ def elements_figure(rows: pd.DataFrame, *, place_label: str) -> go.Figure:
             cliponaxis=False,
             customdata=hover,
             hovertemplate=(
-                "<b>%{y}</b><br>People: %{text}<br>Provision: %{customdata[0]}"
+                "<b>%{customdata[3]}</b><br>People: %{text}<br>Provision: %{customdata[0]}"
                 "<br>Agreements: %{customdata[1]}<br>Cost: %{customdata[2]}<extra></extra>"
             ),
             name="People",

@@ -7,6 +7,7 @@ stay readable for people with the common colour-vision deficiencies.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import plotly.graph_objects as go
 
@@ -91,6 +92,17 @@ def is_missing(value: object) -> bool:
         return bool(math.isnan(float(value)))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return True
+
+
+def wrap_label(text: str, width: int = 28, lines: int = 2) -> str:
+    """A long category label on at most `lines` lines of `width` characters (Plotly's <br>),
+    the last ending in an ellipsis when the text is longer: labels beside bars must leave the
+    bars room in a half-width card."""
+    wrapped = textwrap.wrap(str(text), width=width, break_long_words=True) or [""]
+    if len(wrapped) > lines:
+        wrapped = wrapped[:lines]
+        wrapped[-1] = wrapped[-1][: width - 1].rstrip() + "…"
+    return "<br>".join(wrapped)
 
 
 def format_value(value: object, kind: str, status: object = "") -> str:

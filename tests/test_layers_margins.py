@@ -115,3 +115,15 @@ def test_meeting_mode_grows_the_margins_of_a_figure_and_of_a_patch() -> None:
     operations = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}
     assert operations[("layout", "margin")] == plan.at(MEETING_FONT_SIZE)
     assert margin_plan({"layout": {}}) is None and margin_plan(None) is None
+
+
+def test_long_labels_wrap_onto_two_short_lines_and_say_when_cut() -> None:
+    from layers.style import wrap_label
+
+    assert wrap_label("OAIDCDAY Older Adults, Internal, Day Centre") == (
+        "OAIDCDAY Older Adults,<br>Internal, Day Centre"
+    )
+    cut = wrap_label("HSSU65PL Home Support, 65 Plus, External Community Based Services")
+    assert len(cut.split("<br>")) == 2 and cut.endswith("…")
+    assert all(len(line) <= 28 for line in cut.split("<br>"))
+    assert wrap_label("B31") == "B31"
