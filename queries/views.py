@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,9 @@ from queries.result import (
     ProtectedResult,
 )
 from queries.sqlparts import DIMENSION_COLUMNS, agreement_sums, build_query, element_mask
+
+#: Runs a view's second, independent query beside its first (area_compare's city cell).
+_SIDE_QUERIES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="care-atlas-side-query")
 
 #: Bumped when a view's output changes, so cached results of older code are not served.
 RESULT_VERSION = "2"
@@ -386,9 +390,12 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
                 "internal_share",
             ],
         )
-    df = _with_interval(_compare_cells(db, f), f)
     city_f = dataclasses.replace(f, level="city", areas=(), within=None, regions=())
-    city = _with_interval(_compare_cells(db, city_f), city_f).iloc[0]
+    # The areas and the city are independent queries: run them side by side (DuckDB
+    # releases the GIL while it executes), each on a cursor of its own.
+    city_cells = _SIDE_QUERIES.submit(_compare_cells, db, city_f)
+    df = _with_interval(_compare_cells(db, f), f)
+    city = _with_interval(city_cells.result(), city_f).iloc[0]
     city_value = float(city["value"])
     df["city_value"] = city_value
     df["city_status"] = city["value_status"]
