@@ -289,21 +289,28 @@ def _provision_wide(
         presummed=_provision_parts(costs),
         extra_params=provision_type_masks(db),
     )
-    keys = ["area_code", "area_name", "population", "period"]
-    out = wide[keys].copy()
-    out["people"] = _count(db, wide, "n_all", "k_all")
+    # Columns gathered first and framed once: inserting 16 columns one at a time into a pandas
+    # frame cost more than a small cell's query.
+    columns: dict[str, Any] = {k: wide[k] for k in ("area_code", "area_name", "population")}
+    columns["period"] = wide["period"]
+    columns["people"] = _count(db, wide, "n_all", "k_all")
     for prefix, code in (("internal", "i"), ("external", "e"), ("direct", "d")):
         people = _count(db, wide, f"n_{code}", f"k_{code}")
-        out[f"{prefix}_people"] = people
-        out[f"{prefix}_people_status"] = count_statuses(people)
+        columns[f"{prefix}_people"] = people
+        columns[f"{prefix}_people_status"] = count_statuses(people)
         if costs:
-            out[f"{prefix}_cost"], out[f"{prefix}_cost_status"] = protect_money(
+            columns[f"{prefix}_cost"], columns[f"{prefix}_cost_status"] = protect_money(
                 wide[f"{prefix}_cost"], people
             )
-    out["internal_share"], out["internal_share_status"] = shares(
-        out["internal_people"], out["internal_people"] + out["external_people"]
+    columns["internal_share"], columns["internal_share_status"] = shares(
+        columns["internal_people"], columns["internal_people"] + columns["external_people"]
     )
-    return out
+    return pd.DataFrame({k: _plain_array(v) for k, v in columns.items()})
+
+
+def _plain_array(values: Any) -> Any:
+    """A column's values without its own index (the frame numbers its rows 0..n-1)."""
+    return values.array if isinstance(values, pd.Series) else values
 
 
 # --- views ---------------------------------------------------------------------------------
