@@ -33,7 +33,7 @@ from layers.area_map import VALUE_TRACE, colorbar_title, map_figure, trace_value
 from layers.elements import element_compare_figure, elements_figure
 from layers.margins import MarginPlan
 from layers.matrix import HIGHLIGHT_MODES, HIGHLIGHT_RULES, matrix_figure
-from layers.style import FONT_SIZE, MEASURE_LABELS, empty_figure
+from layers.style import FONT_SIZE, MEASURE_LABELS, MEETING_FONT_SIZE, empty_figure
 from layers.trend import TARGETS_NOTE, trend_figure
 from queries import FilterError, ProtectedResult, parse_filters, run_view
 
@@ -127,7 +127,6 @@ def note_text(result: ProtectedResult, synthetic: bool) -> list[str]:
 
 #: Chart type on screen and in meeting mode (read from across a room on a projector).
 SCREEN_FONT_SIZE = FONT_SIZE
-MEETING_FONT_SIZE = 20
 
 
 def meeting_fonts(figure: Any, meeting: bool, plan: MarginPlan | None = None) -> Any:

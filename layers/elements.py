@@ -65,7 +65,7 @@ def elements_figure(rows: pd.DataFrame, *, place_label: str) -> go.Figure:
             "rangemode": "tozero",
             "automargin": False,
         },
-        height=max(260, 44 * len(data) + 100),
+        height=max(260, 50 * len(data) + 100),  # two-line labels, also at meeting size
         **fitted_layout(
             MarginPlan(
                 fixed={"l": 16, "r": 60, "t": 20, "b": 14},

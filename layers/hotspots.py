@@ -333,16 +333,15 @@ def hotspot_rank_figure(rows: pd.DataFrame, *, area_word: str) -> go.Figure:
             )
         )
     city = _city_value(rows)
+    axis_title = "People using services per 1,000 residents"
     if city is not None:
-        fig.add_vline(
-            x=city,
-            line={"color": "#1a1a1a", "dash": "dash", "width": 1.5},
-            annotation={"text": f"City {city:,.1f}", "yanchor": "bottom"},
-            annotation_position="top",
-        )
+        # The city's value is named in the axis title: a label on the line itself sat on the
+        # axis's tick labels (the axis is at the top).
+        fig.add_vline(x=city, line={"color": "#1a1a1a", "dash": "dash", "width": 1.5})
+        axis_title += f"<br>dashed line: the city, {city:,.1f}"
     fig.update_layout(
         xaxis={
-            "title": {"text": "People using services per 1,000 residents"},
+            "title": {"text": axis_title},
             "rangemode": "tozero",
             "side": "top",
             "showgrid": True,

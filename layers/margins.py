@@ -30,18 +30,37 @@ def longest(labels: Iterable[object]) -> int:
     return max((len(line) for label in labels for line in str(label).split("<br>")), default=0)
 
 
+#: Width a horizontal legend wraps within: a half-width card on a 1366 px screen, less margins.
+LEGEND_WRAP_PX = 540
+#: Swatch, gap and padding of a legend entry, in ems.
+LEGEND_ENTRY_EM = 3.5
+
+
+def legend_rows(name_lengths: Iterable[int], font_size: int, width_px: int = LEGEND_WRAP_PX) -> int:
+    """Rows of a horizontal legend whose entries have these lengths (characters), as Plotly
+    lays it out: one row when every entry fits side by side, else a grid whose columns are as
+    wide as the widest entry."""
+    widths = [(n * EM_PER_CHAR + LEGEND_ENTRY_EM) * font_size for n in name_lengths]
+    if not widths or sum(widths) <= width_px:
+        return 1 if widths else 0
+    columns = max(1, int(width_px // max(widths)))
+    return -(-len(widths) // columns)
+
+
 @dataclass(frozen=True)
 class MarginPlan:
     """What each side (l, r, t, b) holds: fixed pixels, plus a label of `chars` characters,
-    plus `lines` lines of text (titles), both of which scale with the font size."""
+    plus `lines` lines of text (titles), both of which scale with the font size; and at the
+    foot, a horizontal legend of entries `legend` characters long, whose rows depend on it."""
 
     fixed: Mapping[str, int]
     chars: Mapping[str, int] = field(default_factory=dict)
     lines: Mapping[str, float] = field(default_factory=dict)
+    legend: tuple[int, ...] = ()
 
     def at(self, font_size: int) -> dict[str, int]:
         """Pixel margins for the font size."""
-        return {
+        margins = {
             side: round(
                 self.fixed.get(side, 0)
                 + self.chars.get(side, 0) * EM_PER_CHAR * font_size
@@ -49,9 +68,16 @@ class MarginPlan:
             )
             for side in SIDES
         }
+        margins["b"] += round(legend_rows(self.legend, font_size) * LINE_EM * font_size)
+        return margins
 
-    def to_meta(self) -> dict[str, dict[str, float]]:
-        return {"fixed": dict(self.fixed), "chars": dict(self.chars), "lines": dict(self.lines)}
+    def to_meta(self) -> dict[str, Any]:
+        return {
+            "fixed": dict(self.fixed),
+            "chars": dict(self.chars),
+            "lines": dict(self.lines),
+            "legend": list(self.legend),
+        }
 
     @classmethod
     def from_meta(cls, meta: Any) -> MarginPlan | None:
@@ -64,6 +90,7 @@ class MarginPlan:
                 fixed={k: int(v) for k, v in dict(plan.get("fixed") or {}).items()},
                 chars={k: int(v) for k, v in dict(plan.get("chars") or {}).items()},
                 lines={k: float(v) for k, v in dict(plan.get("lines") or {}).items()},
+                legend=tuple(int(n) for n in plan.get("legend") or ()),
             )
         except (TypeError, ValueError):
             return None

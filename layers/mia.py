@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 
 from layers.matrix import matrix_figure
 from layers.style import LINE_COLOURS, TEMPLATE, format_value, is_missing
-from layers.trend import trend_figure
+from layers.trend import fit_below_axis, trend_figure
 
 #: Client-group prefixes of element codes (DOMAIN.md §2), longest first so HSSU wins over H.
 ELEMENT_GROUP_LABELS: dict[str, str] = {
@@ -133,7 +133,7 @@ def mia_trend_figure(rows: pd.DataFrame, targets: pd.DataFrame, *, theme: str) -
             + "<extra></extra>",
         )
     )
-    fig.update_layout(height=460, legend={"orientation": "h", "y": -0.22})
+    fig.update_layout(height=460, **fit_below_axis(periods, [str(t.name) for t in fig.data]))
     return fig
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from layers.style import BAR_COLOUR, SUPPRESSED_FILL, TEMPLATE, format_value, is_missing
+from layers.style import (
+    BAR_COLOUR,
+    SUPPRESSED_FILL,
+    TEMPLATE,
+    format_value,
+    is_missing,
+    wrap_label,
+)
 
 
 def quarterly_users_figure(rows: pd.DataFrame, *, element_label: str) -> go.Figure:
@@ -52,10 +59,16 @@ def quarterly_users_figure(rows: pd.DataFrame, *, element_label: str) -> go.Figu
     fig.update_layout(
         barmode="overlay",
         xaxis={"type": "category", "title": {"text": "Quarter"}},
-        title={"text": f"People using {element_label}, per quarter", "font": {"size": 15}},
+        # Left-aligned and wrapped: a long element name ran under the chart's modebar.
+        title={
+            "text": wrap_label(f"People using {element_label}, per quarter", width=48),
+            "font": {"size": 15},
+            "x": 0.01,
+            "xanchor": "left",
+        },
         yaxis={"title": {"text": "People"}, "rangemode": "tozero", "automargin": True},
         legend={"orientation": "h", "y": -0.25},
         height=380,
-        margin={"l": 10, "r": 10, "t": 50, "b": 90},
+        margin={"l": 10, "r": 10, "t": 80, "b": 90},
     )
     return fig

@@ -63,8 +63,10 @@ MEASURE_LABELS: dict[str, str] = {
 #: still fails a test.
 UNVALIDATED: dict[str, bool] = {"_validate": False}
 
-#: Type size of every chart on screen (meeting mode enlarges it: dashboard.views).
+#: Type size of every chart on screen, and in meeting mode (read from across a room on a
+#: projector; dashboard.views switches between them).
 FONT_SIZE = 14
+MEETING_FONT_SIZE = 20
 #: A small template: the default one is ~10 kB of JSON sent with every figure.
 TEMPLATE = go.layout.Template(
     layout=go.Layout(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from layers.margins import MarginPlan, fitted_layout
+from layers.margins import MarginPlan, fitted_layout, longest
 from layers.style import (
     BAR_COLOUR,
     FONT_SIZE,
@@ -25,6 +25,20 @@ COUNT_TICK_CHARS = 5
 MONEY_TICK_CHARS = 6
 
 TARGETS_NOTE = "Savings targets are plans, not reconciled with the cost line."
+
+
+def fit_below_axis(categories: list[str], legend_names: list[str]) -> dict:
+    """Layout keys that stack, under the plot, the period labels (Plotly turns crowded ones
+    upright) and the legend, anchored at the figure's foot so it never covers the labels.
+    The plan counts the legend's rows at whichever type size is in force."""
+    plan = MarginPlan(
+        fixed={"l": 14, "r": 14, "t": 20, "b": 24},
+        chars={"l": COUNT_TICK_CHARS, "r": MONEY_TICK_CHARS, "b": longest(categories)},
+        lines={"l": 1.2, "r": 1.2},
+        legend=tuple(len(name) for name in legend_names),
+    )
+    legend = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0}
+    return {"legend": legend, **fitted_layout(plan, FONT_SIZE)}
 
 
 def _published(values: pd.Series, statuses: pd.Series) -> list[float | None]:
@@ -105,7 +119,9 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
         )
     layout = dict(
         template=TEMPLATE,
-        xaxis={"type": "category", "title": {"text": "Period"}, "automargin": False},
+        # No axis title: Plotly sets it at a fixed offset that upright period labels run into,
+        # and the card's title already names the periods.
+        xaxis={"type": "category", "automargin": False},
         yaxis={
             "title": {"text": "Agreements and people"},
             "rangemode": "tozero",
@@ -122,16 +138,8 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
             "rangemode": "tozero",
             "showgrid": False,
         },
-        legend={"orientation": "h", "y": -0.2},
         height=420,
-        **fitted_layout(
-            MarginPlan(
-                fixed={"l": 14, "r": 14, "t": 20, "b": 40},
-                chars={"l": COUNT_TICK_CHARS, "r": MONEY_TICK_CHARS},
-                lines={"l": 1.2, "r": 1.2, "b": 1.2},
-            ),
-            FONT_SIZE,
-        ),
+        **fit_below_axis(periods, [str(t.name) for t in traces]),
         hovermode="x unified",
     )
     fig = go.Figure(traces, layout=layout, **UNVALIDATED)

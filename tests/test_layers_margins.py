@@ -127,3 +127,15 @@ def test_long_labels_wrap_onto_two_short_lines_and_say_when_cut() -> None:
     assert len(cut.split("<br>")) == 2 and cut.endswith("…")
     assert all(len(line) <= 28 for line in cut.split("<br>"))
     assert wrap_label("B31") == "B31"
+
+
+def test_legend_rows_follow_plotlys_wrapping_at_each_type_size() -> None:
+    from layers.margins import legend_rows
+
+    short = (20, 6, 20)  # the overview trend: one row on screen, a grid of one column at 20px
+    assert legend_rows(short, 14) == 1 and legend_rows(short, 20) == 3
+    assert legend_rows((20, 6, 20, 85, 88), 14) == 5  # one entry wider than the card
+    assert legend_rows((), 14) == 0
+    plan = MarginPlan(fixed={"b": 10}, legend=short)
+    assert plan.at(14)["b"] == 10 + 1 * 21 and plan.at(20)["b"] == 10 + 3 * 30  # rows x 1.5 em
+    assert MarginPlan.from_meta({"margins": plan.to_meta()}) == plan
