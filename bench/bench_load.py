@@ -203,7 +203,7 @@ class User(threading.Thread):
             if response.status_code not in OK_STATUSES:
                 error = f"HTTP {response.status_code} {path[:60]}: {response.text[:120]!r}"
         except requests.RequestException as exc:
-            error = f"{type(exc).__name__} {path[:60]}"
+            error = f"{type(exc).__name__} {path[:60]}: {str(exc)[:160]}"
         self.stats.request(kind, time.perf_counter() - started, error)
 
     def screen(self, step: str, state: dict[str, str]) -> None:
@@ -366,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
 
     folder = Path(tempfile.mkdtemp(prefix="care-atlas-load-"))
     server = None
+    stats = Stats()
     try:
         if args.url:
             base = args.url.rstrip("/")
@@ -373,7 +374,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"starting {args.workers} workers over {args.db} ...", file=sys.stderr)
             server, base = start_server(args.db.resolve(), args.workers, args.threads, folder)
         scenario = scenario_from(base)
-        stats = Stats()
         load_before = os.getloadavg()
         started = time.monotonic()
         stop_at = started + args.duration
@@ -393,6 +393,11 @@ def main(argv: list[str] | None = None) -> int:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=60)
+        if sum(stats.errors.values()) and (folder / "server.log").exists():
+            # Errors are diagnosed from the server's side: keep its log.
+            kept = Path(tempfile.mkstemp(prefix="care-atlas-load-server-", suffix=".log")[1])
+            shutil.copyfile(folder / "server.log", kept)
+            print(f"errors: the server's log is kept at {kept}", file=sys.stderr)
         shutil.rmtree(folder, ignore_errors=True)
 
     everything = [s for values in stats.latencies.values() for s in values]

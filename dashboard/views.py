@@ -132,7 +132,11 @@ SCREEN_FONT_SIZE = FONT_SIZE
 def meeting_fonts(figure: Any, meeting: bool, plan: MarginPlan | None = None) -> Any:
     """Set a figure's (or a Patch's) type size for the mode; labels, ticks, legends and cell
     text all inherit the layout font. Margins sized from labels (layers.margins) follow the
-    size: a figure carries its plan in layout.meta, a Patch is given it."""
+    size: a figure carries its plan in layout.meta, a Patch is given it.
+
+    A figure comes back as the plain dict Dash sends anyway: Plotly's update_layout checks
+    every property and cost more than building the figure.
+    """
     size = MEETING_FONT_SIZE if meeting else SCREEN_FONT_SIZE
     if isinstance(figure, Patch):
         figure["layout"]["font"]["size"] = size
@@ -140,11 +144,15 @@ def meeting_fonts(figure: Any, meeting: bool, plan: MarginPlan | None = None) ->
         if plan is not None:
             figure["layout"]["margin"] = plan.at(size)
         return figure
-    figure.update_layout(font={"size": size}, hoverlabel={"font": {"size": size}})
-    plan = MarginPlan.from_meta(figure.layout.meta)
+    drawn = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
+    layout = drawn.setdefault("layout", {})
+    layout["font"] = {**layout.get("font", {}), "size": size}
+    hoverlabel = layout.setdefault("hoverlabel", {})
+    hoverlabel["font"] = {**hoverlabel.get("font", {}), "size": size}
+    plan = MarginPlan.from_meta(layout.get("meta"))
     if plan is not None:
-        figure.update_layout(margin=plan.at(size))
-    return figure
+        layout["margin"] = plan.at(size)
+    return drawn
 
 
 def margin_plan(figure: Any) -> MarginPlan | None:

@@ -107,9 +107,11 @@ def test_overview_figures_size_margins_from_their_labels_without_automargin(buil
 def test_meeting_mode_grows_the_margins_of_a_figure_and_of_a_patch() -> None:
     figure = _elements()
     screen_left = figure.layout.margin.l
-    meeting_fonts(figure, True)
-    assert figure.layout.font.size == MEETING_FONT_SIZE and figure.layout.margin.l > screen_left
-    plan = margin_plan(figure.to_plotly_json())
+    drawn = meeting_fonts(figure, True)
+    assert drawn["layout"]["font"]["size"] == MEETING_FONT_SIZE
+    assert drawn["layout"]["margin"]["l"] > screen_left
+    assert meeting_fonts(drawn, False)["layout"]["margin"]["l"] == screen_left
+    plan = margin_plan(drawn)
     assert plan is not None
     patch = meeting_fonts(Patch(), True, plan).to_plotly_json()
     operations = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}
