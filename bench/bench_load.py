@@ -37,6 +37,7 @@ from urllib.parse import urlencode, urlparse
 
 import requests
 
+from bench.server_ready import wait_until_idle
 from care_atlas.config import load_settings
 
 DEFAULT_DB = Path("var/bench/serving-1m.duckdb")
@@ -373,6 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"starting {args.workers} workers over {args.db} ...", file=sys.stderr)
             server, base = start_server(args.db.resolve(), args.workers, args.threads, folder)
+            wait_until_idle(server.pid)  # every worker up, as before real visitors arrive
         scenario = scenario_from(base)
         load_before = os.getloadavg()
         started = time.monotonic()

@@ -7,11 +7,13 @@ new URL). The server reads the same files for the map's centre and zoom.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from functools import cached_property
+import math
+from collections.abc import Iterable
 from pathlib import Path
 
 import flask
+import shapely
+import shapely.geometry
 
 from care_atlas.config import Settings
 from layers.area_map import MapView, view_for_bounds
@@ -23,60 +25,54 @@ MAX_AGE_SECONDS = 86_400
 Bounds = tuple[float, float, float, float]
 
 
-def _coordinates(geometry: dict) -> Iterator[tuple[float, float]]:
-    def walk(node: object) -> Iterator[tuple[float, float]]:
-        if isinstance(node, list | tuple) and node and isinstance(node[0], int | float):
-            yield float(node[0]), float(node[1])
-        elif isinstance(node, list | tuple):
-            for child in node:
-                yield from walk(child)
-
-    yield from walk(geometry.get("coordinates", []))
-
-
-def _bounds(points: Iterable[tuple[float, float]]) -> Bounds | None:
+def _bounds(corners: Iterable[tuple[float, float]]) -> Bounds | None:
     xs, ys = [], []
-    for x, y in points:
+    for x, y in corners:
         xs.append(x)
         ys.append(y)
     return (min(xs), min(ys), max(xs), max(ys)) if xs else None
+
+
+def _feature_bounds(collection: dict) -> dict[str, Bounds]:
+    """Each feature's bounds by id, computed by shapely in one vectorised call."""
+    features = [f for f in collection.get("features", []) if f.get("geometry")]
+    boxes = shapely.bounds([shapely.geometry.shape(f["geometry"]) for f in features])
+    return {
+        str(f.get("id", "")): (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+        for f, b in zip(features, boxes, strict=True)
+        if not any(math.isnan(v) for v in b)
+    }
 
 
 class GeometryStore:
     """The browser GeoJSON files of every level, their URLs and their areas' bounds."""
 
     def __init__(self, settings: Settings) -> None:
-        from boundaries.browser_geometry import LEVELS, ensure_browser_geometry
+        from boundaries.browser_geometry import (
+            LEVELS,
+            ensure_browser_geometry,
+            load_browser_geometry,
+        )
 
         self.settings = settings
         built = ensure_browser_geometry(settings)
         self.paths: dict[str, Path] = {k: Path(v) for k, v in built.items() if k in LEVELS}
         stamp = max((p.stat().st_mtime_ns for p in self.paths.values() if p.exists()), default=0)
         self.version = format(stamp % (1 << 40), "x")
+        # Every area's bounds, for the map's centre and zoom: read when a worker starts (about
+        # 30 ms), not on its first visitor's map, where it held the GIL against the other views.
+        self._boxes: dict[str, dict[str, Bounds]] = {
+            level: _feature_bounds(load_browser_geometry(settings, level)) for level in self.paths
+        }
 
     def url(self, level: str) -> str | None:
         if level not in self.paths:
             return None
         return f"/geometry/{level}.geojson?v={self.version}"
 
-    @cached_property
-    def _feature_bounds(self) -> dict[str, dict[str, Bounds]]:
-        from boundaries.browser_geometry import load_browser_geometry
-
-        out: dict[str, dict[str, Bounds]] = {}
-        for level in self.paths:
-            collection = load_browser_geometry(self.settings, level)
-            level_bounds: dict[str, Bounds] = {}
-            for feature in collection.get("features", []):
-                box = _bounds(_coordinates(feature.get("geometry") or {}))
-                if box is not None:
-                    level_bounds[str(feature.get("id", ""))] = box
-            out[level] = level_bounds
-        return out
-
     def bounds(self, level: str, codes: Iterable[str] | None = None) -> Bounds | None:
         """Union of the bounds of ``codes`` at ``level`` (all its areas when codes is None)."""
-        boxes = self._feature_bounds.get(level, {})
+        boxes = self._boxes.get(level, {})
         chosen = boxes.values() if codes is None else [boxes[c] for c in codes if c in boxes]
         corners = [(b[0], b[1]) for b in chosen] + [(b[2], b[3]) for b in chosen]
         return _bounds(corners)
