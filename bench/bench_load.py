@@ -9,7 +9,9 @@ browser sends a screen's callbacks in parallel), so concurrency is at most one r
 
 The server starts on 127.0.0.1 with trusted-header sign-in (analyst role), a fresh result cache
 and audit log in a temporary folder, and is stopped at the end. Reports throughput, latency
-p50/p95/p99 (per request and per screen) and errors, with the machine it ran on.
+p50/p95/p99 (per request and per screen) and errors, with the machine it ran on. Like a
+browser, a user sends a request once more when its kept-alive connection was closed under it
+before any answer (counted in the report; the server's log is kept when that happens).
 
     python -m bench.bench_load --users 50 --duration 120 --workers 4
 """
@@ -64,6 +66,8 @@ class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     screens: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    #: Requests sent again after their kept-alive connection was closed under them.
+    resent: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     examples: list[str] = field(default_factory=list)
 
     def request(self, kind: str, seconds: float, error: str | None) -> None:
@@ -197,15 +201,30 @@ class User(threading.Thread):
         started = time.perf_counter()
         error = None
         try:
-            response = self.session.request(
-                method, self.base + path, json=body, timeout=REQUEST_TIMEOUT
-            )
-            response.content  # noqa: B018 - read the whole answer
+            response = self._send(kind, method, path, body)
             if response.status_code not in OK_STATUSES:
                 error = f"HTTP {response.status_code} {path[:60]}: {response.text[:120]!r}"
         except requests.RequestException as exc:
             error = f"{type(exc).__name__} {path[:60]}: {str(exc)[:160]}"
         self.stats.request(kind, time.perf_counter() - started, error)
+
+    def _send(self, kind: str, method: str, path: str, body: dict | None) -> requests.Response:
+        """One request, sent once more if its connection fails before any answer, as browsers
+        do: the server closes a kept-alive connection after its idle timeout, and a request
+        sent on it at that moment is reset unread. Each resend is counted in the report."""
+        for attempt in (1, 2):
+            try:
+                response = self.session.request(
+                    method, self.base + path, json=body, timeout=REQUEST_TIMEOUT
+                )
+                response.content  # noqa: B018 - read the whole answer
+                return response
+            except requests.ConnectionError:
+                if attempt == 2:
+                    raise
+                with self.stats.lock:
+                    self.stats.resent[kind] += 1
+        raise AssertionError("unreachable")
 
     def screen(self, step: str, state: dict[str, str]) -> None:
         """Every callback a URL change fires, as the renderer posts them."""
@@ -395,11 +414,15 @@ def main(argv: list[str] | None = None) -> int:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=60)
-        if sum(stats.errors.values()) and (folder / "server.log").exists():
-            # Errors are diagnosed from the server's side: keep its log.
+        if (
+            sum(stats.errors.values()) + sum(stats.resent.values())
+            and (folder / "server.log").exists()
+        ):
+            # Errors and resends are diagnosed from the server's side (a worker that died would
+            # show there): keep its log.
             kept = Path(tempfile.mkstemp(prefix="care-atlas-load-server-", suffix=".log")[1])
             shutil.copyfile(folder / "server.log", kept)
-            print(f"errors: the server's log is kept at {kept}", file=sys.stderr)
+            print(f"errors or resends: the server's log is kept at {kept}", file=sys.stderr)
         shutil.rmtree(folder, ignore_errors=True)
 
     everything = [s for values in stats.latencies.values() for s in values]
@@ -419,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         "throughput_rps": round(len(everything) / elapsed, 1),
         "errors": sum(stats.errors.values()),
         "errors_by_kind": dict(stats.errors),
+        "resent_after_keepalive_close": dict(stats.resent),
         "error_examples": stats.examples,
         "latency": {"all": summary(everything)}
         | {kind: summary(values) for kind, values in sorted(stats.latencies.items())},

@@ -175,8 +175,12 @@ def create_app(
     demo: bool,
     settings: Settings | None = None,
     auth: AuthConfig | None = None,
+    query_threads: int | None = None,
 ) -> dash.Dash:
     """The dashboard over ``db_path``, with the query API at /api/v1 and geometry at /geometry.
+
+    ``query_threads``: threads each DuckDB query may use (default: every core; several server
+    workers share the cores, see dashboard.server.query_threads_per_worker).
 
     ``auth`` defaults to the CARE_ATLAS_AUTH* environment (demo: no sign-in, role analyst);
     every query and export is audited either way.
@@ -193,7 +197,7 @@ def create_app(
         return _error_app(APP_TITLE, f"No serving database at {db_path}. {hint}", settings, demo)
     try:
         # A result cache on disk, shared by server processes: a revisited state is instant.
-        db = open_database(db_path, cache_dir=settings.cache_dir / "results")
+        db = open_database(db_path, cache_dir=settings.cache_dir / "results", threads=query_threads)
     except Exception as exc:  # DatabaseError and friends: say what, not how
         log.exception("cannot open %s", db_path)
         return _error_app(

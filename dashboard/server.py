@@ -95,6 +95,15 @@ def run_server(db_path: Path, *, demo: bool, host: str = "127.0.0.1", port: int 
         raise UserError(f"cannot listen on {host}:{port}: {exc}") from exc
 
 
+def query_threads_per_worker(workers: int, cores: int | None = None) -> int:
+    """Threads a worker's DuckDB may give one query: the cores shared out among the workers.
+
+    A busy server already runs a query per core; a query that also spreads over every core
+    only adds coordination to work that waits for a core anyway (measured by bench_load).
+    """
+    return max(1, (cores or os.cpu_count() or 1) // max(1, workers))
+
+
 def gunicorn_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
     """gunicorn settings: threaded workers, no access log (the audit log records queries)."""
     return {
@@ -155,7 +164,13 @@ def serve_production(
         from dashboard.app import create_app
 
         logging.basicConfig(level=logging.WARNING)
-        return create_app(db_path, demo=demo, settings=settings, auth=auth).server
+        return create_app(
+            db_path,
+            demo=demo,
+            settings=settings,
+            auth=auth,
+            query_threads=query_threads_per_worker(workers),
+        ).server
 
     _gunicorn_application(gunicorn_options(host, port, workers, threads), factory).run()
 

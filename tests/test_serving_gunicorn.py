@@ -117,3 +117,12 @@ def _wait_for(url: str, server: subprocess.Popen, timeout: float = 90):  # noqa:
         except (urllib.error.URLError, ConnectionError):
             time.sleep(0.3)
     raise AssertionError(f"no answer from {url}")
+
+
+def test_workers_share_the_cores_out_for_their_queries() -> None:
+    from dashboard.server import query_threads_per_worker
+
+    assert query_threads_per_worker(4, cores=2) == 1
+    assert query_threads_per_worker(1, cores=2) == 2
+    assert query_threads_per_worker(2, cores=8) == 4
+    assert query_threads_per_worker(0, cores=0) == 1
