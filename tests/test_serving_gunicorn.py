@@ -125,4 +125,4 @@ def test_workers_share_the_cores_out_for_their_queries() -> None:
     assert query_threads_per_worker(4, cores=2) == 1
     assert query_threads_per_worker(1, cores=2) == 2
     assert query_threads_per_worker(2, cores=8) == 4
-    assert query_threads_per_worker(0, cores=0) == 1
+    assert query_threads_per_worker(0, cores=1) == 1  # never zero workers or threads
