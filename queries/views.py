@@ -32,6 +32,7 @@ from queries.result import (
     Column,
     ProtectedResult,
 )
+from queries.result_cache import get_or_compute
 from queries.sqlparts import DIMENSION_COLUMNS, agreement_sums, build_query, element_mask
 
 #: Runs a view's second, independent query beside its first (area_compare's city cell).
@@ -757,9 +758,4 @@ def run_view(db: Database, name: str, filters: Filters) -> ProtectedResult:
         name,
         filters.cache_key(),
     )
-    hit = db.cache.get(key)
-    if hit is not None:
-        return hit
-    result = view(db, filters)
-    db.cache.set(key, result)
-    return result
+    return get_or_compute(db.cache, key, lambda: view(db, filters))
