@@ -44,7 +44,11 @@ def get_or_compute(cache: Any, key: Hashable, compute: Callable[[], T]) -> T:
             return hit
         if time.monotonic() > deadline:
             break  # the holder is slow or gone: compute here rather than keep a user waiting
-        owned = cache.add(lock, os.getpid(), expire=LOCK_EXPIRE_SECONDS, retry=True)
+        if lock not in cache:
+            # Released without a result (the holder's computation failed): take over. Only
+            # then try the lock: `add` is a write, and SQLite serialises writes, so waiters
+            # trying it every poll would queue against the holder's own `set`.
+            owned = cache.add(lock, os.getpid(), expire=LOCK_EXPIRE_SECONDS, retry=True)
     try:
         if owned:
             # The result may have landed between our last look and taking the lock.
