@@ -212,19 +212,19 @@ class User(threading.Thread):
         """One request, sent once more if its connection fails before any answer, as browsers
         do: the server closes a kept-alive connection after its idle timeout, and a request
         sent on it at that moment is reset unread. Each resend is counted in the report."""
-        for attempt in (1, 2):
-            try:
-                response = self.session.request(
-                    method, self.base + path, json=body, timeout=REQUEST_TIMEOUT
-                )
-                response.content  # noqa: B018 - read the whole answer
-                return response
-            except requests.ConnectionError:
-                if attempt == 2:
-                    raise
-                with self.stats.lock:
-                    self.stats.resent[kind] += 1
-        raise AssertionError("unreachable")
+        try:
+            return self._request(method, path, body)
+        except requests.ConnectionError:
+            with self.stats.lock:
+                self.stats.resent[kind] += 1
+            return self._request(method, path, body)
+
+    def _request(self, method: str, path: str, body: dict | None) -> requests.Response:
+        response = self.session.request(
+            method, self.base + path, json=body, timeout=REQUEST_TIMEOUT
+        )
+        response.content  # noqa: B018 - read the whole answer
+        return response
 
     def screen(self, step: str, state: dict[str, str]) -> None:
         """Every callback a URL change fires, as the renderer posts them."""
