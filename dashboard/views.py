@@ -125,10 +125,6 @@ def note_text(result: ProtectedResult, synthetic: bool) -> list[str]:
     return lines
 
 
-#: Chart type on screen and in meeting mode (read from across a room on a projector).
-SCREEN_FONT_SIZE = FONT_SIZE
-
-
 def meeting_fonts(figure: Any, meeting: bool, plan: MarginPlan | None = None) -> Any:
     """Set a figure's (or a Patch's) type size for the mode; labels, ticks, legends and cell
     text all inherit the layout font. Margins sized from labels (layers.margins) follow the
@@ -137,7 +133,7 @@ def meeting_fonts(figure: Any, meeting: bool, plan: MarginPlan | None = None) ->
     A figure comes back as the plain dict Dash sends anyway: Plotly's update_layout checks
     every property and cost more than building the figure.
     """
-    size = MEETING_FONT_SIZE if meeting else SCREEN_FONT_SIZE
+    size = MEETING_FONT_SIZE if meeting else FONT_SIZE
     if isinstance(figure, Patch):
         figure["layout"]["font"]["size"] = size
         figure["layout"]["hoverlabel"]["font"]["size"] = size

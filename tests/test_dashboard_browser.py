@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from dashboard import ids
-from dashboard.views import MEETING_FONT_SIZE, SCREEN_FONT_SIZE
+from layers.style import FONT_SIZE, MEETING_FONT_SIZE
 
 pytestmark = pytest.mark.browser
 
@@ -219,7 +219,7 @@ def test_table_alternative_and_meeting_mode(page) -> None:  # noqa: ANN001
                 "return gd._fullLayout.font.size;",
                 ids.TREND_GRAPH,
             )
-            == SCREEN_FONT_SIZE
+            == FONT_SIZE
         ),
         message="screen-size type after leaving meeting mode",
     )

@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 from dash import Patch
 
-from dashboard.views import MEETING_FONT_SIZE, SCREEN_FONT_SIZE, margin_plan, meeting_fonts
+from dashboard.views import margin_plan, meeting_fonts
 from layers.elements import element_compare_figure, elements_figure
 from layers.margins import EM_PER_CHAR, MarginPlan, longest
 from layers.matrix import matrix_figure
+from layers.style import FONT_SIZE, MEETING_FONT_SIZE
 from layers.trend import trend_figure
 
 
@@ -97,10 +98,10 @@ def test_overview_figures_size_margins_from_their_labels_without_automargin(buil
     axes = [v for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))]
     assert axes and all(axis.get("automargin") is False for axis in axes)
     plan = MarginPlan.from_meta(layout.get("meta"))
-    assert plan is not None and layout["margin"] == plan.at(SCREEN_FONT_SIZE)
+    assert plan is not None and layout["margin"] == plan.at(FONT_SIZE)
     category_labels = figure["data"][0].get("y") if build is not _trend else None
     if category_labels is not None:
-        needed = longest(category_labels) * EM_PER_CHAR * SCREEN_FONT_SIZE
+        needed = longest(category_labels) * EM_PER_CHAR * FONT_SIZE
         assert layout["margin"]["l"] >= needed
 
 
