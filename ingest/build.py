@@ -262,10 +262,16 @@ def build_serving_database(
                 con.executemany("INSERT INTO serving.meta VALUES (?, ?)", list(meta.items()))
                 con.execute("DETACH serving")
                 clock.stop()
-            except (duckdb.InterruptException, RuntimeError) as exc:
-                # Ctrl-C or SIGTERM inside DuckDB surfaces as "Query interrupted"; report it as
-                # the interruption it is (the CLI exits 130), not as a failure.
-                if isinstance(exc, duckdb.InterruptException) or "interrupted" in str(exc):
+            except (duckdb.Error, RuntimeError) as exc:
+                # Ctrl-C or SIGTERM inside DuckDB surfaces as "Query interrupted", or, when it
+                # lands while DuckDB runs Python (reading a registered frame), as a duckdb.Error
+                # carrying the KeyboardInterrupt's traceback; report it as the interruption it
+                # is (the CLI exits 130), not as a failure.
+                if (
+                    isinstance(exc, duckdb.InterruptException)
+                    or "interrupted" in str(exc)
+                    or "KeyboardInterrupt" in str(exc)
+                ):
                     raise KeyboardInterrupt from exc
                 raise
             finally:
