@@ -29,7 +29,7 @@ def count_status(published: object) -> str:
 def count_statuses(published: pd.Series) -> pd.Series:
     """count_status of every cell of a column at once (a view can have tens of thousands)."""
     return pd.Series(
-        np.where(published.isna(), SUPPRESSED, PUBLISHED), index=published.index, dtype="str"
+        np.where(published.isna(), SUPPRESSED, PUBLISHED), index=published.index, dtype=object
     )
 
 

@@ -306,12 +306,19 @@ def _provision_wide(
     columns["internal_share"], columns["internal_share_status"] = shares(
         columns["internal_people"], columns["internal_people"] + columns["external_people"]
     )
-    return pd.DataFrame({k: _plain_array(v) for k, v in columns.items()})
+    return pd.DataFrame(
+        {k: _plain_column(v) for k, v in columns.items()},
+        columns=pd.Index(list(columns), dtype=object),
+    )
 
 
-def _plain_array(values: Any) -> Any:
-    """A column's values without its own index (the frame numbers its rows 0..n-1)."""
-    return values.array if isinstance(values, pd.Series) else values
+def _plain_column(values: Any) -> Any:
+    """A column's values without its own index (the frame numbers its rows 0..n-1); text
+    stays object, as in Database.query_arrays."""
+    array = values.array if isinstance(values, pd.Series) else values
+    if pd.api.types.is_object_dtype(array):
+        return pd.Series(np.asarray(array, dtype=object), dtype=object, copy=False)
+    return array
 
 
 # --- views ---------------------------------------------------------------------------------

@@ -36,3 +36,17 @@ def test_built_database_reference_tables_feed_the_filters(built_db):
     ref = built_db.reference
     assert ref.periods["year"] and ref.periods["quarter"] and ref.areas["ward"]
     assert set(ref.provision_types) <= {"Internal", "External", "Direct payment"}
+
+
+def test_query_results_keep_text_as_plain_objects(built_db):
+    """pandas 3 would infer its Arrow-backed str dtype for text and column labels; the views'
+    column inserts, takes and sorts on it cost several ms a view, so the hot path keeps both as
+    object (queries.database.Database.query_arrays)."""
+    frame = built_db.query_arrays(
+        "SELECT area_code, area_name, population FROM areas WHERE level = $level",
+        {"level": "ward"},
+    )
+    assert frame.columns.dtype == object
+    assert frame["area_code"].dtype == object and frame["area_name"].dtype == object
+    frame["status"] = "x"  # a view's later insert keeps the labels plain
+    assert frame.columns.dtype == object
