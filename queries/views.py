@@ -357,28 +357,26 @@ def matrix(db: Database, f: Filters) -> ProtectedResult:
     return ProtectedResult(cols, df.reset_index(drop=True), meta)
 
 
-def _with_interval(df: pd.DataFrame, f: Filters) -> pd.DataFrame:
-    """value, value_status and 95% / 99.8% intervals from published counts."""
+def _with_interval(df: pd.DataFrame, f: Filters) -> dict[str, np.ndarray]:
+    """value, value_status and 95% / 99.8% intervals from published counts, as columns."""
     if f.measure == "internal_share":
-        x = df["internal_people"].to_numpy(dtype="float64", na_value=np.nan)
-        n = (df["internal_people"] + df["external_people"]).to_numpy(
-            dtype="float64", na_value=np.nan
-        )
-        value, status = shares(df["internal_people"], df["internal_people"] + df["external_people"])
-        shown = ~np.isnan(value)
+        internal, external = df["internal_people"], df["external_people"]
+        x = internal.to_numpy(dtype="float64", na_value=np.nan)
+        n = (internal + external).to_numpy(dtype="float64", na_value=np.nan)
+        value, status = shares(internal, internal + external)
         bounds = [wilson_bounds(x, n, z) for z in (Z95, Z998)]
     else:
         count = df["value_count"].to_numpy(dtype="float64", na_value=np.nan)
         value, status = rates_per_1000(df["value_count"], df["population"])
-        shown = ~np.isnan(value)
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = 1000.0 / df["population"].to_numpy(dtype="float64")
         bounds = [tuple(np.round(b * scale, 2) for b in byar_bounds(count, z)) for z in (Z95, Z998)]
-    df["value"], df["value_status"] = value, status
+    shown = ~np.isnan(value)
+    columns = {"value": value, "value_status": status}
     for (lo, hi), suffix in zip(bounds, ("95", "998"), strict=True):
-        df[f"lower{suffix}"] = np.where(shown, np.round(lo, 4), np.nan)
-        df[f"upper{suffix}"] = np.where(shown, np.round(hi, 4), np.nan)
-    return df
+        columns[f"lower{suffix}"] = np.where(shown, np.round(lo, 4), np.nan)
+        columns[f"upper{suffix}"] = np.where(shown, np.round(hi, 4), np.nan)
+    return columns
 
 
 def _compare_cells(db: Database, f: Filters) -> pd.DataFrame:
@@ -409,25 +407,34 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
     # The areas and the city are independent queries: run them side by side (DuckDB
     # releases the GIL while it executes), each on a cursor of its own.
     city_cells = _SIDE_QUERIES.submit(_compare_cells, db, city_f)
-    df = _with_interval(_compare_cells(db, f), f)
-    city = _with_interval(city_cells.result(), city_f).iloc[0]
-    city_value = float(city["value"])
-    df["city_value"] = city_value
-    df["city_status"] = city["value_status"]
-    values = df["value"].to_numpy(dtype="float64")
+    cells = _compare_cells(db, f)
+    columns = {"area_code": cells["area_code"], "area_name": cells["area_name"]}
+    columns.update(_with_interval(cells, f))
+    city = _with_interval(city_cells.result(), city_f)
+    city_value = float(city["value"][0])
+    columns["city_value"] = np.full(len(cells), city_value)
+    columns["city_status"] = np.full(len(cells), city["value_status"][0], dtype=object)
+    values = columns["value"]
     for col, lo, hi in (
         ("comparison", "lower95", "upper95"),
         ("comparison_998", "lower998", "upper998"),
     ):
-        lower, upper = df[lo].to_numpy(), df[hi].to_numpy()
-        df[col] = np.where(
+        lower, upper = columns[lo], columns[hi]
+        columns[col] = np.where(
             np.isnan(values) | np.isnan(city_value),
             "",
             np.where(
                 city_value > upper, "lower", np.where(city_value < lower, "higher", "similar")
             ),
         ).astype(object)
-    df = _sorted_areas(df, f)
+    # One frame from the finished columns: adding them one by one cost more than the maths.
+    df = _sorted_areas(
+        pd.DataFrame(
+            {k: _plain_column(v) for k, v in columns.items()},
+            columns=pd.Index(list(columns), dtype=object),
+        ),
+        f,
+    )
     kind = "share" if f.measure == "internal_share" else "rate"
     cols = [
         Column("area_code", "area"),
