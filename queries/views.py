@@ -164,6 +164,18 @@ def _sorted_areas(df: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return df.sort_values("area_code", kind="stable")
 
 
+def _sorted_cells(db: Database, df: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Area x period cells in area order, then time order: one lexsort and one take."""
+    periods = {p: i for i, p in enumerate(db.reference.periods[f.period_kind])}
+    period_key = np.fromiter((periods[p] for p in df["period"]), dtype=np.int64, count=len(df))
+    if f.level == "region":
+        regions = {r.name: i for i, r in enumerate(f.regions)}
+        area_key = np.fromiter((regions[a] for a in df["area_code"]), np.int64, count=len(df))
+    else:
+        area_key = df["area_code"].to_numpy(dtype=object)
+    return df.take(np.lexsort((period_key, area_key)))
+
+
 def _cells_people_parts(per_period: bool, use: bool) -> tuple[dict, dict]:
     if use:
         return {"cost_cte": "cost AS (SELECT area, period_dim, cost FROM people)"}, {
@@ -343,9 +355,7 @@ def area_map(db: Database, f: Filters) -> ProtectedResult:
 def matrix(db: Database, f: Filters) -> ProtectedResult:
     """Areas x periods of the chosen measure (the postcode/year matrix)."""
     df, kind = _measure_cells(db, f, by_period=True)
-    order = {p: i for i, p in enumerate(db.reference.periods[f.period_kind])}
-    df["_p"] = df["period"].map(order)
-    df = _sorted_areas(df.sort_values("_p", kind="stable"), f).drop(columns="_p")
+    df = _sorted_cells(db, df, f)
     cols = [
         Column("area_code", "area"),
         Column("area_name", "area"),
@@ -601,9 +611,7 @@ def trend(db: Database, f: Filters) -> ProtectedResult:
 def provision(db: Database, f: Filters) -> ProtectedResult:
     """People and cost by provision type per area and period, and the internal share."""
     df = _provision_wide(db, f, by_period=True)
-    order = {p: i for i, p in enumerate(db.reference.periods[f.period_kind])}
-    df["_p"] = df["period"].map(order)
-    df = _sorted_areas(df.sort_values("_p", kind="stable"), f).drop(columns="_p")
+    df = _sorted_cells(db, df, f)
     cols = [Column("area_code", "area"), Column("area_name", "area"), Column("period", "period")]
     for prefix in ("internal", "external", "direct"):
         cols += [Column(f"{prefix}_people", "count"), Column(f"{prefix}_people_status", "status")]
