@@ -6,6 +6,7 @@ supplied is passed as a DuckDB $parameter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -345,8 +346,9 @@ def build_query(
         )
     else:
         period_list = "SELECT 'all' AS period_dim, 1 AS ordinal"
+    base_cte = f"base AS (\n{base}\n),\n"
     common = (
-        f"base AS (\n{base}\n),\npbase AS NOT MATERIALIZED (\n{pbase}\n),\npop AS (\n{pop}\n),\n"
+        f"pbase AS NOT MATERIALIZED (\n{pbase}\n),\npop AS (\n{pop}\n),\n"
         f"area_list AS (\n{area_list}\n),\nperiod_list AS ({period_list})"
     )
     per_period = by_period or f.period_from == f.period_to
@@ -366,9 +368,19 @@ def build_query(
         shared[name] = people_cells(
             name, dims, source, per_period, restricted or mask is not None, sums.get(name)
         )
-    sql = _sql(view_sql).format(common=common, **shared, **(extra or {}))
+    template = _sql(view_sql)
+    sql = template.format(common=common, **shared, **(extra or {}))
+    if _mentions(sql, "base"):
+        # Most views read only person_periods' pre-sums: DuckDB then need not bind facts.
+        sql = template.format(common=base_cte + common, **shared, **(extra or {}))
     params.update(extra_params or {})
     return Query(sql, _used(sql, params))
+
+
+def _mentions(sql: str, name: str) -> bool:
+    """Whether the SQL's code (not its comments) names `name` as a word (pbase is not base)."""
+    code = re.sub(r"--[^\n]*", "", sql)
+    return re.search(rf"(?<![\w.]){re.escape(name)}\b", code) is not None
 
 
 def _used(sql: str, params: dict[str, Any]) -> dict[str, Any]:
