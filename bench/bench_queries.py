@@ -4,7 +4,9 @@
 
 For each view: p50 / p95 of run_view over random valid filter states (no cache); the same
 numbers before protection computed the way many Dash apps do it (pandas filter + groupby on a
-DataFrame held in memory) over the same states; and the time of a cached answer.
+DataFrame held in memory) over the same states; and the time of a cached answer. States run
+round robin across views, each pandas run beside its protected one, so a shared machine's slow
+stretches fall on every view alike.
 """
 
 from __future__ import annotations
@@ -251,42 +253,53 @@ def main(argv: list[str] | None = None) -> int:
     cache_dir = Path(tempfile.mkdtemp(prefix="care-atlas-bench-cache-"))
     cached_db = open_database(args.db, cache_dir=cache_dir)
     header = f"{'view':16} {'p50 ms':>8} {'p95 ms':>8} {'pandas p50':>11} {'pandas p95':>11} {'ratio p50':>9} {'cached p50':>10}"
-    print(header)
+    states: dict[str, list] = {}
     for view in views:
-        states = []
-        while len(states) < args.states:
+        states[view] = []
+        while len(states[view]) < args.states:
             try:
-                states.append(parse_filters(random_state(rng, db.reference), db.reference))
+                states[view].append(parse_filters(random_state(rng, db.reference), db.reference))
             except FilterError:
                 continue
-        times, pandas_times, cached_times = [], [], []
-        for f in states:
+    times: dict[str, list[float]] = {v: [] for v in views}
+    pandas_times: dict[str, list[float]] = {v: [] for v in views}
+    cached_times: dict[str, list[float]] = {v: [] for v in views}
+    pandas_states = args.pandas_states or args.states
+    # Round robin: state i of every view, then state i + 1. A shared VM's slow stretches then
+    # fall on all views alike, and on the pandas run of the same state beside the protected one.
+    for i in range(args.states):
+        if i % 50 == 0:
+            print(f"  states {i}-{min(i + 49, args.states - 1)} of each view...", file=sys.stderr)
+        for view in views:
+            f = states[view][i]
             t = time.perf_counter()
             try:
                 run_view(db, view, f)
             except FilterError:
                 continue
-            times.append((time.perf_counter() - t) * 1000)
-        if frame is not None:
-            for f in states[: args.pandas_states or args.states]:
+            times[view].append((time.perf_counter() - t) * 1000)
+            if frame is not None and i < pandas_states:
                 t = time.perf_counter()
                 pandas_view(frame, view, f)
-                pandas_times.append((time.perf_counter() - t) * 1000)
-        for f in states[:20]:
+                pandas_times[view].append((time.perf_counter() - t) * 1000)
+    for view in views:
+        for f in states[view][:20]:
             try:
                 run_view(cached_db, view, f)  # fill
                 t = time.perf_counter()
                 run_view(cached_db, view, f)
-                cached_times.append((time.perf_counter() - t) * 1000)
+                cached_times[view].append((time.perf_counter() - t) * 1000)
             except FilterError:
                 continue
+    print(header)
+    for view in views:
         row = {
-            "p50_ms": round(_pct(times, 50), 1),
-            "p95_ms": round(_pct(times, 95), 1),
-            "pandas_p50_ms": round(_pct(pandas_times, 50), 1) if pandas_times else None,
-            "pandas_p95_ms": round(_pct(pandas_times, 95), 1) if pandas_times else None,
-            "cached_p50_ms": round(_pct(cached_times, 50), 2),
-            "n": len(times),
+            "p50_ms": round(_pct(times[view], 50), 1),
+            "p95_ms": round(_pct(times[view], 95), 1),
+            "pandas_p50_ms": round(_pct(pandas_times[view], 50), 1) if pandas_times[view] else None,
+            "pandas_p95_ms": round(_pct(pandas_times[view], 95), 1) if pandas_times[view] else None,
+            "cached_p50_ms": round(_pct(cached_times[view], 50), 2),
+            "n": len(times[view]),
         }
         row["ratio_p50"] = (
             round(row["pandas_p50_ms"] / row["p50_ms"], 2) if row["pandas_p50_ms"] else None
