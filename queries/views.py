@@ -521,15 +521,21 @@ def element_compare(db: Database, f: Filters) -> ProtectedResult:
             )
     if f.element_a == f.element_b:
         raise FilterError("element_b", "must differ from element_a")
+    pair = (f.element_a, f.element_b)
+    mask = element_mask(f, db.reference.elements, db.element_bits, skip=("elements",), only=pair)
+    a_mask, b_mask = (mask & (1 << db.element_bits[e]) for e in pair)
     df = _run(
         db,
         "element_compare.sql",
         f,
         by_period=False,
         skip=("elements",),
-        only=(f.element_a, f.element_b),
-        extra_params={"element_a": f.element_a, "element_b": f.element_b},
-        element_people={"by_element": "area, period_dim"},
+        only=pair,
+        extra_params={"a_mask": a_mask, "b_mask": b_mask},
+        people={
+            "a_people": ("area, period_dim", "pa", True),
+            "b_people": ("area, period_dim", "pb", True),
+        },
     )
     df["a_people"] = _count(db, df, "a_n", "a_keysum")
     df["b_people"] = _count(db, df, "b_n", "b_keysum")

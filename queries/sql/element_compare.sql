@@ -1,10 +1,20 @@
 -- People using element A and element B in each area (two cells per area, each perturbed in
--- Python). The view restricts pbase's mask to A and B (within the other element filters);
--- by_element splits the masks into elements (element_people.sql).
+-- Python). pbase holds the rows with A or B (within the other element filters); pa and pb
+-- narrow it to each element ($a_mask, $b_mask: its bit, or 0 where the filters exclude it),
+-- and count people as the elements filter would for that element alone (people_cells.sql).
 WITH {common},
-{by_element}
+pa AS NOT MATERIALIZED (
+    SELECT * REPLACE (CAST($a_mask AS UBIGINT) AS cell_mask) FROM pbase
+    WHERE (element_mask & CAST($a_mask AS UBIGINT)) <> 0
+),
+pb AS NOT MATERIALIZED (
+    SELECT * REPLACE (CAST($b_mask AS UBIGINT) AS cell_mask) FROM pbase
+    WHERE (element_mask & CAST($b_mask AS UBIGINT)) <> 0
+),
+{a_people},
+{b_people}
 SELECT l.area_code, l.area_name,
        a.n AS a_n, a.keysum AS a_keysum, b.n AS b_n, b.keysum AS b_keysum
 FROM area_list l
-LEFT JOIN by_element a ON a.area = l.area_code AND a.element_code = $element_a
-LEFT JOIN by_element b ON b.area = l.area_code AND b.element_code = $element_b
+LEFT JOIN a_people a ON a.area = l.area_code
+LEFT JOIN b_people b ON b.area = l.area_code
