@@ -169,14 +169,8 @@ class Database:
                     arr = arr.astype("float64").filled(np.nan)
                 else:
                     arr = arr.astype(object).filled(None)
-            if arr.dtype == object:
-                # Kept as object: pandas 3 would infer its Arrow-backed str dtype, whose takes
-                # and sorts on a view's small frame cost several ms more.
-                arr = pd.Series(arr, dtype=object, copy=False)
             out[name] = arr
-        # Column labels as an object index too: views add columns one by one, and inserting
-        # a label into pandas 3's Arrow-backed str index costs about 0.4 ms each.
-        return pd.DataFrame(out, columns=pd.Index(list(out), dtype=object), copy=False)
+        return plain_frame(out)
 
     def perturb(self, n: Any, keysum: Any) -> pd.Series:
         """Published counts of cells with n distinct units whose record keys sum to keysum.
@@ -200,6 +194,24 @@ class Database:
         if self.cache is not None:
             self.cache.close()
         self._con.close()
+
+
+def plain_frame(columns: dict[str, Any]) -> pd.DataFrame:
+    """A frame numbered 0..n-1 from columns of equal length (arrays, or Series numbered so),
+    text and column labels kept as plain object.
+
+    pandas 3 would infer its Arrow-backed str dtype for both: then every column a view adds
+    costs about 0.4 ms (inserting a label into a str index), and takes and sorts cost more.
+    """
+    out = {}
+    for name, values in columns.items():
+        array = values.array if isinstance(values, pd.Series) else values
+        if pd.api.types.is_object_dtype(array):
+            values = pd.Series(np.asarray(array, dtype=object), dtype=object, copy=False)
+        else:
+            values = array
+        out[name] = values
+    return pd.DataFrame(out, columns=pd.Index(list(out), dtype=object), copy=False)
 
 
 def sql_text(name: str) -> str:

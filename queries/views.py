@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from queries.database import Database
+from queries.database import Database, plain_frame
 from queries.derived import (
     Z95,
     Z998,
@@ -318,19 +318,7 @@ def _provision_wide(
     columns["internal_share"], columns["internal_share_status"] = shares(
         columns["internal_people"], columns["internal_people"] + columns["external_people"]
     )
-    return pd.DataFrame(
-        {k: _plain_column(v) for k, v in columns.items()},
-        columns=pd.Index(list(columns), dtype=object),
-    )
-
-
-def _plain_column(values: Any) -> Any:
-    """A column's values without its own index (the frame numbers its rows 0..n-1); text
-    stays object, as in Database.query_arrays."""
-    array = values.array if isinstance(values, pd.Series) else values
-    if pd.api.types.is_object_dtype(array):
-        return pd.Series(np.asarray(array, dtype=object), dtype=object, copy=False)
-    return array
+    return plain_frame(columns)
 
 
 # --- views ---------------------------------------------------------------------------------
@@ -370,10 +358,11 @@ def matrix(db: Database, f: Filters) -> ProtectedResult:
 def _with_interval(df: pd.DataFrame, f: Filters) -> dict[str, np.ndarray]:
     """value, value_status and 95% / 99.8% intervals from published counts, as columns."""
     if f.measure == "internal_share":
-        internal, external = df["internal_people"], df["external_people"]
+        internal = df["internal_people"]
+        total = internal + df["external_people"]
         x = internal.to_numpy(dtype="float64", na_value=np.nan)
-        n = (internal + external).to_numpy(dtype="float64", na_value=np.nan)
-        value, status = shares(internal, internal + external)
+        n = total.to_numpy(dtype="float64", na_value=np.nan)
+        value, status = shares(internal, total)
         bounds = [wilson_bounds(x, n, z) for z in (Z95, Z998)]
     else:
         count = df["value_count"].to_numpy(dtype="float64", na_value=np.nan)
@@ -438,13 +427,7 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
             ),
         ).astype(object)
     # One frame from the finished columns: adding them one by one cost more than the maths.
-    df = _sorted_areas(
-        pd.DataFrame(
-            {k: _plain_column(v) for k, v in columns.items()},
-            columns=pd.Index(list(columns), dtype=object),
-        ),
-        f,
-    )
+    df = _sorted_areas(plain_frame(columns), f)
     kind = "share" if f.measure == "internal_share" else "rate"
     cols = [
         Column("area_code", "area"),
