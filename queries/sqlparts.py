@@ -369,10 +369,11 @@ def build_query(
             name, dims, source, per_period, restricted or mask is not None, sums.get(name)
         )
     template = _sql(view_sql)
-    sql = template.format(common=common, **shared, **(extra or {}))
-    if _mentions(sql, "base"):
+    parts = {**shared, **(extra or {})}
+    if any(_mentions(text, "base") for text in (template, common, *parts.values())):
         # Most views read only person_periods' pre-sums: DuckDB then need not bind facts.
-        sql = template.format(common=base_cte + common, **shared, **(extra or {}))
+        common = base_cte + common
+    sql = template.format(common=common, **parts)
     params.update(extra_params or {})
     return Query(sql, _used(sql, params))
 

@@ -157,9 +157,14 @@ def _count(db: Database, df: pd.DataFrame, n: str, keysum: str) -> pd.Series:
     return db.perturb(df[n].to_numpy(), df[keysum].to_numpy())
 
 
+def _region_order(f: Filters) -> dict[str, int]:
+    """Regions are listed in the order the user named them, not by name."""
+    return {r.name: i for i, r in enumerate(f.regions)}
+
+
 def _sorted_areas(df: pd.DataFrame, f: Filters) -> pd.DataFrame:
     if f.level == "region":
-        order = {r.name: i for i, r in enumerate(f.regions)}
+        order = _region_order(f)
         return df.sort_values("area_code", key=lambda s: s.map(order), kind="stable")
     return df.sort_values("area_code", kind="stable")
 
@@ -169,7 +174,7 @@ def _sorted_cells(db: Database, df: pd.DataFrame, f: Filters) -> pd.DataFrame:
     periods = {p: i for i, p in enumerate(db.reference.periods[f.period_kind])}
     period_key = np.fromiter((periods[p] for p in df["period"]), dtype=np.int64, count=len(df))
     if f.level == "region":
-        regions = {r.name: i for i, r in enumerate(f.regions)}
+        regions = _region_order(f)
         area_key = np.fromiter((regions[a] for a in df["area_code"]), np.int64, count=len(df))
     else:
         area_key = df["area_code"].to_numpy(dtype=object)
