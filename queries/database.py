@@ -134,6 +134,14 @@ class Database:
     pvalues: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), np.int64), repr=False)
     #: person_periods carries pre-summed agreements and cost (ingest/sql/085_person_periods.sql)
     presummed: bool = False
+    #: (level, area_code) -> residents of every age (areas.population; None where unknown)
+    populations: dict[tuple[str, str], float | None] = field(default_factory=dict, repr=False)
+    #: (level, area_code) -> age band -> residents (area_population)
+    band_populations: dict[tuple[str, str], dict[str, float | None]] = field(
+        default_factory=dict, repr=False
+    )
+    #: ward or district code -> level -> areas with data inside it (a sector can straddle wards)
+    areas_inside: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict, repr=False)
 
     @property
     def synthetic(self) -> bool:
@@ -316,6 +324,49 @@ def _load_reference(con: duckdb.DuckDBPyConnection) -> Reference:
     )
 
 
+def _load_populations(
+    con: duckdb.DuckDBPyConnection,
+) -> tuple[dict[tuple[str, str], float | None], dict[tuple[str, str], dict[str, float | None]]]:
+    """Residents per area, all ages and per age band: the denominators of rates (queries.cells)."""
+    populations = {
+        (level, code): pop
+        for level, code, pop in con.execute(
+            "SELECT level, area_code, population FROM areas"
+        ).fetchall()
+    }
+    bands: dict[tuple[str, str], dict[str, float | None]] = {}
+    for level, code, band, pop in con.execute(
+        "SELECT level, area_code, age_band, population FROM area_population"
+    ).fetchall():
+        bands.setdefault((level, code), {})[band] = pop
+    return populations, bands
+
+
+def _load_areas_inside(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, frozenset[str]]]:
+    """Ward or district -> level -> the areas with data inside it, in any period.
+
+    Calendar years cover every day from the first agreement's start to the data date, so
+    their rows hold every combination of areas the data has.
+    """
+    inside: dict[str, dict[str, set[str]]] = {}
+    for row in con.execute(
+        "SELECT DISTINCT ward_code, district, sector, h3r7, h3r8 FROM person_periods "
+        "WHERE period_kind = 'year'"
+    ).fetchall():
+        codes = dict(zip(("ward", "district", "sector", "h3r7", "h3r8"), row, strict=True))
+        for container in (codes["ward"], codes["district"]):
+            if container is None:
+                continue
+            levels = inside.setdefault(container, {})
+            for level, code in codes.items():
+                if code is not None:
+                    levels.setdefault(level, set()).add(code)
+    return {
+        container: {level: frozenset(codes) for level, codes in levels.items()}
+        for container, levels in inside.items()
+    }
+
+
 def _load_element_bits(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Element -> mask bit; person_periods must be there too (people counts need both)."""
     tables = {
@@ -363,7 +414,9 @@ def open_database(
             sql_text("protect.sql").format(ckey_mod=int(ckey_mod), threshold=int(threshold))
         )
         reference = _load_reference(con)
+        populations, band_populations = _load_populations(con)
         element_bits = _load_element_bits(con)
+        areas_inside = _load_areas_inside(con)
         presummed = {
             r[0]
             for r in con.execute(
@@ -405,4 +458,7 @@ def open_database(
         period_ordinals=period_ordinals,
         pvalues=pvalues,
         presummed=presummed,
+        populations=populations,
+        band_populations=band_populations,
+        areas_inside=areas_inside,
     )

@@ -250,12 +250,12 @@ def build_query(
     presummed: bool = False,
     people_sums: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Query:
-    """The view's SQL with the shared prefix `common` (base, pop, area_list, period_list).
+    """The view's SQL with the shared prefix `common`: whichever of base (facts), pbase
+    (person_periods, element filters as `mask`, see element_mask) and period_list it reads.
 
     `skip` names Filters list fields the view applies itself (e.g. element_compare ignores the
     `elements` filter); `extra` fills view-specific placeholders from allow-listed constants.
-    `common` also holds `pbase` (person_periods, element filters as `mask`, see element_mask)
-    and the placeholders {people} (people per area x period cell) and {first_in_range}
+    Also filled: the placeholders {people} (people per area x period cell) and {first_in_range}
     (facts rows that count each agreement once per cell). `people` adds more people CTEs:
     placeholder / CTE name -> (dims, source, restricted: the source's cells count only some
     elements, as when rows are repeated per provision type or element). `element_people`
@@ -318,27 +318,6 @@ def build_query(
         cell_mask=ALL_ELEMENTS_MASK if mask is None else "CAST($element_mask AS UBIGINT)",
         presummed="".join(f", f.{c}" for c in PRESUMMED_COLUMNS) if presummed else "",
     )
-    if f.age_bands:
-        pop = _sql("population_bands.sql").format(
-            age_bands=in_list("age_bands", f.age_bands, params)
-        )
-    else:
-        pop = _sql("population.sql")
-    if f.level == "city":
-        area_list = _sql("area_list_city.sql")
-    elif f.level == "region":
-        area_list = _sql("area_list_region.sql")
-    else:
-        area_conditions = ""
-        if f.areas:
-            area_conditions += f"\n  AND a.area_code IN ({in_list('areas', f.areas, params)})"
-        if f.within:
-            area_conditions += (
-                "\n  AND (a.parent_ward_code = $within OR a.district = $within"
-                "\n       OR a.area_code IN (SELECT area FROM base))"
-            )
-        area_list = _sql("area_list.sql").format(area_conditions=area_conditions)
-        params["level"] = f.level
     if by_period:
         period_list = (
             "SELECT period AS period_dim, ordinal FROM periods WHERE period_kind = $period_kind "
@@ -346,11 +325,11 @@ def build_query(
         )
     else:
         period_list = "SELECT 'all' AS period_dim, 1 AS ordinal"
-    base_cte = f"base AS (\n{base}\n),\n"
-    common = (
-        f"pbase AS NOT MATERIALIZED (\n{pbase}\n),\npop AS (\n{pop}\n),\n"
-        f"area_list AS (\n{area_list}\n),\nperiod_list AS ({period_list})"
-    )
+    ctes = {
+        "base": f"base AS (\n{base}\n)",
+        "pbase": f"pbase AS NOT MATERIALIZED (\n{pbase}\n)",
+        "period_list": f"period_list AS ({period_list})",
+    }
     per_period = by_period or f.period_from == f.period_to
     sums = people_sums or {}
     shared = {
@@ -370,12 +349,25 @@ def build_query(
         )
     template = _sql(view_sql)
     parts = {**shared, **(extra or {})}
-    if any(_mentions(text, "base") for text in (template, common, *parts.values())):
-        # Most views read only person_periods' pre-sums: DuckDB then need not bind facts.
-        common = base_cte + common
-    sql = template.format(common=common, **parts)
+    used = _used_ctes(ctes, [template, *parts.values()])
+    sql = template.format(common=",\n".join(ctes[name] for name in ctes if name in used), **parts)
     params.update(extra_params or {})
     return Query(sql, _used(sql, params))
+
+
+def _used_ctes(ctes: Mapping[str, str], texts: list[str]) -> set[str]:
+    """The shared CTEs the view's SQL reads, directly or through another. DuckDB binds every
+    CTE of a query, read or not, and binding facts or person_periods costs milliseconds: most
+    views read only person_periods."""
+    used: set[str] = set()
+    pending = list(texts)
+    while pending:
+        text = pending.pop()
+        for name, definition in ctes.items():
+            if name not in used and _mentions(text, name):
+                used.add(name)
+                pending.append(definition)
+    return used
 
 
 def _mentions(sql: str, name: str) -> bool:

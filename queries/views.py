@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from queries.cells import on_grid
 from queries.database import Database, plain_frame
 from queries.derived import (
     Z95,
@@ -39,7 +40,7 @@ from queries.sqlparts import DIMENSION_COLUMNS, agreement_sums, build_query, ele
 _SIDE_QUERIES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="care-atlas-side-query")
 
 #: Bumped when a view's output changes, so cached results of older code are not served.
-RESULT_VERSION = "2"
+RESULT_VERSION = "3"
 
 MEASURE_DEFINITIONS: dict[str, tuple[str, str]] = {
     "people": (
@@ -129,9 +130,13 @@ def _run(
     *,
     only: tuple[str, ...] | None = None,
     presummed: Any = None,
+    grid: bool = False,
     **kwargs: Any,
 ) -> pd.DataFrame:
     """Run a view's SQL; `only` restricts its people counts to those elements.
+
+    `grid`: the SQL returns cells with data (area, period_dim, ...); lay them on every area
+    (x period) cell, with names and populations (queries.cells.on_grid).
 
     `presummed(per_period)` -> (extra placeholders, people_sums), or None: the view can read
     person_periods' pre-summed agreements and cost instead of facts, which it does when the
@@ -149,7 +154,10 @@ def _run(
     q = build_query(
         sql_file, f, mask=mask, from_ordinal=from_ordinal, presummed=db.presummed, **kwargs
     )
-    return db.query_arrays(q.sql, q.params)
+    found = db.query_arrays(q.sql, q.params)
+    if grid:
+        return on_grid(db, f, found, by_period=kwargs["by_period"])
+    return found
 
 
 def _count(db: Database, df: pd.DataFrame, n: str, keysum: str) -> pd.Series:
@@ -181,32 +189,40 @@ def _sorted_cells(db: Database, df: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return df.take(np.lexsort((period_key, area_key)))
 
 
+#: A view's cells: its people counts with a facts CTE's measures joined on (when the measures
+#: cannot come from person_periods' pre-sums in the people counts' own pass).
+JOINED_CELLS = (
+    "cells AS (SELECT p.*, {columns} FROM {people} p\n"
+    "    LEFT JOIN {cte} k ON k.area = p.area AND k.period_dim = p.period_dim)"
+)
+
+
 def _cells_people_parts(per_period: bool, use: bool) -> tuple[dict, dict]:
     if use:
-        return {"cost_cte": "cost AS (SELECT area, period_dim, cost FROM people)"}, {
-            "people": {"cost": "cost"}
-        }
-    return {
-        "cost_cte": "cost AS (SELECT area, period_dim, sum(cost_in_period) AS cost FROM base "
+        return {"cells": "cells AS (SELECT * FROM people)"}, {"people": {"cost": "cost"}}
+    cost = (
+        "cost AS (SELECT area, period_dim, sum(cost_in_period) AS cost FROM base "
         "GROUP BY area, period_dim)"
-    }, {}
+    )
+    cells = JOINED_CELLS.format(people="people", columns="k.cost", cte="cost")
+    return {"cells": f"{cost},\n{cells}"}, {}
 
 
 def _cells_agreements_parts(started_only: bool) -> Any:
     def parts(per_period: bool, use: bool) -> tuple[dict, dict]:
         if use:
-            cte = (
-                "agreements AS (SELECT area, period_dim, agreements_n AS n, "
-                "agreements_keysum AS keysum FROM people)"
-            )
-            return {"agreements_cte": cte}, {"people": agreement_sums(per_period, started_only)}
+            sums = agreement_sums(per_period, started_only)
+            return {"cells": "cells AS (SELECT * FROM people)"}, {"people": sums}
         unit = "started" if started_only else "true"
         first = "true" if per_period else "(started OR period = $period_from)"
         cte = (
-            "agreements AS (SELECT area, period_dim, count(*) AS n, sum(agreement_key) AS keysum"
+            "agreements AS (SELECT area, period_dim, count(*) AS agreements_n, "
+            "sum(agreement_key) AS agreements_keysum"
             f" FROM base WHERE {unit} AND {first} GROUP BY area, period_dim)"
         )
-        return {"agreements_cte": cte}, {}
+        columns = "k.agreements_n, k.agreements_keysum"
+        cells = JOINED_CELLS.format(people="people", columns=columns, cte="agreements")
+        return {"cells": f"{cte},\n{cells}"}, {}
 
     return parts
 
@@ -218,7 +234,14 @@ def _measure_cells(db: Database, f: Filters, *, by_period: bool) -> tuple[pd.Dat
     """
     m = f.measure
     if m in ("people", "cost", "rate_per_1000"):
-        df = _run(db, "cells_people.sql", f, by_period=by_period, presummed=_cells_people_parts)
+        df = _run(
+            db,
+            "cells_people.sql",
+            f,
+            by_period=by_period,
+            presummed=_cells_people_parts,
+            grid=True,
+        )
         df["people"] = _count(db, df, "n", "keysum")
         if m == "people":
             df["value"], kind = df["people"].astype("float64"), "count"
@@ -236,6 +259,7 @@ def _measure_cells(db: Database, f: Filters, *, by_period: bool) -> tuple[pd.Dat
             f,
             by_period=by_period,
             presummed=_cells_agreements_parts(m == "agreements_started"),
+            grid=True,
         )
         df["people"] = _count(db, df, "n", "keysum")
         df["agreements"] = _count(db, df, "agreements_n", "agreements_keysum")
@@ -252,9 +276,9 @@ def _measure_cells(db: Database, f: Filters, *, by_period: bool) -> tuple[pd.Dat
 TYPE_COSTS = ("internal_cost", "external_cost", "direct_cost")
 PROVISION_TYPES = (("internal", "Internal"), ("external", "External"), ("direct", "Direct payment"))
 NO_COSTS = (
-    "cost AS (SELECT NULL AS area, NULL AS period_dim, "
+    "cells AS (SELECT *, "
     + ", ".join(f"CAST(NULL AS DOUBLE) AS {c}" for c in TYPE_COSTS)
-    + " WHERE false)"
+    + " FROM counts)"
 )
 
 
@@ -275,22 +299,21 @@ def _provision_parts(costs: bool) -> Callable[[bool, bool], tuple[dict, dict]]:
 
     def parts(per_period: bool, use: bool) -> tuple[dict, dict]:
         if not costs:
-            return {"cost_sums": "", "cost_totals": "", "cost_cte": NO_COSTS}, {}
+            return {"cost_sums": "", "cost_totals": "", "cells": NO_COSTS}, {}
         if use:
             return {
                 "cost_sums": "".join(f",\n           sum({c}) AS {c}" for c in TYPE_COSTS),
                 "cost_totals": "".join(f",\n           sum({c}) AS {c}" for c in TYPE_COSTS),
-                "cost_cte": f"cost AS (SELECT area, period_dim, {', '.join(TYPE_COSTS)} FROM counts)",
+                "cells": "cells AS (SELECT * FROM counts)",
             }, {}
         sums = ", ".join(
             f"sum(cost_in_period) FILTER (WHERE provision_type = '{t}') AS {p}_cost"
             for p, t in PROVISION_TYPES
         )
-        return {
-            "cost_sums": "",
-            "cost_totals": "",
-            "cost_cte": f"cost AS (SELECT area, period_dim, {sums} FROM base GROUP BY area, period_dim)",
-        }, {}
+        cost = f"cost AS (SELECT area, period_dim, {sums} FROM base GROUP BY area, period_dim)"
+        columns = ", ".join(f"k.{c}" for c in TYPE_COSTS)
+        cells = JOINED_CELLS.format(people="counts", columns=columns, cte="cost")
+        return {"cost_sums": "", "cost_totals": "", "cells": f"{cost},\n{cells}"}, {}
 
     return parts
 
@@ -306,6 +329,7 @@ def _provision_wide(
         by_period=by_period,
         presummed=_provision_parts(costs),
         extra_params=provision_type_masks(db),
+        grid=True,
     )
     # Columns gathered first and framed once: inserting 16 columns one at a time into a pandas
     # frame cost more than a small cell's query.
@@ -524,6 +548,7 @@ def element_compare(db: Database, f: Filters) -> ProtectedResult:
             "a_people": ("area, period_dim", "pa", True),
             "b_people": ("area, period_dim", "pb", True),
         },
+        grid=True,
     )
     df["a_people"] = _count(db, df, "a_n", "a_keysum")
     df["b_people"] = _count(db, df, "b_n", "b_keysum")
@@ -618,7 +643,7 @@ def provision(db: Database, f: Filters) -> ProtectedResult:
 
 def enablement(db: Database, f: Filters) -> ProtectedResult:
     """MIA17 enablement by area: share of people beyond 6 weeks and the cost beyond day 42."""
-    df = _run(db, "enablement.sql", f, by_period=False)
+    df = _run(db, "enablement.sql", f, by_period=False, grid=True)
     df["people"] = _count(db, df, "n", "keysum")
     df["people_over_6w"] = _count(db, df, "over_n", "over_keysum")
     df["people_status"] = count_statuses(df["people"])

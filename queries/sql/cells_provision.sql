@@ -7,9 +7,9 @@
 -- and are grouped per cell and types; the other persons are grouped per person, their types
 -- OR-ed over their rows. <keep> / <deduped> come from queries/sqlparts.py
 -- provision_predicates: every type's count is exact on the same partition of persons.
--- <cost_sums> / <cost_cte>: costs per type from person_periods' pre-summed columns in the
--- same pass (no element-attribute filter), or from facts, or none (a caller that shows only
--- the internal share).
+-- <cost_sums> / <cost_totals> / <cells>: costs per type from person_periods' pre-summed
+-- columns in the same pass (no element-attribute filter), or summed over facts and joined on,
+-- or none (a caller that shows only the internal share).
 WITH {common},
 typed_rows AS (
     SELECT p.*,
@@ -48,14 +48,8 @@ counts AS (
     FROM by_types
     GROUP BY area, period_dim
 ),
-{cost_cte},
-cells AS (
-    SELECT l.area_code, l.area_name, l.population, s.period_dim
-    FROM area_list l CROSS JOIN period_list s
-)
-SELECT c.area_code, c.area_name, c.population, c.period_dim AS period,
-       p.n_all, p.k_all, p.n_i, p.k_i, p.n_e, p.k_e, p.n_d, p.k_d,
-       k.internal_cost, k.external_cost, k.direct_cost
-FROM cells c
-LEFT JOIN counts p ON p.area = c.area_code AND p.period_dim = c.period_dim
-LEFT JOIN cost k ON k.area = c.area_code AND k.period_dim = c.period_dim
+{cells}
+-- Only cells with people come out: queries/cells.py lays them on the grid of every cell.
+SELECT area, period_dim, n_all, k_all, n_i, k_i, n_e, k_e, n_d, k_d,
+       internal_cost, external_cost, direct_cost
+FROM cells

@@ -13,8 +13,8 @@ pb AS NOT MATERIALIZED (
 ),
 {a_people},
 {b_people}
-SELECT l.area_code, l.area_name,
+-- Only areas with people of A or B come out: queries/cells.py lays them on the grid.
+SELECT coalesce(a.area, b.area) AS area, coalesce(a.period_dim, b.period_dim) AS period_dim,
        a.n AS a_n, a.keysum AS a_keysum, b.n AS b_n, b.keysum AS b_keysum
-FROM area_list l
-LEFT JOIN a_people a ON a.area = l.area_code
-LEFT JOIN b_people b ON b.area = l.area_code
+FROM a_people a
+FULL JOIN b_people b ON b.area = a.area AND b.period_dim = a.period_dim

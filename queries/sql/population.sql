@@ -1,2 +1,0 @@
--- Population by area, all ages.
-SELECT level, area_code, population FROM areas
