@@ -1,8 +1,9 @@
 """The ten views: one function each, SQL in queries/sql/, protected tables out.
 
-Counts arrive from SQL already perturbed (memory.ckp_count) and money already protected
-(memory.protect_money); this module derives rates, shares and intervals from those published
-values, attaches a status to every value and writes the metadata each chart must show.
+Each count arrives from SQL as its cell's distinct units n and record-key sum; Database.perturb
+applies the ptable and threshold (one vectorised definition) and derived.protect_money rounds
+money. This module derives rates, shares and intervals from those published values, attaches a
+status to every value and writes the metadata each chart must show.
 """
 
 from __future__ import annotations
