@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from queries import VIEWS, open_database, parse_filters, run_view
+from queries.database import plain_frame
 
 
 @pytest.fixture(scope="module")
@@ -50,3 +52,23 @@ def test_query_results_keep_text_as_plain_objects(built_db):
     assert frame["area_code"].dtype == object and frame["area_name"].dtype == object
     frame["status"] = "x"  # a view's later insert keeps the labels plain
     assert frame.columns.dtype == object
+
+
+def test_plain_frame_takes_finished_columns_of_one_length():
+    counts = pd.arrays.IntegerArray(np.array([5, 0]), np.array([False, True]))
+    frame = plain_frame(
+        {
+            "count": counts,
+            "name": np.array(["a", "b"], dtype=object),
+            "value": pd.Series([1.5, 2.5]),
+            "status": pd.Series(["", "[c]"], dtype=object),
+        }
+    )
+    assert list(frame.columns) == ["count", "name", "value", "status"]
+    assert frame["count"].dtype == "Int64" and frame["count"].isna().tolist() == [False, True]
+    assert frame["name"].dtype == object and frame["status"].dtype == object
+    assert frame["value"].tolist() == [1.5, 2.5] and list(frame.index) == [0, 1]
+    with pytest.raises(TypeError):
+        plain_frame({"a": [1, 2]})
+    with pytest.raises(ValueError):
+        plain_frame({"a": np.zeros(2), "b": np.zeros(3)})
