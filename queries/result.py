@@ -48,8 +48,15 @@ class ProtectedResult:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        # Only the declared columns leave the query layer (no working columns).
-        self.rows = self.rows[[c.name for c in self.columns]].reset_index(drop=True)
+        # Only the declared columns leave the query layer (no working columns), numbered 0..n-1
+        # (each step only when needed: a selection costs as much as a small view's arithmetic).
+        names = [c.name for c in self.columns]
+        rows = self.rows
+        if list(rows.columns) != names:
+            rows = rows[names]
+        if not rows.index.equals(pd.RangeIndex(len(rows))):
+            rows = rows.reset_index(drop=True)
+        self.rows = rows
 
     def records(self) -> list[dict[str, Any]]:
         """Rows as JSON-ready dicts: NA -> None, numpy scalars -> Python."""

@@ -190,6 +190,8 @@ def _sorted_cells(db: Database, df: pd.DataFrame, f: Filters) -> pd.DataFrame:
     return df.take(np.lexsort((period_key, area_key)))
 
 
+#: The columns of the grid of cells (queries.cells.on_grid) a view's table starts from.
+GRID_COLUMNS = ("area_code", "area_name", "population", "period")
 #: A view's cells: its people counts with a facts CTE's measures joined on (when the measures
 #: cannot come from person_periods' pre-sums in the people counts' own pass).
 JOINED_CELLS = (
@@ -228,50 +230,50 @@ def _cells_agreements_parts(started_only: bool) -> Any:
     return parts
 
 
-def _measure_cells(db: Database, f: Filters, *, by_period: bool) -> tuple[pd.DataFrame, str]:
-    """area (x period) cells of the chosen measure: value, value_status, people, people_status.
+def _measure_columns(db: Database, f: Filters, *, by_period: bool) -> tuple[dict[str, Any], str]:
+    """area (x period) cells of the chosen measure: the grid's columns, value, value_status,
+    people, people_status (and agreements), gathered as columns to frame once.
 
-    Returns the frame and the value's column kind.
+    Returns the columns and the value's column kind.
     """
     m = f.measure
-    if m in ("people", "cost", "rate_per_1000"):
-        df = _run(
+    if m in ("people", "cost", "rate_per_1000", "agreements_active", "agreements_started"):
+        agreements = m in ("agreements_active", "agreements_started")
+        cells = _run(
             db,
-            "cells_people.sql",
+            "cells_agreements.sql" if agreements else "cells_people.sql",
             f,
             by_period=by_period,
-            presummed=_cells_people_parts,
+            presummed=(
+                _cells_agreements_parts(m == "agreements_started")
+                if agreements
+                else _cells_people_parts
+            ),
             grid=True,
         )
-        df["people"] = _count(db, df, "n", "keysum")
-        if m == "people":
-            df["value"], kind = df["people"].astype("float64"), "count"
-            df["value_status"] = count_statuses(df["people"])
+        columns = {k: cells[k] for k in GRID_COLUMNS}
+        columns["people"] = people = _count(db, cells, "n", "keysum")
+        if agreements:
+            columns["agreements"] = counted = _count(db, cells, "agreements_n", "agreements_keysum")
+            value, status, kind = counted.astype("float64"), count_statuses(counted), "count"
+        elif m == "people":
+            value, status, kind = people.astype("float64"), count_statuses(people), "count"
         elif m == "cost":
-            df["value"], df["value_status"] = protect_money(df["cost"], df["people"])
-            kind = "money"
+            (value, status), kind = protect_money(cells["cost"], people), "money"
         else:
-            df["value"], df["value_status"] = rates_per_1000(df["people"], df["population"])
-            kind = "rate"
-    elif m in ("agreements_active", "agreements_started"):
-        df = _run(
-            db,
-            "cells_agreements.sql",
-            f,
-            by_period=by_period,
-            presummed=_cells_agreements_parts(m == "agreements_started"),
-            grid=True,
-        )
-        df["people"] = _count(db, df, "n", "keysum")
-        df["agreements"] = _count(db, df, "agreements_n", "agreements_keysum")
-        df["value"], kind = df["agreements"].astype("float64"), "count"
-        df["value_status"] = count_statuses(df["agreements"])
+            (value, status), kind = rates_per_1000(people, cells["population"]), "rate"
     else:  # internal_share
-        df = _provision_wide(db, f, by_period=by_period, costs=False)
-        df["value"], df["value_status"] = df["internal_share"], df["internal_share_status"]
-        kind = "share"
-    df["people_status"] = count_statuses(df["people"])
-    return df, kind
+        columns = _provision_columns(db, f, by_period=by_period, costs=False)
+        value, status, kind = columns["internal_share"], columns["internal_share_status"], "share"
+    columns["value"], columns["value_status"] = value, status
+    columns["people_status"] = count_statuses(columns["people"])
+    return columns, kind
+
+
+def _measure_cells(db: Database, f: Filters, *, by_period: bool) -> tuple[pd.DataFrame, str]:
+    """_measure_columns as a frame."""
+    columns, kind = _measure_columns(db, f, by_period=by_period)
+    return plain_frame(columns), kind
 
 
 TYPE_COSTS = ("internal_cost", "external_cost", "direct_cost")
@@ -319,9 +321,9 @@ def _provision_parts(costs: bool) -> Callable[[bool, bool], tuple[dict, dict]]:
     return parts
 
 
-def _provision_wide(
+def _provision_columns(
     db: Database, f: Filters, *, by_period: bool, costs: bool = True
-) -> pd.DataFrame:
+) -> dict[str, Any]:
     """People (and, with `costs`, cost) by provision type per cell, and the internal share."""
     wide = _run(
         db,
@@ -334,8 +336,7 @@ def _provision_wide(
     )
     # Columns gathered first and framed once: inserting 16 columns one at a time into a pandas
     # frame cost more than a small cell's query.
-    columns: dict[str, Any] = {k: wide[k] for k in ("area_code", "area_name", "population")}
-    columns["period"] = wide["period"]
+    columns: dict[str, Any] = {k: wide[k] for k in GRID_COLUMNS}
     columns["people"] = _count(db, wide, "n_all", "k_all")
     for prefix, code in (("internal", "i"), ("external", "e"), ("direct", "d")):
         people = _count(db, wide, f"n_{code}", f"k_{code}")
@@ -348,7 +349,7 @@ def _provision_wide(
     columns["internal_share"], columns["internal_share_status"] = shares(
         columns["internal_people"], columns["internal_people"] + columns["external_people"]
     )
-    return plain_frame(columns)
+    return columns
 
 
 # --- views ---------------------------------------------------------------------------------
@@ -385,7 +386,7 @@ def matrix(db: Database, f: Filters) -> ProtectedResult:
     return ProtectedResult(cols, df.reset_index(drop=True), meta)
 
 
-def _with_interval(df: pd.DataFrame, f: Filters) -> dict[str, np.ndarray]:
+def _with_interval(df: dict[str, Any], f: Filters) -> dict[str, np.ndarray]:
     """value, value_status and 95% / 99.8% intervals from published counts, as columns."""
     if f.measure == "internal_share":
         internal = df["internal_people"]
@@ -398,7 +399,7 @@ def _with_interval(df: pd.DataFrame, f: Filters) -> dict[str, np.ndarray]:
         count = df["value_count"].to_numpy(dtype="float64", na_value=np.nan)
         value, status = rates_per_1000(df["value_count"], df["population"])
         with np.errstate(divide="ignore", invalid="ignore"):
-            scale = 1000.0 / df["population"].to_numpy(dtype="float64")
+            scale = 1000.0 / np.asarray(df["population"], dtype="float64")
         bounds = [tuple(np.round(b * scale, 2) for b in byar_bounds(count, z)) for z in (Z95, Z998)]
     shown = ~np.isnan(value)
     columns = {"value": value, "value_status": status}
@@ -408,14 +409,14 @@ def _with_interval(df: pd.DataFrame, f: Filters) -> dict[str, np.ndarray]:
     return columns
 
 
-def _compare_cells(db: Database, f: Filters) -> pd.DataFrame:
+def _compare_cells(db: Database, f: Filters) -> dict[str, Any]:
     if f.measure == "internal_share":
-        return _provision_wide(db, f, by_period=False, costs=False)
+        return _provision_columns(db, f, by_period=False, costs=False)
     counted = "people" if f.measure in ("people", "rate_per_1000") else f.measure
     g = dataclasses.replace(f, measure=counted)
-    df, _ = _measure_cells(db, g, by_period=False)
-    df["value_count"] = df["people"] if counted == "people" else df["value"]
-    return df
+    columns, _ = _measure_columns(db, g, by_period=False)
+    columns["value_count"] = columns["people"] if counted == "people" else columns["value"]
+    return columns
 
 
 def area_compare(db: Database, f: Filters) -> ProtectedResult:
@@ -441,8 +442,9 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
     columns.update(_with_interval(cells, f))
     city = _with_interval(city_cells.result(), city_f)
     city_value = float(city["value"][0])
-    columns["city_value"] = np.full(len(cells), city_value)
-    columns["city_status"] = np.full(len(cells), city["value_status"][0], dtype=object)
+    rows = len(cells["area_code"])
+    columns["city_value"] = np.full(rows, city_value)
+    columns["city_status"] = np.full(rows, city["value_status"][0], dtype=object)
     values = columns["value"]
     for col, lo, hi in (
         ("comparison", "lower95", "upper95"),
@@ -630,7 +632,7 @@ def trend(db: Database, f: Filters) -> ProtectedResult:
 
 def provision(db: Database, f: Filters) -> ProtectedResult:
     """People and cost by provision type per area and period, and the internal share."""
-    df = _provision_wide(db, f, by_period=True)
+    df = plain_frame(_provision_columns(db, f, by_period=True))
     df = _sorted_cells(db, df, f)
     cols = [Column("area_code", "area"), Column("area_name", "area"), Column("period", "period")]
     for prefix in ("internal", "external", "direct"):

@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from queries import FilterError, open_database, parse_filters, run_view
+from queries.database import plain_frame
 from queries.filters import MEASURES, Filters
-from queries.views import _provision_wide
+from queries.views import _provision_columns
 from tests.test_queries_properties import filter_states
 
 PROBE = 10_000
@@ -148,7 +149,8 @@ def check_state(db, con, params: dict[str, str]) -> None:
         truth = _truth(df[df.provision_type == ptype], period, "person_idx", "person_key")
         _check(wide, period, f"{prefix}_people", truth, f"provision {ptype}")
     # The same per type over the whole range (area_map / area_compare with internal_share).
-    wide = _provision_wide(db, f, by_period=False).rename(columns={"area_code": "area"})
+    wide = plain_frame(_provision_columns(db, f, by_period=False))
+    wide = wide.rename(columns={"area_code": "area"})
     _check(wide, ["area"], "people", _truth(df, ["area"], "person_idx", "person_key"), "range")
     for prefix, ptype in (("internal", "Internal"), ("external", "External"), ("direct", "Direct payment")):  # fmt: skip
         truth = _truth(df[df.provision_type == ptype], ["area"], "person_idx", "person_key")
