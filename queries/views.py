@@ -547,10 +547,7 @@ def element_compare(db: Database, f: Filters) -> ProtectedResult:
         skip=("elements",),
         only=pair,
         extra_params={"a_mask": a_mask, "b_mask": b_mask},
-        people={
-            "a_people": ("area, period_dim", "pa", True),
-            "b_people": ("area, period_dim", "pb", True),
-        },
+        people={"ab_people": ("area, period_dim, element", "pab", True)},
         grid=True,
     )
     df["a_people"] = _count(db, df, "a_n", "a_keysum")
