@@ -167,6 +167,13 @@ def people_cells(
     )
 
 
+def people_total(name: str, units: str) -> str:
+    """A CTE `name` of distinct people (n, keysum) over all cells of a people_cells CTE
+    together, from its first level `units` (`<people_cells name>_units`), without reading
+    the source rows again."""
+    return _sql("people_total.sql").format(name=name, units=units)
+
+
 def provision_predicates(per_period: bool) -> dict[str, str]:
     """keep / deduped for cells_provision.sql: one partition of persons, exact for every type.
 

@@ -35,7 +35,13 @@ from queries.result import (
     ProtectedResult,
 )
 from queries.result_cache import get_or_compute
-from queries.sqlparts import DIMENSION_COLUMNS, agreement_sums, build_query, element_mask
+from queries.sqlparts import (
+    DIMENSION_COLUMNS,
+    agreement_sums,
+    build_query,
+    element_mask,
+    people_total,
+)
 
 #: Runs a view's second, independent query beside its first (area_compare's city cell).
 _SIDE_QUERIES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="care-atlas-side-query")
@@ -734,10 +740,10 @@ def demographics(db: Database, f: Filters) -> ProtectedResult:
         f,
         by_period=False,
         by_area=False,
-        extra={"dimension_col": DIMENSION_COLUMNS[f.dimension]},
-        people={
-            "by_category": ("category", "categorised", False),
-            "total": ("whole", "categorised", False),
+        people={"by_category": ("category", "categorised", False)},
+        extra={
+            "dimension_col": DIMENSION_COLUMNS[f.dimension],
+            "total": people_total("total", "by_category_units"),
         },
         extra_params={
             "categories": list(categories),

@@ -1,9 +1,9 @@
 -- People per category of one dimension (<dimension_col>: age band, gender or ethnic group)
 -- over the selection, and the selection's own total cell (a cell of its own, perturbed on its
--- own, in Python). The dimensions are person_periods grain columns, so by_category and total
--- are exact.
+-- own, in Python), counted from the same first level of by_category (people_total.sql). The
+-- dimensions are person_periods grain columns, so by_category and total are exact.
 WITH {common},
-categorised AS (SELECT *, {dimension_col} AS category, 'all' AS whole FROM pbase),
+categorised AS (SELECT *, {dimension_col} AS category FROM pbase),
 {by_category},
 {total}
 SELECT c.category, b.n, b.keysum,
