@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from queries.cells import on_grid
+from queries.cells import CITY_CODE, WHOLE_RANGE, on_grid
 from queries.database import Database, plain_frame
 from queries.derived import (
     Z95,
@@ -425,6 +425,55 @@ def _compare_cells(db: Database, f: Filters) -> dict[str, Any]:
     return columns
 
 
+def _compare_people_parts(with_city: bool) -> Callable[[bool, bool], tuple[dict, dict]]:
+    """cells_people.sql's cells for area_compare: people only (it compares rates, so no cost:
+    not even with an element filter does it read facts), and with `with_city` the city's own
+    cell counted from the same first level (people_total.sql) as one more row."""
+
+    def parts(per_period: bool, use: bool) -> tuple[dict, dict]:
+        cells = "SELECT area, period_dim, n, keysum, CAST(NULL AS DOUBLE) AS cost FROM people"
+        if not with_city:
+            return {"cells": f"cells AS ({cells})"}, {}
+        city = (
+            f"SELECT '{CITY_CODE}', '{WHOLE_RANGE}', n, keysum, CAST(NULL AS DOUBLE) "
+            "FROM city_people"
+        )
+        total = people_total("city_people", "people_units")
+        return {"cells": f"{total},\ncells AS ({cells}\n    UNION ALL {city})"}, {}
+
+    return parts
+
+
+def _people_compared(db: Database, found: pd.DataFrame, f: Filters) -> dict[str, Any]:
+    """Grid columns, published people and value_count (the people) of area_compare's cells."""
+    cells = on_grid(db, f, found, by_period=False)
+    columns = {k: cells[k] for k in GRID_COLUMNS}
+    columns["people"] = columns["value_count"] = _count(db, cells, "n", "keysum")
+    return columns
+
+
+def _compare_people(db: Database, f: Filters, city_f: Filters) -> tuple[dict, dict]:
+    """The areas' and the city's people cells for a rate. When the areas together are the
+    whole city (no chosen areas, drill-down or regions), one query counts both."""
+    if f.level == CITY_CODE:
+        found = _run(
+            db, "cells_people.sql", f, by_period=False, presummed=_compare_people_parts(False)
+        )
+        cells = _people_compared(db, found, f)
+        return cells, cells
+    if f.level == "region" or f.areas or f.within:
+        city_cells = _SIDE_QUERIES.submit(_compare_people, db, city_f, city_f)
+        found = _run(
+            db, "cells_people.sql", f, by_period=False, presummed=_compare_people_parts(False)
+        )
+        return _people_compared(db, found, f), city_cells.result()[1]
+    found = _run(db, "cells_people.sql", f, by_period=False, presummed=_compare_people_parts(True))
+    is_city = (found["area"] == CITY_CODE).to_numpy()
+    areas = plain_frame({k: found[k].to_numpy()[~is_city] for k in found.columns})
+    city = plain_frame({k: found[k].to_numpy()[is_city] for k in found.columns})
+    return _people_compared(db, areas, f), _people_compared(db, city, city_f)
+
+
 def area_compare(db: Database, f: Filters) -> ProtectedResult:
     """Each area's rate (or internal share) against the city's, with 95% and 99.8% intervals."""
     if f.measure == "cost":
@@ -440,13 +489,17 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
             ],
         )
     city_f = dataclasses.replace(f, level="city", areas=(), within=None, regions=())
-    # The areas and the city are independent queries: run them side by side (DuckDB
-    # releases the GIL while it executes), each on a cursor of its own.
-    city_cells = _SIDE_QUERIES.submit(_compare_cells, db, city_f)
-    cells = _compare_cells(db, f)
+    if f.measure in ("people", "rate_per_1000"):
+        cells, city_cells = _compare_people(db, f, city_f)
+    else:
+        # The areas and the city are independent queries: run them side by side (DuckDB
+        # releases the GIL while it executes), each on a cursor of its own.
+        city_future = _SIDE_QUERIES.submit(_compare_cells, db, city_f)
+        cells = _compare_cells(db, f)
+        city_cells = city_future.result()
     columns = {"area_code": cells["area_code"], "area_name": cells["area_name"]}
     columns.update(_with_interval(cells, f))
-    city = _with_interval(city_cells.result(), city_f)
+    city = _with_interval(city_cells, city_f)
     city_value = float(city["value"][0])
     rows = len(cells["area_code"])
     columns["city_value"] = np.full(rows, city_value)
