@@ -491,6 +491,8 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
     city_f = dataclasses.replace(f, level="city", areas=(), within=None, regions=())
     if f.measure in ("people", "rate_per_1000"):
         cells, city_cells = _compare_people(db, f, city_f)
+    elif f.level == CITY_CODE:
+        cells = city_cells = _compare_cells(db, city_f)
     else:
         # The areas and the city are independent queries: run them side by side (DuckDB
         # releases the GIL while it executes), each on a cursor of its own.

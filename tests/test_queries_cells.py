@@ -142,3 +142,14 @@ def test_area_compare_city_cell_from_the_areas_query_matches_the_city_query(buil
     assert len(areas) > 1 and len(city) == 1
     assert (areas["city_value"] == city["value"][0]).all()
     assert (areas["city_status"] == city["value_status"][0]).all()
+
+
+@pytest.mark.parametrize("measure", ["internal_share", "agreements_active", "rate_per_1000"])
+def test_area_compare_at_city_level_compares_the_city_with_itself(built_db, measure):
+    ref = built_db.reference
+    f = parse_filters({"level": "city", "measure": measure}, ref)
+    rows = run_view(built_db, "area_compare", f).rows
+    assert list(rows["area_code"]) == ["city"]
+    assert rows["value"][0] == rows["city_value"][0]
+    assert rows["value_status"][0] == rows["city_status"][0]
+    assert rows["comparison"][0] in ("similar", "")
