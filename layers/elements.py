@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from layers.margins import MarginPlan, fitted_layout, longest
+from layers.margins import LINE_EM, MarginPlan, fitted_layout, legend_rows, longest
 from layers.style import (
     BAR_COLOUR,
     FONT_SIZE,
@@ -145,6 +145,15 @@ def element_compare_figure(rows: pd.DataFrame, *, label_a: str, label_b: str) ->
             hovertemplate="%{y}<br>Difference: %{text}<extra></extra>",
         )
     )
+    legend_names = tuple(len(trace.name) for trace in traces)
+    plan = MarginPlan(
+        fixed={"l": 16, "r": 60, "t": 20, "b": 24},
+        chars={"l": longest(names)},
+        lines={"b": 2.2},
+        legend=legend_names,
+    )
+    # The figure grows by its legend's rows, so long element names do not shrink the bars.
+    legend_height = round(legend_rows(legend_names, FONT_SIZE) * LINE_EM * FONT_SIZE)
     layout = dict(
         template=TEMPLATE,
         barmode="group",
@@ -155,16 +164,11 @@ def element_compare_figure(rows: pd.DataFrame, *, label_a: str, label_b: str) ->
             "zerolinecolor": "#4d4d4d",
             "automargin": False,
         },
-        legend={"orientation": "h", "y": -0.15},
-        height=max(300, 40 * len(data) + 140),
-        **fitted_layout(
-            MarginPlan(
-                fixed={"l": 16, "r": 60, "t": 20, "b": 24},
-                chars={"l": longest(names)},
-                lines={"b": 2.2},
-            ),
-            FONT_SIZE,
-        ),
+        # The legend sits at the figure's foot, under the axis title, with room for its rows
+        # (a legend placed relative to the plot covered the title on short charts).
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        height=max(300, 40 * len(data) + 140) + legend_height,
+        **fitted_layout(plan, FONT_SIZE),
     )
     fig = go.Figure(traces, layout=layout, **UNVALIDATED)
     return fig

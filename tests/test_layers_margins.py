@@ -142,3 +142,28 @@ def test_legend_rows_follow_plotlys_wrapping_at_each_type_size() -> None:
     plan = MarginPlan(fixed={"b": 10}, legend=short)
     assert plan.at(14)["b"] == 10 + 1 * 21 and plan.at(20)["b"] == 10 + 3 * 30  # rows x 1.5 em
     assert MarginPlan.from_meta({"margins": plan.to_meta()}) == plan
+
+
+def test_compare_legend_sits_under_the_axis_title_with_room_for_its_rows() -> None:
+    """The element comparison's legend is anchored at the figure's foot (not relative to the
+    plot, where it covered the axis title on short charts), and long element names add rows
+    of margin and height rather than shrinking the bars."""
+    short = _compare()
+    long_label = "OAEHSGCO Older Adults External General Contracted"
+    data = pd.DataFrame(
+        {
+            "area_code": ["E05011118", "E05011119"],
+            "area_name": ["Acocks Green", "Allens Cross"],
+            "a_people": [50, 20],
+            "a_status": ["", ""],
+            "b_people": [30, 25],
+            "b_status": ["", ""],
+            "difference": [20, -5],
+            "difference_status": ["", ""],
+        }
+    )
+    long = element_compare_figure(data, label_a=long_label, label_b=long_label + " B")
+    for fig in (short, long):
+        assert fig.layout.legend.yref == "container" and fig.layout.legend.yanchor == "bottom"
+    grown = long.layout.margin.b - short.layout.margin.b
+    assert grown > 0 and long.layout.height - short.layout.height == grown
