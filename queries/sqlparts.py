@@ -174,6 +174,12 @@ def people_total(name: str, units: str) -> str:
     return _sql("people_total.sql").format(name=name, units=units)
 
 
+def provision_city_types(city_code: str) -> str:
+    """cells_provision.sql's <city_types>: the whole city's cell by provision types, counted
+    from the same first level (`grouped`), as rows of area `city_code`."""
+    return _sql("provision_city_types.sql").format(city=city_code)
+
+
 def provision_predicates(per_period: bool) -> dict[str, str]:
     """keep / deduped for cells_provision.sql: one partition of persons, exact for every type.
 

@@ -41,6 +41,7 @@ from queries.sqlparts import (
     build_query,
     element_mask,
     people_total,
+    provision_city_types,
 )
 
 #: Runs a view's second, independent query beside its first (area_compare's city cell).
@@ -303,17 +304,22 @@ def provision_type_masks(db: Database) -> dict[str, int]:
     return masks
 
 
-def _provision_parts(costs: bool) -> Callable[[bool, bool], tuple[dict, dict]]:
-    """cells_provision.sql's cost placeholders: pre-summed, from facts, or none at all."""
+def _provision_parts(
+    costs: bool, with_city: bool = False
+) -> Callable[[bool, bool], tuple[dict, dict]]:
+    """cells_provision.sql's cost placeholders: pre-summed, from facts, or none at all; with
+    `with_city` (no costs), the whole city's cell as one more row."""
 
     def parts(per_period: bool, use: bool) -> tuple[dict, dict]:
         if not costs:
-            return {"cost_sums": "", "cost_totals": "", "cells": NO_COSTS}, {}
+            city = provision_city_types(CITY_CODE) if with_city else ""
+            return {"cost_sums": "", "cost_totals": "", "cells": NO_COSTS, "city_types": city}, {}
         if use:
             return {
                 "cost_sums": "".join(f",\n           sum({c}) AS {c}" for c in TYPE_COSTS),
                 "cost_totals": "".join(f",\n           sum({c}) AS {c}" for c in TYPE_COSTS),
                 "cells": "cells AS (SELECT * FROM counts)",
+                "city_types": "",
             }, {}
         sums = ", ".join(
             f"sum(cost_in_period) FILTER (WHERE provision_type = '{t}') AS {p}_cost"
@@ -322,24 +328,43 @@ def _provision_parts(costs: bool) -> Callable[[bool, bool], tuple[dict, dict]]:
         cost = f"cost AS (SELECT area, period_dim, {sums} FROM base GROUP BY area, period_dim)"
         columns = ", ".join(f"k.{c}" for c in TYPE_COSTS)
         cells = JOINED_CELLS.format(people="counts", columns=columns, cte="cost")
-        return {"cost_sums": "", "cost_totals": "", "cells": f"{cost},\n{cells}"}, {}
+        return {
+            "cost_sums": "",
+            "cost_totals": "",
+            "cells": f"{cost},\n{cells}",
+            "city_types": "",
+        }, {}
 
     return parts
 
 
-def _provision_columns(
-    db: Database, f: Filters, *, by_period: bool, costs: bool = True
-) -> dict[str, Any]:
-    """People (and, with `costs`, cost) by provision type per cell, and the internal share."""
-    wide = _run(
+def _provision_found(
+    db: Database, f: Filters, *, by_period: bool, costs: bool = True, with_city: bool = False
+) -> pd.DataFrame:
+    """cells_provision.sql's cells with data (and with `with_city` the city's, area 'city')."""
+    return _run(
         db,
         "cells_provision.sql",
         f,
         by_period=by_period,
-        presummed=_provision_parts(costs),
+        presummed=_provision_parts(costs, with_city),
         extra_params=provision_type_masks(db),
-        grid=True,
     )
+
+
+def _provision_columns(
+    db: Database,
+    f: Filters,
+    *,
+    by_period: bool,
+    costs: bool = True,
+    found: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """People (and, with `costs`, cost) by provision type per cell, and the internal share:
+    from `found` (the query's cells with data) or a query of its own."""
+    if found is None:
+        found = _provision_found(db, f, by_period=by_period, costs=costs)
+    wide = on_grid(db, f, found, by_period=by_period)
     # Columns gathered first and framed once: inserting 16 columns one at a time into a pandas
     # frame cost more than a small cell's query.
     columns: dict[str, Any] = {k: wide[k] for k in GRID_COLUMNS}
@@ -416,8 +441,7 @@ def _with_interval(df: dict[str, Any], f: Filters) -> dict[str, np.ndarray]:
 
 
 def _compare_cells(db: Database, f: Filters) -> dict[str, Any]:
-    if f.measure == "internal_share":
-        return _provision_columns(db, f, by_period=False, costs=False)
+    """area_compare's cells of an agreements measure (value_count: the agreements)."""
     counted = "people" if f.measure in ("people", "rate_per_1000") else f.measure
     g = dataclasses.replace(f, measure=counted)
     columns, _ = _measure_columns(db, g, by_period=False)
@@ -468,10 +492,33 @@ def _compare_people(db: Database, f: Filters, city_f: Filters) -> tuple[dict, di
         )
         return _people_compared(db, found, f), city_cells.result()[1]
     found = _run(db, "cells_people.sql", f, by_period=False, presummed=_compare_people_parts(True))
+    areas, city = _split_city(found)
+    return _people_compared(db, areas, f), _people_compared(db, city, city_f)
+
+
+def _split_city(found: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the areas' cells, the city's cell) of a query that counted both."""
     is_city = (found["area"] == CITY_CODE).to_numpy()
     areas = plain_frame({k: found[k].to_numpy()[~is_city] for k in found.columns})
     city = plain_frame({k: found[k].to_numpy()[is_city] for k in found.columns})
-    return _people_compared(db, areas, f), _people_compared(db, city, city_f)
+    return areas, city
+
+
+def _compare_shares(db: Database, f: Filters, city_f: Filters) -> tuple[dict, dict]:
+    """The areas' and the city's provision cells for the internal share. When the areas
+    together are the whole city, one query counts both (provision_city_types.sql)."""
+    if f.level == CITY_CODE:
+        cells = _provision_columns(db, f, by_period=False, costs=False)
+        return cells, cells
+    if f.level == "region" or f.areas or f.within:
+        city = _SIDE_QUERIES.submit(_provision_columns, db, city_f, by_period=False, costs=False)
+        return _provision_columns(db, f, by_period=False, costs=False), city.result()
+    found = _provision_found(db, f, by_period=False, costs=False, with_city=True)
+    areas, city = _split_city(found)
+    return (
+        _provision_columns(db, f, by_period=False, costs=False, found=areas),
+        _provision_columns(db, city_f, by_period=False, costs=False, found=city),
+    )
 
 
 def area_compare(db: Database, f: Filters) -> ProtectedResult:
@@ -491,6 +538,8 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
     city_f = dataclasses.replace(f, level="city", areas=(), within=None, regions=())
     if f.measure in ("people", "rate_per_1000"):
         cells, city_cells = _compare_people(db, f, city_f)
+    elif f.measure == "internal_share":
+        cells, city_cells = _compare_shares(db, f, city_f)
     elif f.level == CITY_CODE:
         cells = city_cells = _compare_cells(db, city_f)
     else:

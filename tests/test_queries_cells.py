@@ -122,21 +122,28 @@ def test_drilled_into_a_ward_the_areas_inside_it_and_those_with_data_there(built
     assert with_data - inside, "a sector with data in the ward but parented elsewhere shows"
 
 
+@pytest.mark.parametrize("measure", ["rate_per_1000", "internal_share"])
 @pytest.mark.parametrize(
     "params",
     [
         {"level": "ward"},
         {"level": "sector", "period_kind": "quarter"},
         {"level": "h3r8", "age_bands": "65+"},
-        {"level": "district", "elements": "OAERSRES,OAIHSENB", "measure": "people"},
+        {"level": "district", "elements": "OAERSRES,OAIHSENB,OAIRSCC"},
+        {"level": "h3r7", "one_period": True},
     ],
 )
-def test_area_compare_city_cell_from_the_areas_query_matches_the_city_query(built_db, params):
+def test_area_compare_city_cell_from_the_areas_query_matches_the_city_query(
+    built_db, params, measure
+):
     """With no chosen areas the city's cell is counted in the areas' own query
-    (people_total.sql); it must equal what the city level counts on its own."""
+    (people_total.sql, provision_city_types.sql); it must equal what the city level counts on
+    its own, over a range of periods and in one."""
     ref = built_db.reference
+    params = dict(params)
     years = ref.periods.get(params.get("period_kind", "year"))
-    state = {"measure": "rate_per_1000", "from": years[-4], "to": years[-1], **params}
+    first = years[-1] if params.pop("one_period", False) else years[-4]
+    state = {"measure": measure, "from": first, "to": years[-1], **params}
     areas = run_view(built_db, "area_compare", parse_filters(state, ref)).rows
     city = run_view(built_db, "area_compare", parse_filters({**state, "level": "city"}, ref)).rows
     assert len(areas) > 1 and len(city) == 1

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from queries import FilterError, open_database, parse_filters, run_view
 from queries.database import plain_frame
 from queries.filters import MEASURES, Filters
-from queries.views import _provision_columns
+from queries.views import _compare_people, _compare_shares, _provision_columns
 from tests.test_queries_properties import filter_states
 
 PROBE = 10_000
@@ -155,6 +155,19 @@ def check_state(db, con, params: dict[str, str]) -> None:
     for prefix, ptype in (("internal", "Internal"), ("external", "External"), ("direct", "Direct payment")):  # fmt: skip
         truth = _truth(df[df.provision_type == ptype], ["area"], "person_idx", "person_key")
         _check(wide, ["area"], f"{prefix}_people", truth, f"range provision {ptype}")
+    # area_compare's city cell, counted in the areas' own query when they make up the city.
+    if f.level not in ("city", "region") and not f.areas and not f.within:
+        city_f = dataclasses.replace(f, level="city")
+        city_df = _facts(con, city_f, by_area=True)
+        _, city = _compare_people(db, f, city_f)
+        city = plain_frame(city).rename(columns={"area_code": "area"})
+        truth = _truth(city_df, ["area"], "person_idx", "person_key")
+        _check(city, ["area"], "people", truth, "compare city people")
+        _, city = _compare_shares(db, f, city_f)
+        city = plain_frame(city).rename(columns={"area_code": "area"})
+        for prefix, ptype in (("internal", "Internal"), ("external", "External"), ("direct", "Direct payment")):  # fmt: skip
+            truth = _truth(city_df[city_df.provision_type == ptype], ["area"], "person_idx", "person_key")  # fmt: skip
+            _check(city, ["area"], f"{prefix}_people", truth, f"compare city {ptype}")
     # Views over the whole selection (regions as their union).
     whole = _facts(con, f, by_area=False)
     rows = _run(db, "trend", f)

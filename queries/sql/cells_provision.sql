@@ -9,7 +9,8 @@
 -- provision_predicates: every type's count is exact on the same partition of persons.
 -- <cost_sums> / <cost_totals> / <cells>: costs per type from person_periods' pre-summed
 -- columns in the same pass (no element-attribute filter), or summed over facts and joined on,
--- or none (a caller that shows only the internal share).
+-- or none (a caller that shows only the internal share). <city_types> may add the whole city's
+-- cell, counted from the same first level (provision_city_types.sql).
 WITH {common},
 typed_rows AS (
     SELECT p.*,
@@ -34,7 +35,7 @@ by_types AS (
            sum(CASE WHEN unit IS NULL THEN rows ELSE 1 END) AS n,
            sum(CASE WHEN unit IS NULL THEN keys ELSE keys // rows END) AS keysum{cost_totals}
     FROM grouped
-    GROUP BY area, period_dim, types
+    GROUP BY area, period_dim, types{city_types}
 ),
 counts AS (
     SELECT area, period_dim,
