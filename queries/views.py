@@ -612,15 +612,22 @@ def elements(db: Database, f: Filters) -> ProtectedResult:
         by_area=False,
         element_people={"by_element": "period_dim"},
     )
-    df["people"] = _count(db, df, "n", "keysum")
-    df["agreements"] = _count(db, df, "agreements_n", "agreements_keysum")
+    people = _count(db, df, "n", "keysum")
+    agreements = _count(db, df, "agreements_n", "agreements_keysum")
     # Ranked by published people (never true counts), suppressed last, then element code.
-    df = df.sort_values(
-        ["people", "element_code"], ascending=[False, True], na_position="last", kind="stable"
-    ).head(f.top_n)
-    df["people_status"] = count_statuses(df["people"])
-    df["agreements_status"] = count_statuses(df["agreements"])
-    df["cost"], df["cost_status"] = protect_money(df["cost"], df["people"])
+    published = people.to_numpy(dtype="float64", na_value=np.nan)
+    codes = df["element_code"].to_numpy(dtype=object)
+    suppressed = np.isnan(published)
+    top = np.lexsort((codes, -np.where(suppressed, 0, published), suppressed))[: f.top_n]
+    columns: dict[str, Any] = {
+        k: df[k].to_numpy(dtype=object)[top]
+        for k in ("element_code", "element_description", "provision_type")
+    }
+    columns["people"] = people = pd.Series(people.array[top])
+    columns["people_status"] = count_statuses(people)
+    columns["agreements"] = agreements = pd.Series(agreements.array[top])
+    columns["agreements_status"] = count_statuses(agreements)
+    columns["cost"], columns["cost_status"] = protect_money(df["cost"].to_numpy()[top], people)
     cols = [
         Column("element_code", "category"),
         Column("element_description", "category"),
@@ -634,7 +641,7 @@ def elements(db: Database, f: Filters) -> ProtectedResult:
     ]
     meta = _meta(db, "elements", f, f"Top {f.top_n} elements", measure="people")
     meta["notes"].append("Ranked by published people count; suppressed elements rank last.")
-    return ProtectedResult(cols, df, meta)
+    return ProtectedResult(cols, plain_frame(columns), meta)
 
 
 def element_compare(db: Database, f: Filters) -> ProtectedResult:
@@ -660,13 +667,14 @@ def element_compare(db: Database, f: Filters) -> ProtectedResult:
         people={"ab_people": ("area, period_dim, element", "pab", True)},
         grid=True,
     )
-    df["a_people"] = _count(db, df, "a_n", "a_keysum")
-    df["b_people"] = _count(db, df, "b_n", "b_keysum")
-    df["a_status"] = count_statuses(df["a_people"])
-    df["b_status"] = count_statuses(df["b_people"])
-    df["difference"] = (df["a_people"] - df["b_people"]).astype("Int64")
-    df["difference_status"] = count_statuses(df["difference"])
-    df = _sorted_areas(df, f)
+    columns: dict[str, Any] = {k: df[k] for k in ("area_code", "area_name")}
+    columns["a_people"] = a_people = _count(db, df, "a_n", "a_keysum")
+    columns["a_status"] = count_statuses(a_people)
+    columns["b_people"] = b_people = _count(db, df, "b_n", "b_keysum")
+    columns["b_status"] = count_statuses(b_people)
+    columns["difference"] = difference = (a_people - b_people).astype("Int64")
+    columns["difference_status"] = count_statuses(difference)
+    df = _sorted_areas(plain_frame(columns), f)
     cols = [
         Column("area_code", "area"),
         Column("area_name", "area"),
