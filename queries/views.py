@@ -862,15 +862,19 @@ def demographics(db: Database, f: Filters) -> ProtectedResult:
             "category_order": list(range(len(categories))),
         },
     )
-    df["people"] = _count(db, df, "n", "keysum")
-    df["people_status"] = count_statuses(df["people"])
-    total_published = _count(db, df.head(1), "total_n", "total_keysum") if len(df) else None
+    rows = len(df)
+    columns: dict[str, Any] = {
+        "dimension": np.full(rows, f.dimension, dtype=object),
+        "category": df["category"],
+    }
+    columns["people"] = people = _count(db, df, "n", "keysum")
+    columns["people_status"] = count_statuses(people)
+    total_published = _count(db, df.head(1), "total_n", "total_keysum") if rows else None
     total = None
     if total_published is not None and not pd.isna(total_published.iloc[0]):
         total = int(total_published.iloc[0])
-    denominator = pd.Series(pd.array([total] * len(df), dtype="Int64"))
-    df["share"], df["share_status"] = shares(df["people"], denominator)
-    df.insert(0, "dimension", f.dimension)
+    denominator = pd.Series(pd.array([total] * rows, dtype="Int64"))
+    columns["share"], columns["share_status"] = shares(people, denominator)
     cols = [
         Column("dimension", "category"),
         Column("category", "category"),
@@ -883,7 +887,7 @@ def demographics(db: Database, f: Filters) -> ProtectedResult:
     meta["total_people"] = total
     meta["total_status"] = count_status(total)
     meta["denominator"] = "the selection's published total people (a cell of its own)"
-    return ProtectedResult(cols, df, meta)
+    return ProtectedResult(cols, plain_frame(columns), meta)
 
 
 ViewFunction = Callable[[Database, Filters], ProtectedResult]
