@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from queries.cells import CITY_CODE, WHOLE_RANGE, on_grid
+from queries.cells import CITY_CODE, WHOLE_RANGE, area_list, on_grid
 from queries.database import Database, plain_frame
 from queries.derived import (
     Z95,
@@ -237,27 +237,37 @@ def _cells_agreements_parts(started_only: bool) -> Any:
     return parts
 
 
-def _measure_columns(db: Database, f: Filters, *, by_period: bool) -> tuple[dict[str, Any], str]:
+def _measure_found(db: Database, f: Filters, *, by_period: bool) -> pd.DataFrame:
+    """The cells with data of a people, cost, rate or agreements measure."""
+    agreements = f.measure in ("agreements_active", "agreements_started")
+    return _run(
+        db,
+        "cells_agreements.sql" if agreements else "cells_people.sql",
+        f,
+        by_period=by_period,
+        presummed=(
+            _cells_agreements_parts(f.measure == "agreements_started")
+            if agreements
+            else _cells_people_parts
+        ),
+    )
+
+
+def _measure_columns(
+    db: Database, f: Filters, *, by_period: bool, found: pd.DataFrame | None = None
+) -> tuple[dict[str, Any], str]:
     """area (x period) cells of the chosen measure: the grid's columns, value, value_status,
-    people, people_status (and agreements), gathered as columns to frame once.
+    people, people_status (and agreements), gathered as columns to frame once; from `found`
+    (_measure_found's cells) or a query of its own.
 
     Returns the columns and the value's column kind.
     """
     m = f.measure
     if m in ("people", "cost", "rate_per_1000", "agreements_active", "agreements_started"):
         agreements = m in ("agreements_active", "agreements_started")
-        cells = _run(
-            db,
-            "cells_agreements.sql" if agreements else "cells_people.sql",
-            f,
-            by_period=by_period,
-            presummed=(
-                _cells_agreements_parts(m == "agreements_started")
-                if agreements
-                else _cells_people_parts
-            ),
-            grid=True,
-        )
+        if found is None:
+            found = _measure_found(db, f, by_period=by_period)
+        cells = on_grid(db, f, found, by_period=by_period)
         columns = {k: cells[k] for k in GRID_COLUMNS}
         columns["people"] = people = _count(db, cells, "n", "keysum")
         if agreements:
@@ -440,13 +450,32 @@ def _with_interval(df: dict[str, Any], f: Filters) -> dict[str, np.ndarray]:
     return columns
 
 
-def _compare_cells(db: Database, f: Filters) -> dict[str, Any]:
+def _compare_cells(db: Database, f: Filters, found: pd.DataFrame | None = None) -> dict[str, Any]:
     """area_compare's cells of an agreements measure (value_count: the agreements)."""
-    counted = "people" if f.measure in ("people", "rate_per_1000") else f.measure
-    g = dataclasses.replace(f, measure=counted)
-    columns, _ = _measure_columns(db, g, by_period=False)
-    columns["value_count"] = columns["people"] if counted == "people" else columns["value"]
+    columns, _ = _measure_columns(db, f, by_period=False, found=found)
+    columns["value_count"] = columns["value"]
     return columns
+
+
+def _compare_agreements(db: Database, f: Filters, city_f: Filters) -> tuple[dict, dict]:
+    """The areas' and the city's agreements for area_compare. Agreements add up: each is
+    counted in one cell (per period every row, over a range at its first period in it), so
+    when the areas together are the whole city, the city's count and key sum are the sums of
+    theirs, and no second query is needed."""
+    if f.level == CITY_CODE:
+        cells = _compare_cells(db, city_f)
+        return cells, cells
+    if f.level == "region" or f.areas or f.within:
+        city = _SIDE_QUERIES.submit(_compare_cells, db, city_f)
+        return _compare_cells(db, f), city.result()
+    found = _measure_found(db, f, by_period=False)
+    counted = db.perturb(
+        [np.nansum(found["agreements_n"].to_numpy(dtype="float64"))],
+        [np.nansum(found["agreements_keysum"].to_numpy(dtype="float64"))],
+    )
+    _, _, residents = area_list(db, city_f)
+    city = {"value_count": counted.astype("float64"), "population": residents}
+    return _compare_cells(db, f, found), city
 
 
 def _compare_people_parts(with_city: bool) -> Callable[[bool, bool], tuple[dict, dict]]:
@@ -540,14 +569,8 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
         cells, city_cells = _compare_people(db, f, city_f)
     elif f.measure == "internal_share":
         cells, city_cells = _compare_shares(db, f, city_f)
-    elif f.level == CITY_CODE:
-        cells = city_cells = _compare_cells(db, city_f)
     else:
-        # The areas and the city are independent queries: run them side by side (DuckDB
-        # releases the GIL while it executes), each on a cursor of its own.
-        city_future = _SIDE_QUERIES.submit(_compare_cells, db, city_f)
-        cells = _compare_cells(db, f)
-        city_cells = city_future.result()
+        cells, city_cells = _compare_agreements(db, f, city_f)
     columns = {"area_code": cells["area_code"], "area_name": cells["area_name"]}
     columns.update(_with_interval(cells, f))
     city = _with_interval(city_cells, city_f)

@@ -122,7 +122,9 @@ def test_drilled_into_a_ward_the_areas_inside_it_and_those_with_data_there(built
     assert with_data - inside, "a sector with data in the ward but parented elsewhere shows"
 
 
-@pytest.mark.parametrize("measure", ["rate_per_1000", "internal_share"])
+@pytest.mark.parametrize(
+    "measure", ["rate_per_1000", "internal_share", "agreements_active", "agreements_started"]
+)
 @pytest.mark.parametrize(
     "params",
     [

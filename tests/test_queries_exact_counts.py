@@ -22,7 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from queries import FilterError, open_database, parse_filters, run_view
 from queries.database import plain_frame
 from queries.filters import MEASURES, Filters
-from queries.views import _compare_people, _compare_shares, _provision_columns
+from queries.views import (
+    _compare_agreements,
+    _compare_people,
+    _compare_shares,
+    _provision_columns,
+)
 from tests.test_queries_properties import filter_states
 
 PROBE = 10_000
@@ -168,6 +173,12 @@ def check_state(db, con, params: dict[str, str]) -> None:
         for prefix, ptype in (("internal", "Internal"), ("external", "External"), ("direct", "Direct payment")):  # fmt: skip
             truth = _truth(city_df[city_df.provision_type == ptype], ["area"], "person_idx", "person_key")  # fmt: skip
             _check(city, ["area"], f"{prefix}_people", truth, f"compare city {ptype}")
+        for measure, subset in (("agreements_active", city_df), ("agreements_started", city_df[city_df.started])):  # fmt: skip
+            g = dataclasses.replace(f, measure=measure)
+            _, city = _compare_agreements(db, g, dataclasses.replace(city_f, measure=measure))
+            # The city's agreements can pass PROBE, so compare the published value itself.
+            ((n, ckey),) = _truth(subset, ["area"], "agreement_idx", "agreement_key").values()
+            assert int(city["value_count"][0]) == n + PROBE * ckey, f"compare city {measure}"
     # Views over the whole selection (regions as their union).
     whole = _facts(con, f, by_area=False)
     rows = _run(db, "trend", f)
