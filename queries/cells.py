@@ -35,8 +35,8 @@ def _sum_known(values: Iterable[float | None]) -> float:
 def population(db: Database, f: Filters, level: str, code: str) -> float:
     """Residents of one area in the chosen age bands (all ages when none); NaN if unknown."""
     if not f.age_bands:
-        value = db.populations.get((level, code))
-        return math.nan if value is None else float(value)
+        area = db.reference.areas[level].get(code)
+        return math.nan if area is None or area.population is None else area.population
     bands = db.band_populations.get((level, code), {})
     return _sum_known(bands[b] for b in f.age_bands if b in bands)
 
@@ -62,7 +62,7 @@ def area_list(db: Database, f: Filters) -> tuple[list[str], list[str], np.ndarra
                 population(db, f, level, member)
                 for member in r.members
                 for level in REGION_MEMBER_LEVELS
-                if (level, member) in db.populations
+                if member in db.reference.areas[level]
             )
             for r in f.regions
         ]

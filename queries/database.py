@@ -50,7 +50,8 @@ class Area:
     name: str
     parent_ward_code: str | None
     district: str | None
-    population: int | None
+    #: residents of every age (apportioned below ward level, so not a whole number)
+    population: float | None
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,6 @@ class Database:
     pvalues: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), np.int64), repr=False)
     #: person_periods carries pre-summed agreements and cost (ingest/sql/085_person_periods.sql)
     presummed: bool = False
-    #: (level, area_code) -> residents of every age (areas.population; None where unknown)
-    populations: dict[tuple[str, str], float | None] = field(default_factory=dict, repr=False)
     #: (level, area_code) -> age band -> residents (area_population)
     band_populations: dict[tuple[str, str], dict[str, float | None]] = field(
         default_factory=dict, repr=False
@@ -311,8 +310,9 @@ def _load_reference(con: duckdb.DuckDBPyConnection) -> Reference:
         "ORDER BY level, area_code"
     ).fetchall():
         if level in areas:
-            pop_int = None if pop is None else int(pop)
-            areas[level][code] = Area(code, name or code, ward, district, pop_int)
+            areas[level][code] = Area(
+                code, name or code, ward, district, None if pop is None else float(pop)
+            )
     elements = {
         r[0]: Element(r[0], r[1] or r[0], r[2], r[3], r[4])
         for r in con.execute(
@@ -339,22 +339,17 @@ def _load_reference(con: duckdb.DuckDBPyConnection) -> Reference:
     )
 
 
-def _load_populations(
+def _load_band_populations(
     con: duckdb.DuckDBPyConnection,
-) -> tuple[dict[tuple[str, str], float | None], dict[tuple[str, str], dict[str, float | None]]]:
-    """Residents per area, all ages and per age band: the denominators of rates (queries.cells)."""
-    populations = {
-        (level, code): pop
-        for level, code, pop in con.execute(
-            "SELECT level, area_code, population FROM areas"
-        ).fetchall()
-    }
+) -> dict[tuple[str, str], dict[str, float | None]]:
+    """Residents per area and age band: the denominators of age-band rates (queries.cells);
+    every age's are the areas' own (Area.population)."""
     bands: dict[tuple[str, str], dict[str, float | None]] = {}
     for level, code, band, pop in con.execute(
         "SELECT level, area_code, age_band, population FROM area_population"
     ).fetchall():
         bands.setdefault((level, code), {})[band] = pop
-    return populations, bands
+    return bands
 
 
 def _load_areas_inside(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, frozenset[str]]]:
@@ -429,7 +424,7 @@ def open_database(
             sql_text("protect.sql").format(ckey_mod=int(ckey_mod), threshold=int(threshold))
         )
         reference = _load_reference(con)
-        populations, band_populations = _load_populations(con)
+        band_populations = _load_band_populations(con)
         element_bits = _load_element_bits(con)
         areas_inside = _load_areas_inside(con)
         presummed = {
@@ -473,7 +468,6 @@ def open_database(
         period_ordinals=period_ordinals,
         pvalues=pvalues,
         presummed=presummed,
-        populations=populations,
         band_populations=band_populations,
         areas_inside=areas_inside,
     )
