@@ -450,24 +450,52 @@ def _with_interval(df: dict[str, Any], f: Filters) -> dict[str, np.ndarray]:
     return columns
 
 
-def _compare_cells(db: Database, f: Filters, found: pd.DataFrame | None = None) -> dict[str, Any]:
+def _areas_make_up_city(f: Filters) -> bool:
+    """Whether the level's cells together are the whole city's selection (no chosen areas,
+    drill-down or regions), so the city's cell can be counted from them."""
+    return f.level != "region" and not f.areas and not f.within
+
+
+CompareCells = Callable[[Database, Filters], dict[str, Any]]
+CompareBoth = Callable[[Database, Filters, Filters], tuple[dict[str, Any], dict[str, Any]]]
+
+
+def _areas_and_city(
+    db: Database, f: Filters, city_f: Filters, cells: CompareCells, both: CompareBoth
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """area_compare's cells for the areas and for the city: at level city they are the same
+    cells; when the areas make up the city, `both` counts the two in one query; otherwise
+    `cells` runs twice, the city's query beside the areas' (DuckDB releases the GIL while it
+    executes; each query has a cursor of its own)."""
+    if f.level == CITY_CODE:
+        city = cells(db, city_f)
+        return city, city
+    if _areas_make_up_city(f):
+        return both(db, f, city_f)
+    city_future = _SIDE_QUERIES.submit(cells, db, city_f)
+    return cells(db, f), city_future.result()
+
+
+def _split_city(found: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the areas' cells, the city's cell) of a query that counted both."""
+    is_city = (found["area"] == CITY_CODE).to_numpy()
+    areas = plain_frame({k: found[k].to_numpy()[~is_city] for k in found.columns})
+    city = plain_frame({k: found[k].to_numpy()[is_city] for k in found.columns})
+    return areas, city
+
+
+def _agreements_cells(
+    db: Database, f: Filters, found: pd.DataFrame | None = None
+) -> dict[str, Any]:
     """area_compare's cells of an agreements measure (value_count: the agreements)."""
     columns, _ = _measure_columns(db, f, by_period=False, found=found)
     columns["value_count"] = columns["value"]
     return columns
 
 
-def _compare_agreements(db: Database, f: Filters, city_f: Filters) -> tuple[dict, dict]:
-    """The areas' and the city's agreements for area_compare. Agreements add up: each is
-    counted in one cell (per period every row, over a range at its first period in it), so
-    when the areas together are the whole city, the city's count and key sum are the sums of
-    theirs, and no second query is needed."""
-    if f.level == CITY_CODE:
-        cells = _compare_cells(db, city_f)
-        return cells, cells
-    if f.level == "region" or f.areas or f.within:
-        city = _SIDE_QUERIES.submit(_compare_cells, db, city_f)
-        return _compare_cells(db, f), city.result()
+def _agreements_both(db: Database, f: Filters, city_f: Filters) -> tuple[dict, dict]:
+    """Agreements add up: each is counted in one cell (per period every row, over a range at
+    its first period in it), so the city's count and key sum are the sums of the areas'."""
     found = _measure_found(db, f, by_period=False)
     counted = db.perturb(
         [np.nansum(found["agreements_n"].to_numpy(dtype="float64"))],
@@ -475,7 +503,7 @@ def _compare_agreements(db: Database, f: Filters, city_f: Filters) -> tuple[dict
     )
     _, _, residents = area_list(db, city_f)
     city = {"value_count": counted.astype("float64"), "population": residents}
-    return _compare_cells(db, f, found), city
+    return _agreements_cells(db, f, found), city
 
 
 def _compare_people_parts(with_city: bool) -> Callable[[bool, bool], tuple[dict, dict]]:
@@ -497,51 +525,35 @@ def _compare_people_parts(with_city: bool) -> Callable[[bool, bool], tuple[dict,
     return parts
 
 
-def _people_compared(db: Database, found: pd.DataFrame, f: Filters) -> dict[str, Any]:
+def _people_found(db: Database, f: Filters, *, with_city: bool = False) -> pd.DataFrame:
+    """area_compare's people cells with data (and with `with_city` the city's, area 'city')."""
+    return _run(
+        db, "cells_people.sql", f, by_period=False, presummed=_compare_people_parts(with_city)
+    )
+
+
+def _people_cells(db: Database, f: Filters, found: pd.DataFrame | None = None) -> dict[str, Any]:
     """Grid columns, published people and value_count (the people) of area_compare's cells."""
-    cells = on_grid(db, f, found, by_period=False)
+    cells = on_grid(db, f, _people_found(db, f) if found is None else found, by_period=False)
     columns = {k: cells[k] for k in GRID_COLUMNS}
     columns["people"] = columns["value_count"] = _count(db, cells, "n", "keysum")
     return columns
 
 
-def _compare_people(db: Database, f: Filters, city_f: Filters) -> tuple[dict, dict]:
-    """The areas' and the city's people cells for a rate. When the areas together are the
-    whole city (no chosen areas, drill-down or regions), one query counts both."""
-    if f.level == CITY_CODE:
-        found = _run(
-            db, "cells_people.sql", f, by_period=False, presummed=_compare_people_parts(False)
-        )
-        cells = _people_compared(db, found, f)
-        return cells, cells
-    if f.level == "region" or f.areas or f.within:
-        city_cells = _SIDE_QUERIES.submit(_compare_people, db, city_f, city_f)
-        found = _run(
-            db, "cells_people.sql", f, by_period=False, presummed=_compare_people_parts(False)
-        )
-        return _people_compared(db, found, f), city_cells.result()[1]
-    found = _run(db, "cells_people.sql", f, by_period=False, presummed=_compare_people_parts(True))
-    areas, city = _split_city(found)
-    return _people_compared(db, areas, f), _people_compared(db, city, city_f)
+def _people_both(db: Database, f: Filters, city_f: Filters) -> tuple[dict, dict]:
+    """The city's people from the areas' own first level (people_total.sql)."""
+    areas, city = _split_city(_people_found(db, f, with_city=True))
+    return _people_cells(db, f, areas), _people_cells(db, city_f, city)
 
 
-def _split_city(found: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the areas' cells, the city's cell) of a query that counted both."""
-    is_city = (found["area"] == CITY_CODE).to_numpy()
-    areas = plain_frame({k: found[k].to_numpy()[~is_city] for k in found.columns})
-    city = plain_frame({k: found[k].to_numpy()[is_city] for k in found.columns})
-    return areas, city
+def _share_cells(db: Database, f: Filters) -> dict[str, Any]:
+    """area_compare's people by provision type and internal share."""
+    return _provision_columns(db, f, by_period=False, costs=False)
 
 
-def _compare_shares(db: Database, f: Filters, city_f: Filters) -> tuple[dict, dict]:
-    """The areas' and the city's provision cells for the internal share. When the areas
-    together are the whole city, one query counts both (provision_city_types.sql)."""
-    if f.level == CITY_CODE:
-        cells = _provision_columns(db, f, by_period=False, costs=False)
-        return cells, cells
-    if f.level == "region" or f.areas or f.within:
-        city = _SIDE_QUERIES.submit(_provision_columns, db, city_f, by_period=False, costs=False)
-        return _provision_columns(db, f, by_period=False, costs=False), city.result()
+def _shares_both(db: Database, f: Filters, city_f: Filters) -> tuple[dict, dict]:
+    """The city's people by provision type from the areas' own first level
+    (provision_city_types.sql)."""
     found = _provision_found(db, f, by_period=False, costs=False, with_city=True)
     areas, city = _split_city(found)
     return (
@@ -566,11 +578,11 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
         )
     city_f = dataclasses.replace(f, level="city", areas=(), within=None, regions=())
     if f.measure in ("people", "rate_per_1000"):
-        cells, city_cells = _compare_people(db, f, city_f)
+        cells, city_cells = _areas_and_city(db, f, city_f, _people_cells, _people_both)
     elif f.measure == "internal_share":
-        cells, city_cells = _compare_shares(db, f, city_f)
+        cells, city_cells = _areas_and_city(db, f, city_f, _share_cells, _shares_both)
     else:
-        cells, city_cells = _compare_agreements(db, f, city_f)
+        cells, city_cells = _areas_and_city(db, f, city_f, _agreements_cells, _agreements_both)
     columns = {"area_code": cells["area_code"], "area_name": cells["area_name"]}
     columns.update(_with_interval(cells, f))
     city = _with_interval(city_cells, city_f)

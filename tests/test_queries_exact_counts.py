@@ -23,10 +23,10 @@ from queries import FilterError, open_database, parse_filters, run_view
 from queries.database import plain_frame
 from queries.filters import MEASURES, Filters
 from queries.views import (
-    _compare_agreements,
-    _compare_people,
-    _compare_shares,
+    _agreements_both,
+    _people_both,
     _provision_columns,
+    _shares_both,
 )
 from tests.test_queries_properties import filter_states
 
@@ -164,18 +164,18 @@ def check_state(db, con, params: dict[str, str]) -> None:
     if f.level not in ("city", "region") and not f.areas and not f.within:
         city_f = dataclasses.replace(f, level="city")
         city_df = _facts(con, city_f, by_area=True)
-        _, city = _compare_people(db, f, city_f)
+        _, city = _people_both(db, f, city_f)
         city = plain_frame(city).rename(columns={"area_code": "area"})
         truth = _truth(city_df, ["area"], "person_idx", "person_key")
         _check(city, ["area"], "people", truth, "compare city people")
-        _, city = _compare_shares(db, f, city_f)
+        _, city = _shares_both(db, f, city_f)
         city = plain_frame(city).rename(columns={"area_code": "area"})
         for prefix, ptype in (("internal", "Internal"), ("external", "External"), ("direct", "Direct payment")):  # fmt: skip
             truth = _truth(city_df[city_df.provision_type == ptype], ["area"], "person_idx", "person_key")  # fmt: skip
             _check(city, ["area"], f"{prefix}_people", truth, f"compare city {ptype}")
         for measure, subset in (("agreements_active", city_df), ("agreements_started", city_df[city_df.started])):  # fmt: skip
             g = dataclasses.replace(f, measure=measure)
-            _, city = _compare_agreements(db, g, dataclasses.replace(city_f, measure=measure))
+            _, city = _agreements_both(db, g, dataclasses.replace(city_f, measure=measure))
             # The city's agreements can pass PROBE, so compare the published value itself.
             ((n, ckey),) = _truth(subset, ["area"], "agreement_idx", "agreement_key").values()
             assert int(city["value_count"][0]) == n + PROBE * ckey, f"compare city {measure}"
