@@ -60,7 +60,7 @@ def _elements() -> object:
     return elements_figure(rows, place_label="Birmingham")
 
 
-def _compare() -> object:
+def _compare(label_a: str = "A", label_b: str = "B") -> object:
     rows = pd.DataFrame(
         {
             "area_code": ["E05011118", "E05011119"],
@@ -73,7 +73,7 @@ def _compare() -> object:
             "difference_status": ["", "[c]"],
         }
     )
-    return element_compare_figure(rows, label_a="A", label_b="B")
+    return element_compare_figure(rows, label_a=label_a, label_b=label_b)
 
 
 def _trend() -> object:
@@ -150,19 +150,7 @@ def test_compare_legend_sits_under_the_axis_title_with_room_for_its_rows() -> No
     of margin and height rather than shrinking the bars."""
     short = _compare()
     long_label = "OAEHSGCO Older Adults External General Contracted"
-    data = pd.DataFrame(
-        {
-            "area_code": ["E05011118", "E05011119"],
-            "area_name": ["Acocks Green", "Allens Cross"],
-            "a_people": [50, 20],
-            "a_status": ["", ""],
-            "b_people": [30, 25],
-            "b_status": ["", ""],
-            "difference": [20, -5],
-            "difference_status": ["", ""],
-        }
-    )
-    long = element_compare_figure(data, label_a=long_label, label_b=long_label + " B")
+    long = _compare(label_a=long_label, label_b=long_label + " B")
     for fig in (short, long):
         assert fig.layout.legend.yref == "container" and fig.layout.legend.yanchor == "bottom"
     grown = long.layout.margin.b - short.layout.margin.b
