@@ -51,10 +51,10 @@ def area_list(db: Database, f: Filters) -> tuple[list[str], list[str], np.ndarra
     wards), so the list does not change with the other filters.
     """
     if f.level == CITY_CODE:
-        wards = db.reference.areas["ward"]
-        return [CITY_CODE], [CITY_NAME], np.array([_sum_known(
-            population(db, f, "ward", code) for code in wards
-        )])  # fmt: skip
+        residents = _sum_known(
+            population(db, f, "ward", code) for code in db.reference.areas["ward"]
+        )
+        return [CITY_CODE], [CITY_NAME], np.array([residents])
     if f.level == "region":
         names = [r.name for r in f.regions]
         pops = [
