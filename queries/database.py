@@ -116,7 +116,7 @@ class Reference:
 
 @dataclass
 class Database:
-    """A read-only serving database plus the query layer's in-memory side (ptable, macros)."""
+    """A read-only serving database plus the query layer's in-memory side (ptable, reference)."""
 
     path: Path
     meta: dict[str, str]
@@ -244,7 +244,7 @@ def sql_text(name: str) -> str:
 def _load_ptable(
     con: duckdb.DuckDBPyConnection, override: Path | None
 ) -> tuple[str, int, np.ndarray]:
-    """Fill memory.ptable from the override CSV or the serving ptable.
+    """The ptable in force: the override CSV, else the serving database's own.
 
     Returns (id, ckey_mod, pvalues): pvalues[pcv, ckey] is the dense table perturb() reads.
     """
@@ -267,13 +267,6 @@ def _load_ptable(
     if df.empty or df["pcv"].min() < 0 or df["ckey"].min() < 0:
         raise DatabaseError("ptable is empty or has negative pcv/ckey values")
     ckey_mod = int(df["ckey"].max()) + 1
-    con.register("ptable_df", df)
-    con.execute("CREATE OR REPLACE TABLE memory.ptable AS SELECT * FROM ptable_df")
-    con.execute(
-        f"""CREATE OR REPLACE TABLE memory.ptable_idx AS
-        SELECT pcv * {ckey_mod} + ckey AS idx, pvalue FROM memory.ptable ORDER BY idx"""
-    )
-    con.unregister("ptable_df")
     digest = hashlib.sha256(pd.util.hash_pandas_object(df, index=False).values.tobytes())
     pvalues = np.zeros((max(751, int(df["pcv"].max()) + 1), ckey_mod), dtype=np.int64)
     pvalues[df["pcv"].to_numpy(), df["ckey"].to_numpy()] = df["pvalue"].to_numpy()
@@ -420,9 +413,6 @@ def open_database(
         con.execute("USE serving")
         meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
         ptable_id, ckey_mod, pvalues = _load_ptable(con, ptable)
-        con.execute(
-            sql_text("protect.sql").format(ckey_mod=int(ckey_mod), threshold=int(threshold))
-        )
         reference = _load_reference(con)
         band_populations = _load_band_populations(con)
         element_bits = _load_element_bits(con)
