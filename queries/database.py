@@ -136,6 +136,8 @@ class Database:
     pvalues: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), np.int64), repr=False)
     #: person_periods carries pre-summed agreements and cost (ingest/sql/085_person_periods.sql)
     presummed: bool = False
+    #: serving.provision_cells holds unfiltered provision cells (ingest/sql/087_provision_cells.sql)
+    provision_cells: bool = False
     #: (level, area_code) -> age band -> residents (area_population)
     band_populations: dict[tuple[str, str], dict[str, float | None]] = field(
         default_factory=dict, repr=False
@@ -424,6 +426,12 @@ def open_database(
                 "AND table_name = 'person_periods'"
             ).fetchall()
         } >= set(PRESUMMED_COLUMNS)
+        provision_cells = bool(
+            con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'serving' "
+                "AND table_name = 'provision_cells'"
+            ).fetchall()[0][0]
+        )
         con.execute(sql_text("district_wards.sql"))
         period_ordinals = {
             (kind, period): int(ordinal)
@@ -458,6 +466,7 @@ def open_database(
         period_ordinals=period_ordinals,
         pvalues=pvalues,
         presummed=presummed,
+        provision_cells=provision_cells,
         band_populations=band_populations,
         areas_inside=areas_inside,
     )

@@ -174,6 +174,44 @@ def people_total(name: str, units: str) -> str:
     return _sql("people_total.sql").format(name=name, units=units)
 
 
+#: The levels serving.provision_cells holds (regions are the user's own, so never pre-counted).
+PROVISION_CELL_LEVELS = frozenset({"city", "ward", "district", "sector", "h3r7", "h3r8"})
+#: Filters fields that restrict rows (besides the period range and the level's own areas).
+ROW_FILTERS = tuple(name for name in LIST_FILTER_COLUMNS if name != "areas") + ("within",)
+
+
+def reads_provision_cells(f: Filters, *, by_period: bool) -> bool:
+    """Whether the provision cells of `f` are serving.provision_cells' rows as they are: each
+    cell one period, at a fixed level, with no filter but the period range and the areas."""
+    return (
+        f.level in PROVISION_CELL_LEVELS
+        and (by_period or f.period_from == f.period_to)
+        and not any(getattr(f, name) for name in ROW_FILTERS)
+    )
+
+
+def provision_cells_query(f: Filters, *, by_period: bool, with_city: bool, costs: bool) -> Query:
+    """provision_cells.sql for `f` (reads_provision_cells(f) holds): the same columns as
+    cells_provision.sql, and with `with_city` the whole city's cell (area 'city', the query
+    layer's CITY_CODE, as the build writes it)."""
+    params: dict[str, Any] = {
+        "period_kind": f.period_kind,
+        "period_from": f.period_from,
+        "period_to": f.period_to,
+        "level": f.level,
+    }
+    areas = f" AND area IN ({in_list('areas', f.areas, params)})" if f.areas else ""
+    city = " OR level = 'city'" if with_city else ""
+    cost_columns = ("internal_cost", "external_cost", "direct_cost")
+    sql = _sql("provision_cells.sql").format(
+        period_dim="period" if by_period else "'all'",
+        areas=areas,
+        city=city,
+        costs=", ".join(c if costs else f"CAST(NULL AS DOUBLE) AS {c}" for c in cost_columns),
+    )
+    return Query(sql, params)
+
+
 def provision_city_types(city_code: str) -> str:
     """cells_provision.sql's <city_types>: the whole city's cell by provision types, counted
     from the same first level (`grouped`), as rows of area `city_code`."""

@@ -41,7 +41,9 @@ from queries.sqlparts import (
     build_query,
     element_mask,
     people_total,
+    provision_cells_query,
     provision_city_types,
+    reads_provision_cells,
 )
 
 #: Runs a view's second, independent query beside its first (area_compare's city cell).
@@ -351,7 +353,11 @@ def _provision_parts(
 def _provision_found(
     db: Database, f: Filters, *, by_period: bool, costs: bool = True, with_city: bool = False
 ) -> pd.DataFrame:
-    """cells_provision.sql's cells with data (and with `with_city` the city's, area 'city')."""
+    """cells_provision.sql's cells with data (and with `with_city` the city's, area 'city'):
+    read from the build's provision_cells where they are its rows as they are."""
+    if db.provision_cells and reads_provision_cells(f, by_period=by_period):
+        q = provision_cells_query(f, by_period=by_period, with_city=with_city, costs=costs)
+        return db.query_arrays(q.sql, q.params)
     return _run(
         db,
         "cells_provision.sql",

@@ -34,6 +34,12 @@ DENSE_COLUMNS = {("persons", "person_idx"), ("agreements", "agreement_idx")}
 #: by coincidence (the query layer's person_periods step, ingest/sql/085_person_periods.sql).
 #: Every UBIGINT column named *_mask in person_periods is such a mask.
 BIT_MASK_TABLES = {"person_periods"}
+#: Pre-counted cells (ingest/sql/087_provision_cells.sql): n_* are numbers of people and k_* sums
+#: of their record keys (0..255 each), aggregates over a cell that can equal a raw id by
+#: coincidence as a mask can. Each is exempt by name; every other column is checked.
+CELL_COUNT_COLUMNS = {
+    ("provision_cells", f"{kind}_{part}") for kind in "nk" for part in ("all", "i", "e", "d")
+}
 
 
 def _extract_source(extract: Path) -> str:
@@ -106,6 +112,7 @@ def scan(db: Path, extract: Path) -> list[str]:
                 add((f"{where}: long or sentence-like text", long_text))
         if dtype in ("INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINTEGER") and (
             not (table in BIT_MASK_TABLES and column.endswith("_mask"))
+            and (table, column) not in CELL_COUNT_COLUMNS
         ):
             add((f"{where}: raw id", "CAST(v AS VARCHAR) IN (SELECT v FROM raw_ids)"))
         if (table, column) in DENSE_COLUMNS:

@@ -313,3 +313,50 @@ def test_presummed_and_facts_paths_publish_the_same_tables(small_serving_db):
     finally:
         fast.close()
         slow.close()
+
+
+def test_provision_cells_and_person_periods_publish_the_same_tables(small_serving_db):
+    """The build's provision_cells (read for states with no filter but the period range and
+    the areas) give every view that counts provision the same published table as counting
+    person_periods does, at every level it holds, with and without chosen areas."""
+    fast = open_database(small_serving_db)
+    slow = open_database(small_serving_db)
+    assert fast.provision_cells, "the fixture is built with ingest/sql/087_provision_cells.sql"
+    slow.provision_cells = False
+    read: list[str] = []
+    query_arrays = fast.query_arrays
+
+    def recording(sql, params=None):
+        read.append(sql)
+        return query_arrays(sql, params)
+
+    fast.query_arrays = recording
+    ref = fast.reference
+    try:
+        levels = ("city", "ward", "district", "sector", "h3r7", "h3r8")
+        for i, (kind, level) in enumerate(itertools.product(("year", "fy", "quarter"), levels)):
+            periods = ref.periods[kind]
+            first = periods[i % len(periods)]
+            last = periods[min(len(periods) - 1, i % len(periods) + 2)]
+            params = {"period_kind": kind, "from": first, "to": last, "level": level}
+            if level != "city" and i % 2:
+                params["areas"] = ",".join(list(ref.areas[level])[:3])
+            ranged = parse_filters({**params, "measure": "internal_share"}, ref)
+            single = dataclasses.replace(ranged, period_to=ranged.period_from)
+            for view, f in (
+                ("provision", ranged),
+                ("matrix", ranged),
+                ("area_map", single),
+                ("area_compare", single),
+            ):
+                read.clear()
+                a, b = run_view(fast, view, f).rows, run_view(slow, view, f).rows
+                assert any("FROM provision_cells" in sql for sql in read), (view, params)
+                pd.testing.assert_frame_equal(a, b, obj=f"{view} {params}")
+        # A filter the cells were not counted under sends the view back to person_periods.
+        read.clear()
+        run_view(fast, "provision", dataclasses.replace(ranged, age_bands=(ref.age_bands[0],)))
+        assert read and not any("FROM provision_cells" in sql for sql in read)
+    finally:
+        fast.close()
+        slow.close()

@@ -1,0 +1,136 @@
+-- 087 provision cells: serving.person_periods + catalogue -> serving.provision_cells.
+-- Owned by the query layer (queries/): the provision view's cells for every period and every
+-- area of each fixed level when no filter other than the period range and the areas applies,
+-- so the most common (and largest) provision query reads a few hundred rows instead of
+-- grouping every person-period row of the city. Cells are counted as
+-- queries/sql/cells_provision.sql counts them per period: a person counts once in a cell, for
+-- each provision type whose elements any of their rows there holds; costs are the rows'
+-- pre-summed costs per type. n_* / k_* are distinct people and their record-key sum (never
+-- published as they are: the query layer perturbs them like any other count).
+--   level  city, ward, district, sector, h3r7, h3r8 (area 'city' at level city)
+--   n_all, k_all  people in the cell; n_i/k_i, n_e/k_e, n_d/k_d  internal, external, direct
+--   internal_cost, external_cost, direct_cost  NULL when no cost is known
+CREATE TABLE serving.provision_cells AS
+WITH type_masks AS (
+    SELECT
+        coalesce(bit_or(CAST(1 AS UBIGINT) << b.element_bit)
+                     FILTER (WHERE c.provision_type = 'Internal'), 0) AS internal_mask,
+        coalesce(bit_or(CAST(1 AS UBIGINT) << b.element_bit)
+                     FILTER (WHERE c.provision_type = 'External'), 0) AS external_mask,
+        coalesce(bit_or(CAST(1 AS UBIGINT) << b.element_bit)
+                     FILTER (WHERE c.provision_type = 'Direct payment'), 0) AS direct_mask
+    FROM serving.element_bits AS b
+    JOIN catalogue AS c USING (element_code)
+),
+units AS (
+    -- A person with one row in the period counts as that row (most people: 99%).
+    SELECT period_kind, period, sector, district, ward_code, h3r7, h3r8,
+           person_key, element_mask AS mask, internal_cost, external_cost, direct_cost
+    FROM serving.person_periods
+    WHERE single_row
+),
+fine AS (
+    -- Those people per finest cell (sector x ward x district x H3), rolled up below.
+    SELECT period_kind, period, sector, district, ward_code, h3r7, h3r8,
+           count(*) AS n_all, sum(person_key) AS k_all,
+           count(*) FILTER (WHERE mask & t.internal_mask <> 0) AS n_i,
+           sum(person_key) FILTER (WHERE mask & t.internal_mask <> 0) AS k_i,
+           count(*) FILTER (WHERE mask & t.external_mask <> 0) AS n_e,
+           sum(person_key) FILTER (WHERE mask & t.external_mask <> 0) AS k_e,
+           count(*) FILTER (WHERE mask & t.direct_mask <> 0) AS n_d,
+           sum(person_key) FILTER (WHERE mask & t.direct_mask <> 0) AS k_d,
+           sum(internal_cost) AS internal_cost,
+           sum(external_cost) AS external_cost,
+           sum(direct_cost) AS direct_cost
+    FROM units, type_masks AS t
+    GROUP BY ALL
+),
+single_cells AS (
+    SELECT period_kind, period,
+           CASE WHEN GROUPING(ward_code) = 0 THEN 'ward'
+                WHEN GROUPING(district) = 0 THEN 'district'
+                WHEN GROUPING(sector) = 0 THEN 'sector'
+                WHEN GROUPING(h3r7) = 0 THEN 'h3r7'
+                WHEN GROUPING(h3r8) = 0 THEN 'h3r8'
+                ELSE 'city' END AS level,
+           CASE WHEN GROUPING(ward_code) = 0 THEN ward_code::VARCHAR
+                WHEN GROUPING(district) = 0 THEN district::VARCHAR
+                WHEN GROUPING(sector) = 0 THEN sector::VARCHAR
+                WHEN GROUPING(h3r7) = 0 THEN h3r7::VARCHAR
+                WHEN GROUPING(h3r8) = 0 THEN h3r8::VARCHAR
+                ELSE 'city' END AS area,
+           sum(n_all) AS n_all, sum(k_all) AS k_all,
+           sum(n_i) AS n_i, sum(k_i) AS k_i,
+           sum(n_e) AS n_e, sum(k_e) AS k_e,
+           sum(n_d) AS n_d, sum(k_d) AS k_d,
+           sum(internal_cost) AS internal_cost,
+           sum(external_cost) AS external_cost,
+           sum(direct_cost) AS direct_cost
+    FROM fine
+    GROUP BY GROUPING SETS (
+        (period_kind, period),
+        (period_kind, period, ward_code),
+        (period_kind, period, district),
+        (period_kind, period, sector),
+        (period_kind, period, h3r7),
+        (period_kind, period, h3r8)
+    )
+),
+multi_units AS (
+    -- A person with several rows in the period (areas or categories change inside it): once
+    -- per cell of each level, with the OR of their rows' elements there.
+    SELECT period_kind, period,
+           CASE WHEN GROUPING(ward_code) = 0 THEN 'ward'
+                WHEN GROUPING(district) = 0 THEN 'district'
+                WHEN GROUPING(sector) = 0 THEN 'sector'
+                WHEN GROUPING(h3r7) = 0 THEN 'h3r7'
+                WHEN GROUPING(h3r8) = 0 THEN 'h3r8'
+                ELSE 'city' END AS level,
+           CASE WHEN GROUPING(ward_code) = 0 THEN ward_code::VARCHAR
+                WHEN GROUPING(district) = 0 THEN district::VARCHAR
+                WHEN GROUPING(sector) = 0 THEN sector::VARCHAR
+                WHEN GROUPING(h3r7) = 0 THEN h3r7::VARCHAR
+                WHEN GROUPING(h3r8) = 0 THEN h3r8::VARCHAR
+                ELSE 'city' END AS area,
+           min(person_key) AS person_key,
+           bit_or(element_mask) AS mask,
+           sum(internal_cost) AS internal_cost,
+           sum(external_cost) AS external_cost,
+           sum(direct_cost) AS direct_cost
+    FROM serving.person_periods
+    WHERE NOT single_row
+    GROUP BY GROUPING SETS (
+        (period_kind, period, person_idx),
+        (period_kind, period, person_idx, ward_code),
+        (period_kind, period, person_idx, district),
+        (period_kind, period, person_idx, sector),
+        (period_kind, period, person_idx, h3r7),
+        (period_kind, period, person_idx, h3r8)
+    )
+),
+multi_cells AS (
+    SELECT period_kind, period, level, area,
+           count(*) AS n_all, sum(person_key) AS k_all,
+           count(*) FILTER (WHERE mask & t.internal_mask <> 0) AS n_i,
+           sum(person_key) FILTER (WHERE mask & t.internal_mask <> 0) AS k_i,
+           count(*) FILTER (WHERE mask & t.external_mask <> 0) AS n_e,
+           sum(person_key) FILTER (WHERE mask & t.external_mask <> 0) AS k_e,
+           count(*) FILTER (WHERE mask & t.direct_mask <> 0) AS n_d,
+           sum(person_key) FILTER (WHERE mask & t.direct_mask <> 0) AS k_d,
+           sum(internal_cost) AS internal_cost,
+           sum(external_cost) AS external_cost,
+           sum(direct_cost) AS direct_cost
+    FROM multi_units, type_masks AS t
+    GROUP BY ALL
+)
+SELECT period_kind, period, level, area,
+       sum(n_all) AS n_all, sum(k_all) AS k_all,
+       sum(n_i) AS n_i, sum(k_i) AS k_i,
+       sum(n_e) AS n_e, sum(k_e) AS k_e,
+       sum(n_d) AS n_d, sum(k_d) AS k_d,
+       sum(internal_cost) AS internal_cost,
+       sum(external_cost) AS external_cost,
+       sum(direct_cost) AS direct_cost
+FROM (SELECT * FROM single_cells UNION ALL SELECT * FROM multi_cells)
+GROUP BY period_kind, period, level, area
+ORDER BY period_kind, level, period, area;
