@@ -400,7 +400,8 @@ def build_query(
         )
     template = _sql(view_sql)
     parts = {**shared, **(extra or {})}
-    used = _used_ctes(ctes, [template, *parts.values()])
+    filled = [text for name, text in parts.items() if "{" + name + "}" in template]
+    used = _used_ctes(ctes, [template, *filled])
     sql = template.format(common=",\n".join(ctes[name] for name in ctes if name in used), **parts)
     params.update(extra_params or {})
     return Query(sql, _used(sql, params))

@@ -55,3 +55,15 @@ def test_only_the_shared_ctes_a_view_reads_are_bound(queries_db):
                                "sum(agreement_key) AS keysum, sum(cost_in_period) AS cost "
                                "FROM base GROUP BY period_dim)"})  # fmt: skip
     assert "base AS (" in trend.sql and "period_list AS" in trend.sql
+
+
+def test_person_periods_cte_is_left_out_when_the_view_reads_only_facts(queries_db):
+    """A shared part the view's SQL has no placeholder for (here {people}, which reads pbase)
+    binds nothing: elements' agreements query reads facts alone."""
+    f = parse_filters({"level": "city"}, queries_db.reference)
+    q = build_query("elements_agreements.sql", f, by_period=False, by_area=False)
+    assert "base AS (" in q.sql and "FROM facts" in q.sql
+    assert "pbase" not in q.sql and "person_periods" not in q.sql
+    rows = queries_db.query_arrays(q.sql, q.params)
+    assert set(rows["element_code"]) <= set(queries_db.reference.elements)
+    assert (rows["agreements_n"] > 0).all()
