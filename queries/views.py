@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionDtype
 
-from queries.cells import CITY_CODE, WHOLE_RANGE, area_list, on_grid
+from queries.cells import CITY_CODE, WHOLE_RANGE, area_list, grid_columns
 from queries.database import Database, plain_frame
 from queries.derived import (
     Z95,
@@ -142,11 +143,11 @@ def _run(
     presummed: Any = None,
     grid: bool = False,
     **kwargs: Any,
-) -> pd.DataFrame:
-    """Run a view's SQL; `only` restricts its people counts to those elements.
+) -> Any:
+    """Run a view's SQL (a frame, or with `grid` a dict of columns); `only` restricts its people counts to those elements.
 
     `grid`: the SQL returns cells with data (area, period_dim, ...); lay them on every area
-    (x period) cell, with names and populations (queries.cells.on_grid).
+    (x period) cell, with names and populations, as columns (queries.cells.grid_columns).
 
     `presummed(per_period)` -> (extra placeholders, people_sums), or None: the view can read
     person_periods' pre-summed agreements and cost instead of facts, which it does when the
@@ -166,13 +167,13 @@ def _run(
     )
     found = db.query_arrays(q.sql, q.params)
     if grid:
-        return on_grid(db, f, found, by_period=kwargs["by_period"])
+        return grid_columns(db, f, found, by_period=kwargs["by_period"])
     return found
 
 
-def _count(db: Database, df: pd.DataFrame, n: str, keysum: str) -> pd.Series:
+def _count(db: Database, df: pd.DataFrame | dict[str, Any], n: str, keysum: str) -> pd.Series:
     """Published counts (Int64, NA = suppressed) of the cells whose n / keysum columns these are."""
-    return db.perturb(df[n].to_numpy(), df[keysum].to_numpy())
+    return db.perturb(np.asarray(df[n]), np.asarray(df[keysum]))
 
 
 def _region_order(f: Filters) -> dict[str, int]:
@@ -180,26 +181,44 @@ def _region_order(f: Filters) -> dict[str, int]:
     return {r.name: i for i, r in enumerate(f.regions)}
 
 
-def _sorted_areas(df: pd.DataFrame, f: Filters) -> pd.DataFrame:
-    if f.level == "region":
-        order = _region_order(f)
-        return df.sort_values("area_code", key=lambda s: s.map(order), kind="stable")
-    return df.sort_values("area_code", kind="stable")
-
-
-def _sorted_cells(db: Database, df: pd.DataFrame, f: Filters) -> pd.DataFrame:
-    """Area x period cells in area order, then time order: one lexsort and one take."""
-    periods = {p: i for i, p in enumerate(db.reference.periods[f.period_kind])}
-    period_key = np.fromiter((periods[p] for p in df["period"]), dtype=np.int64, count=len(df))
+def _area_order(columns: dict[str, Any], f: Filters) -> np.ndarray:
+    """Row order of a table of areas: by area code, or regions as the user named them."""
+    codes = np.asarray(columns["area_code"], dtype=object)
     if f.level == "region":
         regions = _region_order(f)
-        area_key = np.fromiter((regions[a] for a in df["area_code"]), np.int64, count=len(df))
+        key = np.fromiter((regions[a] for a in codes), dtype=np.int64, count=len(codes))
+        return np.argsort(key, kind="stable")
+    return np.argsort(codes, kind="stable")
+
+
+def _cell_order(db: Database, columns: dict[str, Any], f: Filters) -> np.ndarray:
+    """Row order of area x period cells: area order, then time order (one lexsort)."""
+    periods = {p: i for i, p in enumerate(db.reference.periods[f.period_kind])}
+    labels = np.asarray(columns["period"], dtype=object)
+    period_key = np.fromiter((periods[p] for p in labels), dtype=np.int64, count=len(labels))
+    codes = np.asarray(columns["area_code"], dtype=object)
+    if f.level == "region":
+        regions = _region_order(f)
+        area_key = np.fromiter((regions[a] for a in codes), dtype=np.int64, count=len(codes))
     else:
-        area_key = df["area_code"].to_numpy(dtype=object)
-    return df.take(np.lexsort((period_key, area_key)))
+        area_key = codes
+    return np.lexsort((period_key, area_key))
 
 
-#: The columns of the grid of cells (queries.cells.on_grid) a view's table starts from.
+def _table(columns: dict[str, Any], cols: list[Column], order: np.ndarray) -> pd.DataFrame:
+    """A view's table, framed once from its columns: the declared ones only, in their order,
+    rows taken in `order` (framing, selecting and renumbering a frame of every working column
+    cost as much again as a small view's arithmetic)."""
+    taken = {}
+    for c in cols:
+        values = columns[c.name]
+        if isinstance(values, pd.Series):
+            values = values.array if isinstance(values.dtype, ExtensionDtype) else values.to_numpy()
+        taken[c.name] = values.take(order)
+    return plain_frame(taken)
+
+
+#: The columns of the grid of cells (queries.cells.grid_columns) a view's table starts from.
 GRID_COLUMNS = ("area_code", "area_name", "population", "period")
 #: A view's cells: its people counts with a facts CTE's measures joined on (when the measures
 #: cannot come from person_periods' pre-sums in the people counts' own pass).
@@ -269,7 +288,7 @@ def _measure_columns(
         agreements = m in ("agreements_active", "agreements_started")
         if found is None:
             found = _measure_found(db, f, by_period=by_period)
-        cells = on_grid(db, f, found, by_period=by_period)
+        cells = grid_columns(db, f, found, by_period=by_period)
         columns = {k: cells[k] for k in GRID_COLUMNS}
         columns["people"] = people = _count(db, cells, "n", "keysum")
         if agreements:
@@ -287,12 +306,6 @@ def _measure_columns(
     columns["value"], columns["value_status"] = value, status
     columns["people_status"] = count_statuses(columns["people"])
     return columns, kind
-
-
-def _measure_cells(db: Database, f: Filters, *, by_period: bool) -> tuple[pd.DataFrame, str]:
-    """_measure_columns as a frame."""
-    columns, kind = _measure_columns(db, f, by_period=by_period)
-    return plain_frame(columns), kind
 
 
 TYPE_COSTS = ("internal_cost", "external_cost", "direct_cost")
@@ -380,7 +393,7 @@ def _provision_columns(
     from `found` (the query's cells with data) or a query of its own."""
     if found is None:
         found = _provision_found(db, f, by_period=by_period, costs=costs)
-    wide = on_grid(db, f, found, by_period=by_period)
+    wide = grid_columns(db, f, found, by_period=by_period)
     # Columns gathered first and framed once: inserting 16 columns one at a time into a pandas
     # frame cost more than a small cell's query.
     columns: dict[str, Any] = {k: wide[k] for k in GRID_COLUMNS}
@@ -404,8 +417,7 @@ def _provision_columns(
 
 def area_map(db: Database, f: Filters) -> ProtectedResult:
     """One row per area at the chosen level: the chosen measure and the people count."""
-    df, kind = _measure_cells(db, f, by_period=False)
-    df = _sorted_areas(df, f)
+    columns, kind = _measure_columns(db, f, by_period=False)
     cols = [
         Column("area_code", "area"),
         Column("area_name", "area"),
@@ -415,13 +427,12 @@ def area_map(db: Database, f: Filters) -> ProtectedResult:
         Column("people_status", "status"),
     ]
     meta = _meta(db, "area_map", f, f"{f.measure} by {f.level}", value_kind=kind)
-    return ProtectedResult(cols, df.reset_index(drop=True), meta)
+    return ProtectedResult(cols, _table(columns, cols, _area_order(columns, f)), meta)
 
 
 def matrix(db: Database, f: Filters) -> ProtectedResult:
     """Areas x periods of the chosen measure (the postcode/year matrix)."""
-    df, kind = _measure_cells(db, f, by_period=True)
-    df = _sorted_cells(db, df, f)
+    columns, kind = _measure_columns(db, f, by_period=True)
     cols = [
         Column("area_code", "area"),
         Column("area_name", "area"),
@@ -430,7 +441,7 @@ def matrix(db: Database, f: Filters) -> ProtectedResult:
         Column("value_status", "status"),
     ]
     meta = _meta(db, "matrix", f, f"{f.measure} by {f.level} and {f.period_kind}", value_kind=kind)
-    return ProtectedResult(cols, df.reset_index(drop=True), meta)
+    return ProtectedResult(cols, _table(columns, cols, _cell_order(db, columns, f)), meta)
 
 
 def _with_interval(df: dict[str, Any], f: Filters) -> dict[str, np.ndarray]:
@@ -540,7 +551,7 @@ def _people_found(db: Database, f: Filters, *, with_city: bool = False) -> pd.Da
 
 def _people_cells(db: Database, f: Filters, found: pd.DataFrame | None = None) -> dict[str, Any]:
     """Grid columns, published people and value_count (the people) of area_compare's cells."""
-    cells = on_grid(db, f, _people_found(db, f) if found is None else found, by_period=False)
+    cells = grid_columns(db, f, _people_found(db, f) if found is None else found, by_period=False)
     columns = {k: cells[k] for k in GRID_COLUMNS}
     columns["people"] = columns["value_count"] = _count(db, cells, "n", "keysum")
     return columns
@@ -609,8 +620,6 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
                 city_value > upper, "lower", np.where(city_value < lower, "higher", "similar")
             ),
         ).astype(object)
-    # One frame from the finished columns: adding them one by one cost more than the maths.
-    df = _sorted_areas(plain_frame(columns), f)
     kind = "share" if f.measure == "internal_share" else "rate"
     cols = [
         Column("area_code", "area"),
@@ -640,7 +649,7 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
         + " at 95% and 99.8%, from published counts. higher / lower: the city's value lies "
         "outside the area's interval; similar: inside.",
     )
-    return ProtectedResult(cols, df.reset_index(drop=True), meta)
+    return ProtectedResult(cols, _table(columns, cols, _area_order(columns, f)), meta)
 
 
 def _elements_found(db: Database, f: Filters) -> pd.DataFrame:
@@ -723,7 +732,7 @@ def element_compare(db: Database, f: Filters) -> ProtectedResult:
     pair = (f.element_a, f.element_b)
     mask = element_mask(f, db.reference.elements, db.element_bits, skip=("elements",), only=pair)
     a_mask, b_mask = (mask & (1 << db.element_bits[e]) for e in pair)
-    df = _run(
+    cells = _run(
         db,
         "element_compare.sql",
         f,
@@ -734,14 +743,13 @@ def element_compare(db: Database, f: Filters) -> ProtectedResult:
         people={"ab_people": ("area, period_dim, element", "pab", True)},
         grid=True,
     )
-    columns: dict[str, Any] = {k: df[k] for k in ("area_code", "area_name")}
-    columns["a_people"] = a_people = _count(db, df, "a_n", "a_keysum")
+    columns: dict[str, Any] = {k: cells[k] for k in ("area_code", "area_name")}
+    columns["a_people"] = a_people = _count(db, cells, "a_n", "a_keysum")
     columns["a_status"] = count_statuses(a_people)
-    columns["b_people"] = b_people = _count(db, df, "b_n", "b_keysum")
+    columns["b_people"] = b_people = _count(db, cells, "b_n", "b_keysum")
     columns["b_status"] = count_statuses(b_people)
     columns["difference"] = difference = (a_people - b_people).astype("Int64")
     columns["difference_status"] = count_statuses(difference)
-    df = _sorted_areas(plain_frame(columns), f)
     cols = [
         Column("area_code", "area"),
         Column("area_name", "area"),
@@ -754,7 +762,7 @@ def element_compare(db: Database, f: Filters) -> ProtectedResult:
     ]
     meta = _meta(db, "element_compare", f, f"{f.element_a} vs {f.element_b}", measure="people")
     meta["notes"].append("The elements filter is not applied: element_a and element_b choose.")
-    return ProtectedResult(cols, df.reset_index(drop=True), meta)
+    return ProtectedResult(cols, _table(columns, cols, _area_order(columns, f)), meta)
 
 
 def _trend_parts(per_period: bool, use: bool) -> tuple[dict, dict]:
@@ -814,8 +822,7 @@ def trend(db: Database, f: Filters) -> ProtectedResult:
 
 def provision(db: Database, f: Filters) -> ProtectedResult:
     """People and cost by provision type per area and period, and the internal share."""
-    df = plain_frame(_provision_columns(db, f, by_period=True))
-    df = _sorted_cells(db, df, f)
+    columns = _provision_columns(db, f, by_period=True)
     cols = [Column("area_code", "area"), Column("area_name", "area"), Column("period", "period")]
     for prefix in ("internal", "external", "direct"):
         cols += [Column(f"{prefix}_people", "count"), Column(f"{prefix}_people_status", "status")]
@@ -823,19 +830,19 @@ def provision(db: Database, f: Filters) -> ProtectedResult:
     for prefix in ("internal", "external", "direct"):
         cols += [Column(f"{prefix}_cost", "money"), Column(f"{prefix}_cost_status", "status")]
     meta = _meta(db, "provision", f, "Internal vs external provision", measure="internal_share")
-    return ProtectedResult(cols, df.reset_index(drop=True), meta)
+    return ProtectedResult(cols, _table(columns, cols, _cell_order(db, columns, f)), meta)
 
 
 def enablement(db: Database, f: Filters) -> ProtectedResult:
     """MIA17 enablement by area: share of people beyond 6 weeks and the cost beyond day 42."""
-    df = _run(db, "enablement.sql", f, by_period=False, grid=True)
-    df["people"] = _count(db, df, "n", "keysum")
-    df["people_over_6w"] = _count(db, df, "over_n", "over_keysum")
-    df["people_status"] = count_statuses(df["people"])
-    df["over_6w_status"] = count_statuses(df["people_over_6w"])
-    df["share_over_6w"], df["share_status"] = shares(df["people_over_6w"], df["people"])
-    df["cost_beyond_42"], df["cost_status"] = protect_money(df["cost"], df["people_over_6w"])
-    df = _sorted_areas(df, f)
+    cells = _run(db, "enablement.sql", f, by_period=False, grid=True)
+    columns: dict[str, Any] = {k: cells[k] for k in ("area_code", "area_name")}
+    columns["people"] = people = _count(db, cells, "n", "keysum")
+    columns["people_over_6w"] = over = _count(db, cells, "over_n", "over_keysum")
+    columns["people_status"] = count_statuses(people)
+    columns["over_6w_status"] = count_statuses(over)
+    columns["share_over_6w"], columns["share_status"] = shares(over, people)
+    columns["cost_beyond_42"], columns["cost_status"] = protect_money(cells["cost"], over)
     cols = [
         Column("area_code", "area"),
         Column("area_name", "area"),
@@ -856,7 +863,7 @@ def enablement(db: Database, f: Filters) -> ProtectedResult:
         "/ published people."
     )
     meta["denominator"] = "published people with an MIA17 enablement agreement"
-    return ProtectedResult(cols, df.reset_index(drop=True), meta)
+    return ProtectedResult(cols, _table(columns, cols, _area_order(columns, f)), meta)
 
 
 def _quarter_filters(db: Database, f: Filters) -> Filters:
