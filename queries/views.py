@@ -209,13 +209,14 @@ def _table(columns: dict[str, Any], cols: list[Column], order: np.ndarray) -> pd
     """A view's table, framed once from its columns: the declared ones only, in their order,
     rows taken in `order` (framing, selecting and renumbering a frame of every working column
     cost as much again as a small view's arithmetic)."""
-    taken = {}
-    for c in cols:
-        values = columns[c.name]
-        if isinstance(values, pd.Series):
-            values = values.array if isinstance(values.dtype, ExtensionDtype) else values.to_numpy()
-        taken[c.name] = values.take(order)
-    return plain_frame(taken)
+    return plain_frame({c.name: _take(columns[c.name], order) for c in cols})
+
+
+def _take(values: Any, rows: np.ndarray) -> Any:
+    """values (a numpy array, pandas extension array or Series) at positions `rows`."""
+    if isinstance(values, pd.Series):
+        values = values.array if isinstance(values.dtype, ExtensionDtype) else values.to_numpy()
+    return values.take(rows)
 
 
 #: The columns of the grid of cells (queries.cells.grid_columns) a view's table starts from.
@@ -481,16 +482,34 @@ def _areas_and_city(
     db: Database, f: Filters, city_f: Filters, cells: CompareCells, both: CompareBoth
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """area_compare's cells for the areas and for the city: at level city they are the same
-    cells; when the areas make up the city, `both` counts the two in one query; otherwise
-    `cells` runs twice, the city's query beside the areas' (DuckDB releases the GIL while it
-    executes; each query has a cursor of its own)."""
+    cells; when the areas make up the city, `both` counts the two in one query; for chosen
+    areas, `both` counts every area of the level and the city, and the chosen areas are kept
+    (the city's cell is most of the work either way, and one query costs less than two side
+    by side on two cores); otherwise (regions, a drill-down) `cells` runs twice, the city's
+    query beside the areas' (DuckDB releases the GIL while it executes; each query has a
+    cursor of its own)."""
     if f.level == CITY_CODE:
         city = cells(db, city_f)
         return city, city
     if _areas_make_up_city(f):
         return both(db, f, city_f)
+    whole_level = dataclasses.replace(f, areas=())
+    if _areas_make_up_city(whole_level):
+        every_area, city = both(db, whole_level, city_f)
+        return _areas_only(every_area, f.areas), city
     city_future = _SIDE_QUERIES.submit(cells, db, city_f)
     return cells(db, f), city_future.result()
+
+
+def _areas_only(columns: dict[str, Any], codes: tuple[str, ...]) -> dict[str, Any]:
+    """The rows of `codes` (in grid order) from columns of every area of a level."""
+    chosen = set(codes)
+    area_codes = np.asarray(columns["area_code"], dtype=object)
+    rows = np.flatnonzero(np.fromiter((a in chosen for a in area_codes), bool, len(area_codes)))
+    return {
+        name: pd.Series(_take(values, rows)) if isinstance(values, pd.Series) else values[rows]
+        for name, values in columns.items()
+    }
 
 
 def _split_city(found: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
