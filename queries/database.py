@@ -138,6 +138,8 @@ class Database:
     presummed: bool = False
     #: serving.provision_cells holds unfiltered provision cells (ingest/sql/087_provision_cells.sql)
     provision_cells: bool = False
+    #: serving.element_periods holds unfiltered agreements per element and period (088)
+    element_periods: bool = False
     #: (level, area_code) -> age band -> residents (area_population)
     band_populations: dict[tuple[str, str], dict[str, float | None]] = field(
         default_factory=dict, repr=False
@@ -426,12 +428,12 @@ def open_database(
                 "AND table_name = 'person_periods'"
             ).fetchall()
         } >= set(PRESUMMED_COLUMNS)
-        provision_cells = bool(
-            con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'serving' "
-                "AND table_name = 'provision_cells'"
-            ).fetchall()[0][0]
-        )
+        tables = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'serving'"
+            ).fetchall()
+        }
         con.execute(sql_text("district_wards.sql"))
         period_ordinals = {
             (kind, period): int(ordinal)
@@ -466,7 +468,8 @@ def open_database(
         period_ordinals=period_ordinals,
         pvalues=pvalues,
         presummed=presummed,
-        provision_cells=provision_cells,
+        provision_cells="provision_cells" in tables,
+        element_periods="element_periods" in tables,
         band_populations=band_populations,
         areas_inside=areas_inside,
     )

@@ -190,6 +190,12 @@ def reads_provision_cells(f: Filters, *, by_period: bool) -> bool:
     )
 
 
+def reads_element_periods(f: Filters) -> bool:
+    """Whether the elements view's agreements and cost of `f` come from
+    serving.element_periods: no filter but the period range (the whole city)."""
+    return f.level != "region" and not f.areas and not any(getattr(f, name) for name in ROW_FILTERS)
+
+
 def provision_cells_query(f: Filters, *, by_period: bool, with_city: bool, costs: bool) -> Query:
     """provision_cells.sql for `f` (reads_provision_cells(f) holds): the same columns as
     cells_provision.sql, and with `with_city` the whole city's cell (area 'city', the query

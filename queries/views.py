@@ -18,7 +18,7 @@ import pandas as pd
 from pandas.api.extensions import ExtensionDtype
 
 from queries.cells import CITY_CODE, WHOLE_RANGE, area_list, grid_columns
-from queries.database import Database, plain_frame
+from queries.database import Database, plain_frame, sql_text
 from queries.derived import (
     Z95,
     Z998,
@@ -44,6 +44,7 @@ from queries.sqlparts import (
     people_total,
     provision_cells_query,
     provision_city_types,
+    reads_element_periods,
     reads_provision_cells,
 )
 
@@ -685,7 +686,13 @@ def _elements_found(db: Database, f: Filters) -> pd.DataFrame:
         by_area=False,
         element_people={"by_element": "period_dim"},
     )
-    facts = _run(db, "elements_agreements.sql", f, by_period=False, by_area=False)
+    if db.element_periods and reads_element_periods(f):
+        facts = db.query_arrays(
+            sql_text("element_periods.sql"),
+            {"period_kind": f.period_kind, "period_from": f.period_from, "period_to": f.period_to},
+        )
+    else:
+        facts = _run(db, "elements_agreements.sql", f, by_period=False, by_area=False)
     people = people_future.result()
     # Inner join on element code, as the two counts always name the same elements.
     row = {code: i for i, code in enumerate(facts["element_code"])}
