@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from queries.database import PRESUMMED_COLUMNS, Element, sql_text
@@ -428,8 +428,12 @@ def _used_ctes(ctes: Mapping[str, str], texts: list[str]) -> set[str]:
     return used
 
 
+@lru_cache(maxsize=4096)
 def _mentions(sql: str, name: str) -> bool:
-    """Whether the SQL's code (not its comments) names `name` as a word (pbase is not base)."""
+    """Whether the SQL's code (not its comments) names `name` as a word (pbase is not base).
+
+    Cached: a view's parts repeat from request to request (user values are parameters), and
+    stripping comments from them cost about 0.3 ms a query."""
     code = re.sub(r"--[^\n]*", "", sql)
     return re.search(rf"(?<![\w.]){re.escape(name)}\b", code) is not None
 
