@@ -428,7 +428,7 @@ def _used_ctes(ctes: Mapping[str, str], texts: list[str]) -> set[str]:
     return used
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)  # texts of a few kB: a few MB at most
 def _mentions(sql: str, name: str) -> bool:
     """Whether the SQL's code (not its comments) names `name` as a word (pbase is not base).
 
