@@ -196,6 +196,13 @@ def reads_element_periods(f: Filters) -> bool:
     return f.level != "region" and not f.areas and not any(getattr(f, name) for name in ROW_FILTERS)
 
 
+def element_periods_query(f: Filters) -> Query:
+    """element_periods.sql for `f` (reads_element_periods(f) holds): the same columns as
+    elements_agreements.sql."""
+    params = {"period_kind": f.period_kind, "period_from": f.period_from, "period_to": f.period_to}
+    return Query(_sql("element_periods.sql"), params)
+
+
 def provision_cells_query(f: Filters, *, by_period: bool, with_city: bool, costs: bool) -> Query:
     """provision_cells.sql for `f` (reads_provision_cells(f) holds): the same columns as
     cells_provision.sql, and with `with_city` the whole city's cell (area 'city', the query
