@@ -10,6 +10,7 @@ each published count carry the cell's true count n (value mod 10,000) and its ck
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 from pathlib import Path
@@ -315,14 +316,14 @@ def test_presummed_and_facts_paths_publish_the_same_tables(small_serving_db):
         slow.close()
 
 
-def test_provision_cells_and_person_periods_publish_the_same_tables(small_serving_db):
-    """The build's provision_cells (read for states with no filter but the period range and
-    the areas) give every view that counts provision the same published table as counting
-    person_periods does, at every level it holds, with and without chosen areas."""
-    fast = open_database(small_serving_db)
-    slow = open_database(small_serving_db)
-    assert fast.provision_cells, "the fixture is built with ingest/sql/087_provision_cells.sql"
-    slow.provision_cells = False
+@contextlib.contextmanager
+def _with_and_without(path: Path, table: str):
+    """(fast, slow, read): two databases on one build, `fast` reading the pre-counted `table`
+    (the Database flag of that name) and recording the SQL it runs in `read`, `slow` counting
+    as if the build had no such table."""
+    fast, slow = open_database(path), open_database(path)
+    assert getattr(fast, table), f"the fixture is built with the {table} step"
+    setattr(slow, table, False)
     read: list[str] = []
     query_arrays = fast.query_arrays
 
@@ -331,8 +332,19 @@ def test_provision_cells_and_person_periods_publish_the_same_tables(small_servin
         return query_arrays(sql, params)
 
     fast.query_arrays = recording
-    ref = fast.reference
     try:
+        yield fast, slow, read
+    finally:
+        fast.close()
+        slow.close()
+
+
+def test_provision_cells_and_person_periods_publish_the_same_tables(small_serving_db):
+    """The build's provision_cells (read for states with no filter but the period range and
+    the areas) give every view that counts provision the same published table as counting
+    person_periods does, at every level it holds, with and without chosen areas."""
+    with _with_and_without(small_serving_db, "provision_cells") as (fast, slow, read):
+        ref = fast.reference
         levels = ("city", "ward", "district", "sector", "h3r7", "h3r8")
         for i, (kind, level) in enumerate(itertools.product(("year", "fy", "quarter"), levels)):
             periods = ref.periods[kind]
@@ -357,34 +369,20 @@ def test_provision_cells_and_person_periods_publish_the_same_tables(small_servin
         read.clear()
         run_view(fast, "provision", dataclasses.replace(ranged, age_bands=(ref.age_bands[0],)))
         assert read and not any("FROM provision_cells" in sql for sql in read)
-    finally:
-        fast.close()
-        slow.close()
 
 
 def test_element_periods_and_facts_publish_the_same_elements(small_serving_db):
     """The build's element_periods (read by the elements view for states with no filter but
     the period range) give the same published table as counting facts does, for single
     periods and ranges of every period kind, at any level."""
-    fast = open_database(small_serving_db)
-    slow = open_database(small_serving_db)
-    assert fast.element_periods, "the fixture is built with ingest/sql/088_element_periods.sql"
-    slow.element_periods = False
-    read: list[str] = []
-    query_arrays = fast.query_arrays
-
-    def recording(sql, params=None):
-        read.append(sql)
-        return query_arrays(sql, params)
-
-    fast.query_arrays = recording
-    ref = fast.reference
-    try:
+    with _with_and_without(small_serving_db, "element_periods") as (fast, slow, read):
+        ref = fast.reference
         for kind, level in itertools.product(("year", "fy", "quarter"), ("city", "ward", "h3r8")):
             periods = ref.periods[kind]
             for first, span in ((0, 0), (1, 3), (len(periods) - 3, 2)):
-                params = {"period_kind": kind, "from": periods[first], "level": level,
-                          "to": periods[min(len(periods) - 1, first + span)], "top_n": "50"}  # fmt: skip
+                last = periods[min(len(periods) - 1, first + span)]
+                params = {"period_kind": kind, "from": periods[first], "to": last,
+                          "level": level, "top_n": "50"}  # fmt: skip
                 f = parse_filters(params, ref)
                 read.clear()
                 a, b = run_view(fast, "elements", f).rows, run_view(slow, "elements", f).rows
@@ -392,10 +390,8 @@ def test_element_periods_and_facts_publish_the_same_elements(small_serving_db):
                 assert len(a) > 0
                 pd.testing.assert_frame_equal(a, b, obj=f"elements {params}")
         # A filter the table was not counted under sends the view back to facts.
-        for change in ({"age_bands": (ref.age_bands[0],)}, {"areas": (next(iter(ref.areas["ward"])),)}):  # fmt: skip
+        ward = next(iter(ref.areas["ward"]))
+        for change in ({"age_bands": (ref.age_bands[0],)}, {"areas": (ward,)}):
             read.clear()
             run_view(fast, "elements", dataclasses.replace(f, **change))
             assert read and not any("FROM element_periods" in sql for sql in read), change
-    finally:
-        fast.close()
-        slow.close()

@@ -10,6 +10,16 @@
 --   level  city, ward, district, sector, h3r7, h3r8 (area 'city' at level city)
 --   n_all, k_all  people in the cell; n_i/k_i, n_e/k_e, n_d/k_d  internal, external, direct
 --   internal_cost, external_cost, direct_cost  NULL when no cost is known
+-- The level and area of a row of the GROUPING SETS below, from GROUPING(ward_code, district,
+-- sector, h3r7, h3r8): a bit per column, set when the row is not grouped by it (31: the city).
+CREATE OR REPLACE TEMP MACRO cell_level(g) AS
+    CASE g WHEN 15 THEN 'ward' WHEN 23 THEN 'district' WHEN 27 THEN 'sector'
+           WHEN 29 THEN 'h3r7' WHEN 30 THEN 'h3r8' ELSE 'city' END;
+CREATE OR REPLACE TEMP MACRO cell_area(g, ward, district, sector, h3r7, h3r8) AS
+    CASE g WHEN 15 THEN ward::VARCHAR WHEN 23 THEN district::VARCHAR
+           WHEN 27 THEN sector::VARCHAR WHEN 29 THEN h3r7::VARCHAR
+           WHEN 30 THEN h3r8::VARCHAR ELSE 'city' END;
+
 CREATE TABLE serving.provision_cells AS
 WITH type_masks AS (
     SELECT
@@ -47,18 +57,9 @@ fine AS (
 ),
 single_cells AS (
     SELECT period_kind, period,
-           CASE WHEN GROUPING(ward_code) = 0 THEN 'ward'
-                WHEN GROUPING(district) = 0 THEN 'district'
-                WHEN GROUPING(sector) = 0 THEN 'sector'
-                WHEN GROUPING(h3r7) = 0 THEN 'h3r7'
-                WHEN GROUPING(h3r8) = 0 THEN 'h3r8'
-                ELSE 'city' END AS level,
-           CASE WHEN GROUPING(ward_code) = 0 THEN ward_code::VARCHAR
-                WHEN GROUPING(district) = 0 THEN district::VARCHAR
-                WHEN GROUPING(sector) = 0 THEN sector::VARCHAR
-                WHEN GROUPING(h3r7) = 0 THEN h3r7::VARCHAR
-                WHEN GROUPING(h3r8) = 0 THEN h3r8::VARCHAR
-                ELSE 'city' END AS area,
+           cell_level(GROUPING(ward_code, district, sector, h3r7, h3r8)) AS level,
+           cell_area(GROUPING(ward_code, district, sector, h3r7, h3r8),
+                     ward_code, district, sector, h3r7, h3r8) AS area,
            sum(n_all) AS n_all, sum(k_all) AS k_all,
            sum(n_i) AS n_i, sum(k_i) AS k_i,
            sum(n_e) AS n_e, sum(k_e) AS k_e,
@@ -80,18 +81,9 @@ multi_units AS (
     -- A person with several rows in the period (areas or categories change inside it): once
     -- per cell of each level, with the OR of their rows' elements there.
     SELECT period_kind, period,
-           CASE WHEN GROUPING(ward_code) = 0 THEN 'ward'
-                WHEN GROUPING(district) = 0 THEN 'district'
-                WHEN GROUPING(sector) = 0 THEN 'sector'
-                WHEN GROUPING(h3r7) = 0 THEN 'h3r7'
-                WHEN GROUPING(h3r8) = 0 THEN 'h3r8'
-                ELSE 'city' END AS level,
-           CASE WHEN GROUPING(ward_code) = 0 THEN ward_code::VARCHAR
-                WHEN GROUPING(district) = 0 THEN district::VARCHAR
-                WHEN GROUPING(sector) = 0 THEN sector::VARCHAR
-                WHEN GROUPING(h3r7) = 0 THEN h3r7::VARCHAR
-                WHEN GROUPING(h3r8) = 0 THEN h3r8::VARCHAR
-                ELSE 'city' END AS area,
+           cell_level(GROUPING(ward_code, district, sector, h3r7, h3r8)) AS level,
+           cell_area(GROUPING(ward_code, district, sector, h3r7, h3r8),
+                     ward_code, district, sector, h3r7, h3r8) AS area,
            min(person_key) AS person_key,
            bit_or(element_mask) AS mask,
            sum(internal_cost) AS internal_cost,
