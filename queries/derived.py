@@ -96,9 +96,14 @@ def protect_money(amount: object, people_published: pd.Series) -> tuple[np.ndarr
     a = np.asarray(amount, dtype="float64")
     suppressed = np.asarray(people_published.isna(), dtype=bool)
     unknown = np.isnan(a)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = 10.0 ** (2 - np.floor(np.log10(np.abs(a))))
-        rounded = np.sign(a) * np.floor(np.abs(a) * scale + 0.5) / scale
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # The three digits as a whole number, then scaled by an exact power of ten (dividing
+        # by 10**e, or multiplying by 10**-e): 1e-5 is not exact in binary, and
+        # 269 / 1e-5 would publish 26900000.000000004.
+        e = 2 - np.floor(np.log10(np.abs(a)))
+        up, down = 10.0 ** np.maximum(e, 0), 10.0 ** np.maximum(-e, 0)
+        digits = np.floor(np.abs(a) * up / down + 0.5)
+        rounded = np.sign(a) * digits * down / up
     values = np.where(a == 0, 0.0, rounded)
     values = np.where(suppressed | unknown, np.nan, values)
     status = np.where(suppressed, SUPPRESSED, np.where(unknown, NOT_AVAILABLE, PUBLISHED))

@@ -53,7 +53,7 @@ from queries.sqlparts import (
 _SIDE_QUERIES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="care-atlas-side-query")
 
 #: Bumped when a view's output changes, so cached results of older code are not served.
-RESULT_VERSION = "3"
+RESULT_VERSION = "4"
 
 MEASURE_DEFINITIONS: dict[str, tuple[str, str]] = {
     "people": (

@@ -89,6 +89,9 @@ def _check_result(view: str, result) -> None:
     for money, people in MONEY_PAIRS.get(view, []):
         suppressed = rows[people].isna()
         assert rows.loc[suppressed, money].isna().all(), f"{view}.{money} shown, people [c]"
+    for col in (c.name for c in result.columns if c.kind == "money"):
+        shown = [float(v) for v in rows[col].dropna()]
+        assert all(float(f"{v:.3g}") == v for v in shown), f"{view}.{col}: not 3 significant"
     if view == "area_map" and result.meta["filters"].get("measure") == "cost":
         assert rows.loc[rows["people"].isna(), "value"].isna().all()
     for col in (c.name for c in result.columns if c.kind == "status"):
