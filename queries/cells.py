@@ -95,7 +95,9 @@ def grid_columns(
     """The view's cells (`found`: columns area, period_dim and its measures) on the full grid.
 
     Columns area_code, area_name, population, period, then each measure: NaN (None for text)
-    where the SQL returned no row, as a LEFT JOIN from the grid would. As arrays: a view reads
+    where the SQL returned no row, as a LEFT JOIN from the grid would; rows of areas outside
+    the grid (other areas of the level, or the city's own cell) are left out, so one query's
+    rows can serve a grid of chosen areas and the city's grid alike. As arrays: a view reads
     tens of them, and each read of a frame's column costs about 25 us.
     """
     area_values = found["area"].to_numpy(dtype=object)

@@ -478,7 +478,10 @@ def _areas_make_up_city(f: Filters) -> bool:
 
 
 CompareCells = Callable[[Database, Filters], dict[str, Any]]
-CompareBoth = Callable[[Database, Filters, Filters], tuple[dict[str, Any], dict[str, Any]]]
+#: (db, f, city_f, counted): the cells of f's grid and the city's, from one query run with
+#: `counted` (f without chosen areas: every area of the level, which together are the city).
+#: grid_columns keeps from the query's rows those of its own grid, so each side takes its own.
+CompareBoth = Callable[[Database, Filters, Filters, Filters], tuple[dict[str, Any], dict[str, Any]]]
 
 
 def _areas_and_city(
@@ -494,33 +497,11 @@ def _areas_and_city(
     if f.level == CITY_CODE:
         city = cells(db, city_f)
         return city, city
-    if _areas_make_up_city(f):
-        return both(db, f, city_f)
-    whole_level = dataclasses.replace(f, areas=())
-    if _areas_make_up_city(whole_level):
-        every_area, city = both(db, whole_level, city_f)
-        return _areas_only(every_area, f.areas), city
+    counted = dataclasses.replace(f, areas=())
+    if _areas_make_up_city(counted):
+        return both(db, f, city_f, counted)
     city_future = _SIDE_QUERIES.submit(cells, db, city_f)
     return cells(db, f), city_future.result()
-
-
-def _areas_only(columns: dict[str, Any], codes: tuple[str, ...]) -> dict[str, Any]:
-    """The rows of `codes` (in grid order) from columns of every area of a level."""
-    chosen = set(codes)
-    area_codes = np.asarray(columns["area_code"], dtype=object)
-    rows = np.flatnonzero(np.fromiter((a in chosen for a in area_codes), bool, len(area_codes)))
-    return {
-        name: pd.Series(_take(values, rows)) if isinstance(values, pd.Series) else values[rows]
-        for name, values in columns.items()
-    }
-
-
-def _split_city(found: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the areas' cells, the city's cell) of a query that counted both."""
-    is_city = (found["area"] == CITY_CODE).to_numpy()
-    areas = plain_frame({k: found[k].to_numpy()[~is_city] for k in found.columns})
-    city = plain_frame({k: found[k].to_numpy()[is_city] for k in found.columns})
-    return areas, city
 
 
 def _agreements_cells(
@@ -532,10 +513,12 @@ def _agreements_cells(
     return columns
 
 
-def _agreements_both(db: Database, f: Filters, city_f: Filters) -> tuple[dict, dict]:
+def _agreements_both(
+    db: Database, f: Filters, city_f: Filters, counted: Filters
+) -> tuple[dict, dict]:
     """Agreements add up: each is counted in one cell (per period every row, over a range at
     its first period in it), so the city's count and key sum are the sums of the areas'."""
-    found = _measure_found(db, f, by_period=False)
+    found = _measure_found(db, counted, by_period=False)
     counted = db.perturb(
         [np.nansum(found["agreements_n"].to_numpy(dtype="float64"))],
         [np.nansum(found["agreements_keysum"].to_numpy(dtype="float64"))],
@@ -579,10 +562,10 @@ def _people_cells(db: Database, f: Filters, found: pd.DataFrame | None = None) -
     return columns
 
 
-def _people_both(db: Database, f: Filters, city_f: Filters) -> tuple[dict, dict]:
+def _people_both(db: Database, f: Filters, city_f: Filters, counted: Filters) -> tuple[dict, dict]:
     """The city's people from the areas' own first level (people_total.sql)."""
-    areas, city = _split_city(_people_found(db, f, with_city=True))
-    return _people_cells(db, f, areas), _people_cells(db, city_f, city)
+    found = _people_found(db, counted, with_city=True)
+    return _people_cells(db, f, found), _people_cells(db, city_f, found)
 
 
 def _share_cells(db: Database, f: Filters) -> dict[str, Any]:
@@ -590,14 +573,13 @@ def _share_cells(db: Database, f: Filters) -> dict[str, Any]:
     return _provision_columns(db, f, by_period=False, costs=False)
 
 
-def _shares_both(db: Database, f: Filters, city_f: Filters) -> tuple[dict, dict]:
+def _shares_both(db: Database, f: Filters, city_f: Filters, counted: Filters) -> tuple[dict, dict]:
     """The city's people by provision type from the areas' own first level
     (provision_city_types.sql)."""
-    found = _provision_found(db, f, by_period=False, costs=False, with_city=True)
-    areas, city = _split_city(found)
+    found = _provision_found(db, counted, by_period=False, costs=False, with_city=True)
     return (
-        _provision_columns(db, f, by_period=False, costs=False, found=areas),
-        _provision_columns(db, city_f, by_period=False, costs=False, found=city),
+        _provision_columns(db, f, by_period=False, costs=False, found=found),
+        _provision_columns(db, city_f, by_period=False, costs=False, found=found),
     )
 
 

@@ -161,22 +161,24 @@ def check_state(db, con, params: dict[str, str]) -> None:
     for prefix, ptype in (("internal", "Internal"), ("external", "External"), ("direct", "Direct payment")):  # fmt: skip
         truth = _truth(df[df.provision_type == ptype], ["area"], "person_idx", "person_key")
         _check(wide, ["area"], f"{prefix}_people", truth, f"range provision {ptype}")
-    # area_compare's city cell, counted in the areas' own query when they make up the city.
-    if f.level not in ("city", "region") and not f.areas and not f.within:
-        city_f = dataclasses.replace(f, level="city")
+    # area_compare's city cell, counted in one query with every area of the level (which
+    # together make up the city, chosen areas or not).
+    if f.level not in ("city", "region") and not f.within:
+        counted = dataclasses.replace(f, areas=())
+        city_f = dataclasses.replace(f, level="city", areas=())
         city_df = _facts(con, city_f, by_area=True)
-        _, city = _people_both(db, f, city_f)
+        _, city = _people_both(db, f, city_f, counted)
         city = plain_frame(city).rename(columns={"area_code": "area"})
         truth = _truth(city_df, ["area"], "person_idx", "person_key")
         _check(city, ["area"], "people", truth, "compare city people")
-        _, city = _shares_both(db, f, city_f)
+        _, city = _shares_both(db, f, city_f, counted)
         city = plain_frame(city).rename(columns={"area_code": "area"})
         for prefix, ptype in (("internal", "Internal"), ("external", "External"), ("direct", "Direct payment")):  # fmt: skip
             truth = _truth(city_df[city_df.provision_type == ptype], ["area"], "person_idx", "person_key")  # fmt: skip
             _check(city, ["area"], f"{prefix}_people", truth, f"compare city {ptype}")
         for measure, subset in (("agreements_active", city_df), ("agreements_started", city_df[city_df.started])):  # fmt: skip
-            g = dataclasses.replace(f, measure=measure)
-            _, city = _agreements_both(db, g, dataclasses.replace(city_f, measure=measure))
+            g, c = (dataclasses.replace(x, measure=measure) for x in (f, counted))
+            _, city = _agreements_both(db, g, dataclasses.replace(city_f, measure=measure), c)
             # The city's agreements can pass PROBE, so compare the published value itself.
             ((n, ckey),) = _truth(subset, ["area"], "agreement_idx", "agreement_key").values()
             assert int(city["value_count"][0]) == n + PROBE * ckey, f"compare city {measure}"
