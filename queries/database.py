@@ -208,6 +208,14 @@ class Database:
         self._con.close()
 
 
+def column_array(values: Any) -> Any:
+    """A Series' values as its array (extension arrays kept, e.g. nullable Int64); arrays as
+    they are."""
+    if isinstance(values, pd.Series):
+        return values.array if isinstance(values.dtype, ExtensionDtype) else values.to_numpy()
+    return values
+
+
 def plain_frame(columns: dict[str, Any]) -> pd.DataFrame:
     """A frame numbered 0..n-1 from columns of equal length (numpy arrays, pandas extension
     arrays, or Series numbered so), text and column labels kept as plain object.
@@ -220,8 +228,7 @@ def plain_frame(columns: dict[str, Any]) -> pd.DataFrame:
     """
     arrays = []
     for name, values in columns.items():
-        if isinstance(values, pd.Series):
-            values = values.array if isinstance(values.dtype, ExtensionDtype) else values.to_numpy()
+        values = column_array(values)
         if not isinstance(values, np.ndarray | ExtensionArray):
             raise TypeError(f"column {name!r}: expected an array or Series, not {type(values)}")
         if values.ndim != 1:
@@ -374,14 +381,8 @@ def _load_areas_inside(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, fr
     }
 
 
-def _load_element_bits(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def _load_element_bits(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[str, int]:
     """Element -> mask bit; person_periods must be there too (people counts need both)."""
-    tables = {
-        r[0]
-        for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'serving'"
-        ).fetchall()
-    }
     missing = {"element_bits", "person_periods"} - tables
     if missing:
         raise DatabaseError(
@@ -419,7 +420,13 @@ def open_database(
         ptable_id, ckey_mod, pvalues = _load_ptable(con, ptable)
         reference = _load_reference(con)
         band_populations = _load_band_populations(con)
-        element_bits = _load_element_bits(con)
+        tables = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'serving'"
+            ).fetchall()
+        }
+        element_bits = _load_element_bits(con, tables)
         areas_inside = _load_areas_inside(con)
         presummed = {
             r[0]
@@ -428,12 +435,6 @@ def open_database(
                 "AND table_name = 'person_periods'"
             ).fetchall()
         } >= set(PRESUMMED_COLUMNS)
-        tables = {
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'serving'"
-            ).fetchall()
-        }
         con.execute(sql_text("district_wards.sql"))
         period_ordinals = {
             (kind, period): int(ordinal)

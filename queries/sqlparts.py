@@ -196,23 +196,22 @@ def reads_element_periods(f: Filters) -> bool:
     return f.level != "region" and not f.areas and not any(getattr(f, name) for name in ROW_FILTERS)
 
 
+def period_params(f: Filters) -> dict[str, Any]:
+    """The period range's parameters, which every view's SQL filters on."""
+    return {"period_kind": f.period_kind, "period_from": f.period_from, "period_to": f.period_to}
+
+
 def element_periods_query(f: Filters) -> Query:
     """element_periods.sql for `f` (reads_element_periods(f) holds): the same columns as
     elements_agreements.sql."""
-    params = {"period_kind": f.period_kind, "period_from": f.period_from, "period_to": f.period_to}
-    return Query(_sql("element_periods.sql"), params)
+    return Query(_sql("element_periods.sql"), period_params(f))
 
 
 def provision_cells_query(f: Filters, *, by_period: bool, with_city: bool, costs: bool) -> Query:
     """provision_cells.sql for `f` (reads_provision_cells(f) holds): the same columns as
     cells_provision.sql, and with `with_city` the whole city's cell (area 'city', the query
     layer's CITY_CODE, as the build writes it)."""
-    params: dict[str, Any] = {
-        "period_kind": f.period_kind,
-        "period_from": f.period_from,
-        "period_to": f.period_to,
-        "level": f.level,
-    }
+    params: dict[str, Any] = {**period_params(f), "level": f.level}
     areas = f" AND area IN ({in_list('areas', f.areas, params)})" if f.areas else ""
     city = " OR level = 'city'" if with_city else ""
     cost_columns = ("internal_cost", "external_cost", "direct_cost")
@@ -328,12 +327,7 @@ def build_query(
     `people_sums`: people CTE name -> {alias: expression} summed in the same pass.
     """
     f = filters
-    params: dict[str, Any] = {
-        "period_kind": f.period_kind,
-        "period_from": f.period_from,
-        "period_to": f.period_to,
-        "from_ordinal": from_ordinal,
-    }
+    params: dict[str, Any] = {**period_params(f), "from_ordinal": from_ordinal}
     conditions: list[str] = []
     person_conditions: list[str] = []
     for name, column in LIST_FILTER_COLUMNS.items():

@@ -15,10 +15,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.api.extensions import ExtensionDtype
 
 from queries.cells import CITY_CODE, WHOLE_RANGE, area_list, grid_columns
-from queries.database import Database, plain_frame
+from queries.database import Database, column_array, plain_frame
 from queries.derived import (
     Z95,
     Z998,
@@ -217,9 +216,7 @@ def _table(columns: dict[str, Any], cols: list[Column], order: np.ndarray) -> pd
 
 def _take(values: Any, rows: np.ndarray) -> Any:
     """values (a numpy array, pandas extension array or Series) at positions `rows`."""
-    if isinstance(values, pd.Series):
-        values = values.array if isinstance(values.dtype, ExtensionDtype) else values.to_numpy()
-    return values.take(rows)
+    return column_array(values).take(rows)
 
 
 #: The columns of the grid of cells (queries.cells.grid_columns) a view's table starts from.
