@@ -34,17 +34,23 @@ DENSE_COLUMNS = {("persons", "person_idx"), ("agreements", "agreement_idx")}
 #: by coincidence (the query layer's person_periods step, ingest/sql/085_person_periods.sql).
 #: Every UBIGINT column named *_mask in person_periods is such a mask.
 BIT_MASK_TABLES = {"person_periods"}
-#: Pre-counted cells (ingest/sql/087_provision_cells.sql, 088_element_periods.sql): numbers of
-#: people or agreements and sums of their record keys (0..255 each), aggregates over a cell
-#: that can equal a raw id by coincidence as a mask can. Each is exempt by name; every other
-#: column is checked.
-CELL_COUNT_COLUMNS = {
-    ("provision_cells", f"{kind}_{part}") for kind in "nk" for part in ("all", "i", "e", "d")
-} | {
-    ("element_periods", f"{unit}_{part}")
-    for unit in ("active", "started")
-    for part in ("n", "keys")
-}
+#: Pre-counted cells (ingest/sql/087_provision_cells.sql, 088_element_periods.sql,
+#: 089_provision_spans.sql): numbers of people or agreements and sums of their record keys
+#: (0..255 each), aggregates over a cell that can equal a raw id by coincidence as a mask can.
+#: Each is exempt by name; every other column is checked.
+CELL_COUNT_COLUMNS = (
+    {("provision_cells", f"{kind}_{part}") for kind in "nk" for part in ("all", "i", "e", "d")}
+    | {
+        ("provision_cells", name)
+        for name in ("agreements", "agreement_keys", "started", "started_keys")
+    }
+    | {("provision_spans", "n"), ("provision_spans", "k")}
+    | {
+        ("element_periods", f"{unit}_{part}")
+        for unit in ("active", "started")
+        for part in ("n", "keys")
+    }
+)
 
 
 def _extract_source(extract: Path) -> str:

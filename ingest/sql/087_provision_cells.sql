@@ -9,7 +9,11 @@
 -- published as they are: the query layer perturbs them like any other count).
 --   level  city, ward, district, sector, h3r7, h3r8 (area 'city' at level city)
 --   n_all, k_all  people in the cell; n_i/k_i, n_e/k_e, n_d/k_d  internal, external, direct
---   internal_cost, external_cost, direct_cost  NULL when no cost is known
+--   internal_cost, external_cost, direct_cost, cost  by type and in all; NULL when no cost
+--                  is known
+--   agreements, agreement_keys, started, started_keys  agreements active / started in the
+--                  period and their record-key sums (each agreement is in one cell of a level)
+-- Step 089 counts the same people over any range of periods (provision_spans).
 -- The level and area of a row of the GROUPING SETS below, from GROUPING(ward_code, district,
 -- sector, h3r7, h3r8): a bit per column, set when the row is not grouped by it (31: the city).
 CREATE OR REPLACE TEMP MACRO cell_level(g) AS
@@ -35,7 +39,8 @@ WITH type_masks AS (
 units AS (
     -- A person with one row in the period counts as that row (most people: 99%).
     SELECT period_kind, period, sector, district, ward_code, h3r7, h3r8,
-           person_key, element_mask AS mask, internal_cost, external_cost, direct_cost
+           person_key, element_mask AS mask, internal_cost, external_cost, direct_cost, cost,
+           agreements, agreement_keys, started, started_keys
     FROM serving.person_periods
     WHERE single_row
 ),
@@ -51,7 +56,10 @@ fine AS (
            sum(person_key) FILTER (WHERE mask & t.direct_mask <> 0) AS k_d,
            sum(internal_cost) AS internal_cost,
            sum(external_cost) AS external_cost,
-           sum(direct_cost) AS direct_cost
+           sum(direct_cost) AS direct_cost,
+           sum(cost) AS cost,
+           sum(agreements) AS agreements, sum(agreement_keys) AS agreement_keys,
+           sum(started) AS started, sum(started_keys) AS started_keys
     FROM units, type_masks AS t
     GROUP BY ALL
 ),
@@ -66,7 +74,10 @@ single_cells AS (
            sum(n_d) AS n_d, sum(k_d) AS k_d,
            sum(internal_cost) AS internal_cost,
            sum(external_cost) AS external_cost,
-           sum(direct_cost) AS direct_cost
+           sum(direct_cost) AS direct_cost,
+           sum(cost) AS cost,
+           sum(agreements) AS agreements, sum(agreement_keys) AS agreement_keys,
+           sum(started) AS started, sum(started_keys) AS started_keys
     FROM fine
     GROUP BY GROUPING SETS (
         (period_kind, period),
@@ -88,7 +99,10 @@ multi_units AS (
            bit_or(element_mask) AS mask,
            sum(internal_cost) AS internal_cost,
            sum(external_cost) AS external_cost,
-           sum(direct_cost) AS direct_cost
+           sum(direct_cost) AS direct_cost,
+           sum(cost) AS cost,
+           sum(agreements) AS agreements, sum(agreement_keys) AS agreement_keys,
+           sum(started) AS started, sum(started_keys) AS started_keys
     FROM serving.person_periods
     WHERE NOT single_row
     GROUP BY GROUPING SETS (
@@ -111,7 +125,10 @@ multi_cells AS (
            sum(person_key) FILTER (WHERE mask & t.direct_mask <> 0) AS k_d,
            sum(internal_cost) AS internal_cost,
            sum(external_cost) AS external_cost,
-           sum(direct_cost) AS direct_cost
+           sum(direct_cost) AS direct_cost,
+           sum(cost) AS cost,
+           sum(agreements) AS agreements, sum(agreement_keys) AS agreement_keys,
+           sum(started) AS started, sum(started_keys) AS started_keys
     FROM multi_units, type_masks AS t
     GROUP BY ALL
 )
@@ -122,7 +139,10 @@ SELECT period_kind, period, level, area,
        sum(n_d) AS n_d, sum(k_d) AS k_d,
        sum(internal_cost) AS internal_cost,
        sum(external_cost) AS external_cost,
-       sum(direct_cost) AS direct_cost
+       sum(direct_cost) AS direct_cost,
+       sum(cost) AS cost,
+       sum(agreements) AS agreements, sum(agreement_keys) AS agreement_keys,
+       sum(started) AS started, sum(started_keys) AS started_keys
 FROM (SELECT * FROM single_cells UNION ALL SELECT * FROM multi_cells)
 GROUP BY period_kind, period, level, area
 ORDER BY period_kind, level, period, area;
