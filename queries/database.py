@@ -38,6 +38,12 @@ PRESUMMED_COLUMNS: tuple[str, ...] = (
     "external_cost",
     "direct_cost",
 )
+#: serving.provision_cells' columns as ingest/sql/087_provision_cells.sql writes them now.
+PROVISION_CELL_COLUMNS: tuple[str, ...] = (
+    "n_all", "k_all", "n_i", "k_i", "n_e", "k_e", "n_d", "k_d", "internal_cost",
+    "external_cost", "direct_cost", "cost", "agreements", "agreement_keys", "started",
+    "started_keys",
+)  # fmt: skip
 
 
 class DatabaseError(RuntimeError):
@@ -138,6 +144,9 @@ class Database:
     presummed: bool = False
     #: serving.provision_cells holds unfiltered provision cells (ingest/sql/087_provision_cells.sql)
     provision_cells: bool = False
+    #: serving.provision_spans holds unfiltered people over any range (089): read with
+    #: provision_cells
+    provision_spans: bool = False
     #: serving.element_periods holds unfiltered agreements per element and period (088)
     element_periods: bool = False
     #: (level, area_code) -> age band -> residents (area_population)
@@ -381,9 +390,11 @@ def _load_areas_inside(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, fr
     }
 
 
-def _load_element_bits(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[str, int]:
+def _load_element_bits(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]]
+) -> dict[str, int]:
     """Element -> mask bit; person_periods must be there too (people counts need both)."""
-    missing = {"element_bits", "person_periods"} - tables
+    missing = {"element_bits", "person_periods"} - set(tables)
     if missing:
         raise DatabaseError(
             f"lacks table(s) {sorted(missing)}: built by older code, rebuild it with care-atlas build"
@@ -420,21 +431,13 @@ def open_database(
         ptable_id, ckey_mod, pvalues = _load_ptable(con, ptable)
         reference = _load_reference(con)
         band_populations = _load_band_populations(con)
-        tables = {
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'serving'"
-            ).fetchall()
-        }
+        tables: dict[str, set[str]] = {}
+        for table, column in con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'serving'"
+        ).fetchall():
+            tables.setdefault(table, set()).add(column)
         element_bits = _load_element_bits(con, tables)
         areas_inside = _load_areas_inside(con)
-        presummed = {
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'serving' "
-                "AND table_name = 'person_periods'"
-            ).fetchall()
-        } >= set(PRESUMMED_COLUMNS)
         con.execute(sql_text("district_wards.sql"))
         period_ordinals = {
             (kind, period): int(ordinal)
@@ -468,8 +471,10 @@ def open_database(
         element_bits=element_bits,
         period_ordinals=period_ordinals,
         pvalues=pvalues,
-        presummed=presummed,
-        provision_cells="provision_cells" in tables,
+        # A table of an older build's shape is not read (its query would fail).
+        presummed=tables.get("person_periods", set()) >= set(PRESUMMED_COLUMNS),
+        provision_cells=tables.get("provision_cells", set()) >= set(PROVISION_CELL_COLUMNS),
+        provision_spans="provision_spans" in tables,
         element_periods="element_periods" in tables,
         band_populations=band_populations,
         areas_inside=areas_inside,

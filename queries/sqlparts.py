@@ -180,14 +180,57 @@ PROVISION_CELL_LEVELS = frozenset({"city", "ward", "district", "sector", "h3r7",
 ROW_FILTERS = tuple(name for name in LIST_FILTER_COLUMNS if name != "areas") + ("within",)
 
 
-def reads_provision_cells(f: Filters, *, by_period: bool) -> bool:
-    """Whether the provision cells of `f` are serving.provision_cells' rows as they are: each
-    cell one period, at a fixed level, with no filter but the period range and the areas."""
+def reads_area_cells(f: Filters, *, agreements: bool = False) -> bool:
+    """Whether the build's pre-counted area cells answer `f`: a fixed level, and no filter but
+    the period range, the level's areas and at most one provision type (per period
+    serving.provision_cells, over a range serving.provision_spans with it). They count
+    agreements in all types together, so `agreements` (the state counts agreements) rules a
+    provision type out."""
     return (
         f.level in PROVISION_CELL_LEVELS
-        and (by_period or f.period_from == f.period_to)
-        and not any(getattr(f, name) for name in ROW_FILTERS)
+        and not any(getattr(f, name) for name in ROW_FILTERS if name != "provision")
+        and len(f.provision) <= (0 if agreements else 1)
     )
+
+
+#: A provision type's letter in the area cells' columns (n_i, k_i, internal_cost, ...).
+TYPE_LETTERS = {"Internal": "i", "External": "e", "Direct payment": "d"}
+TYPE_COST_COLUMNS = {"i": "internal_cost", "e": "external_cost", "d": "direct_cost"}
+AGREEMENT_COLUMNS = ("agreements", "agreement_keys", "started", "started_keys")
+
+
+def _area_cell_columns(provision: tuple[str, ...], costs: bool) -> dict[str, str]:
+    """provision_cells.sql's <people>, <costs>, <agreements> and <present>: every column as it
+    is; or, for one provision type, what counting person_periods under that type's element
+    mask gives: its people are the cell's people, the other types have none, its cost is the
+    cost, agreements are not known by type, and a cell without its people has no row."""
+    null_cost = "CAST(NULL AS DOUBLE)"
+    if not provision:
+        people = [f"{kind}_{part}" for part in ("all", "i", "e", "d") for kind in "nk"]
+        cost_columns = [*TYPE_COST_COLUMNS.values(), "cost"]
+        return {
+            "people": ", ".join(people),
+            "costs": ", ".join(c if costs else f"{null_cost} AS {c}" for c in cost_columns),
+            "agreements": ", ".join(AGREEMENT_COLUMNS),
+            "present": "true",
+        }
+    letter = TYPE_LETTERS[provision[0]]
+    people = [
+        f"{kind}_{letter} AS {kind}_{part}" if part in ("all", letter)
+        else f"CAST(NULL AS BIGINT) AS {kind}_{part}"
+        for part in ("all", "i", "e", "d")
+        for kind in "nk"
+    ]  # fmt: skip
+    own = TYPE_COST_COLUMNS[letter]
+    cost_columns = [
+        f"{own if costs and c == own else null_cost} AS {c}" for c in TYPE_COST_COLUMNS.values()
+    ] + [f"{own if costs else null_cost} AS cost"]
+    return {
+        "people": ", ".join(people),
+        "costs": ", ".join(cost_columns),
+        "agreements": ", ".join(f"CAST(NULL AS BIGINT) AS {c}" for c in AGREEMENT_COLUMNS),
+        "present": f"n_{letter} > 0",
+    }
 
 
 def reads_element_periods(f: Filters) -> bool:
@@ -207,19 +250,25 @@ def element_periods_query(f: Filters) -> Query:
     return Query(_sql("element_periods.sql"), period_params(f))
 
 
-def provision_cells_query(f: Filters, *, by_period: bool, with_city: bool, costs: bool) -> Query:
-    """provision_cells.sql for `f` (reads_provision_cells(f) holds): the same columns as
-    cells_provision.sql, and with `with_city` the whole city's cell (area 'city', the query
-    layer's CITY_CODE, as the build writes it)."""
+def area_cells_query(
+    f: Filters, *, by_period: bool, with_city: bool, costs: bool, ordinals: tuple[int, int]
+) -> Query:
+    """The area cells of `f` (reads_area_cells(f) holds): per period (`by_period`, or a range
+    of one period) provision_cells.sql; else provision_spans.sql (each area over the whole
+    range, whose first and last periods' ordinals are `ordinals`). The columns of
+    cells_provision.sql, plus cost and agreements / agreement_keys (active: as
+    cells_agreements.sql counts them) and started / started_keys; with `with_city` the whole
+    city's cell too (area 'city', the query layer's CITY_CODE, as the build writes it)."""
+    per_period = by_period or f.period_from == f.period_to
     params: dict[str, Any] = {**period_params(f), "level": f.level}
+    if not per_period:
+        params["from_ordinal"], params["to_ordinal"] = ordinals
     areas = f" AND area IN ({in_list('areas', f.areas, params)})" if f.areas else ""
-    city = " OR level = 'city'" if with_city else ""
-    cost_columns = ("internal_cost", "external_cost", "direct_cost")
-    sql = _sql("provision_cells.sql").format(
+    sql = _sql("provision_cells.sql" if per_period else "provision_spans.sql").format(
         period_dim="period" if by_period else "'all'",
         areas=areas,
-        city=city,
-        costs=", ".join(c if costs else f"CAST(NULL AS DOUBLE) AS {c}" for c in cost_columns),
+        city=" OR level = 'city'" if with_city else "",
+        **_area_cell_columns(f.provision, costs),
     )
     return Query(sql, params)
 

@@ -38,14 +38,14 @@ from queries.result_cache import get_or_compute
 from queries.sqlparts import (
     DIMENSION_COLUMNS,
     agreement_sums,
+    area_cells_query,
     build_query,
     element_mask,
     element_periods_query,
     people_total,
-    provision_cells_query,
     provision_city_types,
+    reads_area_cells,
     reads_element_periods,
-    reads_provision_cells,
 )
 
 #: Runs a view's second, independent query beside its first (area_compare's city cell).
@@ -259,9 +259,60 @@ def _cells_agreements_parts(started_only: bool) -> Any:
     return parts
 
 
+def _area_cells(
+    db: Database,
+    f: Filters,
+    *,
+    by_period: bool,
+    with_city: bool = False,
+    costs: bool = True,
+    agreements: bool = False,
+) -> pd.DataFrame | None:
+    """The cells with data of `f` from the build's pre-counted area cells (people in all and by
+    provision type, agreements, costs; provision_cells.sql / provision_spans.sql), or None
+    when they do not hold them: a filter they were not counted under (a provision type, when
+    the state counts `agreements`), a region, or a range on a build without provision_spans."""
+    if not (db.provision_cells and reads_area_cells(f, agreements=agreements)):
+        return None
+    if not (by_period or f.period_from == f.period_to or db.provision_spans):
+        return None
+    ordinals = (
+        db.period_ordinals[(f.period_kind, f.period_from)],
+        db.period_ordinals[(f.period_kind, f.period_to)],
+    )
+    q = area_cells_query(
+        f, by_period=by_period, with_city=with_city, costs=costs, ordinals=ordinals
+    )
+    return db.query_arrays(q.sql, q.params)
+
+
+def _people_columns(found: pd.DataFrame, *, agreements: tuple[str, str]) -> pd.DataFrame:
+    """cells_people.sql's / cells_agreements.sql's columns from area cells: people (n, keysum),
+    cost, and agreements_n / agreements_keysum from the `agreements` pair (active or started)."""
+    n, keysum = agreements
+    return plain_frame(
+        {
+            "area": found["area"],
+            "period_dim": found["period_dim"],
+            "n": found["n_all"],
+            "keysum": found["k_all"],
+            "cost": found["cost"],
+            "agreements_n": found[n],
+            "agreements_keysum": found[keysum],
+        }
+    )
+
+
 def _measure_found(db: Database, f: Filters, *, by_period: bool) -> pd.DataFrame:
     """The cells with data of a people, cost, rate or agreements measure."""
     agreements = f.measure in ("agreements_active", "agreements_started")
+    found = _area_cells(
+        db, f, by_period=by_period, costs=f.measure == "cost", agreements=agreements
+    )
+    if found is not None:
+        if f.measure == "agreements_started":
+            return _people_columns(found, agreements=("started", "started_keys"))
+        return _people_columns(found, agreements=("agreements", "agreement_keys"))
     return _run(
         db,
         "cells_agreements.sql" if agreements else "cells_people.sql",
@@ -368,10 +419,10 @@ def _provision_found(
     db: Database, f: Filters, *, by_period: bool, costs: bool = True, with_city: bool = False
 ) -> pd.DataFrame:
     """cells_provision.sql's cells with data (and with `with_city` the city's, area 'city'):
-    read from the build's provision_cells where they are its rows as they are."""
-    if db.provision_cells and reads_provision_cells(f, by_period=by_period):
-        q = provision_cells_query(f, by_period=by_period, with_city=with_city, costs=costs)
-        return db.query_arrays(q.sql, q.params)
+    read from the build's area cells where they hold them."""
+    found = _area_cells(db, f, by_period=by_period, with_city=with_city, costs=costs)
+    if found is not None:
+        return found
     return _run(
         db,
         "cells_provision.sql",
@@ -546,6 +597,9 @@ def _compare_people_parts(with_city: bool) -> Callable[[bool, bool], tuple[dict,
 
 def _people_found(db: Database, f: Filters, *, with_city: bool = False) -> pd.DataFrame:
     """area_compare's people cells with data (and with `with_city` the city's, area 'city')."""
+    found = _area_cells(db, f, by_period=False, with_city=with_city, costs=False)
+    if found is not None:
+        return _people_columns(found, agreements=("agreements", "agreement_keys"))
     return _run(
         db, "cells_people.sql", f, by_period=False, presummed=_compare_people_parts(with_city)
     )

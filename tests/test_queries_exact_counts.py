@@ -57,12 +57,17 @@ SETTINGS = settings(
 )
 
 
-@pytest.fixture(scope="module")
-def probe_db(small_serving_db: Path, tmp_path_factory):
+def _open_probe(serving: Path, tmp_path_factory):
+    """The serving database opened with the probe ptable and no threshold."""
     rows = [(pcv, ckey, PROBE * ckey) for pcv in range(751) for ckey in range(256)]
     path = tmp_path_factory.mktemp("probe") / "probe_ptable.csv"
     pd.DataFrame(rows, columns=["pcv", "ckey", "pvalue"]).to_csv(path, index=False)
-    db = open_database(small_serving_db, ptable=path, threshold=0)
+    return open_database(serving, ptable=path, threshold=0)
+
+
+@pytest.fixture(scope="module")
+def probe_db(small_serving_db: Path, tmp_path_factory):
+    db = _open_probe(small_serving_db, tmp_path_factory)
     yield db
     db.close()
 
@@ -341,13 +346,18 @@ def _with_and_without(path: Path, table: str):
         slow.close()
 
 
-def test_provision_cells_and_person_periods_publish_the_same_tables(small_serving_db):
-    """The build's provision_cells (read for states with no filter but the period range and
-    the areas) give every view that counts provision the same published table as counting
-    person_periods does, at every level it holds, with and without chosen areas."""
+def test_area_cells_and_person_periods_publish_the_same_tables(small_serving_db):
+    """The build's area cells (provision_cells per period, provision_spans over a range: read
+    for states with no filter but the period range, the areas and at most one provision type)
+    give every view that counts areas the same published table as counting person_periods
+    does: at every level they hold, for every measure, over one period and over ranges, with
+    and without chosen areas and a provision type."""
     with _with_and_without(small_serving_db, "provision_cells") as (fast, slow, read):
+        slow.provision_spans = False
         ref = fast.reference
         levels = ("city", "ward", "district", "sector", "h3r7", "h3r8")
+        measures = [m for m in MEASURES if m != "cost"]
+        spans = 0
         for i, (kind, level) in enumerate(itertools.product(("year", "fy", "quarter"), levels)):
             periods = ref.periods[kind]
             first = periods[i % len(periods)]
@@ -355,22 +365,64 @@ def test_provision_cells_and_person_periods_publish_the_same_tables(small_servin
             params = {"period_kind": kind, "from": first, "to": last, "level": level}
             if level != "city" and i % 2:
                 params["areas"] = ",".join(list(ref.areas[level])[:3])
-            ranged = parse_filters({**params, "measure": "internal_share"}, ref)
+            if i % 3 == 1:
+                params["provision"] = ref.provision_types[i % len(ref.provision_types)]
+            ranged = parse_filters({**params, "measure": MEASURES[i % len(MEASURES)]}, ref)
             single = dataclasses.replace(ranged, period_to=ranged.period_from)
-            for view, f in (
-                ("provision", ranged),
-                ("matrix", ranged),
-                ("area_map", single),
-                ("area_compare", single),
-            ):
+            views = [("provision", ranged), ("matrix", ranged), ("area_map", single)]
+            views += [("area_map", dataclasses.replace(ranged, measure=m)) for m in MEASURES]
+            views += [("area_compare", dataclasses.replace(x, measure=m))
+                      for x in (single, ranged) for m in measures]  # fmt: skip
+            for view, f in views:
                 read.clear()
                 a, b = run_view(fast, view, f).rows, run_view(slow, view, f).rows
-                assert any("FROM provision_cells" in sql for sql in read), (view, params)
-                pd.testing.assert_frame_equal(a, b, obj=f"{view} {params}")
+                pd.testing.assert_frame_equal(a, b, obj=f"{view} {f.measure} {params}")
+                agreements = f.measure.startswith("agreements") and view != "provision"
+                if not (agreements and f.provision):  # agreements are not counted by type
+                    assert any("FROM provision_cells" in sql for sql in read), (view, params)
+                spans += any("FROM provision_spans" in sql for sql in read)
+        assert spans > 50
         # A filter the cells were not counted under sends the view back to person_periods.
-        read.clear()
-        run_view(fast, "provision", dataclasses.replace(ranged, age_bands=(ref.age_bands[0],)))
-        assert read and not any("FROM provision_cells" in sql for sql in read)
+        for change in (
+            {"age_bands": (ref.age_bands[0],)},
+            {"provision": tuple(ref.provision_types[:2])},
+        ):
+            read.clear()
+            run_view(fast, "provision", dataclasses.replace(ranged, **change))
+            assert read and not any("FROM provision_" in sql for sql in read), change
+
+
+def test_people_who_move_count_exactly_in_the_area_cells(movers_serving_db, tmp_path_factory):
+    """provision_spans follows a person who moves cell by cell: over any range each cell counts
+    them once, in all and by provision type, as a DISTINCT over the facts does (check_state)."""
+    db = _open_probe(movers_serving_db, tmp_path_factory)
+    con = duckdb.connect(str(movers_serving_db), read_only=True)
+    try:
+        movers = con.execute(
+            "SELECT count(*) FROM (SELECT person_idx FROM person_periods GROUP BY person_idx "
+            "HAVING count(DISTINCT (sector, ward_code, h3r8)) > 1)"
+        ).fetchone()[0]
+        assert movers > 100 and db.provision_spans
+        read: list[str] = []
+        query_arrays = db.query_arrays
+
+        def recording(sql, params=None):
+            read.append(sql)
+            return query_arrays(sql, params)
+
+        db.query_arrays = recording
+        elements = list(db.reference.elements)
+        for kind, level in itertools.product(("year", "quarter"), ("city", "ward", "sector", "h3r8")):  # fmt: skip
+            periods = db.reference.periods[kind]
+            for first in (len(periods) // 3, len(periods) // 2):
+                params = {"period_kind": kind, "from": periods[first],
+                          "to": periods[first + 3], "level": level, "element": elements[0],
+                          "element_a": elements[0], "element_b": elements[1]}  # fmt: skip
+                check_state(db, con, params)
+        assert sum("FROM provision_spans" in sql for sql in read) > 16
+    finally:
+        con.close()
+        db.close()
 
 
 def test_element_periods_and_facts_publish_the_same_elements(small_serving_db):
