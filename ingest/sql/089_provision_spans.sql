@@ -31,38 +31,56 @@ movers AS (
     SELECT period_kind, person_idx
     FROM serving.person_periods
     GROUP BY period_kind, person_idx
-    HAVING count(DISTINCT (sector, district, ward_code, h3r7, h3r8)) > 1
+    HAVING min(sector) <> max(sector) OR min(district) <> max(district)
+        OR min(ward_code) <> max(ward_code) OR min(h3r7) <> max(h3r7)
+        OR min(h3r8) <> max(h3r8)
 ),
 settled_periods AS (
-    -- One row per settled person and period: the OR of their rows' elements.
-    SELECT p.period_kind, p.person_idx, p.period_ordinal,
-           any_value(p.person_key) AS person_key,
-           any_value(p.sector) AS sector, any_value(p.district) AS district,
-           any_value(p.ward_code) AS ward_code, any_value(p.h3r7) AS h3r7,
-           any_value(p.h3r8) AS h3r8,
-           bit_or(p.element_mask) AS mask
+    -- One row per settled person and period: their one row there, or the OR of their rows'
+    -- elements.
+    SELECT p.period_kind, p.person_idx, p.period_ordinal, p.person_key,
+           p.sector, p.district, p.ward_code, p.h3r7, p.h3r8, p.element_mask AS mask
     FROM serving.person_periods AS p
     ANTI JOIN movers AS m USING (period_kind, person_idx)
+    WHERE p.single_row
+    UNION ALL
+    SELECT p.period_kind, p.person_idx, p.period_ordinal,
+           any_value(p.person_key), any_value(p.sector), any_value(p.district),
+           any_value(p.ward_code), any_value(p.h3r7), any_value(p.h3r8),
+           bit_or(p.element_mask)
+    FROM serving.person_periods AS p
+    ANTI JOIN movers AS m USING (period_kind, person_idx)
+    WHERE NOT p.single_row
     GROUP BY p.period_kind, p.person_idx, p.period_ordinal
 ),
-settled_types AS (
-    SELECT s.*, ty.type
-    FROM settled_periods AS s, type_masks AS m, (VALUES (0), (1), (2), (3)) AS ty(type)
-    WHERE ty.type = 0
-       OR (ty.type = 1 AND s.mask & m.internal_mask <> 0)
-       OR (ty.type = 2 AND s.mask & m.external_mask <> 0)
-       OR (ty.type = 3 AND s.mask & m.direct_mask <> 0)
+settled_previous AS (
+    -- The period each was last there before this one, in all and with each type: one window
+    -- over a person's periods (settled people are in the same cells in all of them).
+    SELECT s.*,
+           s.mask & m.internal_mask <> 0 AS has_i,
+           s.mask & m.external_mask <> 0 AS has_e,
+           s.mask & m.direct_mask <> 0 AS has_d,
+           coalesce(max(s.period_ordinal) OVER earlier, -1) AS previous_all,
+           coalesce(max(s.period_ordinal) FILTER (WHERE has_i) OVER earlier, -1) AS previous_i,
+           coalesce(max(s.period_ordinal) FILTER (WHERE has_e) OVER earlier, -1) AS previous_e,
+           coalesce(max(s.period_ordinal) FILTER (WHERE has_d) OVER earlier, -1) AS previous_d
+    FROM settled_periods AS s, type_masks AS m
+    WINDOW earlier AS (PARTITION BY s.period_kind, s.person_idx ORDER BY s.period_ordinal
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
 settled_fine AS (
-    -- Per finest cell, period and previous period: rolled up to every level below.
+    -- Per type, finest cell, period and previous period: rolled up to every level below.
     SELECT period_kind, type, period_ordinal, previous_ordinal,
            sector, district, ward_code, h3r7, h3r8,
            count(*) AS n, sum(person_key) AS k
     FROM (
-        SELECT *, coalesce(lag(period_ordinal) OVER (
-                      PARTITION BY period_kind, person_idx, type ORDER BY period_ordinal), -1)
-                  AS previous_ordinal
-        FROM settled_types
+        SELECT *, 0 AS type, previous_all AS previous_ordinal FROM settled_previous
+        UNION ALL
+        SELECT *, 1, previous_i FROM settled_previous WHERE has_i
+        UNION ALL
+        SELECT *, 2, previous_e FROM settled_previous WHERE has_e
+        UNION ALL
+        SELECT *, 3, previous_d FROM settled_previous WHERE has_d
     )
     GROUP BY ALL
 ),
