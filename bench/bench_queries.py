@@ -196,6 +196,26 @@ def machine() -> dict[str, object]:
     }
 
 
+def host_speed() -> dict[str, float]:
+    """Milliseconds (best of 3) of a fixed DuckDB aggregation on one thread and a fixed Python
+    loop: the same on every run, so runs taken at different hours of a shared host can be
+    compared (a VM's neighbours slow it down without showing as load inside it)."""
+    con = duckdb.connect()
+    con.execute("SET threads = 1")
+    duck, python = [], []
+    for _ in range(3):
+        t = time.perf_counter()
+        con.execute("SELECT sum(hash(range % 1000)) FROM range(10000000)").fetchall()
+        duck.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        python.append((time.perf_counter() - t) * 1000)
+    con.close()
+    return {"duckdb_ms": round(min(duck), 1), "python_ms": round(min(python), 1)}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", type=Path, required=True, help="serving database (DuckDB)")
@@ -230,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         f"machine: {start['cpu']}, {start['cpus']} CPUs, {start['ram_gb']} GB RAM, "
         f"load average {start['load_average']}, duckdb {start['duckdb']}"
     )
+    speed_start = host_speed()
+    print(f"host speed (fixed workload, ms, lower is faster): {speed_start}")
     frame = None
     if not args.no_pandas:
         t = time.perf_counter()
@@ -324,12 +346,14 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     end_load = [round(x, 2) for x in os.getloadavg()]
-    print(f"load average at the end: {end_load}")
+    speed_end = host_speed()
+    print(f"load average at the end: {end_load}; host speed at the end: {speed_end}")
     if args.json:
         payload = {
             "db": str(args.db),
             "machine": start,
             "load_average_end": end_load,
+            "host_speed": {"start": speed_start, "end": speed_end},
             "states": args.states,
             "interleave": args.interleave,
             "results": results,

@@ -42,7 +42,7 @@ PRESUMMED_COLUMNS: tuple[str, ...] = (
 PROVISION_CELL_COLUMNS: tuple[str, ...] = (
     "n_all", "k_all", "n_i", "k_i", "n_e", "k_e", "n_d", "k_d", "internal_cost",
     "external_cost", "direct_cost", "cost", "agreements", "agreement_keys", "started",
-    "started_keys",
+    "started_keys", "age_band",
 )  # fmt: skip
 
 

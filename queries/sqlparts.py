@@ -180,16 +180,21 @@ PROVISION_CELL_LEVELS = frozenset({"city", "ward", "district", "sector", "h3r7",
 ROW_FILTERS = tuple(name for name in LIST_FILTER_COLUMNS if name != "areas") + ("within",)
 
 
-def reads_area_cells(f: Filters, *, agreements: bool = False) -> bool:
+#: The row filters the area cells are counted under (one value each at most).
+CELL_FILTERS = ("provision", "age_bands")
+
+
+def reads_area_cells(f: Filters, *, agreements: bool = False, per_period: bool = True) -> bool:
     """Whether the build's pre-counted area cells answer `f`: a fixed level, and no filter but
-    the period range, the level's areas and at most one provision type (per period
-    serving.provision_cells, over a range serving.provision_spans with it). They count
-    agreements in all types together, so `agreements` (the state counts agreements) rules a
-    provision type out."""
+    the period range, the level's areas, at most one provision type and, `per_period`, at most
+    one age band (per period serving.provision_cells; over a range serving.provision_spans,
+    which counts every age band together). They count agreements in all provision types
+    together, so `agreements` (the state counts agreements) rules a provision type out."""
     return (
         f.level in PROVISION_CELL_LEVELS
-        and not any(getattr(f, name) for name in ROW_FILTERS if name != "provision")
+        and not any(getattr(f, name) for name in ROW_FILTERS if name not in CELL_FILTERS)
         and len(f.provision) <= (0 if agreements else 1)
+        and len(f.age_bands) <= (1 if per_period else 0)
     )
 
 
@@ -264,9 +269,14 @@ def area_cells_query(
     if not per_period:
         params["from_ordinal"], params["to_ordinal"] = ordinals
     areas = f" AND area IN ({in_list('areas', f.areas, params)})" if f.areas else ""
+    age_band = "age_band IS NULL"
+    if f.age_bands:
+        (params["age_band"],) = f.age_bands
+        age_band = "age_band = $age_band"
     sql = _sql("provision_cells.sql" if per_period else "provision_spans.sql").format(
         period_dim="period" if by_period else "'all'",
         areas=areas,
+        age_band=age_band,
         city=" OR level = 'city'" if with_city else "",
         **_area_cell_columns(f.provision, costs),
     )

@@ -270,11 +270,15 @@ def _area_cells(
 ) -> pd.DataFrame | None:
     """The cells with data of `f` from the build's pre-counted area cells (people in all and by
     provision type, agreements, costs; provision_cells.sql / provision_spans.sql), or None
-    when they do not hold them: a filter they were not counted under (a provision type, when
-    the state counts `agreements`), a region, or a range on a build without provision_spans."""
-    if not (db.provision_cells and reads_area_cells(f, agreements=agreements)):
+    when they do not hold them: a filter they were not counted under (a provision type when
+    the state counts `agreements`, an age band over a range), a region, or a range on a build
+    without provision_spans."""
+    per_period = by_period or f.period_from == f.period_to
+    if not (
+        db.provision_cells and reads_area_cells(f, agreements=agreements, per_period=per_period)
+    ):
         return None
-    if not (by_period or f.period_from == f.period_to or db.provision_spans):
+    if not (per_period or db.provision_spans):
         return None
     ordinals = (
         db.period_ordinals[(f.period_kind, f.period_from)],

@@ -348,16 +348,16 @@ def _with_and_without(path: Path, table: str):
 
 def test_area_cells_and_person_periods_publish_the_same_tables(small_serving_db):
     """The build's area cells (provision_cells per period, provision_spans over a range: read
-    for states with no filter but the period range, the areas and at most one provision type)
-    give every view that counts areas the same published table as counting person_periods
-    does: at every level they hold, for every measure, over one period and over ranges, with
-    and without chosen areas and a provision type."""
+    for states with no filter but the period range, the areas, at most one provision type and,
+    per period, at most one age band) give every view that counts areas the same published
+    table as counting person_periods does: at every level they hold, for every measure, over
+    one period and over ranges, with and without chosen areas, a provision type, an age band."""
     with _with_and_without(small_serving_db, "provision_cells") as (fast, slow, read):
         slow.provision_spans = False
         ref = fast.reference
         levels = ("city", "ward", "district", "sector", "h3r7", "h3r8")
         measures = [m for m in MEASURES if m != "cost"]
-        spans = 0
+        spans = banded = 0
         for i, (kind, level) in enumerate(itertools.product(("year", "fy", "quarter"), levels)):
             periods = ref.periods[kind]
             first = periods[i % len(periods)]
@@ -367,6 +367,8 @@ def test_area_cells_and_person_periods_publish_the_same_tables(small_serving_db)
                 params["areas"] = ",".join(list(ref.areas[level])[:3])
             if i % 3 == 1:
                 params["provision"] = ref.provision_types[i % len(ref.provision_types)]
+            if i % 4 == 2:
+                params["age_bands"] = ref.age_bands[i % len(ref.age_bands)]
             ranged = parse_filters({**params, "measure": MEASURES[i % len(MEASURES)]}, ref)
             single = dataclasses.replace(ranged, period_to=ranged.period_from)
             views = [("provision", ranged), ("matrix", ranged), ("area_map", single)]
@@ -377,15 +379,19 @@ def test_area_cells_and_person_periods_publish_the_same_tables(small_serving_db)
                 read.clear()
                 a, b = run_view(fast, view, f).rows, run_view(slow, view, f).rows
                 pd.testing.assert_frame_equal(a, b, obj=f"{view} {f.measure} {params}")
+                per_period = view in ("provision", "matrix") or f.period_from == f.period_to
                 agreements = f.measure.startswith("agreements") and view != "provision"
-                if not (agreements and f.provision):  # agreements are not counted by type
+                # Agreements are not counted by provision type, nor age bands over a range.
+                if not (agreements and f.provision) and (per_period or not f.age_bands):
                     assert any("FROM provision_cells" in sql for sql in read), (view, params)
+                    banded += bool(f.age_bands)
                 spans += any("FROM provision_spans" in sql for sql in read)
-        assert spans > 50
+        assert spans > 50 and banded > 20
         # A filter the cells were not counted under sends the view back to person_periods.
         for change in (
-            {"age_bands": (ref.age_bands[0],)},
+            {"age_bands": tuple(ref.age_bands[:2])},
             {"provision": tuple(ref.provision_types[:2])},
+            {"elements": (next(iter(ref.elements)),)},
         ):
             read.clear()
             run_view(fast, "provision", dataclasses.replace(ranged, **change))

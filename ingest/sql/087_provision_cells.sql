@@ -13,7 +13,10 @@
 --                  is known
 --   agreements, agreement_keys, started, started_keys  agreements active / started in the
 --                  period and their record-key sums (each agreement is in one cell of a level)
--- Step 089 counts the same people over any range of periods (provision_spans).
+--   age_band  NULL for every age band, else the cells of that band's people (a person whose
+--             band changes inside the period is in each band's cell they had a row in)
+-- Step 089 counts the same people, in all age bands, over any range of periods
+-- (provision_spans).
 -- The level and area of a row of the GROUPING SETS below, from GROUPING(ward_code, district,
 -- sector, h3r7, h3r8): a bit per column, set when the row is not grouped by it (31: the city).
 CREATE OR REPLACE TEMP MACRO cell_level(g) AS
@@ -38,15 +41,16 @@ WITH type_masks AS (
 ),
 units AS (
     -- A person with one row in the period counts as that row (most people: 99%).
-    SELECT period_kind, period, sector, district, ward_code, h3r7, h3r8,
+    SELECT period_kind, period, sector, district, ward_code, h3r7, h3r8, age_band,
            person_key, element_mask AS mask, internal_cost, external_cost, direct_cost, cost,
            agreements, agreement_keys, started, started_keys
     FROM serving.person_periods
     WHERE single_row
 ),
 fine AS (
-    -- Those people per finest cell (sector x ward x district x H3), rolled up below.
-    SELECT period_kind, period, sector, district, ward_code, h3r7, h3r8,
+    -- Those people per finest cell (sector x ward x district x H3) and age band, rolled up
+    -- below.
+    SELECT period_kind, period, sector, district, ward_code, h3r7, h3r8, age_band,
            count(*) AS n_all, sum(person_key) AS k_all,
            count(*) FILTER (WHERE mask & t.internal_mask <> 0) AS n_i,
            sum(person_key) FILTER (WHERE mask & t.internal_mask <> 0) AS k_i,
@@ -64,7 +68,7 @@ fine AS (
     GROUP BY ALL
 ),
 single_cells AS (
-    SELECT period_kind, period,
+    SELECT period_kind, period, age_band,
            cell_level(GROUPING(ward_code, district, sector, h3r7, h3r8)) AS level,
            cell_area(GROUPING(ward_code, district, sector, h3r7, h3r8),
                      ward_code, district, sector, h3r7, h3r8) AS area,
@@ -85,13 +89,20 @@ single_cells AS (
         (period_kind, period, district),
         (period_kind, period, sector),
         (period_kind, period, h3r7),
-        (period_kind, period, h3r8)
+        (period_kind, period, h3r8),
+        (period_kind, period, age_band),
+        (period_kind, period, ward_code, age_band),
+        (period_kind, period, district, age_band),
+        (period_kind, period, sector, age_band),
+        (period_kind, period, h3r7, age_band),
+        (period_kind, period, h3r8, age_band)
     )
 ),
 multi_units AS (
     -- A person with several rows in the period (areas or categories change inside it): once
-    -- per cell of each level, with the OR of their rows' elements there.
-    SELECT period_kind, period,
+    -- per cell of each level (in all and per age band), with the OR of their rows' elements
+    -- there.
+    SELECT period_kind, period, age_band,
            cell_level(GROUPING(ward_code, district, sector, h3r7, h3r8)) AS level,
            cell_area(GROUPING(ward_code, district, sector, h3r7, h3r8),
                      ward_code, district, sector, h3r7, h3r8) AS area,
@@ -111,11 +122,17 @@ multi_units AS (
         (period_kind, period, person_idx, district),
         (period_kind, period, person_idx, sector),
         (period_kind, period, person_idx, h3r7),
-        (period_kind, period, person_idx, h3r8)
+        (period_kind, period, person_idx, h3r8),
+        (period_kind, period, person_idx, age_band),
+        (period_kind, period, person_idx, ward_code, age_band),
+        (period_kind, period, person_idx, district, age_band),
+        (period_kind, period, person_idx, sector, age_band),
+        (period_kind, period, person_idx, h3r7, age_band),
+        (period_kind, period, person_idx, h3r8, age_band)
     )
 ),
 multi_cells AS (
-    SELECT period_kind, period, level, area,
+    SELECT period_kind, period, age_band, level, area,
            count(*) AS n_all, sum(person_key) AS k_all,
            count(*) FILTER (WHERE mask & t.internal_mask <> 0) AS n_i,
            sum(person_key) FILTER (WHERE mask & t.internal_mask <> 0) AS k_i,
@@ -132,7 +149,7 @@ multi_cells AS (
     FROM multi_units, type_masks AS t
     GROUP BY ALL
 )
-SELECT period_kind, period, level, area,
+SELECT period_kind, period, level, age_band, area,
        sum(n_all) AS n_all, sum(k_all) AS k_all,
        sum(n_i) AS n_i, sum(k_i) AS k_i,
        sum(n_e) AS n_e, sum(k_e) AS k_e,
@@ -144,5 +161,5 @@ SELECT period_kind, period, level, area,
        sum(agreements) AS agreements, sum(agreement_keys) AS agreement_keys,
        sum(started) AS started, sum(started_keys) AS started_keys
 FROM (SELECT * FROM single_cells UNION ALL SELECT * FROM multi_cells)
-GROUP BY period_kind, period, level, area
-ORDER BY period_kind, level, period, area;
+GROUP BY period_kind, period, level, age_band, area
+ORDER BY period_kind, level, age_band NULLS FIRST, period, area;

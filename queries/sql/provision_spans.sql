@@ -5,7 +5,8 @@
 -- before it); agreements and cost added up over the range's periods of
 -- serving.provision_cells (087): each agreement once, at its first period in the range
 -- (active in the range's first period or started in a later one), and the cost of every
--- period. The same columns as provision_cells.sql, over a range, with the same placeholders.
+-- period. The same columns as provision_cells.sql, over a range, with the same placeholders
+-- (but every age band: provision_spans has no age band).
 WITH people AS (
     SELECT area,
            sum(n) FILTER (WHERE type = 0) AS n_all, sum(k) FILTER (WHERE type = 0) AS k_all,
@@ -31,6 +32,7 @@ sums AS (
     WHERE period_kind = $period_kind
       AND period BETWEEN $period_from AND $period_to
       AND ((level = $level{areas}){city})
+      AND age_band IS NULL
     GROUP BY area
 )
 SELECT p.area, {period_dim} AS period_dim, {people}, {costs}, {agreements}
