@@ -147,6 +147,8 @@ class Database:
     #: serving.provision_spans holds unfiltered people over any range (089): read with
     #: provision_cells
     provision_spans: bool = False
+    #: serving.element_spans holds the whole city's people per element over any range (086)
+    element_spans: bool = False
     #: serving.element_periods holds unfiltered agreements per element and period (088)
     element_periods: bool = False
     #: (level, area_code) -> age band -> residents (area_population)
@@ -476,6 +478,7 @@ def open_database(
         provision_cells=tables.get("provision_cells", set()) >= set(PROVISION_CELL_COLUMNS),
         provision_spans="provision_spans" in tables,
         element_periods="element_periods" in tables,
+        element_spans="element_spans" in tables,
         band_populations=band_populations,
         areas_inside=areas_inside,
     )

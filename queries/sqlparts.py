@@ -249,6 +249,13 @@ def period_params(f: Filters) -> dict[str, Any]:
     return {"period_kind": f.period_kind, "period_from": f.period_from, "period_to": f.period_to}
 
 
+def element_spans_query(f: Filters, ordinals: tuple[int, int]) -> Query:
+    """element_spans.sql for `f` (reads_element_periods(f) holds), whose first and last
+    periods' ordinals are `ordinals`: the same columns as elements_people.sql."""
+    params = {"period_kind": f.period_kind, "from_ordinal": ordinals[0], "to_ordinal": ordinals[1]}
+    return Query(_sql("element_spans.sql"), params)
+
+
 def element_periods_query(f: Filters) -> Query:
     """element_periods.sql for `f` (reads_element_periods(f) holds): the same columns as
     elements_agreements.sql."""

@@ -34,8 +34,8 @@ DENSE_COLUMNS = {("persons", "person_idx"), ("agreements", "agreement_idx")}
 #: by coincidence (the query layer's person_periods step, ingest/sql/085_person_periods.sql).
 #: Every UBIGINT column named *_mask in person_periods is such a mask.
 BIT_MASK_TABLES = {"person_periods"}
-#: Pre-counted cells (ingest/sql/087_provision_cells.sql, 088_element_periods.sql,
-#: 089_provision_spans.sql): numbers of people or agreements and sums of their record keys
+#: Pre-counted cells (ingest/sql/086_element_spans.sql, 087_provision_cells.sql,
+#: 088_element_periods.sql, 089_provision_spans.sql): numbers of people or agreements and sums of their record keys
 #: (0..255 each), aggregates over a cell that can equal a raw id by coincidence as a mask can.
 #: Each is exempt by name; every other column is checked.
 CELL_COUNT_COLUMNS = (
@@ -44,7 +44,7 @@ CELL_COUNT_COLUMNS = (
         ("provision_cells", name)
         for name in ("agreements", "agreement_keys", "started", "started_keys")
     }
-    | {("provision_spans", "n"), ("provision_spans", "k")}
+    | {(table, kind) for table in ("provision_spans", "element_spans") for kind in "nk"}
     | {
         ("element_periods", f"{unit}_{part}")
         for unit in ("active", "started")

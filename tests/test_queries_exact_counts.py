@@ -432,10 +432,11 @@ def test_people_who_move_count_exactly_in_the_area_cells(movers_serving_db, tmp_
 
 
 def test_element_periods_and_facts_publish_the_same_elements(small_serving_db):
-    """The build's element_periods (read by the elements view for states with no filter but
-    the period range) give the same published table as counting facts does, for single
-    periods and ranges of every period kind, at any level."""
+    """The build's element_periods and element_spans (read by the elements view for the whole
+    city with no filter but the period range) give the same published table as counting facts
+    and person_periods does, for single periods and ranges of every period kind."""
     with _with_and_without(small_serving_db, "element_periods") as (fast, slow, read):
+        slow.element_spans = False
         ref = fast.reference
         for kind, level in itertools.product(("year", "fy", "quarter"), ("city", "ward", "h3r8")):
             periods = ref.periods[kind]
@@ -447,6 +448,7 @@ def test_element_periods_and_facts_publish_the_same_elements(small_serving_db):
                 read.clear()
                 a, b = run_view(fast, "elements", f).rows, run_view(slow, "elements", f).rows
                 assert any("FROM element_periods" in sql for sql in read), params
+                assert any("FROM element_spans" in sql for sql in read), params
                 assert len(a) > 0
                 pd.testing.assert_frame_equal(a, b, obj=f"elements {params}")
         # A filter the table was not counted under sends the view back to facts.
@@ -454,4 +456,4 @@ def test_element_periods_and_facts_publish_the_same_elements(small_serving_db):
         for change in ({"age_bands": (ref.age_bands[0],)}, {"areas": (ward,)}):
             read.clear()
             run_view(fast, "elements", dataclasses.replace(f, **change))
-            assert read and not any("FROM element_periods" in sql for sql in read), change
+            assert read and not any("FROM element_" in sql for sql in read), change
