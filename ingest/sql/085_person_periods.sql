@@ -64,38 +64,30 @@ per_person AS (
         bit_or(element_mask) AS any_period_mask
     FROM grouped
     GROUP BY ALL
-),
-person_period AS (
-    -- One narrow row per person and period: how many rows they have in it, and their previous
-    -- period (windows over these rows, not over the wide ones, then joined back).
-    SELECT period_kind, period, person_idx, rows, ordinal,
-           lag(ordinal) OVER (PARTITION BY period_kind, person_idx ORDER BY ordinal)
-               AS previous_ordinal
-    FROM (
-        SELECT period_kind, period, person_idx, count(*) AS rows
-        FROM grouped
-        GROUP BY ALL
-    )
-    JOIN serving.periods USING (period_kind, period)
 )
 SELECT
     g.period_kind,
     g.period,
-    CAST(q.ordinal AS SMALLINT) AS period_ordinal,
+    CAST(p.ordinal AS SMALLINT) AS period_ordinal,
     g.person_idx,
     g.person_key,
     g.sector, g.district, g.ward_code, g.h3r7, g.h3r8,
     g.age_band, g.client_group, g.gender, g.ethnic_group,
     g.element_mask,
-    q.rows = 1 AS single_row,
+    count(*) OVER (
+        PARTITION BY g.period_kind, g.person_idx ORDER BY p.ordinal
+        RANGE BETWEEN CURRENT ROW AND CURRENT ROW
+    ) = 1 AS single_row,
     pp.one_combo,
     CASE WHEN pp.one_combo THEN pp.all_periods_mask ELSE CAST(0 AS UBIGINT) END AS stable_mask,
     pp.any_period_mask AS union_mask,
-    CAST(CASE WHEN pp.one_combo THEN coalesce(q.previous_ordinal, 0) ELSE -1 END AS SMALLINT)
-        AS direct_before,
+    CAST(CASE WHEN pp.one_combo THEN coalesce(max(p.ordinal) OVER (
+        PARTITION BY g.period_kind, g.person_idx ORDER BY p.ordinal
+        RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    ), 0) ELSE -1 END AS SMALLINT) AS direct_before,
     g.agreements, g.agreement_keys, g.started, g.started_keys,
     g.cost, g.internal_cost, g.external_cost, g.direct_cost
 FROM grouped AS g
 JOIN per_person AS pp USING (period_kind, person_idx)
-JOIN person_period AS q USING (period_kind, period, person_idx)
+JOIN serving.periods AS p USING (period_kind, period)
 ORDER BY g.period_kind, g.period;
