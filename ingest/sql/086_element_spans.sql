@@ -20,23 +20,30 @@ WITH person_masks AS (
     GROUP BY period_kind, person_idx, period_ordinal
 ),
 split AS (
-    -- Each mask that occurs, split into its elements (a few thousand masks, not every row).
-    SELECT m.mask, b.element_code
+    -- Each mask that occurs, split into its elements' bits (a few thousand masks, not every
+    -- row; bits, not codes, keep the rows the window sorts narrow).
+    SELECT m.mask, b.element_bit
     FROM (SELECT DISTINCT mask FROM person_masks) AS m
     JOIN serving.element_bits AS b ON (m.mask >> b.element_bit) & 1 = 1
 ),
 person_elements AS (
-    SELECT p.period_kind, p.person_idx, p.period_ordinal, p.person_key, s.element_code,
+    SELECT p.period_kind, p.person_idx, p.period_ordinal, p.person_key, s.element_bit,
            coalesce(lag(p.period_ordinal) OVER (
-               PARTITION BY p.period_kind, p.person_idx, s.element_code
+               PARTITION BY p.period_kind, p.person_idx, s.element_bit
                ORDER BY p.period_ordinal), -1) AS previous_ordinal
     FROM person_masks AS p
     JOIN split AS s USING (mask)
+),
+counted AS (
+    SELECT period_kind, element_bit, period_ordinal, previous_ordinal,
+           count(*) AS n, sum(person_key) AS k
+    FROM person_elements
+    GROUP BY ALL
 )
-SELECT period_kind, element_code,
-       CAST(period_ordinal AS SMALLINT) AS period_ordinal,
-       CAST(previous_ordinal AS SMALLINT) AS previous_ordinal,
-       CAST(count(*) AS INTEGER) AS n, CAST(sum(person_key) AS BIGINT) AS k
-FROM person_elements
-GROUP BY ALL
-ORDER BY period_kind, period_ordinal, element_code;
+SELECT c.period_kind, b.element_code,
+       CAST(c.period_ordinal AS SMALLINT) AS period_ordinal,
+       CAST(c.previous_ordinal AS SMALLINT) AS previous_ordinal,
+       CAST(c.n AS INTEGER) AS n, CAST(c.k AS BIGINT) AS k
+FROM counted AS c
+JOIN serving.element_bits AS b USING (element_bit)
+ORDER BY c.period_kind, c.period_ordinal, b.element_code;
