@@ -103,8 +103,10 @@ def main(argv: list[str] | None = None) -> int:
             [sys.executable, "-m", "bench.bench_build", "--child", str(extract), *keep],
             capture_output=True,
             text=True,
-            check=True,
         )
+        if done.returncode != 0:  # the build's own error, not a CalledProcessError
+            print(f"{rows:>12,} build failed:\n{done.stderr.strip()}", file=sys.stderr)
+            return 1
         r = json.loads(done.stdout.strip().splitlines()[-1])
         print(
             f"{r['rows']:>12,} {r['wall_s']:>9.1f} {r['rows'] / r['wall_s']:>12,.0f} "
