@@ -70,21 +70,26 @@ def _free_port() -> int:
 
 
 def _start_server(db: Path, port: int, var_dir: Path) -> subprocess.Popen:
-    """``care-atlas serve`` with an empty result cache (a var dir of its own, same geometry)."""
+    """``care-atlas serve`` with an empty result cache (a var dir of its own, same geometry).
+
+    Its output goes to server.log in that var dir (shown if it exits): a pipe nobody reads
+    would block the server once 64 KiB of output filled it."""
     settings = load_settings()
     (var_dir / "geometry").symlink_to(settings.geometry_dir, target_is_directory=True)
     cli = Path(sys.executable).with_name("care-atlas")
-    process = subprocess.Popen(
-        [str(cli), "serve", "--db", str(db), "--demo", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "CARE_ATLAS_VAR_DIR": str(var_dir)},
-    )
+    log_path = var_dir / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(cli), "serve", "--db", str(db), "--demo", "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "CARE_ATLAS_VAR_DIR": str(var_dir)},
+        )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"server exited: {process.stderr.read() if process.stderr else ''}")
+            raise SystemExit(f"server exited: {log_path.read_text()[-4000:]}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
                 return process
