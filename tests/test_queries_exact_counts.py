@@ -323,6 +323,19 @@ def test_presummed_and_facts_paths_publish_the_same_tables(small_serving_db):
         slow.close()
 
 
+def _recording(db) -> list[str]:
+    """The SQL texts db runs from now on (the views' hot path, Database.query_arrays)."""
+    read: list[str] = []
+    query_arrays = db.query_arrays
+
+    def recording(sql, params=None):
+        read.append(sql)
+        return query_arrays(sql, params)
+
+    db.query_arrays = recording
+    return read
+
+
 @contextlib.contextmanager
 def _with_and_without(path: Path, table: str):
     """(fast, slow, read): two databases on one build, `fast` reading the pre-counted `table`
@@ -331,14 +344,7 @@ def _with_and_without(path: Path, table: str):
     fast, slow = open_database(path), open_database(path)
     assert getattr(fast, table), f"the fixture is built with the {table} step"
     setattr(slow, table, False)
-    read: list[str] = []
-    query_arrays = fast.query_arrays
-
-    def recording(sql, params=None):
-        read.append(sql)
-        return query_arrays(sql, params)
-
-    fast.query_arrays = recording
+    read = _recording(fast)
     try:
         yield fast, slow, read
     finally:
@@ -409,14 +415,7 @@ def test_people_who_move_count_exactly_in_the_area_cells(movers_serving_db, tmp_
             "HAVING count(DISTINCT (sector, ward_code, h3r8)) > 1)"
         ).fetchone()[0]
         assert movers > 100 and db.provision_spans
-        read: list[str] = []
-        query_arrays = db.query_arrays
-
-        def recording(sql, params=None):
-            read.append(sql)
-            return query_arrays(sql, params)
-
-        db.query_arrays = recording
+        read = _recording(db)
         elements = list(db.reference.elements)
         for kind, level in itertools.product(("year", "quarter"), ("city", "ward", "sector", "h3r8")):  # fmt: skip
             periods = db.reference.periods[kind]

@@ -26,20 +26,20 @@ CREATE OR REPLACE TEMP MACRO cell_area(g, ward, district, sector, h3r7, h3r8) AS
     CASE g WHEN 15 THEN ward::VARCHAR WHEN 23 THEN district::VARCHAR
            WHEN 27 THEN sector::VARCHAR WHEN 29 THEN h3r7::VARCHAR
            WHEN 30 THEN h3r8::VARCHAR ELSE 'city' END;
+-- Each provision type's bits in person_periods.element_mask (also read by step 089).
+CREATE OR REPLACE TEMP TABLE type_masks AS
+SELECT
+    coalesce(bit_or(CAST(1 AS UBIGINT) << b.element_bit)
+                 FILTER (WHERE c.provision_type = 'Internal'), 0) AS internal_mask,
+    coalesce(bit_or(CAST(1 AS UBIGINT) << b.element_bit)
+                 FILTER (WHERE c.provision_type = 'External'), 0) AS external_mask,
+    coalesce(bit_or(CAST(1 AS UBIGINT) << b.element_bit)
+                 FILTER (WHERE c.provision_type = 'Direct payment'), 0) AS direct_mask
+FROM serving.element_bits AS b
+JOIN catalogue AS c USING (element_code);
 
 CREATE TABLE serving.provision_cells AS
-WITH type_masks AS (
-    SELECT
-        coalesce(bit_or(CAST(1 AS UBIGINT) << b.element_bit)
-                     FILTER (WHERE c.provision_type = 'Internal'), 0) AS internal_mask,
-        coalesce(bit_or(CAST(1 AS UBIGINT) << b.element_bit)
-                     FILTER (WHERE c.provision_type = 'External'), 0) AS external_mask,
-        coalesce(bit_or(CAST(1 AS UBIGINT) << b.element_bit)
-                     FILTER (WHERE c.provision_type = 'Direct payment'), 0) AS direct_mask
-    FROM serving.element_bits AS b
-    JOIN catalogue AS c USING (element_code)
-),
-units AS (
+WITH units AS (
     -- A person with one row in the period counts as that row (most people: 99%).
     SELECT period_kind, period, sector, district, ward_code, h3r7, h3r8, age_band,
            person_key, element_mask AS mask, internal_cost, external_cost, direct_cost, cost,

@@ -14,20 +14,10 @@
 -- cells) is in the same cell of every level in each of their periods, so their previous
 -- period is found once and their rows rolled up to every level. People who move between
 -- periods have it found in each cell of each level they were in.
--- The macros cell_level / cell_area (GROUPING bits -> level, area) come from step 087.
+-- The macros cell_level / cell_area (GROUPING bits -> level, area) and the table type_masks
+-- (each provision type's element bits) come from step 087.
 CREATE TABLE serving.provision_spans AS
-WITH type_masks AS (
-    SELECT
-        coalesce(bit_or(CAST(1 AS UBIGINT) << b.element_bit)
-                     FILTER (WHERE c.provision_type = 'Internal'), 0) AS internal_mask,
-        coalesce(bit_or(CAST(1 AS UBIGINT) << b.element_bit)
-                     FILTER (WHERE c.provision_type = 'External'), 0) AS external_mask,
-        coalesce(bit_or(CAST(1 AS UBIGINT) << b.element_bit)
-                     FILTER (WHERE c.provision_type = 'Direct payment'), 0) AS direct_mask
-    FROM serving.element_bits AS b
-    JOIN catalogue AS c USING (element_code)
-),
-movers AS (
+WITH movers AS (
     SELECT period_kind, person_idx
     FROM serving.person_periods
     GROUP BY period_kind, person_idx
