@@ -37,6 +37,7 @@ from queries.result import (
 from queries.result_cache import get_or_compute
 from queries.sqlparts import (
     DIMENSION_COLUMNS,
+    TYPE_COST_COLUMNS,
     agreement_sums,
     area_cells_query,
     build_query,
@@ -369,7 +370,7 @@ def _measure_columns(
     return columns, kind
 
 
-TYPE_COSTS = ("internal_cost", "external_cost", "direct_cost")
+TYPE_COSTS = tuple(TYPE_COST_COLUMNS.values())
 PROVISION_TYPES = (("internal", "Internal"), ("external", "External"), ("direct", "Direct payment"))
 NO_COSTS = (
     "cells AS (SELECT *, "
@@ -724,7 +725,8 @@ def _elements_found(db: Database, f: Filters) -> pd.DataFrame:
     side (people from person_periods; agreements and cost from facts, or from element_periods
     when no filter but the period range applies): each plans and scans on a core of its own,
     about a sixth less time than one query."""
-    if db.element_spans and db.element_periods and reads_element_periods(f):
+    whole_city = reads_element_periods(f)
+    if db.element_spans and whole_city:
         q = element_spans_query(f, _ordinals(db, f))
         people_future = _SIDE_QUERIES.submit(db.query_arrays, q.sql, q.params)
     else:
@@ -737,7 +739,7 @@ def _elements_found(db: Database, f: Filters) -> pd.DataFrame:
             by_area=False,
             element_people={"by_element": "period_dim"},
         )
-    if db.element_periods and reads_element_periods(f):
+    if db.element_periods and whole_city:
         q = element_periods_query(f)
         facts = db.query_arrays(q.sql, q.params)
     else:
