@@ -41,6 +41,7 @@ class CellTable:
     published: dict[str, np.ndarray]  # count measure -> int64, SUPPRESSED for [c]
     true_n: dict[str, np.ndarray]  # count measure -> true count
     money: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # cost -> arrays
+    true_ckey: dict[str, np.ndarray] = field(default_factory=dict)  # count measure -> cell key
 
     def __len__(self) -> int:
         return len(next(iter(self.codes.values())))
@@ -110,12 +111,14 @@ def from_frames(published: pd.DataFrame, truth: pd.DataFrame) -> CellTable:
 def _table(
     frame: pd.DataFrame, codes: dict[str, np.ndarray], vocab: dict[str, pd.DataFrame]
 ) -> CellTable:
-    published, true_n = {}, {}
+    published, true_n, ckeys = {}, {}, {}
     for m in COUNT_MEASURES:
         if m not in frame or f"{m}_n" not in frame:
             continue
         published[m] = frame[m].fillna(SUPPRESSED).to_numpy(dtype=np.int64)
         true_n[m] = frame[f"{m}_n"].fillna(0).to_numpy(dtype=np.int64)
+        if f"{m}_ckey" in frame:
+            ckeys[m] = frame[f"{m}_ckey"].fillna(0).to_numpy(dtype=np.int64)
     money = {}
     for c in MONEY_MEASURES:
         if c not in frame or f"{c}_total" not in frame:
@@ -125,7 +128,7 @@ def _table(
             "total": frame[f"{c}_total"].fillna(0).to_numpy(dtype=float),
             "top1": frame[f"{c}_top1"].fillna(0).to_numpy(dtype=float),
         }
-    return CellTable(codes, vocab, published, true_n, money)
+    return CellTable(codes, vocab, published, true_n, money, ckeys)
 
 
 def load(served: Path, workspace: Path) -> CellTable:
@@ -138,7 +141,10 @@ def load(served: Path, workspace: Path) -> CellTable:
         con.execute(f"ATTACH '{workspace}' AS w (READ_ONLY)")
         key_join = " AND ".join(f"c.{k} = t.{k}" for k in KEY_COLUMNS)
         truth_cols = [
-            f"t.{m}_n" for m in COUNT_MEASURES if _has(con, "w", "cells_truth", f"{m}_n")
+            f"t.{m}_{part}"
+            for m in COUNT_MEASURES
+            for part in ("n", "ckey")
+            if _has(con, "w", "cells_truth", f"{m}_{part}")
         ] + [
             f"t.{c}_{part}"
             for c in MONEY_MEASURES

@@ -152,3 +152,17 @@ def integer_normal(k: np.ndarray, mean: np.ndarray, var: np.ndarray) -> np.ndarr
         sd = np.sqrt(var[g])
         out[g] = normal_cdf((k[g] + 0.5 - mean[g]) / sd) - normal_cdf((k[g] - 0.5 - mean[g]) / sd)
     return out
+
+
+def publish_counts(
+    n: np.ndarray, ckey: np.ndarray, ptable: pd.DataFrame, threshold: int
+) -> np.ndarray:
+    """The build's rule, for cells the audit makes up itself (the free-form region control):
+    0 -> 0, 1..threshold-1 -> SUPPRESSED, else n + pvalue(pcv(n), ckey), never below threshold."""
+    table = np.zeros((PCV_MAX + 1, int(ptable["ckey"].max()) + 1), dtype=np.int64)
+    table[ptable["pcv"].to_numpy(), ptable["ckey"].to_numpy()] = ptable["pvalue"].to_numpy()
+    n = np.asarray(n, dtype=np.int64)
+    out = np.maximum(n + table[pcv_of(np.maximum(n, 1)), np.asarray(ckey) % table.shape[1]], threshold)
+    out[n < threshold] = SUPPRESSED
+    out[n == 0] = 0
+    return out
