@@ -20,17 +20,17 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
+from boundaries.regions import check_region_sets, load_region_sets, region_tables
 from care_atlas import __version__
 from care_atlas.config import Settings, load_settings
 from care_atlas.errors import UserError
-from boundaries.regions import check_region_sets, load_region_sets, region_tables
 from ingest.cells import PLACEHOLDER, register_catalogue, run_cells_step
 from ingest.extract import load_extract, sql_string
 from ingest.inputs import load_catalogue, load_ptable, register_geography, register_reference
 from ingest.keys import DEMO_KEY, hmac_pads, key_id
 from ingest.mapping import load_mapping
 from ingest.reasons import EARLIEST_START, MAX_AGE_YEARS, MAX_WEEKLY_COST
-from ingest.workspace import publish, quarantine_path, workspace, workspace_path
+from ingest.workspace import publish, quarantine_path, workspace
 from queries.catalogue import VERSION as CATALOGUE_VERSION
 
 __all__ = ["DEMO_KEY", "BuildSummary", "build_serving_database", "sql_steps"]
@@ -244,7 +244,9 @@ def build_serving_database(
                         run_cells_step(
                             con,
                             sql,
-                            lambda level, kind: bar.set_postfix_str(f"{name} {level} {kind}"),
+                            lambda level, kind, step=name: bar.set_postfix_str(
+                                f"{step} {level} {kind}"
+                            ),
                         )
                     else:
                         con.execute(sql)
