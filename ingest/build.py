@@ -20,15 +20,18 @@ from pathlib import Path
 import duckdb
 from tqdm import tqdm
 
+from boundaries.regions import check_region_sets, load_region_sets, region_tables
 from care_atlas import __version__
 from care_atlas.config import Settings, load_settings
 from care_atlas.errors import UserError
+from ingest.cells import PLACEHOLDER, register_catalogue, run_cells_step
 from ingest.extract import load_extract, sql_string
 from ingest.inputs import load_catalogue, load_ptable, register_geography, register_reference
 from ingest.keys import DEMO_KEY, hmac_pads, key_id
 from ingest.mapping import load_mapping
 from ingest.reasons import EARLIEST_START, MAX_AGE_YEARS, MAX_WEEKLY_COST
 from ingest.workspace import publish, quarantine_path, workspace
+from queries.catalogue import VERSION as CATALOGUE_VERSION
 
 __all__ = ["DEMO_KEY", "BuildSummary", "build_serving_database", "sql_steps"]
 
@@ -143,6 +146,23 @@ class _StepClock:
             self._name = None
 
 
+def _register_regions(con: duckdb.DuckDBPyConnection, sets: tuple, path: Path | None) -> None:
+    """Check the council's region sets against the areas, then add the regions to the areas
+    and their population (summed from whole members) and register their members."""
+    from boundaries.regions import default_regions_file
+
+    areas = con.execute("SELECT * FROM ref_areas").df()
+    population = con.execute("SELECT * FROM ref_area_population").df()
+    check_region_sets(sets, areas, Path(path) if path else default_regions_file())
+    tables = region_tables(sets, areas, population)
+    for name, frame in tables.items():
+        con.register("_frame", frame)
+        con.execute(f"CREATE OR REPLACE TABLE ref_{name} AS SELECT * FROM _frame")
+        con.unregister("_frame")
+    con.execute("INSERT INTO ref_areas BY NAME SELECT * FROM ref_region_areas")
+    con.execute("INSERT INTO ref_area_population BY NAME SELECT * FROM ref_region_population")
+
+
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[str, int]]:
     quarantine: dict[str, int] = {}
     repairs: dict[str, int] = {}
@@ -166,6 +186,7 @@ def build_serving_database(
     progress: bool = True,
     synthetic: bool = False,
     ptable: Path | None = None,
+    regions: Path | None = None,
 ) -> BuildSummary:
     """Build ``out`` from ``extract``; the previous ``out`` is replaced only on success.
 
@@ -180,6 +201,7 @@ def build_serving_database(
     column_map = load_mapping(mapping)
     catalogue_frame = load_catalogue(catalogue)
     ptable_frame, ptable_name = load_ptable(ptable)
+    region_sets = load_region_sets(regions)
     manifest = read_manifest(extract)
     data_date_source = "--as-of"
     if as_of is None and (as_of := _manifest_data_date(manifest)) is not None:
@@ -209,12 +231,25 @@ def build_serving_database(
                 clock.start("reference and geography")
                 register_reference(con, catalogue_frame, ptable_frame)
                 register_geography(con, settings)
+                _register_regions(con, region_sets, regions)
+                register_catalogue(con)
                 _set_variables(con, key, as_of, today)
                 built = work / "serving.duckdb"
+                workspace_built = work / "workspace.duckdb"
                 con.execute(f"ATTACH {sql_string(str(built))} AS serving")
+                con.execute(f"ATTACH {sql_string(str(workspace_built))} AS workspace")
                 for name, sql in steps:
                     clock.start(name)
-                    con.execute(sql)
+                    if PLACEHOLDER in sql:
+                        run_cells_step(
+                            con,
+                            sql,
+                            lambda level, kind, step=name: bar.set_postfix_str(
+                                f"{step} {level} {kind}"
+                            ),
+                        )
+                    else:
+                        con.execute(sql)
                 clock.start("quarantine file")
                 quarantine_built = work / "quarantine.csv"
                 con.execute(
@@ -257,10 +292,18 @@ def build_serving_database(
                     "h3_resolutions": H3_RESOLUTIONS,
                     "ptable": ptable_name,
                     "mapping": Path(column_map.source).name,
+                    "catalogue_version": CATALOGUE_VERSION,
+                    "role": "served",
                 }
                 con.execute("CREATE TABLE serving.meta (key VARCHAR, value VARCHAR)")
                 con.executemany("INSERT INTO serving.meta VALUES (?, ?)", list(meta.items()))
+                con.execute("CREATE TABLE workspace.meta (key VARCHAR, value VARCHAR)")
+                con.executemany(
+                    "INSERT INTO workspace.meta VALUES (?, ?)",
+                    [(k, "workspace" if k == "role" else v) for k, v in meta.items()],
+                )
                 con.execute("DETACH serving")
+                con.execute("DETACH workspace")
                 clock.stop()
             except (duckdb.Error, RuntimeError) as exc:
                 # Ctrl-C or SIGTERM inside DuckDB surfaces as "Query interrupted", or, when it
@@ -277,7 +320,7 @@ def build_serving_database(
             finally:
                 con.close()
             clock.start("publish")
-            publish(built, out, quarantine_built)
+            publish(built, out, quarantine_built, workspace_built)
             clock.stop()
     finally:
         bar.close()

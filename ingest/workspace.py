@@ -24,6 +24,13 @@ def quarantine_path(out: Path) -> Path:
     return out.with_name(out.name + ".quarantine.csv")
 
 
+def workspace_path(out: Path) -> Path:
+    """``<stem>.workspace.duckdb`` beside the served file: the pseudonymised person-level data
+    (persons, agreements, facts, each cell's true values) for the audit and rebuilds. It never
+    goes to the web server (PRIVACY.md §1)."""
+    return out.with_name(f"{out.stem}.workspace{out.suffix or '.duckdb'}")
+
+
 def _prefix(out: Path) -> str:
     return f".{out.name}.build-"
 
@@ -67,8 +74,12 @@ def workspace(out: Path) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def publish(built: Path, out: Path, quarantine_built: Path) -> None:
-    """Move the finished files into place: the quarantine file first, the database last, so a
-    reader that sees the new database also finds its quarantine file."""
+def publish(built: Path, out: Path, quarantine_built: Path, workspace_built: Path) -> None:
+    """Move the finished files into place: the quarantine file and the workspace first, the
+    served database last, so a reader that sees the new database also finds the others. The
+    person-level files are readable by their owner only."""
+    for path in (quarantine_built, workspace_built):
+        os.chmod(path, 0o600)
     os.replace(quarantine_built, quarantine_path(out))
+    os.replace(workspace_built, workspace_path(out))
     os.replace(built, out)

@@ -1,0 +1,61 @@
+-- 120 cells: workspace.cells_truth + ptable -> serving.cells, the only data the app serves.
+-- Protection exactly as PRIVACY.md §3-§4, on each cell's TRUE values:
+-- counts: a true zero is 0; 1..9 is suppressed (NULL, shown [c]); n >= 10 is n plus the
+--   ptable's noise at (pcv(n), cell key), never below the threshold (cell key perturbation:
+--   the same people give the same key, so the same cell always gets the same answer);
+-- money: only where the cell's true people count is at least the threshold and the two
+--   largest people's costs are under the dominance share of the total; then the total plus
+--   noise keyed by the people's cell key, uniform on (-1, 1) x the largest single person's
+--   cost (unbiased, and no difference of two cells pins one person's cost), rounded to
+--   3 significant figures. Otherwise NULL ([c]).
+-- pcv: ONS's ptable covers 1..750; larger counts reuse rows 501..750 by (n - 1) mod 250.
+CREATE OR REPLACE MACRO pcv_of(n) AS
+    CASE WHEN n <= 750 THEN n ELSE (n - 1) % 250 + 501 END;
+
+CREATE OR REPLACE MACRO published_count(n, pvalue) AS
+    CASE
+        WHEN n = 0 THEN 0
+        WHEN n < getvariable('count_threshold') THEN NULL
+        ELSE greatest(n + coalesce(pvalue, 0), getvariable('count_threshold'))
+    END;
+
+CREATE OR REPLACE MACRO three_figures(x) AS
+    CASE WHEN x = 0 THEN 0.0 ELSE round(x, 2 - CAST(floor(log10(abs(x))) AS INTEGER)) END;
+
+CREATE OR REPLACE MACRO published_money(total, top1, top2, people, ckey) AS
+    CASE
+        WHEN total IS NULL OR people < getvariable('count_threshold') THEN NULL
+        WHEN top1 + coalesce(top2, 0) >= getvariable('dominance_share') * total THEN NULL
+        ELSE three_figures(total + ((ckey + 0.5) / 128.0 - 1.0) * top1)
+    END;
+
+CREATE TABLE serving.cells AS
+SELECT
+    t.level,
+    t.area_code,
+    t.period_kind,
+    t.period,
+    t.what,
+    t.age_band,
+    t.client_group,
+    t.gender,
+    t.ethnic_group,
+    CAST(published_count(t.people_n, p1.pvalue) AS INTEGER) AS people,
+    CAST(published_count(t.agreements_active_n, p2.pvalue) AS INTEGER) AS agreements_active,
+    CAST(published_count(t.agreements_started_n, p3.pvalue) AS INTEGER) AS agreements_started,
+    CAST(published_count(t.people_over_6w_n, p4.pvalue) AS INTEGER) AS people_over_6w,
+    published_money(t.cost_total, t.cost_top1, t.cost_top2, t.people_n, t.people_ckey) AS cost,
+    published_money(
+        t.cost_beyond_42_total, t.cost_beyond_42_top1, t.cost_beyond_42_top2,
+        t.people_n, t.people_ckey
+    ) AS cost_beyond_42
+FROM workspace.cells_truth AS t
+LEFT JOIN ref_ptable AS p1 ON p1.pcv = pcv_of(t.people_n) AND p1.ckey = t.people_ckey
+LEFT JOIN ref_ptable AS p2
+    ON p2.pcv = pcv_of(t.agreements_active_n) AND p2.ckey = t.agreements_active_ckey
+LEFT JOIN ref_ptable AS p3
+    ON p3.pcv = pcv_of(t.agreements_started_n) AND p3.ckey = t.agreements_started_ckey
+LEFT JOIN ref_ptable AS p4
+    ON p4.pcv = pcv_of(t.people_over_6w_n) AND p4.ckey = t.people_over_6w_ckey
+ORDER BY t.level, t.period_kind, t.period, t.what, t.area_code, t.age_band, t.client_group,
+    t.gender, t.ethnic_group;
