@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from audit.bounds import propagate
 from audit.cells import CellTable
 from audit.noise import SUPPRESSED, NoiseModel, integer_normal
 from audit.relations import FAMILIES, MEASURE_FAMILIES, Relations
@@ -132,6 +133,7 @@ def decode(
     ev = evidence(pub, model)
     fams = np.array([FAMILIES.index(f) for f in MEASURE_FAMILIES[measure]])
     usable = rel.exact(true_n) & np.isin(rel.family_of(np.arange(len(rel))), fams)
+    ev.lo, ev.hi, _ = propagate(rel, usable, ev.lo, ev.hi)
     is_target = np.zeros(len(cells), dtype=bool)
     is_target[targets] = True
     used = best_per_family(_rows(rel, ev, usable, is_target))
@@ -144,6 +146,7 @@ def decode(
     grid = start[:, None] + np.arange(width)[None, :]
     prior = model.likelihood(np.broadcast_to(t_pub[:, None], grid.shape), grid)
     prior[(t_pub == SUPPRESSED)[:, None] & (grid > model.suppressed_max)] = 0.0
+    prior *= (grid >= ev.lo[targets, None]) & (grid <= ev.hi[targets, None])
     log_post = np.log(prior + 1e-300)
 
     row_t = used["target"].map(pos).to_numpy(dtype=np.int64)
@@ -210,6 +213,7 @@ def _messages(rows: pd.DataFrame, x: np.ndarray, ev: Evidence, model: NoiseModel
         base = np.where(a_pub == SUPPRESSED, 1, np.maximum(a_pub - model.spread, 0))
         n = base[:, None] + j[None, :]  # the anchor's possible true counts
         lik = model.likelihood(np.broadcast_to(a_pub[:, None], n.shape), n)  # (R, J)
+        lik *= (n >= ev.lo[a, None]) & (n <= ev.hi[a, None])
         others = n[:, None, :] - x[child][:, :, None]  # (R, G, J)
         p_others = integer_normal(others, o_mean[child][:, :, None], o_var[child][:, :, None])
         out[child] = (p_others * lik[:, None, :]).sum(axis=2)

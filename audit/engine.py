@@ -103,7 +103,9 @@ def _decode_all(
         results.append(r)
         used.append(u.assign(measure=m))
     if not results:
-        return pd.DataFrame(columns=["cell", "measure", "true", "p_true", "recovered"]), pd.DataFrame()
+        return pd.DataFrame(
+            columns=["cell", "measure", "true", "p_true", "recovered"]
+        ), pd.DataFrame()
     return pd.concat(results, ignore_index=True), pd.concat(used, ignore_index=True)
 
 
@@ -127,12 +129,23 @@ def run_audit(
     targets = {m: _sample(t, sample, rng) for m, t in all_targets.items()}
     results, used = _decode_all(cells, rel, model, targets)
     protected = Run("protected", "The published catalogue, protection in force", results, used)
-    money = pd.concat(
-        [one_person_costs(cells, rel, c) for c in cells.money if "people" in cells.true_n],
-        ignore_index=True,
-    ) if cells.money else pd.DataFrame(columns=["pinned"])
+    money = (
+        pd.concat(
+            [one_person_costs(cells, rel, c) for c in cells.money if "people" in cells.true_n],
+            ignore_index=True,
+        )
+        if cells.money
+        else pd.DataFrame(columns=["pinned"])
+    )
     out = AuditResult(
-        cells, rel, model, ptable_name, sample, seed, protected, money,
+        cells,
+        rel,
+        model,
+        ptable_name,
+        sample,
+        seed,
+        protected,
+        money,
         targets_total=sum(len(t) for t in all_targets.values()),
     )
     if controls:
@@ -172,6 +185,11 @@ def _controls(
     ]
     res = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["recovered"])
     runs.append(
-        Run("free_form_regions", "Free-form regions of wards, protection in force", res, pd.DataFrame())
+        Run(
+            "free_form_regions",
+            "Free-form regions of wards, protection in force",
+            res,
+            pd.DataFrame(),
+        )
     )
     return runs

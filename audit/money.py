@@ -58,7 +58,18 @@ def one_person_costs(cells: CellTable, rel: Relations, cost: str) -> pd.DataFram
     )
     rows = rows[rows["ok"]]
     if rows.empty:
-        return pd.DataFrame(columns=["cell", "measure", "true", "estimate", "half_width", "relative", "relations", "pinned"])
+        return pd.DataFrame(
+            columns=[
+                "cell",
+                "measure",
+                "true",
+                "estimate",
+                "half_width",
+                "relative",
+                "relations",
+                "pinned",
+            ]
+        )
     rows = rows.sort_values(["cell", "family", "var"]).drop_duplicates(["cell", "family"])
     rows["w"] = 1.0 / np.maximum(rows["var"], 1e-12)
     rows["wx"] = rows["w"] * rows["est"]

@@ -162,7 +162,9 @@ def publish_counts(
     table = np.zeros((PCV_MAX + 1, int(ptable["ckey"].max()) + 1), dtype=np.int64)
     table[ptable["pcv"].to_numpy(), ptable["ckey"].to_numpy()] = ptable["pvalue"].to_numpy()
     n = np.asarray(n, dtype=np.int64)
-    out = np.maximum(n + table[pcv_of(np.maximum(n, 1)), np.asarray(ckey) % table.shape[1]], threshold)
+    out = np.maximum(
+        n + table[pcv_of(np.maximum(n, 1)), np.asarray(ckey) % table.shape[1]], threshold
+    )
     out[n < threshold] = SUPPRESSED
     out[n == 0] = 0
     return out

@@ -73,7 +73,7 @@ class Relations:
     def describe(self, r: int, cells: CellTable) -> str:
         t = self.types[int(self.kind[r])]
         k = int((self.child_rel == r).sum())
-        return f"{t.name}: [{cells.describe(int(self.parent[r]))}] = sum of {k} parts"
+        return f"{t.name}: [{cells.describe(int(self.parent[r]))}] = sum of {k} part{'' if k == 1 else 's'}"
 
 
 def _map(cells: CellTable, dim: str, pairs: Iterable[tuple[tuple[str, ...], tuple[str, ...]]]):
@@ -89,9 +89,10 @@ def _map(cells: CellTable, dim: str, pairs: Iterable[tuple[tuple[str, ...], tupl
 def _geo_types(cells: CellTable, ref: dict[str, pd.DataFrame]) -> list[RelationType]:
     geo = cells.vocab["geo"]
     members = list(geo.itertuples(index=False, name=None))
+    city = next((m for m in members if m[0] == "city"), ("city", "city"))
     out = []
     for level in ("ward", "district", "sector", "h3r7", "h3r8"):
-        pairs = [((lv, code), ("city", "city")) for lv, code in members if lv == level]
+        pairs = [((lv, code), city) for lv, code in members if lv == level]
         out.append(
             RelationType(f"{level}s in the city", "geography", "geo", _map(cells, "geo", pairs))
         )
@@ -116,11 +117,13 @@ def _geo_types(cells: CellTable, ref: dict[str, pd.DataFrame]) -> list[RelationT
                 "H3 8 cells in their H3 7 cell", "geography", "geo", _map(cells, "geo", pairs)
             )
         )
-    out += _region_types(cells, ref.get("region_members"))
+    out += _region_types(cells, ref.get("region_members"), city)
     return out
 
 
-def _region_types(cells: CellTable, rm: pd.DataFrame | None) -> list[RelationType]:
+def _region_types(
+    cells: CellTable, rm: pd.DataFrame | None, city: tuple[str, str]
+) -> list[RelationType]:
     """Region = its member districts (or wards); the regions of a set in the city; and one
     region of a set = a smaller region of another set plus the members between them."""
     if rm is None or rm.empty:
@@ -143,7 +146,7 @@ def _region_types(cells: CellTable, rm: pd.DataFrame | None) -> list[RelationTyp
                 _map(cells, "geo", pairs),
             )
         )
-        pairs = [(("region", r), ("city", "city")) for r in names]
+        pairs = [(("region", r), city) for r in names]
         out.append(
             RelationType(
                 f"regions of set {set_id} in the city",
