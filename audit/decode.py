@@ -35,29 +35,39 @@ CHUNK = 100_000
 
 @dataclass
 class Evidence:
-    """What the attacker reads off each cell: moments and the interval of possible counts."""
+    """What the attacker reads off each cell: moments and the interval of possible counts.
+
+    `raw` marks published values the ptable can never produce (not multiples of 5, under the
+    threshold): the rule was not applied, so the attacker reads them as the true counts.
+    """
 
     published: np.ndarray
     mean: np.ndarray
     var: np.ndarray
     lo: np.ndarray
     hi: np.ndarray
+    raw: np.ndarray
 
 
 def evidence(published: np.ndarray, model: NoiseModel) -> Evidence:
     mean, var = model.moments(published)
     lo = published.astype(np.int64).copy()
     hi = lo.copy()
+    raw = np.zeros(len(published), dtype=bool)
     sup = published == SUPPRESSED
     lo[sup], hi[sup] = 1, model.suppressed_max
     pos = published > 0
-    if pos.any() and model.spread:
+    if pos.any():
         uniq, inv = np.unique(published[pos], return_inverse=True)
         cand = uniq[:, None] + np.arange(-model.spread, model.spread + 1)[None, :]
         ok = model.likelihood(np.broadcast_to(uniq[:, None], cand.shape), cand) > 0
+        none = ~ok.any(axis=1)
+        ok[none] = cand[none] == uniq[none, None]
         lo[pos] = np.where(ok, cand, np.iinfo(np.int64).max).min(axis=1)[inv]
         hi[pos] = np.where(ok, cand, -1).max(axis=1)[inv]
-    return Evidence(published, mean, var, lo, hi)
+        raw[pos] = none[inv]
+        mean[raw], var[raw] = published[raw], 0.0
+    return Evidence(published, mean, var, lo, hi, raw)
 
 
 def _rows(rel: Relations, ev: Evidence, usable: np.ndarray, is_target: np.ndarray) -> pd.DataFrame:
@@ -146,6 +156,8 @@ def decode(
     grid = start[:, None] + np.arange(width)[None, :]
     prior = model.likelihood(np.broadcast_to(t_pub[:, None], grid.shape), grid)
     prior[(t_pub == SUPPRESSED)[:, None] & (grid > model.suppressed_max)] = 0.0
+    t_raw = ev.raw[targets]
+    prior[t_raw] = grid[t_raw] == t_pub[t_raw, None]
     prior *= (grid >= ev.lo[targets, None]) & (grid <= ev.hi[targets, None])
     log_post = np.log(prior + 1e-300)
 
@@ -185,6 +197,7 @@ def decode(
             "map": best,
             "p_map": post.max(axis=1),
             "p_true": p_true,
+            "raw": t_raw,
             "relations": pd.Series(targets)
             .map(used.groupby("target").size())
             .fillna(0)
@@ -213,6 +226,7 @@ def _messages(rows: pd.DataFrame, x: np.ndarray, ev: Evidence, model: NoiseModel
         base = np.where(a_pub == SUPPRESSED, 1, np.maximum(a_pub - model.spread, 0))
         n = base[:, None] + j[None, :]  # the anchor's possible true counts
         lik = model.likelihood(np.broadcast_to(a_pub[:, None], n.shape), n)  # (R, J)
+        lik = np.where(ev.raw[a, None], n == a_pub[:, None], lik)
         lik *= (n >= ev.lo[a, None]) & (n <= ev.hi[a, None])
         others = n[:, None, :] - x[child][:, :, None]  # (R, G, J)
         p_others = integer_normal(others, o_mean[child][:, :, None], o_var[child][:, :, None])

@@ -78,6 +78,9 @@ class NoiseModel:
         out[zero & (p == 0)] = 1.0
         small = (n >= 1) & (n <= self.suppressed_max)
         out[small & (p == SUPPRESSED)] = 1.0
+        # a count under the threshold that was published anyway (an unprotected cell) is read
+        # as the truth: the attacker has it
+        out[(p >= 1) & (p < self.threshold) & (n == p)] = 1.0
         big = (n >= self.threshold) & (p >= self.threshold)
         if big.any():
             nb, pb = n[big], p[big]
