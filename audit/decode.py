@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from audit.bounds import propagate
+from audit.bounds import MAX_ROUNDS, propagate
 from audit.cells import CellTable
 from audit.noise import SUPPRESSED, NoiseModel, integer_normal
 from audit.relations import FAMILIES, MEASURE_FAMILIES, Relations
@@ -31,6 +31,7 @@ from audit.relations import FAMILIES, MEASURE_FAMILIES, Relations
 #: A relation whose estimate has a standard deviation above this says nothing about 1..9.
 FLAT_SD = 25.0
 CHUNK = 100_000
+TARGET_CHUNK = 250_000
 
 
 @dataclass
@@ -70,48 +71,72 @@ def evidence(published: np.ndarray, model: NoiseModel) -> Evidence:
     return Evidence(published, mean, var, lo, hi, raw)
 
 
-def _rows(rel: Relations, ev: Evidence, usable: np.ndarray, is_target: np.ndarray) -> pd.DataFrame:
-    """One row per (target, usable relation holding it), with the Gaussian and interval facts."""
+@dataclass
+class _Sums:
+    """Per relation, over its children (usable relations only): the attacker's sums."""
+
+    usable: np.ndarray
+    cc: np.ndarray
+    cr: np.ndarray
+    mean: np.ndarray
+    var: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    family: np.ndarray
+
+
+def _sums(rel: Relations, ev: Evidence, usable: np.ndarray) -> _Sums:
     k = usable[rel.child_rel]
     cc, cr = rel.child_cell[k], rel.child_rel[k]
     n = len(rel)
-    s_mean = np.bincount(cr, ev.mean[cc], n)
-    s_var = np.bincount(cr, ev.var[cc], n)
-    s_lo = np.bincount(cr, ev.lo[cc], n)
-    s_hi = np.bincount(cr, ev.hi[cc], n)
-    fam = rel.family_of(np.arange(n))
-    as_child = is_target[cc]
-    t, r = cc[as_child], cr[as_child]
+    return _Sums(
+        usable,
+        cc,
+        cr,
+        np.bincount(cr, ev.mean[cc], n),
+        np.bincount(cr, ev.var[cc], n),
+        np.bincount(cr, ev.lo[cc], n),
+        np.bincount(cr, ev.hi[cc], n),
+        rel.family_of(np.arange(n)),
+    )
+
+
+def _rows(rel: Relations, ev: Evidence, s: _Sums, is_target: np.ndarray) -> pd.DataFrame:
+    """One row per (target, usable relation holding it), with the Gaussian and interval facts."""
+    as_child = is_target[s.cc]
+    t, r = s.cc[as_child], s.cr[as_child]
     p = rel.parent[r]
+    o_mean = s.mean[r] - ev.mean[t]
+    o_var = np.maximum(s.var[r] - ev.var[t], 0.0)
     child = pd.DataFrame(
         {
             "target": t,
             "rel": r,
             "role": 0,
-            "family": fam[r],
+            "family": s.family[r],
             "anchor": p,
-            "o_mean": s_mean[r] - ev.mean[t],
-            "o_var": np.maximum(s_var[r] - ev.var[t], 0.0),
-            "lo": ev.lo[p] - (s_hi[r] - ev.hi[t]),
-            "hi": ev.hi[p] - (s_lo[r] - ev.lo[t]),
+            "o_mean": o_mean,
+            "o_var": o_var,
+            "lo": ev.lo[p] - (s.hi[r] - ev.hi[t]),
+            "hi": ev.hi[p] - (s.lo[r] - ev.lo[t]),
+            "est": ev.mean[p] - o_mean,
+            "g_var": ev.var[p] + o_var,
         }
     )
-    child["est"] = ev.mean[p] - child["o_mean"]
-    child["g_var"] = ev.var[p] + child["o_var"]
-    pr = np.nonzero(usable & is_target[rel.parent])[0]
+    pr = np.nonzero(s.usable & is_target[rel.parent])[0]
     parent = pd.DataFrame(
         {
             "target": rel.parent[pr],
             "rel": pr,
             "role": 1,
-            "family": fam[pr],
+            "family": s.family[pr],
             "anchor": -1,
-            "o_mean": s_mean[pr],
-            "o_var": s_var[pr],
-            "lo": s_lo[pr],
-            "hi": s_hi[pr],
-            "est": s_mean[pr],
-            "g_var": s_var[pr],
+            "o_mean": s.mean[pr],
+            "o_var": s.var[pr],
+            "lo": s.lo[pr],
+            "hi": s.hi[pr],
+            "est": s.mean[pr],
+            "g_var": s.var[pr],
         }
     )
     return pd.concat([child, parent], ignore_index=True)
@@ -132,25 +157,49 @@ def decode(
     model: NoiseModel,
     targets: np.ndarray,
     published: np.ndarray | None = None,
+    rounds: int = MAX_ROUNDS,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Posterior of each target's true count. Returns (one row per target, relations used).
+    """Posterior of each target's true count. Returns (one row per target, the relations used
+    by the targets the attacker is at least half sure of).
 
     `published` overrides what the attacker sees (the controls publish the truth and withhold
-    only the targets themselves).
+    only the targets themselves). Targets are decoded in chunks so memory stays bounded.
     """
     pub = cells.published[measure] if published is None else published
-    true_n = cells.true_n[measure]
     ev = evidence(pub, model)
     fams = np.array([FAMILIES.index(f) for f in MEASURE_FAMILIES[measure]])
-    usable = rel.exact(true_n) & np.isin(rel.family_of(np.arange(len(rel))), fams)
-    ev.lo, ev.hi, _ = propagate(rel, usable, ev.lo, ev.hi)
+    usable = rel.exact(cells.true_n[measure]) & np.isin(rel.family_of(np.arange(len(rel))), fams)
+    ev.lo, ev.hi, done = propagate(rel, usable, ev.lo, ev.hi, rounds)
+    sums = _sums(rel, ev, usable)
+    results, used = [], []
+    for s in range(0, len(targets), TARGET_CHUNK):
+        r, u = _decode_chunk(cells, rel, measure, model, ev, sums, targets[s : s + TARGET_CHUNK])
+        results.append(r)
+        sure = r.loc[r["p_true"] >= 0.5, "cell"]
+        used.append(u[u["target"].isin(sure)])
+    result = pd.concat(results, ignore_index=True)
+    result.attrs["rounds"] = done
+    return result, pd.concat(used, ignore_index=True)
+
+
+def _decode_chunk(
+    cells: CellTable,
+    rel: Relations,
+    measure: str,
+    model: NoiseModel,
+    ev: Evidence,
+    sums: _Sums,
+    targets: np.ndarray,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    pub, true_n = ev.published, cells.true_n[measure]
     is_target = np.zeros(len(cells), dtype=bool)
     is_target[targets] = True
-    used = best_per_family(_rows(rel, ev, usable, is_target))
+    used = best_per_family(_rows(rel, ev, sums, is_target))
 
     # the grid of values each target can take, and its own evidence as the prior
     width = max(model.suppressed_max, 2 * model.spread + 1)
-    pos = {int(c): i for i, c in enumerate(targets)}
+    pos = np.full(len(cells), -1, dtype=np.int64)
+    pos[targets] = np.arange(len(targets))
     t_pub = pub[targets]
     start = np.where(t_pub == SUPPRESSED, 1, ev.lo[targets])
     grid = start[:, None] + np.arange(width)[None, :]
@@ -161,7 +210,7 @@ def decode(
     prior *= (grid >= ev.lo[targets, None]) & (grid <= ev.hi[targets, None])
     log_post = np.log(prior + 1e-300)
 
-    row_t = used["target"].map(pos).to_numpy(dtype=np.int64)
+    row_t = pos[used["target"].to_numpy(dtype=np.int64)]
     lo, hi = used["lo"].to_numpy(), used["hi"].to_numpy()
     for s in range(0, len(used), CHUNK):
         sl = slice(s, s + CHUNK)

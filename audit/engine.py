@@ -27,6 +27,9 @@ from care_atlas.ptables import identity_ptable
 SMALL_PUBLISHED = 15
 #: Free-form region targets per measure in the control (each costs PAIRS pairs).
 CONTROL_REGION_TARGETS = 60
+#: Rounds of bound propagation: a sampled run stops early (stated in the report), a full run
+#: goes on until nothing tightens (or this many).
+SAMPLED_ROUNDS, FULL_ROUNDS = 8, 60
 #: Exit statuses of `care-atlas audit`.
 EXIT_CLEAN, EXIT_RECOVERED, EXIT_CONTROL_BLIND = 0, 1, 3
 
@@ -39,6 +42,7 @@ class Run:
     title: str
     results: pd.DataFrame  # one row per target (audit.decode columns)
     used: pd.DataFrame  # the relations each target's estimate used
+    rounds: dict[str, int] = field(default_factory=dict)  # bound propagation rounds per measure
 
     @property
     def recovered(self) -> int:
@@ -89,24 +93,30 @@ def _sample(idx: np.ndarray, n: int | None, rng: np.random.Generator) -> np.ndar
 
 
 def _decode_all(
+    name: str,
+    title: str,
     cells: CellTable,
     rel: Relations,
     model: NoiseModel,
     targets: dict[str, np.ndarray],
+    rounds: int,
     published: dict[str, np.ndarray] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    results, used = [], []
+) -> Run:
+    results, used, done = [], [], {}
     for m, idx in targets.items():
         if len(idx) == 0:
             continue
-        r, u = decode(cells, rel, m, model, idx, None if published is None else published[m])
+        pub = None if published is None else published[m]
+        r, u = decode(cells, rel, m, model, idx, pub, rounds)
+        done[m] = int(r.attrs.get("rounds", 0))
         results.append(r)
         used.append(u.assign(measure=m))
     if not results:
-        return pd.DataFrame(
-            columns=["cell", "measure", "true", "p_true", "recovered"]
-        ), pd.DataFrame()
-    return pd.concat(results, ignore_index=True), pd.concat(used, ignore_index=True)
+        empty = pd.DataFrame(columns=["cell", "measure", "true", "p_true", "recovered"])
+        return Run(name, title, empty, pd.DataFrame(), done)
+    return Run(
+        name, title, pd.concat(results, ignore_index=True), pd.concat(used, ignore_index=True), done
+    )
 
 
 def run_audit(
@@ -127,8 +137,16 @@ def run_audit(
     model = NoiseModel.from_ptable(ptable, threshold)
     all_targets = {m: targets_of(cells, m) for m in cells.published}
     targets = {m: _sample(t, sample, rng) for m, t in all_targets.items()}
-    results, used = _decode_all(cells, rel, model, targets)
-    protected = Run("protected", "The published catalogue, protection in force", results, used)
+    rounds = SAMPLED_ROUNDS if sample else FULL_ROUNDS
+    protected = _decode_all(
+        "protected",
+        "The published catalogue, protection in force",
+        cells,
+        rel,
+        model,
+        targets,
+        rounds,
+    )
     money = (
         pd.concat(
             [one_person_costs(cells, rel, c) for c in cells.money if "people" in cells.true_n],
@@ -149,7 +167,7 @@ def run_audit(
         targets_total=sum(len(t) for t in all_targets.values()),
     )
     if controls:
-        out.controls = _controls(cells, rel, ptable, threshold, sample, rng, seed)
+        out.controls = _controls(cells, rel, ptable, threshold, sample, rng, seed, rounds)
     out.seconds = time.monotonic() - started
     return out
 
@@ -162,20 +180,26 @@ def _controls(
     sample: int | None,
     rng: np.random.Generator,
     seed: int,
+    rounds: int,
 ) -> list[Run]:
-    """Protection off; suppression without noise; free-form regions. See the report's text."""
+    """Protection off; suppression without noise (full runs only: informative, not required);
+    free-form regions. See the report's text."""
     small = {m: np.nonzero((n >= 1) & (n <= 9))[0] for m, n in cells.true_n.items()}
     targets = {m: _sample(t, sample, rng) for m, t in small.items()}
-    runs = []
     off = NoiseModel.from_ptable(identity_ptable(), 0, suppressed_max=9)
-    res, used = _decode_all(cells, rel, off, targets, published=dict(cells.true_n))
-    runs.append(Run("protection_off", "Protection off (identity ptable, threshold 0)", res, used))
-    bare = NoiseModel.from_ptable(identity_ptable(), threshold)
-    published = {
-        m: np.where((n >= 1) & (n < threshold), SUPPRESSED, n) for m, n in cells.true_n.items()
-    }
-    res, used = _decode_all(cells, rel, bare, targets, published=published)
-    runs.append(Run("threshold_only", f"Threshold {threshold} without noise", res, used))
+    title = "Protection off (identity ptable, threshold 0)"
+    runs = [
+        _decode_all("protection_off", title, cells, rel, off, targets, rounds, dict(cells.true_n))
+    ]
+    if sample is None:
+        bare = NoiseModel.from_ptable(identity_ptable(), threshold)
+        published = {
+            m: np.where((n >= 1) & (n < threshold), SUPPRESSED, n) for m, n in cells.true_n.items()
+        }
+        title = f"Threshold {threshold} without noise"
+        runs.append(
+            _decode_all("threshold_only", title, cells, rel, bare, targets, rounds, published)
+        )
     protected_model = NoiseModel.from_ptable(ptable, threshold)
     per = CONTROL_REGION_TARGETS if sample is None else min(sample, CONTROL_REGION_TARGETS)
     frames = [

@@ -15,7 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from audit.engine import EXIT_CLEAN, EXIT_RECOVERED, AuditResult, Run
+from audit.engine import (
+    EXIT_CLEAN,
+    EXIT_RECOVERED,
+    FULL_ROUNDS,
+    SAMPLED_ROUNDS,
+    AuditResult,
+    Run,
+)
 from audit.money import PINNED
 
 Block = tuple  # ("h1"|"h2"|"h3"|"p", text) | ("ul", [text]) | ("table", headers, rows)
@@ -188,6 +195,17 @@ def _worst(r: AuditResult) -> list[list[str]]:
     return rows
 
 
+def _rounds_text(r: AuditResult) -> str:
+    rounds = ", ".join(f"{m} {n}" for m, n in r.protected.rounds.items())
+    limit = SAMPLED_ROUNDS if r.sample else FULL_ROUNDS
+    return (
+        f"Exact bounds were propagated over every published cell for these rounds ({rounds}); "
+        f"a measure that reached {limit} stopped at the limit of this "
+        f"{'sampled' if r.sample else 'full'} run, the others went on until nothing tightened. "
+        "'Known exactly' counts cells whose possible values closed on one."
+    )
+
+
 def blocks(r: AuditResult, source: str) -> list[Block]:
     out: list[Block] = [
         ("h1", "Care Atlas disclosure audit"),
@@ -221,6 +239,7 @@ def blocks(r: AuditResult, source: str) -> list[Block]:
             ],
             _measure_table(r.protected),
         ),
+        ("p", _rounds_text(r)),
         ("h3", "How sure the attacker can be of the true value (small cells)"),
         (
             "table",
