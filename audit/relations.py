@@ -289,4 +289,6 @@ def build(cells: CellTable, types: list[RelationType]) -> Relations:
         child_rels.append(rel.astype(np.int64) + base)
         base += len(uniq)
     cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, dtype=np.int64)  # noqa: E731
-    return Relations(types, cat(kinds), cat(parents), cat(child_cells), cat(child_rels))
+    child_rel = cat(child_rels)
+    order = np.argsort(child_rel, kind="stable")  # memberships by relation: sums are runs
+    return Relations(types, cat(kinds), cat(parents), cat(child_cells)[order], child_rel[order])
