@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from audit.engine import (
     EXIT_CLEAN,
@@ -173,6 +174,23 @@ def _histogram(run: Run) -> list[list[str]]:
     ]
 
 
+def _mechanisms(r: AuditResult) -> list[list[str]]:
+    """For each recovered cell, the relation type that bounds it most tightly, counted."""
+    res, used = r.protected.results, r.protected.used
+    if used.empty or not r.protected.recovered:
+        return []
+    rec = res.loc[res["recovered"], ["cell", "measure"]]
+    u = used.merge(rec, left_on=["target", "measure"], right_on=["cell", "measure"])
+    u = u.assign(width=u["hi"] - u["lo"]).sort_values("width", kind="stable")
+    tight = u.drop_duplicates(["target", "measure"])
+    kinds = r.relations.kind[tight["rel"].to_numpy(dtype=np.int64)]
+    names = [r.relations.types[int(k)].name for k in kinds]
+    roles = np.where(tight["role"].to_numpy() == 1, "as the total", "as a part")
+    table = pd.DataFrame({"relation": names, "role": roles, "measure": tight["measure"].to_numpy()})
+    counts = table.value_counts().reset_index(name="cells").head(12)
+    return [[x.relation, x.role, x.measure, f"{x.cells:,}"] for x in counts.itertuples()]
+
+
 def _worst(r: AuditResult) -> list[list[str]]:
     res = r.protected.results
     res = res[res["true"].between(1, 9)].sort_values(["p_true", "sd"], ascending=[False, True])
@@ -246,6 +264,13 @@ def blocks(r: AuditResult, source: str) -> list[Block]:
             ["posterior probability of the true value", "cells", "share"],
             _histogram(r.protected),
         ),
+        ("h3", "What gives the recovered cells away"),
+        (
+            "p",
+            "For each recovered cell, the relation that bounds it most tightly (the other "
+            "relations narrow it further):",
+        ),
+        ("table", ["relation", "the cell", "measure", "recovered cells"], _mechanisms(r)),
         ("h3", f"The {WORST_SHOWN} most exposed cells"),
         (
             "p",
