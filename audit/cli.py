@@ -36,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--sample", type=_positive, help="attack N random targets per measure (default: all)"
     )
     p.add_argument("--ptable", type=Path, help="ptable CSV the build used (default: recorded)")
+    p.add_argument(
+        "--what-if",
+        action="store_true",
+        help="also attack as if true zeros were published as [c] (informs the catalogue)",
+    )
     p.set_defaults(func=run)
 
     n = subparsers.add_parser(
@@ -85,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             report=args.report,
             ptable=args.ptable,
+            what_if=args.what_if,
         )
     except duckdb.Error as exc:
         raise UserError(f"cannot read {args.db} / {workspace}: {exc}") from exc

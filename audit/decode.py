@@ -56,7 +56,7 @@ def evidence(published: np.ndarray, model: NoiseModel) -> Evidence:
     hi = lo.copy()
     raw = np.zeros(len(published), dtype=bool)
     sup = published == SUPPRESSED
-    lo[sup], hi[sup] = 1, model.suppressed_max
+    lo[sup], hi[sup] = model.suppressed_min, model.suppressed_max
     pos = published > 0
     if pos.any():
         uniq, inv = np.unique(published[pos], return_inverse=True)
@@ -201,7 +201,7 @@ def _decode_chunk(
     pos = np.full(len(cells), -1, dtype=np.int64)
     pos[targets] = np.arange(len(targets))
     t_pub = pub[targets]
-    start = np.where(t_pub == SUPPRESSED, 1, ev.lo[targets])
+    start = np.where(t_pub == SUPPRESSED, model.suppressed_min, ev.lo[targets])
     grid = start[:, None] + np.arange(width)[None, :]
     prior = model.likelihood(np.broadcast_to(t_pub[:, None], grid.shape), grid)
     prior[(t_pub == SUPPRESSED)[:, None] & (grid > model.suppressed_max)] = 0.0
@@ -272,7 +272,9 @@ def _messages(rows: pd.DataFrame, x: np.ndarray, ev: Evidence, model: NoiseModel
         a = rows["anchor"].to_numpy()[child]
         a_pub = ev.published[a]
         j = np.arange(max(2 * model.spread + 1, model.suppressed_max))
-        base = np.where(a_pub == SUPPRESSED, 1, np.maximum(a_pub - model.spread, 0))
+        base = np.where(
+            a_pub == SUPPRESSED, model.suppressed_min, np.maximum(a_pub - model.spread, 0)
+        )
         n = base[:, None] + j[None, :]  # the anchor's possible true counts
         lik = model.likelihood(np.broadcast_to(a_pub[:, None], n.shape), n)  # (R, J)
         lik = np.where(ev.raw[a, None], n == a_pub[:, None], lik)

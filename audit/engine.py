@@ -129,8 +129,10 @@ def run_audit(
     sample: int | None = None,
     seed: int = 0,
     controls: bool = True,
+    what_if: bool = False,
 ) -> AuditResult:
-    """Attack every target (or `sample` per measure), the money, and the two controls."""
+    """Attack every target (or `sample` per measure), the money, and the two controls;
+    `what_if` also attacks the same targets as if true zeros were published as [c]."""
     started = time.monotonic()
     rng = np.random.default_rng(seed)
     rel = build(cells, relation_types(cells, reference))
@@ -168,6 +170,8 @@ def run_audit(
     )
     if controls:
         out.controls = _controls(cells, rel, ptable, threshold, sample, rng, seed, rounds)
+    if what_if:
+        out.controls.append(_zeros_hidden(cells, rel, ptable, threshold, targets, rounds))
     out.seconds = time.monotonic() - started
     return out
 
@@ -217,3 +221,19 @@ def _controls(
         )
     )
     return runs
+
+
+def _zeros_hidden(
+    cells: CellTable,
+    rel: Relations,
+    ptable: pd.DataFrame,
+    threshold: int,
+    targets: dict[str, np.ndarray],
+    rounds: int,
+) -> Run:
+    """What if [c] meant 0..9: the same targets, zeros published as [c]. Cells absent from the
+    catalogue stay known zeros, so this understates what hiding zeros everywhere would give."""
+    model = NoiseModel.from_ptable(ptable, threshold, suppressed_min=0)
+    published = {m: np.where(p == 0, SUPPRESSED, p) for m, p in cells.published.items()}
+    title = "What if: true zeros published as [c] too (informative)"
+    return _decode_all("zeros_hidden", title, cells, rel, model, targets, rounds, published)

@@ -48,6 +48,7 @@ def audit_files(
     report: Path | None = None,
     ptable: Path | None = None,
     threshold: int = 10,
+    what_if: bool = False,
 ) -> AuditResult:
     """Attack the served catalogue with the workspace's truth; write the report if asked."""
     for path, what in ((served, "served database"), (workspace, "workspace")):
@@ -71,6 +72,7 @@ def audit_files(
         ptable_name=str(ptable) if ptable else meta.get("ptable", ""),
         sample=sample,
         seed=seed,
+        what_if=what_if,
     )
     if report is not None:
         source = (

@@ -41,10 +41,15 @@ class NoiseModel:
     spread: int  # D, the largest |pvalue|
     threshold: int
     suppressed_max: int  # a [c] cell holds 1..suppressed_max (threshold - 1; 9 in the controls)
+    suppressed_min: int = 1  # 0 when true zeros are published as [c] too (a what-if)
 
     @classmethod
     def from_ptable(
-        cls, ptable: pd.DataFrame, threshold: int, suppressed_max: int | None = None
+        cls,
+        ptable: pd.DataFrame,
+        threshold: int,
+        suppressed_max: int | None = None,
+        suppressed_min: int = 1,
     ) -> NoiseModel:
         pv = ptable["pvalue"].to_numpy(dtype=np.int64)
         pcv = ptable["pcv"].to_numpy(dtype=np.int64)
@@ -55,7 +60,7 @@ class NoiseModel:
         offsets[keys > 0] /= keys[keys > 0, None]
         offsets[keys == 0, spread] = 1.0  # a row the table lacks publishes the true count
         smax = threshold - 1 if suppressed_max is None else suppressed_max
-        return cls(offsets, spread, threshold, smax)
+        return cls(offsets, spread, threshold, smax, suppressed_min)
 
     def published_probs(self, n: int) -> dict[int | None, float]:
         """Every value a true count can publish as, with its probability (None = [c])."""
@@ -76,7 +81,7 @@ class NoiseModel:
         out = np.zeros(p.shape)
         zero = n == 0
         out[zero & (p == 0)] = 1.0
-        small = (n >= 1) & (n <= self.suppressed_max)
+        small = (n >= self.suppressed_min) & (n <= self.suppressed_max)
         out[small & (p == SUPPRESSED)] = 1.0
         # a count under the threshold that was published anyway (an unprotected cell) is read
         # as the truth: the attacker has it
@@ -107,14 +112,15 @@ class NoiseModel:
     def moments(self, published: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean and variance of the true count given each published value (flat prior).
 
-        A suppressed cell: uniform over 1..threshold-1. A published 0: exactly 0.
+        A suppressed cell: uniform over suppressed_min..suppressed_max. A published 0: 0.
         """
         p = np.asarray(published, dtype=np.int64)
         mean = p.astype(float)
         var = np.zeros(len(p))
         sup = p == SUPPRESSED
-        k = self.suppressed_max
-        mean[sup] = (k + 1) / 2 if k > 0 else 0.0
+        lo, hi = self.suppressed_min, self.suppressed_max
+        k = hi - lo + 1
+        mean[sup] = (lo + hi) / 2 if k > 0 else 0.0
         var[sup] = (k * k - 1) / 12 if k > 0 else 0.0
         pos = p > 0
         if pos.any() and self.spread > 0:

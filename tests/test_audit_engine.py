@@ -72,3 +72,14 @@ def test_report_names_the_rule_the_attacks_and_the_controls(small_city):
     ):
         assert text in md
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page and "http" not in page
+
+
+def test_what_if_zeros_were_hidden_attacks_the_same_targets_with_0_to_9():
+    rows = [dict(people=None, people_n=9)] + [
+        dict(age_band=f"band{i}", people=None, people_n=1) for i in range(9)
+    ]
+    cells = from_frames(*w.split(w.hand_cells(rows)))
+    result = run_audit(cells, {}, noise_ptable(), controls=False, what_if=True)
+    (what_if,) = result.controls
+    assert result.protected.recovered == 10  # nine present parts under a [c]: each is 1
+    assert what_if.name == "zeros_hidden" and what_if.recovered == 0
