@@ -30,7 +30,7 @@ from audit.relations import FAMILIES, MEASURE_FAMILIES, Relations
 
 #: A relation whose estimate has a standard deviation above this says nothing about 1..9.
 FLAT_SD = 25.0
-CHUNK = 100_000
+CHUNK = 20_000  # rows of (grid x anchor) messages at a time: bounds the temporaries
 TARGET_CHUNK = 250_000
 
 
