@@ -37,6 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--ptable", type=Path, help="ptable CSV the build used (default: recorded)")
     p.add_argument(
+        "--cells-csv",
+        type=Path,
+        help="write every attacked cell's residual risk to FILE.csv (keep it with the workspace)",
+    )
+    p.add_argument(
         "--what-if",
         action="store_true",
         help="also attack as if true zeros were published as [c] (informs the catalogue)",
@@ -91,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
             report=args.report,
             ptable=args.ptable,
             what_if=args.what_if,
+            cells_csv=args.cells_csv,
         )
     except duckdb.Error as exc:
         raise UserError(f"cannot read {args.db} / {workspace}: {exc}") from exc

@@ -14,7 +14,7 @@ import pandas as pd
 
 from audit.cells import load, reference
 from audit.engine import AuditResult, run_audit
-from audit.report import write_report
+from audit.report import write_cells_csv, write_report
 from care_atlas.errors import UserError
 from care_atlas.ptables import NOISE_PTABLE_NAME, ONS_10_5_NAME, noise_ptable, ons_10_5_path
 
@@ -49,6 +49,7 @@ def audit_files(
     ptable: Path | None = None,
     threshold: int = 10,
     what_if: bool = False,
+    cells_csv: Path | None = None,
 ) -> AuditResult:
     """Attack the served catalogue with the workspace's truth; write the report if asked."""
     for path, what in ((served, "served database"), (workspace, "workspace")):
@@ -82,4 +83,6 @@ def audit_files(
             + (f"sampled: {sample:,} targets per measure." if sample else "full run: every target.")
         )
         write_report(result, report, source)
+    if cells_csv is not None:
+        write_cells_csv(result, cells_csv)
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from audit.cells import from_frames
@@ -83,3 +84,14 @@ def test_what_if_zeros_were_hidden_attacks_the_same_targets_with_0_to_9():
     (what_if,) = result.controls
     assert result.protected.recovered == 10  # nine present parts under a [c]: each is 1
     assert what_if.name == "zeros_hidden" and what_if.recovered == 0
+
+
+def test_cells_csv_lists_every_attacked_cell_without_true_values(small_city, tmp_path):
+    from audit.report import write_cells_csv
+
+    _, result = _audit(small_city, noise_ptable(), controls=False)
+    path = write_cells_csv(result, tmp_path / "cells.csv")
+    frame = pd.read_csv(path)
+    assert len(frame) == len(result.protected.results)
+    assert "true" not in frame.columns and "certainty_of_true_value" in frame.columns
+    assert (path.stat().st_mode & 0o077) == 0
