@@ -118,17 +118,24 @@ def test_every_served_cell_is_its_truth_protected(both: duckdb.DuckDBPyConnectio
         assert published[small].isna().all(), measure
         assert (published[n == 0] == 0).all(), measure
         big = joined[n >= COUNT_THRESHOLD]
-        pcv = big[f"{measure}_n"].where(big[f"{measure}_n"] <= 750, (big[f"{measure}_n"] - 1) % 250 + 501)
+        pcv = big[f"{measure}_n"].where(
+            big[f"{measure}_n"] <= 750, (big[f"{measure}_n"] - 1) % 250 + 501
+        )
         noise = ptable.reindex(list(zip(pcv, big[f"{measure}_ckey"], strict=True))).to_numpy()
         expected = (big[f"{measure}_n"].to_numpy() + noise).clip(min=COUNT_THRESHOLD)
         assert (big[measure].to_numpy() == expected).all(), measure
         assert (big[measure] % 5 == 0).all() and (big[measure] >= COUNT_THRESHOLD).all()
     money = joined[joined["cost"].notna()]
     assert (money["people_n"] >= COUNT_THRESHOLD).all()
-    assert (money["cost_top1"] + money["cost_top2"].fillna(0) < DOMINANCE_SHARE * money["cost_total"]).all()
+    assert (
+        money["cost_top1"] + money["cost_top2"].fillna(0) < DOMINANCE_SHARE * money["cost_total"]
+    ).all()
     assert ((money["cost"] - money["cost_total"]).abs() <= money["cost_top1"] * 1.0051).all()
     dominated = joined[
-        (joined["cost_top1"] + joined["cost_top2"].fillna(0) >= DOMINANCE_SHARE * joined["cost_total"])
+        (
+            joined["cost_top1"] + joined["cost_top2"].fillna(0)
+            >= DOMINANCE_SHARE * joined["cost_total"]
+        )
     ]
     assert dominated["cost"].isna().all()
     few = joined[joined["people_n"] < COUNT_THRESHOLD]

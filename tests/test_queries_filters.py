@@ -71,9 +71,7 @@ def test_todays_one_value_parameters_still_work(queries_db):
         ({"surprise": "1"}, "surprise"),
     ],
 )
-def test_lists_unknown_values_and_disallowed_combinations_name_the_field(
-    queries_db, params, field
-):
+def test_lists_unknown_values_and_disallowed_combinations_name_the_field(queries_db, params, field):
     assert _error(queries_db.reference, params).field == field
 
 

@@ -58,7 +58,7 @@ from layers.regions import (
 )
 from layers.style import empty_figure
 from queries import FilterError, parse_filters
-from queries.filters import MAX_REGIONS
+MAX_REGIONS = 12  # the free-form region builder goes with issue 18 (region sets)
 from queries.result import Column, ProtectedResult
 
 IDS = PageIds("directors")
