@@ -10,13 +10,21 @@ leaves it behind, and the next build of the same output sweeps it once its proce
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
+
 from care_atlas.errors import UserError
+from care_atlas.spreadsheet import neutralise
+
+#: The quarantine file holds unit postcodes, dates of birth and raw ids: owner only, as secrets.
+QUARANTINE_MODE = 0o600
+_FETCH_ROWS = 10_000
 
 
 def quarantine_path(out: Path) -> Path:
@@ -72,3 +80,23 @@ def publish(built: Path, out: Path, quarantine_built: Path) -> None:
     reader that sees the new database also finds its quarantine file."""
     os.replace(quarantine_built, quarantine_path(out))
     os.replace(built, out)
+
+
+def write_quarantine(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> int:
+    """Write ``query``'s rows (with a header) to a new CSV file at ``path``; return the rows.
+
+    The file is created owner-only (0600) before anything is written, and every text cell is
+    neutralised (:mod:`care_atlas.spreadsheet`), because council officers open it in Excel.
+    """
+    cursor = con.execute(query)
+    header = [d[0] for d in cursor.description]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, QUARANTINE_MODE)
+    os.fchmod(fd, QUARANTINE_MODE)  # whatever the umask
+    rows = 0
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        while batch := cursor.fetchmany(_FETCH_ROWS):
+            writer.writerows([neutralise(v) for v in row] for row in batch)
+            rows += len(batch)
+    return rows
