@@ -5,12 +5,15 @@ hidden folder beside the output, named after the output and the building process
 the finished files over the old ones with os.replace only when every step has succeeded. An
 interrupted build removes its folder on the way out; one killed outright (SIGKILL, power cut)
 leaves it behind, and the next build of the same output sweeps it once its process is gone.
+A build that runs out of disk space stops with a plain UserError saying so (its folder is
+removed, the old files are untouched).
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import os
 import shutil
 import tempfile
@@ -71,8 +74,27 @@ def workspace(out: Path) -> Iterator[Path]:
         raise UserError(f"cannot write beside {out}: {exc.strerror or exc}") from exc
     try:
         yield folder
+    except (OSError, duckdb.Error) as exc:
+        if disk_full(exc):
+            raise UserError(
+                f"no space left on device while building {out}: free some space in "
+                f"{out.parent} (the build works beside its output) and run it again; "
+                f"the previous {out.name}, if any, is unchanged"
+            ) from exc
+        raise
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk (or the user's quota, or DuckDB's spill space) ran out."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc).lower()
+    return any(
+        sign in text
+        for sign in ("no space left on device", "disk quota exceeded", "max_temp_directory_size")
+    )
 
 
 def publish(built: Path, out: Path, quarantine_built: Path) -> None:
