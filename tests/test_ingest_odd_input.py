@@ -262,3 +262,52 @@ def test_long_row_in_a_workbook_is_quarantined(tmp_path: Path) -> None:
     summary = _build(path)
     assert summary.quarantine["EXTRA_FIELDS"] == 1
     assert _quarantine(summary)[2]["extra_fields"] == "stray note"
+
+
+# --- the two CSV readers agree ----------------------------------------------------------------
+
+
+def _raw_rows(path: Path, tmp_path: Path, careful: bool, monkeypatch: pytest.MonkeyPatch) -> list:
+    from ingest.mapping import load_mapping
+
+    def refuse(*args: object) -> None:
+        raise duckdb.InvalidInputException("CSV Error on Line: 1")
+
+    if careful:  # as if DuckDB had refused the file
+        monkeypatch.setattr(extract, "_columns", refuse)
+    con = duckdb.connect()
+    try:
+        extract.load_extract(con, path, load_mapping(None), tmp_path)
+    finally:
+        monkeypatch.undo()
+    rows = con.execute(f"SELECT * FROM {extract.RAW_TABLE} ORDER BY rowid").fetchall()
+    return [tuple(None if v == "" else v for v in row) for row in rows]
+
+
+def test_both_csv_readers_give_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = make_rows(
+        [
+            {},
+            {"service_description": 'Older "Adults", Home\nSupport', "gender": ""},
+            {"element_description": "Café, naïve — 🏠", "weekly_cost": "£1,185.50"},
+            {"agreement_id": "#1000004", "postcode": " b1  1ay "},
+            {"element_description": "x" * 100_000, "date_of_birth": ""},
+        ]
+    )
+    path = write_csv_extract(tmp_path / "x.csv", rows)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # a byte-order mark, as Excel writes
+    fast = _raw_rows(path, tmp_path, False, monkeypatch)
+    careful = _raw_rows(path, tmp_path, True, monkeypatch)
+    assert len(fast) == 5 and fast == careful
+    assert fast[1][6] == 'Older "Adults", Home\nSupport'
+
+
+def test_trailing_separators_and_mixed_line_ends_are_read(tmp_path: Path) -> None:
+    rows = make_rows([{}, {}, {}])
+    lines = [",".join(BASE_ROW) + ","] + [",".join(r.values()) + "," for r in rows]
+    path = tmp_path / "x.csv"
+    path.write_bytes((lines[0] + "\r\n" + lines[1] + "\n" + lines[2] + "\r" + lines[3]).encode())
+    summary = _build(path)
+    assert (summary.rows_read, summary.rows_loaded) == (3, 3)
