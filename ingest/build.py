@@ -31,7 +31,13 @@ from ingest.inputs import load_catalogue, load_ptable, register_geography, regis
 from ingest.keys import DEMO_KEY, hmac_pads, key_id
 from ingest.mapping import load_mapping
 from ingest.reasons import EARLIEST_START, MAX_AGE_YEARS, MAX_WEEKLY_COST
-from ingest.workspace import publish, quarantine_path, workspace, workspace_path
+from ingest.workspace import (
+    publish,
+    quarantine_path,
+    workspace,
+    workspace_path,
+    write_quarantine,
+)
 from queries.catalogue import VERSION as CATALOGUE_VERSION
 
 __all__ = ["DEMO_KEY", "BuildSummary", "build_serving_database", "sql_steps"]
@@ -256,10 +262,7 @@ def build_serving_database(
                         con.execute(sql)
                 clock.start("quarantine file")
                 quarantine_built = work / "quarantine.csv"
-                con.execute(
-                    f"COPY (SELECT * FROM quarantine_rows) TO {sql_string(str(quarantine_built))}"
-                    " (HEADER, DELIMITER ',')"
-                )
+                write_quarantine(con, "SELECT * FROM quarantine_rows", quarantine_built)
                 clock.start("meta")
                 quarantine, repairs = _counts(con)
                 rows_loaded = con.execute("SELECT count(*) FROM loaded").fetchall()[0][0]

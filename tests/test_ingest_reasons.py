@@ -23,6 +23,8 @@ AS_OF = dt.date(2015, 12, 31)
 
 #: One change per quarantine reason: the row it makes carries that reason and no earlier one.
 QUARANTINE_CASES: dict[str, dict[str, str]] = {
+    # An unquoted comma in a description: one field more than the header.
+    "EXTRA_FIELDS": {"extra_fields": "see notes"},
     "AGREEMENT_ID_MISSING": {"agreement_id": "  "},
     "AGREEMENT_ID_MALFORMED": {"agreement_id": "ADE-1000123"},
     # Repeats the id of the first (clean) row, written with leading zeros.
