@@ -19,7 +19,6 @@ import io
 import json
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
