@@ -184,7 +184,7 @@ def test_catalogue_lists_levels_periods_breakdowns_and_members(client, queries_d
 
 
 def test_what_members_of_the_catalogue_are_published_cells(client, queries_serving_path):
-    """Every what member the catalogue lists is a member the build writes (and back)."""
+    """Every what member the build writes is one the catalogue lists."""
     import duckdb
 
     members = set(client.get("/api/v1/catalogue").get_json()["members"]["what"])
