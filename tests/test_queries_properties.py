@@ -366,3 +366,40 @@ def test_enablement_cost_beyond_6_weeks_only_where_its_people_are_published(quer
     published_cost = rows["cost_status"] == ""
     assert published_cost.any()
     assert (rows.loc[published_cost, "over_6w_status"] == "").all()
+
+
+@pytest.mark.parametrize("view", ["area_map", "demographics", "quarterly_users"])
+def test_a_valid_request_round_trips_through_its_url_parameters(queries_db, view):
+    ref = queries_db.reference
+
+    @settings(SETTINGS, max_examples=25)
+    @given(valid_states(ref, view))
+    def check(params):
+        f = parse_filters(params, ref)
+        assert parse_filters(f.to_params(), ref) == f
+        assert f.cache_key() == parse_filters(f.to_params(), ref).cache_key()
+
+    check()
+
+
+def test_elements_rank_by_published_people_suppressed_last(queries_db):
+    ref = queries_db.reference
+    for params in ({"level": "city", "top_n": "50"}, {"level": "ward", "areas": "E05011151"}):
+        f = parse_filters(params, ref)
+        rows = run_view(queries_db, "elements", f).rows
+        assert 0 < len(rows) <= f.top_n
+        shown = rows["people"].to_numpy(dtype="float64", na_value=float("nan"))
+        published = shown[~pd.isna(shown)]
+        assert (published > 0).all() and (published[:-1] >= published[1:]).all()
+        first_suppressed = len(published)
+        assert pd.isna(shown[first_suppressed:]).all()
+
+
+def test_quarterly_users_show_the_quarters_of_the_chosen_periods(queries_db):
+    ref = queries_db.reference
+    f = parse_filters({"from": "2014", "to": "2014", "element": "CHIRDRT"}, ref)
+    rows = run_view(queries_db, "quarterly_users", f).rows
+    assert list(rows["period"]) == ["2014-Q1", "2014-Q2", "2014-Q3", "2014-Q4"]
+    f = parse_filters({"period_kind": "fy", "from": "2013/14", "element": "CHIRDRT"}, ref)
+    rows = run_view(queries_db, "quarterly_users", f).rows
+    assert list(rows["period"]) == ["2013-Q2", "2013-Q3", "2013-Q4", "2014-Q1"]
