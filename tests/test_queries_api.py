@@ -120,11 +120,6 @@ def test_bad_parameters_are_400_naming_the_field(client, view, query, field):
     assert error["field"] == field and error["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="queries/detail_views.py:227 names the catalogue dimension ('age_band') in the error, "
-    "not the request parameter that set it ('age_bands'), unlike every other 400",
-)
 def test_a_profile_by_its_own_dimension_names_the_parameter(client):
     resp = client.get("/api/v1/views/demographics?age_bands=65%2B&dimension=age_band")
     assert resp.status_code == 400
@@ -145,11 +140,6 @@ def test_unknown_view_is_404_json(client):
     assert error["field"] == "view" and "area_map" in error["allowed"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="queries/api.py:116 registers the JSON 404 with Blueprint.errorhandler(404), which "
-    "Flask never calls for routing errors: an unknown /api/v1 path gets Werkzeug's HTML 404",
-)
 @pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/views/", "/api/v1/views/area_map/x"])
 def test_unknown_api_path_is_404_json(client, path):
     resp = client.get(path)

@@ -233,11 +233,6 @@ def test_area_compare_internal_share_city_value_is_the_city_cells(queries_db, co
     assert (rows["city_value"] == expected).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="queries/viewkit.py:106 names a theme's provision cells 'theme:MIA3:Internal' (as the build does), which "
-    "queries/catalogue.py:219 what_kind refuses: the internal share of a theme is a 400",
-)
 def test_area_compare_internal_share_of_a_theme(queries_db, con):
     ref = queries_db.reference
     f = parse_filters({"level": "ward", "measure": "internal_share", "themes": "MIA3"}, ref)

@@ -41,13 +41,6 @@ def test_round_trip_through_params(queries_db):
     assert parse_filters(f.to_params(), ref) == f
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="queries/catalogue.py:219-232: what_member('theme_provision', ...) writes "
-    "'theme_provision:MIA5:Internal' and what_kind refuses 'theme:MIA5:Internal', but the build "
-    "(ingest/sql/115_cells_truth.sql:52), the API's catalogue members and viewkit write a theme's "
-    "part as 'theme:MIA5:Internal'; themes=MIA5&provision=Internal reads no cell (all zeros)",
-)
 def test_a_themes_part_is_the_member_the_build_publishes(queries_db):
     ref = queries_db.reference
     params = {"themes": "MIA5", "provision": "Internal", "level": "region", "region_set": "nes"}

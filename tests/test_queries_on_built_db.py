@@ -124,20 +124,11 @@ def test_every_view_answers_at_every_level_the_catalogue_allows(
             )
 
 
-TEXT_BUG = (
-    "queries/database.py:169-185 plain_frame keeps a Series of pandas 3's inferred str dtype as "
-    "it is (column_array returns its extension array; only object arrays are made plain), so "
-    "area codes, periods and categories read from cells leave the views as str, not object"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=TEXT_BUG)
 def test_plain_frame_makes_inferred_text_plain_object():
     frame = plain_frame({"area_code": pd.Series(["B1", "B2"]), "n": np.array([1, 2])})
     assert frame["area_code"].dtype == object
 
 
-@pytest.mark.xfail(strict=True, reason=TEXT_BUG)
 def test_text_columns_of_every_view_are_plain_object(queries_db):
     ref = queries_db.reference
     params = {"level": "district", "element": ELEMENT, "element_a": ELEMENT,

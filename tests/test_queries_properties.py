@@ -100,10 +100,12 @@ def valid_states(draw, ref, view: str) -> dict[str, str]:
     dimension = draw(st.sampled_from(DIMENSIONS))
     if view == "demographics":
         room -= dimension == "age_band"
-    # what: a kind the level carries (a theme's part, and a theme where a view reads its
-    # provision types, left out: see the xfails in test_queries_filters and test_queries_cells)
-    kinds = [k for k in place_rule.what_kinds if k != "theme_provision" and k in rule.what_kinds]
-    if view in ("provision", "area_compare", "enablement"):
+    # what: a kind the level carries (a view that reads the provision types takes all services
+    # or a theme; enablement reads its MIA17 selection itself)
+    kinds = [k for k in place_rule.what_kinds if k in rule.what_kinds]
+    if view in ("provision", "area_compare"):
+        kinds = ["all", "theme"]
+    if view == "enablement":
         kinds = ["all"]
     if view == "demographics" and dimension != "age_band":
         kinds = [k for k in kinds if k in DEMOGRAPHIC_WHAT_KINDS]
@@ -117,6 +119,10 @@ def valid_states(draw, ref, view: str) -> dict[str, str]:
     if wkind in what_values:
         name, values = what_values[wkind]
         params[name] = draw(st.sampled_from(list(values)))
+        room -= 1
+    elif wkind == "theme_provision":
+        params["themes"] = draw(st.sampled_from(list(ref.themes)))
+        params["provision"] = draw(st.sampled_from(list(ref.provision_types)))
         room -= 1
     demographics_ok = (
         place_rule.demographics
@@ -354,12 +360,6 @@ def test_metadata_says_what_users_must_know(queries_db):
     assert any("need not equal" in n for n in meta["notes"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/sql/120_cells.sql:48-51: cost_beyond_42 is thresholded on the cell's people, "
-    "not on the people beyond 6 weeks it is the cost of (e.g. Alum Rock: 8,300 published while "
-    "people_over_6w is [c]); see test_ingest_cells",
-)
 def test_enablement_cost_beyond_6_weeks_only_where_its_people_are_published(queries_db):
     ref = queries_db.reference
     rows = run_view(queries_db, "enablement", parse_filters({"level": "ward"}, ref)).rows
