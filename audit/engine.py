@@ -18,7 +18,7 @@ import pandas as pd
 from audit.averaging import free_form_regions
 from audit.cells import CellTable
 from audit.decode import decode
-from audit.money import one_person_costs
+from audit.money import PEOPLE_OF, one_person_costs
 from audit.noise import SUPPRESSED, NoiseModel
 from audit.relations import Relations, build, relation_types
 from care_atlas.ptables import identity_ptable
@@ -151,7 +151,11 @@ def run_audit(
     )
     money = (
         pd.concat(
-            [one_person_costs(cells, rel, c) for c in cells.money if "people" in cells.true_n],
+            [
+                one_person_costs(cells, rel, c)
+                for c in cells.money
+                if PEOPLE_OF.get(c, "people") in cells.true_n
+            ],
             ignore_index=True,
         )
         if cells.money

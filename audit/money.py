@@ -16,6 +16,8 @@ import pandas as pd
 from audit.cells import CellTable
 from audit.relations import FAMILIES, MEASURE_FAMILIES, Relations
 
+#: The people a cost is the cost of (a cell holding one of them holds one person's cost).
+PEOPLE_OF = {"cost": "people", "cost_beyond_42": "people_over_6w"}
 #: A cost is "pinned" when its 90% interval's half-width is under this share of it.
 PINNED = 0.10
 Z90 = 1.6449
@@ -43,7 +45,7 @@ def one_person_costs(cells: CellTable, rel: Relations, cost: str) -> pd.DataFram
     unknown = np.bincount(cr, (~known[cc]).astype(float), n)
     s_val = np.bincount(cr, value[cc], n)
     s_var = np.bincount(cr, np.where(known[cc], var[cc], 0.0), n)
-    targets = cells.true_n["people"] == 1
+    targets = cells.true_n[PEOPLE_OF.get(cost, "people")] == 1
     k = usable[cr] & targets[cc] & ~known[cc] & (total[cc] > 0)
     t, r = cc[k], cr[k]
     rows = pd.DataFrame(
