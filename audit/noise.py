@@ -104,10 +104,14 @@ class NoiseModel:
 
     @cached_property
     def variance(self) -> float:
-        """V: the mean squared pvalue over counts 10..750 (what the meta table calls ptable_V)."""
+        """V: the largest variance of one true count's noise over the published counts (the
+        build's meta ptable_V, care_atlas.ptables.noise_summary)."""
         j = np.arange(-self.spread, self.spread + 1)
         rows = self.offsets[max(self.threshold, 1) :]
-        return float((rows * j**2).sum(axis=1).mean()) if len(rows) else 0.0
+        if not len(rows):
+            return 0.0
+        mean = rows @ j
+        return float((rows @ j**2 - mean**2).max())
 
     def moments(self, published: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean and variance of the true count given each published value (flat prior).
