@@ -20,36 +20,49 @@ from audit.relations import Relations
 MAX_ROUNDS = 8
 
 
-def _run_sums(values: np.ndarray, starts: np.ndarray, rels: np.ndarray, n: int) -> np.ndarray:
-    """Sum of `values` over each relation's run of memberships (sorted by relation)."""
-    out = np.zeros(n, dtype=np.int64)
-    if len(starts):
-        out[rels] = np.add.reduceat(values, starts)
-    return out
+def _runs(cr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start of each relation's run of memberships (sorted by relation), and its relation."""
+    if not len(cr):
+        return cr, cr
+    starts = np.nonzero(np.r_[True, cr[1:] != cr[:-1]])[0]
+    return starts, cr[starts]
 
 
 def propagate(
     rel: Relations, usable: np.ndarray, lo: np.ndarray, hi: np.ndarray, rounds: int = MAX_ROUNDS
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """Tightened (lo, hi) for every cell, and the rounds it took to settle."""
+    """Tightened (lo, hi) for every cell, and the rounds it took to settle.
+
+    After the first round only relations with a member that moved are revisited (the
+    others would give the same bounds again), so late rounds cost little.
+    """
     lo, hi = lo.astype(np.int64).copy(), hi.astype(np.int64).copy()
     k = usable[rel.child_rel]
-    cc, cr = rel.child_cell[k], rel.child_rel[k]  # still sorted by relation
-    starts = np.nonzero(np.r_[True, cr[1:] != cr[:-1]])[0] if len(cr) else cr
-    run_rel = cr[starts]
-    live = np.nonzero(usable)[0]
-    parent, p = rel.parent[live], rel.parent[cr]
+    cc_all, cr_all = rel.child_cell[k], rel.child_rel[k]  # still sorted by relation
+    active = usable.copy()
     n = len(rel)
     for done in range(1, rounds + 1):
         before_lo, before_hi = lo.copy(), hi.copy()
+        pick = active[cr_all]
+        cc, cr = cc_all[pick], cr_all[pick]
+        starts, run_rel = _runs(cr)
+        live = run_rel  # the active relations that have children
         lo_c, hi_c = lo[cc], hi[cc]
-        s_lo = _run_sums(lo_c, starts, run_rel, n)
-        s_hi = _run_sums(hi_c, starts, run_rel, n)
+        s_lo, s_hi = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+        if len(starts):
+            s_lo[live] = np.add.reduceat(lo_c, starts)
+            s_hi[live] = np.add.reduceat(hi_c, starts)
+        parent, p = rel.parent[live], rel.parent[cr]
         np.maximum.at(lo, parent, s_lo[live])
         np.minimum.at(hi, parent, s_hi[live])
         np.maximum.at(lo, cc, lo[p] - (s_hi[cr] - hi_c))
         np.minimum.at(hi, cc, hi[p] - (s_lo[cr] - lo_c))
         np.maximum(lo, 0, out=lo)
-        if np.array_equal(lo, before_lo) and np.array_equal(hi, before_hi):
+        moved = (lo != before_lo) | (hi != before_hi)
+        if not moved.any():
             return lo, hi, done
+        active = np.zeros(n, dtype=bool)
+        active[cr_all[moved[cc_all]]] = True
+        active[moved[rel.parent]] = True
+        active &= usable
     return lo, hi, rounds

@@ -42,6 +42,7 @@ class CellTable:
     true_n: dict[str, np.ndarray]  # count measure -> true count
     money: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # cost -> arrays
     true_ckey: dict[str, np.ndarray] = field(default_factory=dict)  # count measure -> cell key
+    _index: dict[str, dict[tuple[str, ...], int]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(next(iter(self.codes.values())))
@@ -67,12 +68,11 @@ class CellTable:
 
     def code_of(self, dim: str, *values: str) -> int:
         """The code of one member (-1 when no cell uses it)."""
-        v = self.vocab[dim]
-        mask = np.ones(len(v), dtype=bool)
-        for col, value in zip(DIMENSIONS[dim], values, strict=True):
-            mask &= (v[col] == value).to_numpy()
-        hits = np.nonzero(mask)[0]
-        return int(hits[0]) if len(hits) else -1
+        index = self._index.get(dim)
+        if index is None:
+            rows = self.vocab[dim].itertuples(index=False, name=None)
+            index = self._index[dim] = {tuple(map(str, r)): i for i, r in enumerate(rows)}
+        return index.get(tuple(values), -1)
 
     def describe(self, i: int) -> str:
         """A cell's key in words, for the report: only the dimensions that are not 'all'."""

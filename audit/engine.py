@@ -29,7 +29,7 @@ SMALL_PUBLISHED = 15
 CONTROL_REGION_TARGETS = 60
 #: Rounds of bound propagation: a sampled run stops early (stated in the report), a full run
 #: goes on until nothing tightens (or this many).
-SAMPLED_ROUNDS, FULL_ROUNDS = 8, 60
+SAMPLED_ROUNDS, FULL_ROUNDS = 10, 60
 #: Exit statuses of `care-atlas audit`.
 EXIT_CLEAN, EXIT_RECOVERED, EXIT_CONTROL_BLIND = 0, 1, 3
 
