@@ -314,10 +314,12 @@ def blocks(r: AuditResult, source: str) -> list[Block]:
         (
             "ul",
             [
-                "Protection off: every cell published at its true value (identity ptable, threshold 0); "
-                "each small cell attacked from its relations alone. Must recover small counts.",
-                "Threshold without noise: counts under the threshold suppressed, the rest exact "
-                "(informative: what the noise adds).",
+                "Protection off: every cell published at its true value (identity ptable, "
+                "threshold 0), attacked by the same code. Must recover every small count: proves "
+                "the attack and its scoring register a leak.",
+                "Threshold without noise (full runs): counts under the threshold suppressed, the "
+                "rest exact; the small counts must then be found from their relations alone "
+                "(differencing). Informative: what the noise adds.",
                 "Free-form regions: the same protection, but a catalogue that lets a user draw any "
                 "region of wards; the attacker asks for 'S plus ward w' and 'S' for 400 random sets S "
                 "and averages the differences. Must recover small counts.",
