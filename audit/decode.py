@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from audit.bounds import MAX_ROUNDS, propagate
-from audit.cells import CellTable
+from audit.cells import COUNT_MEASURES, CellTable
 from audit.noise import SUPPRESSED, NoiseModel, integer_normal
 from audit.relations import FAMILIES, MEASURE_FAMILIES, Relations
 
@@ -236,7 +236,7 @@ def _decode_chunk(
     result = pd.DataFrame(
         {
             "cell": targets,
-            "measure": measure,
+            "measure": pd.Categorical([measure] * len(targets), categories=COUNT_MEASURES),
             "published": t_pub,
             "true": truth,
             "ls_estimate": pd.Series(targets).map(ls_est).to_numpy(),

@@ -92,6 +92,19 @@ def _sample(idx: np.ndarray, n: int | None, rng: np.random.Generator) -> np.ndar
     return idx if n is None or len(idx) <= n else np.sort(rng.choice(idx, n, replace=False))
 
 
+def _slim(r: pd.DataFrame) -> pd.DataFrame:
+    """A control's results in the few columns the report counts (a full run keeps millions)."""
+    return pd.DataFrame(
+        {
+            "cell": r["cell"].to_numpy(dtype=np.int32),
+            "measure": r["measure"],
+            "true": r["true"].to_numpy(dtype=np.int32),
+            "p_true": r["p_true"].to_numpy(dtype=np.float32),
+            "recovered": r["recovered"].to_numpy(),
+        }
+    )
+
+
 def _decode_all(
     name: str,
     title: str,
@@ -109,7 +122,7 @@ def _decode_all(
         pub = None if published is None else published[m]
         r, u = decode(cells, rel, m, model, idx, pub, rounds)
         done[m] = int(r.attrs.get("rounds", 0))
-        results.append(r)
+        results.append(_slim(r) if name != "protected" else r)
         used.append(u.assign(measure=m))
     if not results:
         empty = pd.DataFrame(columns=["cell", "measure", "true", "p_true", "recovered"])

@@ -149,7 +149,7 @@ def _rule(r: AuditResult) -> list[Block]:
 def _measure_table(run: Run) -> list[list[str]]:
     rows = []
     res = run.results
-    for m, g in res.groupby("measure", sort=False):
+    for m, g in res.groupby("measure", sort=False, observed=True):
         small = g[g["true"].between(1, 9)]
         rows.append(
             [
