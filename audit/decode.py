@@ -158,9 +158,10 @@ def decode(
     targets: np.ndarray,
     published: np.ndarray | None = None,
     rounds: int = MAX_ROUNDS,
+    keep_used: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Posterior of each target's true count. Returns (one row per target, the relations used
-    by the targets the attacker is at least half sure of).
+    by the targets the attacker is at least 90% sure of, for the report).
 
     `published` overrides what the attacker sees (the controls publish the truth and withhold
     only the targets themselves). Targets are decoded in chunks so memory stays bounded.
@@ -175,11 +176,13 @@ def decode(
     for s in range(0, len(targets), TARGET_CHUNK):
         r, u = _decode_chunk(cells, rel, measure, model, ev, sums, targets[s : s + TARGET_CHUNK])
         results.append(r)
-        sure = r.loc[r["p_true"] >= 0.5, "cell"]
-        used.append(u[u["target"].isin(sure)])
+        if keep_used:
+            top = r["p_true"].nlargest(20).index  # the report's worst cells when none is sure
+            sure = r.loc[(r["p_true"] >= 0.9) | r.index.isin(top), "cell"]
+            used.append(u[u["target"].isin(sure)])
     result = pd.concat(results, ignore_index=True)
     result.attrs["rounds"] = done
-    return result, pd.concat(used, ignore_index=True)
+    return result, pd.concat(used, ignore_index=True) if used else pd.DataFrame()
 
 
 def _decode_chunk(

@@ -120,7 +120,7 @@ def _decode_all(
         if len(idx) == 0:
             continue
         pub = None if published is None else published[m]
-        r, u = decode(cells, rel, m, model, idx, pub, rounds)
+        r, u = decode(cells, rel, m, model, idx, pub, rounds, keep_used=name == "protected")
         done[m] = int(r.attrs.get("rounds", 0))
         results.append(_slim(r) if name != "protected" else r)
         used.append(u.assign(measure=m))
