@@ -9,14 +9,10 @@ served file).
 from __future__ import annotations
 
 import html
-import os
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from audit.cells import DIMENSIONS
 from audit.engine import (
     EXIT_CLEAN,
     EXIT_RECOVERED,
@@ -384,53 +380,6 @@ def to_html(bs: list[Block]) -> str:
     )
 
 
-def write_report(r: AuditResult, path: Path, source: str) -> Path:
-    """Markdown for .md, HTML otherwise; written atomically."""
-    bs = blocks(r, source)
-    text = to_markdown(bs) if path.suffix.lower() == ".md" else to_html(bs)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def summary(r: AuditResult) -> str:
     """The verdict lines, for the terminal."""
     return "\n".join(f"- {line}" for line in _verdict(r))
-
-
-def write_cells_csv(r: AuditResult, path: Path) -> Path:
-    """Every attacked cell's residual risk (key, measure, the attacker's estimate, its sd and
-    the probability it puts on the true value). Derived from the truth, so it is written
-    readable by its owner only and belongs with the workspace, not beside the served file."""
-    res = r.protected.results
-    cells = r.cells
-    keys = {
-        col: cells.vocab[dim][col].to_numpy()[cells.codes[dim][res["cell"].to_numpy()]]
-        for dim, cols in DIMENSIONS.items()
-        for col in cols
-    }
-    frame = pd.DataFrame(keys).assign(
-        measure=res["measure"].to_numpy(),
-        published=np.where(res["published"] == -1, "[c]", res["published"].astype(str)),
-        estimate=res["estimate"].round(2).to_numpy(),
-        sd=res["sd"].round(2).to_numpy(),
-        certainty_of_true_value=res["p_true"].round(3).to_numpy(),
-        recovered=res["recovered"].to_numpy(),
-    )
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            frame.to_csv(fh, index=False)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

@@ -87,7 +87,7 @@ def test_what_if_zeros_were_hidden_attacks_the_same_targets_with_0_to_9():
 
 
 def test_cells_csv_lists_every_attacked_cell_without_true_values(small_city, tmp_path):
-    from audit.report import write_cells_csv
+    from audit.files import write_cells_csv
 
     _, result = _audit(small_city, noise_ptable(), controls=False)
     path = write_cells_csv(result, tmp_path / "cells.csv")
