@@ -1,9 +1,8 @@
 """The audit on real files: the served database and the build workspace beside it.
 
 What `care-atlas audit` and the end of `care-atlas build` call, and where the report and the
-per-cell CSV are written. The ptable in force is the one
-the build recorded (its table in either file, else the built-in table the served meta names);
-`ptable` overrides it.
+per-cell CSV are written. The ptable in force is the one the build recorded (its table in
+either file, else the built-in table the served meta names); `ptable` overrides it.
 """
 
 from __future__ import annotations
