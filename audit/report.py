@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from audit.engine import (
+    CONTROL_SAMPLE,
     EXIT_CLEAN,
     EXIT_RECOVERED,
     FULL_ROUNDS,
@@ -310,7 +311,8 @@ def blocks(r: AuditResult, source: str) -> list[Block]:
         (
             "ul",
             [
-                "Protection off: every cell published at its true value (identity ptable, "
+                f"The first two attack a random sample of up to {CONTROL_SAMPLE:,} small cells per "
+                "measure. Protection off: every cell published at its true value (identity ptable, "
                 "threshold 0), attacked by the same code. Must recover every small count: proves "
                 "the attack and its scoring register a leak.",
                 "Threshold without noise (full runs): counts under the threshold suppressed, the "
