@@ -34,16 +34,27 @@ log = logging.getLogger(__name__)
 
 LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
-#: Static files anyone may fetch: Dash's JavaScript bundles and the app's own CSS.
-PUBLIC_PREFIXES: tuple[str, ...] = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
-#: Paths answered with 401 JSON (not a redirect) when nobody is signed in.
+#: Routes anyone may fetch (matched by the route Flask chose, never by a path prefix): Dash's
+#: JavaScript bundles, the app's own CSS and the favicon. Any other path, "/_favicon.ico/x"
+#: included, reaches Dash's catch-all page route and needs sign-in.
+PUBLIC_RULES: frozenset[str] = frozenset(
+    {
+        "/assets/<path:filename>",
+        "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",
+        "/_favicon.ico",
+    }
+)
+#: Paths answered with 401 JSON (not a redirect) when nobody is signed in, and with a JSON
+#: 404 (never the page shell) when no route of theirs matches.
 DATA_PREFIXES: tuple[str, ...] = ("/api/", "/_dash-", "/geometry/")
 DEMO_IDENTITY = Identity("demo", "analyst")
 AUDIT_FAILED_MESSAGE = (
     "The audit log could not be written, so this request was refused: every look at the data "
     "must be recorded. Please tell the system administrator."
 )
-_HEADER_USER = re.compile(r"^[\x21-\x7e][\x20-\x7e]{0,255}$")
+#: A user name from the sign-in proxy: printable ASCII, no comma (a server joins a repeated
+#: header's values with commas, so "alice,mallory" is two headers, not one name).
+_HEADER_USER = re.compile(r"^[\x21-\x2b\x2d-\x7e][\x20-\x2b\x2d-\x7e]{0,255}$")
 #: Refresh the idle timer at most this often (each refresh resends the cookie).
 SEEN_REFRESH_SECONDS = 60
 
@@ -156,12 +167,20 @@ def install_auth(
     def proxy_user() -> Identity | Response:
         if not config.proxy_allowed(request.remote_addr):
             return _error(403, "proxy", "requests must come through the council's sign-in proxy")
-        name = (request.headers.get(config.trusted_header or "") or "").strip()
+        names = request.headers.getlist(config.trusted_header or "")
+        if len(names) > 1 or any("," in n for n in names):
+            return _error(400, "user", "the sign-in proxy's user header was sent more than once")
+        name = (names[0] if names else "").strip()
         if not _HEADER_USER.match(name):
             return _error(401, "user", "the sign-in proxy did not say who is signed in")
         role = config.header_role
         if config.role_header:
-            given = (request.headers.get(config.role_header) or "").strip()
+            roles = request.headers.getlist(config.role_header)
+            if len(roles) > 1 or any("," in r for r in roles):
+                return _error(
+                    400, "role", "the sign-in proxy's role header was sent more than once"
+                )
+            given = (roles[0] if roles else "").strip()
             if given:
                 if given not in ROLES:
                     return _error(
@@ -171,7 +190,7 @@ def install_auth(
         return Identity(name, role)
 
     def is_public(path: str) -> bool:
-        if path.startswith(PUBLIC_PREFIXES):
+        if is_static():
             return True
         return config.mode == "users" and path == LOGIN_PATH
 
@@ -196,6 +215,8 @@ def install_auth(
                     return redirect(f"{LOGIN_PATH}?next={_quote(target)}", code=303)
                 return _error(401, "session", "sign in first (your session may have expired)")
             g.identity = identity
+        if path.startswith(DATA_PREFIXES) and _matched_page_route():
+            return _not_found(path)
         if recognise_action is not None:
             action = recognise_action()
             if action is not None:
@@ -259,11 +280,47 @@ def install_auth(
         if not headers:
             headers.update(security_headers(list(script_hashes())))
         response.headers.update(headers)
-        if not request.path.startswith(PUBLIC_PREFIXES) and not request.path.startswith(
-            "/geometry/"
-        ):
+        if not is_static() and not request.path.startswith("/geometry/"):
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def is_static() -> bool:
+    """Did the request reach one of the public static-file routes (exactly, not by prefix)?"""
+    rule = request.url_rule
+    return rule is not None and rule.rule in PUBLIC_RULES
+
+
+def _matched_page_route() -> bool:
+    """Did the request fall through to Dash's catch-all page route (or match no route)?"""
+    rule = request.url_rule
+    return rule is None or rule.rule in ("/<path:path>", "/")
+
+
+def _not_found(path: str) -> Response:
+    if path.startswith("/api/"):
+        resp = jsonify(
+            {
+                "error": {
+                    "field": "path",
+                    "message": "no such API path",
+                    "allowed": ["/api/v1/views/<view>", "/api/v1/meta"],
+                }
+            }
+        )
+        resp.status_code = 404
+        return resp
+    return _error(404, "path", "no such path")
+
+
+def install_http_errors(server: Flask) -> None:
+    """Clear answers, never a 500 with a traceback, for requests Dash itself chokes on."""
+    from dash.exceptions import DependencyException
+
+    @server.errorhandler(DependencyException)
+    def unknown_component_suite(_exc: Exception) -> Response:
+        # /_dash-component-suites/<unknown package or file>: Dash raises; it is just a 404.
+        return Response("Not found\n", status=404, mimetype="text/plain")
 
 
 def _login_page(

@@ -64,6 +64,9 @@ def _new_app(title: str) -> dash.Dash:
     def server_error(_exc: Exception) -> tuple[str, int]:
         return "Care Atlas hit an unexpected error. Please reload the page.", 500
 
+    from auth.web import install_http_errors
+
+    install_http_errors(app.server)
     return app
 
 

@@ -314,3 +314,70 @@ def test_sign_in_only_returns_to_paths_on_this_site(make_app, target: str) -> No
     token = page.split('name="csrf_token" value="')[1].split('"')[0]
     form = {"csrf_token": token, "username": "ana", "password": PASSWORD, "next": target}
     assert client.post("/login", data=form).headers["Location"] == "/"
+
+
+def test_public_paths_are_matched_exactly_not_by_prefix(make_app) -> None:  # noqa: ANN001
+    app, _auth = make_app()
+    client = app.server.test_client()
+    assert client.get("/_favicon.ico").status_code == 200
+    assert client.get("/assets/care_atlas.css").status_code == 200
+    for path in ("/_favicon.ico/x", "/_favicon.icox", "/_dash-component-suites/x", "/assets/"):
+        response = client.get(path)
+        assert response.status_code in (303, 401), path  # sign in first, never the shell
+        assert "<!DOCTYPE html>" not in response.get_data(as_text=True)
+
+
+def test_unknown_api_paths_get_the_api_json_404_not_the_page(make_app) -> None:  # noqa: ANN001
+    app, _auth = make_app()
+    client = app.server.test_client()
+    assert client.get("/api/v1/nope").status_code == 401  # nothing is told before sign-in
+    _login(client, "ana")
+    for path in ("/api/v1/nope", "/api/v1/views/trend/extra", "/api/v2/meta", "/api/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.get_json()["error"]["field"] == "path", path
+    for path in ("/_dash-nope", "/geometry/"):
+        response = client.get(path)
+        assert response.status_code == 404 and response.is_json, path
+    assert client.get("/directors").status_code == 200  # page routes still serve the shell
+
+
+def test_unknown_component_suite_paths_are_404_without_a_traceback(
+    make_app, caplog: pytest.LogCaptureFixture
+) -> None:  # noqa: ANN001
+    app, _auth = make_app()
+    client = app.server.test_client()
+    with caplog.at_level("ERROR"):
+        for path in (
+            "/_dash-component-suites/nope/x.js",
+            "/_dash-component-suites/dash/nope.js",
+            "/_dash-component-suites/dash/dcc/nope.js",
+        ):
+            response = client.get(path)
+            assert response.status_code == 404, path
+            assert "Traceback" not in response.get_data(as_text=True)
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []
+
+
+def test_duplicated_identity_headers_from_the_proxy_are_refused(make_app) -> None:  # noqa: ANN001
+    import ipaddress
+
+    app, auth = make_app(
+        mode="header",
+        trusted_header="X-Remote-User",
+        role_header="X-Remote-Role",
+        trusted_proxies=(ipaddress.ip_network("10.0.0.5/32"),),
+    )
+    client = app.server.test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    for headers in (
+        [("X-Remote-User", "alice"), ("X-Remote-User", "mallory")],
+        [("X-Remote-User", "alice,mallory")],  # how gunicorn passes a repeated header on
+        [("X-Remote-User", "alice"), ("X-Remote-Role", "viewer"), ("X-Remote-Role", "analyst")],
+    ):
+        response = client.get("/api/v1/views/trend", headers=headers, environ_base=proxy)
+        assert response.status_code == 400, headers
+        assert response.get_json()["error"]["field"] in ("user", "role")
+    assert _records(auth) == []
+    ok = client.get("/api/v1/views/trend", headers={"X-Remote-User": "alice"}, environ_base=proxy)
+    assert ok.status_code == 200
