@@ -62,6 +62,25 @@ class AuthConfig:
         return any(ip in net for net in self.trusted_proxies)
 
 
+def demo_refusal(meta: Mapping[str, str]) -> str | None:
+    """Why a database with this metadata may not be served in demo mode (no sign-in), or None.
+
+    Demo mode needs both marks a demo build writes: synthetic data AND the published demo key
+    (key_is_demo, and the demo key's id where the build recorded one). "synthetic" alone is a
+    flag any manifest beside an extract can set; a real extract is built with a real key.
+    """
+    from ingest.keys import DEMO_KEY, key_id
+
+    if str(meta.get("synthetic", "")).strip().lower() != "true":
+        return "its metadata does not say synthetic"
+    if str(meta.get("key_is_demo", "")).strip().lower() != "true":
+        return "it was not built with the demo key (key_is_demo is not true)"
+    recorded = meta.get("key_id")
+    if recorded is not None and recorded != key_id(DEMO_KEY):
+        return "its key_id is not the demo key's"
+    return None
+
+
 def auth_dir(settings: Settings) -> Path:
     """Users file, secret key and login counters: under var/, outside git."""
     return settings.var_dir / "auth"

@@ -381,3 +381,43 @@ def test_duplicated_identity_headers_from_the_proxy_are_refused(make_app) -> Non
     assert _records(auth) == []
     ok = client.get("/api/v1/views/trend", headers={"X-Remote-User": "alice"}, environ_base=proxy)
     assert ok.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"key_is_demo": "false"}, "demo key"),  # a real key; a stray manifest said synthetic
+        ({"key_is_demo": None}, "demo key"),
+        ({"key_id": "0123456789ab"}, "key_id"),
+        ({"synthetic": "false"}, "synthetic"),
+    ],
+)
+def test_demo_mode_needs_the_demo_key_as_well_as_the_synthetic_flag(
+    queries_serving_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    changes: dict[str, str | None],
+    reason: str,
+) -> None:
+    import shutil
+
+    import duckdb
+
+    from care_atlas.errors import UserError
+    from dashboard.server import check_serving
+
+    db_path = tmp_path / "real-extract.duckdb"
+    shutil.copyfile(queries_serving_path, db_path)
+    with duckdb.connect(str(db_path)) as con:
+        for key, value in changes.items():
+            con.execute("DELETE FROM meta WHERE key = ?", [key])
+            if value is not None:
+                con.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
+    monkeypatch.setenv("CARE_ATLAS_AUDIT_LOG", str(tmp_path / "demo-audit.jsonl"))
+    settings = load_settings(var_dir=tmp_path)
+    with pytest.raises(UserError, match=reason):
+        check_serving(db_path, demo=True, settings=settings)
+    app = create_app(db_path, demo=True, settings=settings)
+    assert "is not a synthetic demo build" in json.dumps(app.layout.to_plotly_json(), default=str)
+    assert "period" not in app.server.test_client().get("/api/v1/views/trend").get_data(True)
+    assert check_serving(queries_serving_path, demo=True, settings=settings).demo
