@@ -48,10 +48,16 @@ class AuthConfig:
     secure_cookies: bool = False
     login_max_failures: int = 5
     login_window_seconds: int = 900
+    #: Server-side session registry (default: beside the login counters, under var/auth/).
+    sessions_file: Path | None = None
 
     @property
     def demo(self) -> bool:
         return self.mode == DEMO_MODE
+
+    @property
+    def sessions_path(self) -> Path:
+        return self.sessions_file or self.ratelimit_dir.parent / "sessions.sqlite3"
 
     def proxy_allowed(self, address: str | None) -> bool:
         """Is ``address`` (the TCP peer) one of the allow-listed sign-in proxies?"""
@@ -180,6 +186,7 @@ def load_auth_config(
         "audit_log": audit_log_path(settings, env),
         "users_file": users_file_path(settings, env),
         "ratelimit_dir": auth_dir(settings) / "login-attempts",
+        "sessions_file": auth_dir(settings) / "sessions.sqlite3",
         "session_hours": _number(env, "CARE_ATLAS_SESSION_HOURS", 8.0, 0.1, 24.0),
         "idle_minutes": _number(env, "CARE_ATLAS_IDLE_MINUTES", 30.0, 1.0, 24 * 60.0),
         "secure_cookies": _flag(env, "CARE_ATLAS_SECURE_COOKIES"),

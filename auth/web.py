@@ -3,9 +3,12 @@
 ``install_auth`` wraps a Flask server (the Dash app's) so that every route except the login
 page and static files needs a signed-in identity, stored in ``flask.g`` for the query guard.
 
-Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax, Secure when configured), with an
-absolute lifetime and an idle timeout; the role is re-read from the users file on every request,
-so a removed user or a changed role takes effect at once. The login form carries a CSRF token
+Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax, Secure when configured) that carry
+a random session id, checked on every request against the server-side registry shared by all
+workers (:mod:`auth.sessions`): signing out, a new password or removing the user ends the
+session on the server, so a copied cookie stops working too. Absolute lifetime and idle timeout
+are checked on the server's own times; the role is re-read from the users file on every
+request, so a changed role takes effect at once. The login form carries a CSRF token
 bound to the session, and failed attempts are rate-limited per name and per address.
 """
 
@@ -28,6 +31,7 @@ from auth.guard import API_BLUEPRINT, Action, Identity
 from auth.headers import security_headers
 from auth.ratelimit import LoginRateLimiter
 from auth.roles import ROLES
+from auth.sessions import SessionRegistry
 from auth.users import UsersFileError, UserStore
 
 log = logging.getLogger(__name__)
@@ -141,15 +145,24 @@ def install_auth(
         if config.mode == "users"
         else None
     )
+    registry = (
+        SessionRegistry(config.sessions_path, config.session_hours * 3600, config.idle_minutes * 60)
+        if config.mode == "users"
+        else None
+    )
     headers: dict[str, str] = {}
 
     def signed_in_user() -> Identity | None:
-        assert store is not None
+        assert store is not None and registry is not None
         user, started, seen = session.get("user"), session.get("signed_in"), session.get("seen")
+        sid = session.get("sid")
         if not isinstance(user, str) or not isinstance(started, int) or not isinstance(seen, int):
+            return None
+        if not isinstance(sid, str):
             return None
         now = int(time.time())
         if now - started > config.session_hours * 3600 or now - seen > config.idle_minutes * 60:
+            registry.end(sid)
             session.clear()
             return None
         try:
@@ -157,7 +170,8 @@ def install_auth(
         except UsersFileError:
             log.exception("users file unreadable")
             return None
-        if known is None:  # removed since signing in
+        # Signed out, password changed or user removed since: the server says no.
+        if known is None or not registry.check(sid, user, known.password_hash, now):
             session.clear()
             return None
         if now - seen >= SEEN_REFRESH_SECONDS:
@@ -224,7 +238,7 @@ def install_auth(
         return None
 
     if config.mode == "users":
-        assert store is not None and limiter is not None
+        assert store is not None and limiter is not None and registry is not None
 
         @server.route(LOGIN_PATH, methods=["GET", "POST"])
         def login() -> Any:
@@ -251,9 +265,13 @@ def install_auth(
                 return _login_page(next_path, "Wrong user name or password.", name, 401)
             limiter.succeeded(name)
             now = int(time.time())
+            old_sid = session.get("sid")
+            if isinstance(old_sid, str):
+                registry.end(old_sid)
             session.clear()  # a fresh session: no fixation
             session.permanent = True
-            session.update(user=user.name, signed_in=now, seen=now)
+            sid = registry.create(user.name, user.password_hash, now)
+            session.update(user=user.name, signed_in=now, seen=now, sid=sid)
             csrf_token()
             return redirect(next_path, code=303)
 
@@ -261,6 +279,9 @@ def install_auth(
         def logout() -> Any:
             if not _csrf_ok():
                 return _error(400, "csrf_token", "the sign-out form expired; reload the page")
+            sid = session.get("sid")
+            if isinstance(sid, str):
+                registry.end(sid)  # a copy of the cookie stops working too
             session.clear()
             return redirect(LOGIN_PATH, code=303)
 

@@ -421,3 +421,61 @@ def test_demo_mode_needs_the_demo_key_as_well_as_the_synthetic_flag(
     assert "is not a synthetic demo build" in json.dumps(app.layout.to_plotly_json(), default=str)
     assert "period" not in app.server.test_client().get("/api/v1/views/trend").get_data(True)
     assert check_serving(queries_serving_path, demo=True, settings=settings).demo
+
+
+def _sign_out(client) -> None:  # noqa: ANN001
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    token = re.search(r'"name":\s*"csrf_token",[^}]*"value":\s*"([^"]+)"', layout).group(1)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+
+
+def _copy_session(source, target) -> None:  # noqa: ANN001
+    cookie = source.get_cookie("care_atlas_session")
+    target.set_cookie("care_atlas_session", cookie.value)
+
+
+def test_signing_out_ends_a_copied_session_in_every_worker(
+    make_app, queries_serving_path: Path, tmp_path: Path
+) -> None:  # noqa: ANN001
+    worker_a, auth = make_app()
+    settings = load_settings(var_dir=tmp_path / "var")
+    # A second app over the same files, as a second gunicorn worker: no memory in common.
+    worker_b = create_app(queries_serving_path, demo=False, settings=settings, auth=auth)
+    browser = worker_a.server.test_client()
+    assert _login(browser, "ana").status_code == 303
+    stolen = worker_b.server.test_client()
+    _copy_session(browser, stolen)
+    assert stolen.get("/api/v1/views/trend").status_code == 200  # the copy works, so far
+    _sign_out(browser)
+    assert browser.get("/api/v1/views/trend").status_code == 401
+    response = stolen.get("/api/v1/views/trend")
+    assert response.status_code == 401 and response.get_json()["error"]["field"] == "session"
+
+
+def test_a_new_password_or_removing_the_user_ends_their_sessions(
+    make_app, users_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    import io
+
+    from care_atlas.cli import main
+
+    own = tmp_path / "users.json"
+    own.write_bytes(users_file.read_bytes())
+    monkeypatch.setenv("CARE_ATLAS_USERS_FILE", str(own))
+    app, _auth = make_app(users_file=own)
+    vic, ana = app.server.test_client(), app.server.test_client()
+    assert _login(vic, "vic").status_code == 303 and _login(ana, "ana").status_code == 303
+    new_password = "a brand new passphrase"
+    monkeypatch.setattr("sys.stdin", io.StringIO(new_password + "\n"))
+    assert main(["users", "add", "vic", "--replace", "--password-stdin"]) == 0
+    assert vic.get("/api/v1/views/trend").status_code == 401  # the old password's session
+    assert ana.get("/api/v1/views/trend").status_code == 200  # other users carry on
+    assert _login(vic, "vic").status_code == 401
+    assert _login(vic, "vic", new_password).status_code == 303
+    assert vic.get("/api/v1/views/trend").status_code == 200
+
+    assert main(["users", "remove", "vic"]) == 0
+    assert vic.get("/api/v1/views/trend").status_code == 401
+    monkeypatch.setattr("sys.stdin", io.StringIO(new_password + "\n"))
+    assert main(["users", "add", "vic", "--password-stdin"]) == 0  # the same name again
+    assert vic.get("/api/v1/views/trend").status_code == 401  # is not the old session
