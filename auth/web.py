@@ -9,13 +9,15 @@ workers (:mod:`auth.sessions`): signing out, a new password or removing the user
 session on the server, so a copied cookie stops working too. Absolute lifetime and idle timeout
 are checked on the server's own times; the role is re-read from the users file on every
 request, so a changed role takes effect at once. The login form carries a CSRF token
-bound to the session, and failed attempts are rate-limited per name and per address.
+bound to the session, and sign-in attempts are slowed by back-off per name and address
+(:mod:`auth.ratelimit`).
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+import math
 import re
 import secrets
 import time
@@ -252,18 +254,22 @@ def install_auth(
             name = request.form.get("username", "").strip()[:64]
             password = request.form.get("password", "")
             address = request.remote_addr or "-"
-            if limiter.blocked(name, address):
+            decision = limiter.attempt(name, address)  # counted before the password is checked
+            if not decision.allowed:
+                wait = decision.retry_after
                 page = _login_page(
-                    next_path, "Too many failed sign-ins. Please wait 15 minutes.", name, 429
+                    next_path,
+                    f"Too many sign-in attempts. Please wait {_duration(wait)} and try again.",
+                    name,
+                    429,
                 )
-                page.headers["Retry-After"] = str(config.login_window_seconds)
+                page.headers["Retry-After"] = str(wait)
                 return page
             user = store.verify(name, password)
             if user is None:
-                limiter.failed(name, address)
                 log.warning("failed sign-in for %r from %s", name, address)
                 return _login_page(next_path, "Wrong user name or password.", name, 401)
-            limiter.succeeded(name)
+            limiter.succeeded(name, address)
             now = int(time.time())
             old_sid = session.get("sid")
             if isinstance(old_sid, str):
@@ -351,6 +357,12 @@ def _login_page(
         LOGIN_PAGE, csrf=csrf_token(), next_path=next_path, message=message, username=username
     )
     return Response(body, status=status, mimetype="text/html")
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    return f"{math.ceil(seconds / 60)} minutes"
 
 
 def _quote(path: str) -> str:

@@ -127,15 +127,113 @@ def test_sign_in_then_query_then_sign_out(make_app) -> None:  # noqa: ANN001
     assert client.get("/api/v1/views/trend").status_code == 401
 
 
-def test_repeated_failures_lock_the_name_out(make_app) -> None:  # noqa: ANN001
-    app, auth = make_app(login_max_failures=3)
+def test_repeated_failures_slow_that_name_from_that_address_only(make_app) -> None:  # noqa: ANN001
+    app, _auth = make_app(login_max_failures=3)
     client = app.server.test_client()
     for _ in range(3):
         assert _login(client, "vic", "not the password!").status_code == 401
-    blocked = _login(client, "vic")  # even the right password, while locked out
-    assert blocked.status_code == 429 and "Too many" in blocked.get_data(as_text=True)
-    assert int(blocked.headers["Retry-After"]) == auth.login_window_seconds
-    assert _login(client, "ana").status_code == 303  # other names are not locked out
+    slowed = _login(client, "vic")  # even the right password, until the back-off has passed
+    assert slowed.status_code == 429 and "Too many" in slowed.get_data(as_text=True)
+    assert 1 <= int(slowed.headers["Retry-After"]) <= 2  # a second or two, not 15 minutes
+    assert _login(app.server.test_client(), "ana").status_code == 303  # nor other names
+    elsewhere = app.server.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "10.1.2.3"  # the real vic, at her own desk
+    assert _login(elsewhere, "vic").status_code == 303
+    time.sleep(float(slowed.headers["Retry-After"]))
+    assert _login(client, "vic").status_code == 303  # waited: in
+
+
+def test_concurrent_wrong_passwords_get_no_more_checks_than_the_limit(
+    make_app, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    import threading
+
+    app, auth = make_app()
+    checks: list[str] = []
+    real_verify = UserStore.verify
+
+    def counted(self, name: str, password: str):  # noqa: ANN001, ANN202
+        checks.append(name)
+        return real_verify(self, name, password)
+
+    monkeypatch.setattr(UserStore, "verify", counted)
+    clients = [app.server.test_client() for _ in range(15)]
+    tokens = [
+        c.get("/login").get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+        for c in clients
+    ]
+    start = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def guess(client, token: str) -> None:  # noqa: ANN001
+        start.wait()
+        statuses.append(_login(client, "vic", "wrong password, guess", token=token).status_code)
+
+    threads = [threading.Thread(target=guess, args=ct) for ct in zip(clients, tokens, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(checks) == auth.login_max_failures  # 5 real password checks, not 12
+    assert sorted(statuses) == [401] * 5 + [429] * 10
+
+
+def _attempt_in_a_process(directory: str, start, results) -> None:  # noqa: ANN001
+    from auth.ratelimit import LoginRateLimiter
+
+    limiter = LoginRateLimiter(Path(directory))
+    start.wait()
+    results.put(limiter.attempt("vic", "10.9.9.9").allowed)
+
+
+def test_the_attempt_count_is_atomic_across_worker_processes(tmp_path: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    start, results = context.Barrier(15), context.Queue()
+    workers = [
+        context.Process(target=_attempt_in_a_process, args=(str(tmp_path), start, results))
+        for _ in range(15)
+    ]
+    for worker in workers:
+        worker.start()
+    allowed = [results.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+    assert allowed.count(True) == 5 and allowed.count(False) == 10
+
+
+def test_back_off_doubles_is_forgotten_and_cannot_lock_out_a_known_address(
+    tmp_path: Path,
+) -> None:
+    from auth.ratelimit import LoginRateLimiter
+
+    limiter = LoginRateLimiter(tmp_path, max_failures=5, window_seconds=900)
+    now = 1_000_000.0
+    for _ in range(5):
+        assert limiter.attempt("vic", "10.0.0.1", now).allowed
+    waits = []
+    for _ in range(6):
+        refused = limiter.attempt("vic", "10.0.0.1", now)
+        assert not refused.allowed
+        waits.append(refused.retry_after)
+        now += refused.retry_after
+        assert limiter.attempt("vic", "10.0.0.1", now).allowed
+    assert waits == [1, 2, 4, 8, 16, 32]  # doubling; refused attempts do not add to it
+    assert limiter.attempt("vic", "10.0.0.1", now + 901).allowed  # a quiet window: forgotten
+
+    # Guessers on many addresses slow the name everywhere, by at most a minute...
+    limiter.succeeded("ana", "10.0.0.2", now)  # ana has signed in from her desk before
+    for n in range(20):
+        assert limiter.attempt("ana", f"192.0.2.{n}", now).allowed
+    refused = limiter.attempt("ana", "192.0.2.99", now)
+    assert not refused.allowed and refused.retry_after <= 60
+    for _ in range(12):
+        now += 61
+        assert limiter.attempt("ana", f"198.51.100.{_}", now).allowed
+        assert not limiter.attempt("ana", "198.51.100.200", now).allowed
+    # ...but never the address she signs in from.
+    assert limiter.attempt("ana", "10.0.0.2", now).allowed
 
 
 def test_idle_sessions_expire_and_removed_users_are_signed_out(
