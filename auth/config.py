@@ -50,6 +50,19 @@ class AuthConfig:
     login_window_seconds: int = 900
     #: Server-side session registry (default: beside the login counters, under var/auth/).
     sessions_file: Path | None = None
+    #: Per-user limits (auth.limits): requests a second (sustained, and in a burst), requests
+    #: running at once across workers, and running or waiting at once.
+    user_rate: float = 20.0
+    user_burst: int = 200
+    user_concurrency: int = 2
+    user_in_flight: int = 6
+    user_queue_seconds: float = 10.0
+    #: Largest request body: Dash callback posts (they carry chart figures as state), and
+    #: anything else (forms, API calls).
+    max_callback_body_bytes: int = 8 * 1024 * 1024
+    max_body_bytes: int = 64 * 1024
+    #: Largest answer sent in one response (a bigger one is a 413-style JSON error).
+    max_response_bytes: int = 32 * 1024 * 1024
 
     @property
     def demo(self) -> bool:
@@ -58,6 +71,10 @@ class AuthConfig:
     @property
     def sessions_path(self) -> Path:
         return self.sessions_file or self.ratelimit_dir.parent / "sessions.sqlite3"
+
+    @property
+    def limits_dir(self) -> Path:
+        return self.ratelimit_dir.parent / "request-limits"
 
     def proxy_allowed(self, address: str | None) -> bool:
         """Is ``address`` (the TCP peer) one of the allow-listed sign-in proxies?"""
@@ -190,7 +207,21 @@ def load_auth_config(
         "session_hours": _number(env, "CARE_ATLAS_SESSION_HOURS", 8.0, 0.1, 24.0),
         "idle_minutes": _number(env, "CARE_ATLAS_IDLE_MINUTES", 30.0, 1.0, 24 * 60.0),
         "secure_cookies": _flag(env, "CARE_ATLAS_SECURE_COOKIES"),
+        "user_rate": _number(env, "CARE_ATLAS_USER_RATE", 20.0, 0.1, 10_000.0),
+        "user_burst": int(_number(env, "CARE_ATLAS_USER_BURST", 200, 1, 100_000)),
+        "user_concurrency": int(_number(env, "CARE_ATLAS_USER_CONCURRENCY", 2, 1, 64)),
+        "user_in_flight": int(_number(env, "CARE_ATLAS_USER_IN_FLIGHT", 6, 1, 256)),
+        "max_callback_body_bytes": int(
+            _number(env, "CARE_ATLAS_MAX_BODY_MB", 8.0, 0.1, 1024.0) * 1024 * 1024
+        ),
+        "max_response_bytes": int(
+            _number(env, "CARE_ATLAS_MAX_RESPONSE_MB", 32.0, 1.0, 4096.0) * 1024 * 1024
+        ),
     }
+    if common["user_in_flight"] < common["user_concurrency"]:
+        raise AuthConfigError(
+            "CARE_ATLAS_USER_IN_FLIGHT must be at least CARE_ATLAS_USER_CONCURRENCY"
+        )
     if demo:
         # No sign-in, so no session to sign: a per-process key is enough.
         return AuthConfig(mode=DEMO_MODE, secret_key=secrets.token_hex(32), **common)

@@ -31,6 +31,7 @@ from auth.audit_log import AuditLogError
 from auth.config import AuthConfig
 from auth.guard import API_BLUEPRINT, Action, Identity
 from auth.headers import security_headers
+from auth.limits import Refusal, RequestLimiter
 from auth.ratelimit import LoginRateLimiter
 from auth.roles import ROLES
 from auth.sessions import SessionRegistry
@@ -39,6 +40,7 @@ from auth.users import UsersFileError, UserStore
 log = logging.getLogger(__name__)
 
 LOGIN_PATH = "/login"
+CALLBACK_PATH = "/_dash-update-component"
 LOGOUT_PATH = "/logout"
 #: Routes anyone may fetch (matched by the route Flask chose, never by a path prefix): Dash's
 #: JavaScript bundles, the app's own CSS and the favicon. Any other path, "/_favicon.ico/x"
@@ -138,6 +140,7 @@ def install_auth(
         PERMANENT_SESSION_LIFETIME=timedelta(hours=config.session_hours),
         DEBUG=False,
         PROPAGATE_EXCEPTIONS=False,
+        MAX_CONTENT_LENGTH=max(config.max_callback_body_bytes, config.max_body_bytes),
     )
     store = UserStore(config.users_file) if config.mode == "users" else None
     limiter = (
@@ -152,7 +155,20 @@ def install_auth(
         if config.mode == "users"
         else None
     )
+    requests_limiter = RequestLimiter(
+        config.limits_dir,
+        rate=config.user_rate,
+        burst=config.user_burst,
+        concurrency=config.user_concurrency,
+        in_flight=config.user_in_flight,
+        queue_seconds=config.user_queue_seconds,
+    )
     headers: dict[str, str] = {}
+
+    def body_limit(path: str) -> int:
+        if path == CALLBACK_PATH:
+            return config.max_callback_body_bytes
+        return config.max_body_bytes
 
     def signed_in_user() -> Identity | None:
         assert store is not None and registry is not None
@@ -213,6 +229,15 @@ def install_auth(
     @server.before_request
     def gate() -> Any:
         path = request.path
+        limit = body_limit(path)
+        request.max_content_length = limit  # enforced while reading, chunked bodies too
+        if request.content_length is not None and request.content_length > limit:
+            return _body_too_large(limit)
+        if request.content_length is None and request.method in ("POST", "PUT", "PATCH"):
+            # A chunked body: read it now, up to the limit; a byte more raises the 413
+            # (reading alone would stop at the limit and hand on truncated JSON).
+            request.get_data(cache=True)
+            request.stream.read(1)
         if config.demo:
             g.identity = DEMO_IDENTITY
         elif is_public(path):
@@ -233,6 +258,14 @@ def install_auth(
             g.identity = identity
         if path.startswith(DATA_PREFIXES) and _matched_page_route():
             return _not_found(path)
+        # Demo visitors share one identity: each address gets its own limits there.
+        who = f"address:{request.remote_addr}" if config.demo else f"user:{g.identity.user}"
+        admitted = requests_limiter.admit(who)
+        if isinstance(admitted, Refusal):
+            response = _error(429, admitted.field, admitted.message)
+            response.headers["Retry-After"] = str(admitted.retry_after)
+            return response
+        g.request_ticket = admitted
         if recognise_action is not None:
             action = recognise_action()
             if action is not None:
@@ -296,10 +329,26 @@ def install_auth(
         log.error("%s", exc)
         return _error(503, "audit_log", AUDIT_FAILED_MESSAGE)
 
+    @server.teardown_request
+    def release_slots(_exc: BaseException | None) -> None:
+        ticket = g.pop("request_ticket", None)
+        if ticket is not None:
+            ticket.release()
+
     @server.after_request
     def protect(response: Response) -> Response:
         denied = getattr(g, "role_denied", None)
-        if getattr(g, "audit_failed", False) and response.status_code < 500:
+        size = _body_size(response)
+        if size is not None and size > config.max_response_bytes:
+            log.warning("refused a %d-byte answer to %s", size, request.path)
+            response = _error(
+                400,
+                "size",
+                f"the answer would be {size / 2**20:.1f} MB, more than the "
+                f"{config.max_response_bytes / 2**20:.0f} MB sent at once: narrow the filters "
+                "(a coarser level, fewer periods)",
+            )
+        elif getattr(g, "audit_failed", False) and response.status_code < 500:
             response = _error(503, "audit_log", AUDIT_FAILED_MESSAGE)
         elif denied is not None and request.blueprint == API_BLUEPRINT:
             response = jsonify({"error": denied.to_json()})
@@ -340,9 +389,26 @@ def _not_found(path: str) -> Response:
     return _error(404, "path", "no such path")
 
 
+def _body_size(response: Response) -> int | None:
+    """The size of a response held in memory (None for files and streams)."""
+    if response.is_streamed or response.direct_passthrough:
+        return None
+    return response.calculate_content_length()
+
+
+def _body_too_large(limit: int) -> Response:
+    size = f"{limit / 2**20:.1f} MB" if limit >= 2**20 else f"{limit // 1024} KB"
+    return _error(413, "body", f"the request body is larger than the {size} this path accepts")
+
+
 def install_http_errors(server: Flask) -> None:
     """Clear answers, never a 500 with a traceback, for requests Dash itself chokes on."""
     from dash.exceptions import DependencyException
+    from werkzeug.exceptions import RequestEntityTooLarge
+
+    @server.errorhandler(RequestEntityTooLarge)
+    def body_too_large(_exc: Exception) -> Response:
+        return _body_too_large(request.max_content_length or 0)
 
     @server.errorhandler(DependencyException)
     def unknown_component_suite(_exc: Exception) -> Response:

@@ -577,3 +577,114 @@ def test_a_new_password_or_removing_the_user_ends_their_sessions(
     monkeypatch.setattr("sys.stdin", io.StringIO(new_password + "\n"))
     assert main(["users", "add", "vic", "--password-stdin"]) == 0  # the same name again
     assert vic.get("/api/v1/views/trend").status_code == 401  # is not the old session
+
+
+def test_an_oversized_request_body_gets_a_clear_413_not_a_500(make_app) -> None:  # noqa: ANN001
+    import io
+
+    app, auth = make_app()
+    client = app.server.test_client()
+    _login(client, "ana")
+    huge = b'{"output": "' + b"x" * (80 * 1024 * 1024) + b'"}'  # the 80 MB JSON of issue 19
+    response = client.post("/_dash-update-component", data=huge, content_type="application/json")
+    del huge
+    assert response.status_code == 413
+    error = response.get_json()["error"]
+    assert error["field"] == "body" and "8.0 MB" in error["message"]
+    anonymous = app.server.test_client()
+    form = anonymous.post("/login", data={"username": "x" * (auth.max_body_bytes + 1)})
+    assert form.status_code == 413 and form.is_json
+    # No Content-Length (chunked): the limit holds while the body is read.
+    chunked = client.post(
+        "/_dash-update-component",
+        input_stream=io.BytesIO(b"[" + b"1," * (5 * 1024 * 1024) + b"1]"),
+        content_type="application/json",
+        environ_overrides={"wsgi.input_terminated": True},
+        headers={"Transfer-Encoding": "chunked"},
+    )
+    assert chunked.status_code == 413 and chunked.is_json
+    ok = client.post("/_dash-update-component", json=_download_payload())
+    assert ok.status_code == 200
+
+
+def test_a_users_request_rate_is_limited_with_a_json_429(make_app) -> None:  # noqa: ANN001
+    app, _auth = make_app(user_rate=0.5, user_burst=3)
+    ana, vic = app.server.test_client(), app.server.test_client()
+    _login(ana, "ana")
+    _login(vic, "vic")
+    statuses = [ana.get("/api/v1/meta").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = ana.get("/api/v1/meta")
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 2
+    assert refused.get_json()["error"]["field"] == "requests"
+    assert vic.get("/api/v1/meta").status_code == 200  # one user's budget is not another's
+
+
+def test_slots_are_given_back_after_every_request(make_app) -> None:  # noqa: ANN001
+    app, _auth = make_app(user_concurrency=1, user_in_flight=1, user_queue_seconds=0.2)
+    client = app.server.test_client()
+    _login(client, "ana")
+    for path in ("/api/v1/meta", "/api/v1/views/nope", "/api/v1/views/trend?level=x", "/"):
+        for _ in range(3):
+            assert client.get(path).status_code in (200, 400, 404), path
+
+
+def test_oversized_answers_are_refused_with_a_clear_error(make_app) -> None:  # noqa: ANN001
+    app, _auth = make_app(max_response_bytes=4096)
+    client = app.server.test_client()
+    _login(client, "ana")
+    response = client.get("/api/v1/views/provision?level=sector")
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["field"] == "size" and "narrow the filters" in error["message"]
+    assert client.get("/assets/care_atlas.css").status_code == 200  # files are not capped
+
+
+def _hold_a_slot(directory: str, held, release) -> None:  # noqa: ANN001
+    from auth.limits import RequestLimiter
+
+    ticket = RequestLimiter(Path(directory), concurrency=1, in_flight=1).admit("user:ana")
+    held.set()
+    release.wait(30)
+    if release.is_set():
+        ticket.release()
+
+
+def test_concurrency_and_in_flight_limits_hold_across_threads_and_processes(
+    tmp_path: Path,
+) -> None:
+    import multiprocessing
+    import threading
+
+    from auth.limits import Refusal, RequestLimiter
+
+    limiter = RequestLimiter(tmp_path, concurrency=2, in_flight=3, queue_seconds=0.3)
+    first, second = limiter.admit("user:ana"), limiter.admit("user:ana")
+    assert not isinstance(first, Refusal) and not isinstance(second, Refusal)
+    started = time.monotonic()
+    waited = limiter.admit("user:ana")  # a third may wait, but not forever
+    assert isinstance(waited, Refusal) and time.monotonic() - started >= 0.3
+    assert not isinstance(limiter.admit("user:vic"), Refusal)  # other users unaffected
+
+    got: list[object] = []
+    waiter = threading.Thread(target=lambda: got.append(limiter.admit("user:ana")))
+    waiter.start()
+    time.sleep(0.1)
+    flood = limiter.admit("user:ana")  # 2 running + 1 waiting: no room even to wait
+    assert isinstance(flood, Refusal) and "at once" in flood.message
+    first.release()
+    waiter.join()
+    assert not isinstance(got[0], Refusal)  # the waiting request ran when one finished
+
+    context = multiprocessing.get_context("fork")
+    held, release = context.Event(), context.Event()
+    other = context.Process(target=_hold_a_slot, args=(str(tmp_path / "p"), held, release))
+    other.start()
+    assert held.wait(30)
+    single = RequestLimiter(tmp_path / "p", concurrency=1, in_flight=1, queue_seconds=0.1)
+    assert isinstance(single.admit("user:ana"), Refusal)  # another worker holds it
+    other.kill()  # a worker that dies gives its slots back
+    other.join()
+    ticket = single.admit("user:ana")
+    assert not isinstance(ticket, Refusal)
+    ticket.release()
