@@ -216,8 +216,8 @@ def create_app(
         db.close()
         return _error_app(
             APP_TITLE,
-            f"{db_path} is not a synthetic demo build ({refusal}), and demo mode has no "
-            "sign-in: serve it without --demo, with sign-in set up (CARE_ATLAS_AUTH).",
+            f"{db_path} is not synthetic data built with the demo key ({refusal}), and demo "
+            "mode has no sign-in: serve it without --demo, with sign-in set up (CARE_ATLAS_AUTH).",
             settings,
             demo,
         )

@@ -72,8 +72,8 @@ def check_serving(db_path: Path, *, demo: bool, settings: Settings) -> Any:
         db.close()
     if refusal is not None:
         raise UserError(
-            f"{db_path} is not a synthetic demo build ({refusal}) and --demo serves without "
-            "sign-in; serve it without --demo, with CARE_ATLAS_AUTH set"
+            f"{db_path} is not synthetic data built with the demo key ({refusal}) and --demo "
+            "serves without sign-in; serve it without --demo, with CARE_ATLAS_AUTH set"
         )
     return auth
 

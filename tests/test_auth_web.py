@@ -516,7 +516,9 @@ def test_demo_mode_needs_the_demo_key_as_well_as_the_synthetic_flag(
     with pytest.raises(UserError, match=reason):
         check_serving(db_path, demo=True, settings=settings)
     app = create_app(db_path, demo=True, settings=settings)
-    assert "is not a synthetic demo build" in json.dumps(app.layout.to_plotly_json(), default=str)
+    assert "is not synthetic data built with the demo key" in json.dumps(
+        app.layout.to_plotly_json(), default=str
+    )
     assert "period" not in app.server.test_client().get("/api/v1/views/trend").get_data(True)
     assert check_serving(queries_serving_path, demo=True, settings=settings).demo
 
