@@ -57,6 +57,9 @@ class AuthConfig:
     user_concurrency: int = 2
     user_in_flight: int = 6
     user_queue_seconds: float = 10.0
+    #: Seconds of running time a user's requests may use per second, and ahead of that.
+    user_seconds_per_second: float = 1.0
+    user_seconds_burst: float = 30.0
     #: Largest request body: Dash callback posts (they carry chart figures as state), and
     #: anything else (forms, API calls).
     max_callback_body_bytes: int = 8 * 1024 * 1024
@@ -211,6 +214,10 @@ def load_auth_config(
         "user_burst": int(_number(env, "CARE_ATLAS_USER_BURST", 200, 1, 100_000)),
         "user_concurrency": int(_number(env, "CARE_ATLAS_USER_CONCURRENCY", 2, 1, 64)),
         "user_in_flight": int(_number(env, "CARE_ATLAS_USER_IN_FLIGHT", 6, 1, 256)),
+        "user_seconds_per_second": _number(
+            env, "CARE_ATLAS_USER_SECONDS_PER_SECOND", 1.0, 0.01, 1000.0
+        ),
+        "user_seconds_burst": _number(env, "CARE_ATLAS_USER_SECONDS_BURST", 30.0, 1.0, 100_000.0),
         "max_callback_body_bytes": int(
             _number(env, "CARE_ATLAS_MAX_BODY_MB", 8.0, 0.1, 1024.0) * 1024 * 1024
         ),

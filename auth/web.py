@@ -162,6 +162,8 @@ def install_auth(
         concurrency=config.user_concurrency,
         in_flight=config.user_in_flight,
         queue_seconds=config.user_queue_seconds,
+        seconds_per_second=config.user_seconds_per_second,
+        seconds_burst=config.user_seconds_burst,
     )
     headers: dict[str, str] = {}
 
@@ -333,7 +335,7 @@ def install_auth(
     def release_slots(_exc: BaseException | None) -> None:
         ticket = g.pop("request_ticket", None)
         if ticket is not None:
-            ticket.release()
+            requests_limiter.finish(ticket)
 
     @server.after_request
     def protect(response: Response) -> Response:

@@ -690,3 +690,24 @@ def test_concurrency_and_in_flight_limits_hold_across_threads_and_processes(
     ticket = single.admit("user:ana")
     assert not isinstance(ticket, Refusal)
     ticket.release()
+
+
+def test_a_user_whose_requests_take_long_is_slowed_not_others(tmp_path: Path) -> None:
+    from auth.limits import Refusal, RequestLimiter
+
+    limiter = RequestLimiter(tmp_path, seconds_per_second=1.0, seconds_burst=0.3)
+    for _ in range(2):  # two slow answers: 0.2 s each
+        ticket = limiter.admit("user:heavy")
+        assert not isinstance(ticket, Refusal)
+        ticket.started -= 0.2
+        limiter.finish(ticket)
+    refused = limiter.admit("user:heavy")
+    assert isinstance(refused, Refusal) and refused.retry_after >= 1
+    assert "large share" in refused.message
+    light = limiter.admit("user:light")  # seven-millisecond requests are not touched
+    assert not isinstance(light, Refusal)
+    limiter.finish(light)
+    time.sleep(0.15)  # the budget drains at one second a second
+    ticket = limiter.admit("user:heavy")
+    assert not isinstance(ticket, Refusal)
+    limiter.finish(ticket)
