@@ -7,7 +7,9 @@ mode, each address) gets:
 - a request rate: a token bucket of ``burst`` requests refilled at ``rate`` a second, kept in
   a SQLite file under var/auth/ that all workers update in one transaction per request;
 - a concurrency limit: at most ``concurrency`` of their requests run at once across all
-  workers; a further request waits (up to ``queue_seconds``) for one of them to finish;
+  workers; a further request waits (up to ``queue_seconds``) for one of them to finish,
+  unless the user has used half their time budget (below): a waiting request holds a server
+  thread, and a heavy user must not hold the threads everyone else needs;
 - an in-flight limit: at most ``in_flight`` requests running or waiting; more are refused at
   once, so a flood costs the server a quick 429 each, not a thread;
 - a time budget: the seconds their requests ran, which drain at ``seconds_per_second``; a user
@@ -45,6 +47,8 @@ POLL_SECONDS = 0.01
 #: Most one request is charged to the time budget: one slow answer (a cold cache, a server
 #: fault) must not shut a person out.
 MAX_CHARGE_SECONDS = 10.0
+#: Past this share of the time budget, a user's requests no longer wait for a running slot.
+WAIT_BELOW_BUDGET_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ class RequestLimiter:
             if left > 0:
                 return Refusal(refusal.field, refusal.message, max(1, math.ceil(left)))
             self._refused.pop(who, None)
-        refused = self._take_token(who)
+        refused, used = self._take_token(who)
         if refused is not None:
             if len(self._refused) > 10_000:
                 self._refused.clear()
@@ -113,7 +117,10 @@ class RequestLimiter:
                 "wait for the earlier ones to finish",
                 1,
             )
-        deadline = time.monotonic() + self.queue_seconds
+        # A user who has spent half their time budget gets no waiting room: a waiting request
+        # holds one of the worker's threads, and they are everyone's.
+        may_wait = used < self.seconds_burst * WAIT_BELOW_BUDGET_SHARE
+        deadline = time.monotonic() + (self.queue_seconds if may_wait else 0.0)
         while not self._lock_any(ticket, stem, "r", self.concurrency):
             if time.monotonic() >= deadline:
                 ticket.release()
@@ -169,15 +176,17 @@ class RequestLimiter:
             return 0.0
         return max(0.0, row[0] - max(0.0, now - row[1]) * self.seconds_per_second)
 
-    def _take_token(self, who: str) -> Refusal | None:
+    def _take_token(self, who: str) -> tuple[Refusal | None, float]:
+        """Take a token from the user's bucket; also how much of the time budget is used."""
         with self._db.transaction() as con:
             now = time.time()
             budget = con.execute(
                 "SELECT used, updated FROM budgets WHERE key = ?", (who,)
             ).fetchone()
+            used = self._drained(budget, now)
             refused = self._budget_refusal(budget, now)
             if refused is not None:
-                return refused
+                return refused, used
             row = con.execute(
                 "SELECT tokens, updated FROM buckets WHERE key = ?", (who,)
             ).fetchone()
@@ -196,9 +205,9 @@ class RequestLimiter:
                     f"(bursts of {self.burst}); try again in {wait} s",
                     max(1, wait),
                     exact,
-                )
+                ), used
             con.execute("INSERT OR REPLACE INTO buckets VALUES (?, ?, ?)", (who, tokens - 1.0, now))
-        return None
+        return None, used
 
     @staticmethod
     def _lock_any(ticket: Ticket, stem: Path, kind: str, slots: int) -> bool:

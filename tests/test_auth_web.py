@@ -711,3 +711,25 @@ def test_a_user_whose_requests_take_long_is_slowed_not_others(tmp_path: Path) ->
     ticket = limiter.admit("user:heavy")
     assert not isinstance(ticket, Refusal)
     limiter.finish(ticket)
+
+
+def test_a_heavy_user_gets_no_waiting_room_holding_threads(tmp_path: Path) -> None:
+    from auth.limits import Refusal, RequestLimiter
+
+    limiter = RequestLimiter(
+        tmp_path, concurrency=1, in_flight=4, queue_seconds=5, seconds_burst=10
+    )
+    light = limiter.admit("user:light")
+    started = time.monotonic()
+    waits = limiter.admit("user:light")  # a normal user's second request waits its turn...
+    assert isinstance(waits, Refusal) and time.monotonic() - started >= 5
+    limiter.finish(light)
+    heavy = limiter.admit("user:heavy")
+    heavy.started -= 6  # six seconds of work: over half the budget
+    limiter.finish(heavy)
+    running = limiter.admit("user:heavy")
+    assert not isinstance(running, Refusal)
+    started = time.monotonic()
+    refused = limiter.admit("user:heavy")  # ...a heavy user's is refused at once
+    assert isinstance(refused, Refusal) and time.monotonic() - started < 1
+    limiter.finish(running)
