@@ -9,7 +9,7 @@ browser sends a screen's callbacks in parallel), so concurrency is at most one r
 
 With ``--heavy-threads N`` one more user ("heavy-user") sends N requests at once for a large
 answer (``--heavy-path``), again and again with no pause and ignoring Retry-After, as a hostile
-or careless script would; and ``--probe`` adds a user sending a small request every 0.2 s, whose
+script would (``--heavy-polite``: waiting as Retry-After says, as a careless one would); and ``--probe`` adds a user sending a small request every 0.2 s, whose
 p95 shows what the heavy user costs everyone else (issue 19 #4: it must stay under 1 s). The
 heavy user's answers are counted by status (its 429s are the per-user limits working, not
 errors). ``--no-user-limits`` raises the per-user limits out of reach, for comparison.
@@ -312,9 +312,12 @@ class User(threading.Thread):
 class HeavyThread(threading.Thread):
     """One of the heavy user's parallel connections: the same large request, no pause."""
 
-    def __init__(self, number: int, base: str, path: str, stats: Stats, stop_at: float) -> None:
+    def __init__(
+        self, number: int, base: str, path: str, stats: Stats, stop_at: float, polite: bool
+    ) -> None:
         super().__init__(daemon=True, name=f"heavy-{number}")
         self.url = base + path
+        self.polite = polite
         self.stats = stats
         self.stop_at = stop_at
         self.session = requests.Session()
@@ -329,6 +332,9 @@ class HeavyThread(threading.Thread):
             except requests.RequestException as exc:
                 status, size = type(exc).__name__, 0
             self.stats.heavy(status, time.perf_counter() - started, size)
+            if self.polite and status == "429":  # a careless script, not a hostile one
+                wait = float(response.headers.get("Retry-After", "1"))
+                time.sleep(min(wait, max(0.0, self.stop_at - time.monotonic())))
 
 
 class Probe(threading.Thread):
@@ -446,6 +452,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--heavy-path", default=DEFAULT_HEAVY_PATH, help=f"default {DEFAULT_HEAVY_PATH}"
     )
+    parser.add_argument(
+        "--heavy-polite", action="store_true", help="the heavy user waits as Retry-After says"
+    )
     parser.add_argument("--probe", action="store_true", help="a user with a small request / 0.2 s")
     parser.add_argument(
         "--no-user-limits", action="store_true", help="per-user limits out of reach (compare)"
@@ -489,7 +498,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.probe:
             users.insert(0, Probe(base, stats, stop_at))
         heavy = [
-            HeavyThread(n, base, args.heavy_path, stats, stop_at) for n in range(args.heavy_threads)
+            HeavyThread(n, base, args.heavy_path, stats, stop_at, args.heavy_polite)
+            for n in range(args.heavy_threads)
         ]
         for thread in heavy:
             thread.start()
@@ -532,6 +542,7 @@ def main(argv: list[str] | None = None) -> int:
             "think_s": args.think,
             "heavy_threads": args.heavy_threads,
             "heavy_path": args.heavy_path if args.heavy_threads else None,
+            "heavy_polite": args.heavy_polite,
             "probe": args.probe,
             "user_limits": not args.no_user_limits,
         },
@@ -546,6 +557,7 @@ def main(argv: list[str] | None = None) -> int:
         | {kind: summary(values) for kind, values in sorted(stats.latencies.items())},
         "screens": {step: summary(values) for step, values in stats.screens.items()},
         "audit_records": audit_lines,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }
     if args.heavy_threads:
         report["heavy_user"] = {
