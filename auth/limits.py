@@ -1,8 +1,9 @@
 """Per-user request limits, shared by every worker process: rate, concurrency and in-flight.
 
 One user must not be able to slow everyone else down (issue 19 #4: sixteen parallel requests
-for a 12.5 MB answer moved another user's 7 ms request to 2.2 s). Each signed-in user (in demo
-mode, each address) gets:
+for a 12.5 MB answer moved another user's 7 ms request to 2.2 s). Each signed-in user gets (demo
+mode, with no users and no sign-in, has none of these; body and answer sizes are capped there
+too, in :mod:`auth.web`):
 
 - a request rate: a token bucket of ``burst`` requests refilled at ``rate`` a second, kept in
   a SQLite file under var/auth/ that all workers update in one transaction per request;
