@@ -96,7 +96,7 @@ class LiveDatabase:
         generation = g.get(_PINNED)
         if generation is None:
             generation = self.acquire()
-            g.setdefault(_PINNED, generation)
+            setattr(g, _PINNED, generation)
         return generation.db
 
     def release_request(self, _exc: BaseException | None = None) -> None:
@@ -143,28 +143,30 @@ class LiveDatabase:
             with self._lock:
                 self._looking = False
 
+    def _open_checked(self) -> tuple[Database | None, str]:
+        """The file opened and checked as at start, or None and why not."""
+        try:
+            new = open_database(self.path, threads=self._threads)
+        except DatabaseError as exc:
+            return None, str(exc)
+        except Exception as exc:  # anything else about the new file: keep the old one
+            return None, f"{type(exc).__name__}: {exc}"
+        try:
+            reason = self._check(new)
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+        if reason:
+            new.close()
+            return None, reason
+        return new, ""
+
     def _reopen(self, stamp: Stamp | None) -> bool:
-        if stamp is None:
-            reason = "it is not there"
-            new = None
-        else:
-            try:
-                new = open_database(self.path, threads=self._threads)
-            except DatabaseError as exc:
-                reason, new = str(exc), None
-            except Exception as exc:  # anything else about the new file: keep the old one
-                reason, new = f"{type(exc).__name__}: {exc}", None
-            else:
-                reason = self._check(new)
-                if reason:
-                    new.close()
-                    new = None
+        new, reason = self._open_checked() if stamp is not None else (None, "it is not there")
         if new is None:
             with self._lock:
                 self._refused = stamp
             log.warning(
-                "the served database %s changed but cannot be served (%s); still serving "
-                "build %s",
+                "the served database %s changed but cannot be served (%s); still serving build %s",
                 self.path,
                 reason,
                 self._current.db.meta.get("build_id", "-"),
