@@ -172,6 +172,17 @@ def _dash_export_action() -> Action | None:
     return None
 
 
+def _not_servable(db: Any, auth: AuthConfig) -> str | None:
+    """Why this app must not serve ``db`` (asked at start and of every rebuilt file)."""
+    refusal = demo_refusal(db.meta) if auth.demo else None
+    if refusal is not None:
+        return (
+            f"{db.path} is not synthetic data built with the demo key ({refusal}), and demo "
+            "mode has no sign-in: serve it without --demo, with sign-in set up (CARE_ATLAS_AUTH)."
+        )
+    return None
+
+
 def create_app(
     db_path: Path,
     *,
@@ -188,6 +199,7 @@ def create_app(
     ``auth`` defaults to the CARE_ATLAS_AUTH* environment (demo: no sign-in, role analyst);
     every query and export is audited either way.
     """
+    from dashboard.reopen import LiveDatabase, file_stamp
     from queries import open_database
     from queries.api import create_api_blueprint
 
@@ -198,8 +210,9 @@ def create_app(
             "Run `care-atlas demo` to build the demo." if demo else "Run `care-atlas build` first."
         )
         return _error_app(APP_TITLE, f"No serving database at {db_path}. {hint}", settings, demo)
+    stamp = file_stamp(db_path)  # before opening: a file renamed over it later is noticed
     try:
-        db = open_database(db_path, threads=query_threads)
+        first = open_database(db_path, threads=query_threads)
     except Exception as exc:  # DatabaseError and friends: say what, not how
         log.exception("cannot open %s", db_path)
         return _error_app(
@@ -208,18 +221,17 @@ def create_app(
     try:
         auth = auth or load_auth_config(settings, demo=demo)
     except AuthConfigError as exc:
-        db.close()
+        first.close()
         return _error_app(APP_TITLE, f"Sign-in is not set up: {exc}.", settings, demo)
-    refusal = demo_refusal(db.meta) if auth.demo else None
-    if refusal is not None:
-        db.close()
-        return _error_app(
-            APP_TITLE,
-            f"{db_path} is not synthetic data built with the demo key ({refusal}), and demo "
-            "mode has no sign-in: serve it without --demo, with sign-in set up (CARE_ATLAS_AUTH).",
-            settings,
-            demo,
-        )
+    refusal = _not_servable(first, auth)
+    if refusal:
+        first.close()
+        return _error_app(APP_TITLE, refusal, settings, demo)
+    # Each request reads one Database; a rebuild renamed over the file is served from the
+    # next requests on, after the same checks (dashboard/reopen.py).
+    db = LiveDatabase(
+        first, stamp=stamp, threads=query_threads, check=lambda new: _not_servable(new, auth)
+    )
 
     geometry = None
     try:
@@ -234,7 +246,8 @@ def create_app(
     )
     title = f"{APP_TITLE} (synthetic data)" if ctx.synthetic else APP_TITLE
     app = _new_app(title)
-    app.server.register_blueprint(create_api_blueprint(lambda: db, run=runner))
+    db.install(app.server)
+    app.server.register_blueprint(create_api_blueprint(db.get, run=runner))
     if geometry is not None:
         geometry.register(app.server)
 
