@@ -14,6 +14,7 @@ import re
 from urllib.parse import parse_qsl, urlencode
 
 #: Query-layer filters every view shares (the filter bar).
+#: Each is one value or absent ("all"): PRIVACY.md v2 §2 (dashboard.catalogue).
 SHARED_KEYS: tuple[str, ...] = (
     "period_kind",
     "from",
@@ -38,11 +39,6 @@ VIEW_KEYS: tuple[str, ...] = (
 #: Keys only the dashboard reads.
 UI_KEYS: tuple[str, ...] = ("highlight", "meeting", "slide")
 ALL_KEYS: tuple[str, ...] = SHARED_KEYS + VIEW_KEYS + UI_KEYS
-
-#: Comma-separated list filters.
-LIST_KEYS: frozenset[str] = frozenset(
-    {"age_bands", "elements", "services", "themes", "provision", "client_groups", "areas"}
-)
 
 #: Levels the map can show, in the order of the level switch.
 MAP_LEVELS: tuple[str, ...] = ("ward", "district", "sector", "h3r7", "h3r8")
@@ -91,14 +87,6 @@ def build_hash(state: State) -> str:
     return "#" + text if text else ""
 
 
-def split_list(value: str | None) -> list[str]:
-    return [part for part in (value or "").split(",") if part]
-
-
-def join_list(values: list[str] | tuple[str, ...] | None) -> str:
-    return ",".join(str(v) for v in values or [] if str(v))
-
-
 def map_level(state: State) -> str:
     level = state.get("level", DEFAULT_LEVEL)
     return level if level in MAP_LEVELS else DEFAULT_LEVEL
@@ -114,9 +102,9 @@ def selected_place(state: State) -> tuple[str, str] | None:
 
     A clicked area wins over the drill-down parent it sits in.
     """
-    areas = split_list(state.get("areas"))
-    if len(areas) == 1:
-        return map_level(state), areas[0]
+    area = state.get("areas")
+    if area and "," not in area:
+        return map_level(state), area
     within = state.get("within")
     if within:
         return parent_level(within), within
