@@ -21,12 +21,14 @@ import pandas as pd
 from dash import MATCH, Input, Output, State, dcc, html, no_update
 from dash import ctx as callback_context
 
+from dashboard.catalogue import ALL_VALUE
 from dashboard.components import data_table
 from dashboard.pagekit import (
     CardQuery,
     PageControl,
     PageIds,
     PageState,
+    PeriodControl,
     card,
     control_bar,
     graph,
@@ -68,14 +70,10 @@ PERIOD_KIND = "fy"
 DEFAULT_THEME = "MIA3"
 ENABLEMENT_THEME = "MIA17"
 AREA_LEVELS: tuple[tuple[str, str], ...] = (("district", "Postcode district"), ("ward", "Ward"))
-#: The shared filters this page passes on to every query (besides the period range).
-PASSED_FILTERS: tuple[str, ...] = (
-    "age_bands",
-    "client_groups",
-    "services",
-    "elements",
-    "provision",
-)
+#: The filters this page passes on to every query besides the theme and the period: the theme
+#: is the page's one "what" (with a provision type it is the theme x provision member), so no
+#: service or element filter applies (PRIVACY.md v2 §2: one what at a time).
+PASSED_FILTERS: tuple[str, ...] = ("age_bands", "client_groups", "provision")
 DERIVED_CARDS: tuple[str, ...] = ("targets", "saving", "mia17_groups", "mia17_areas")
 NOT_RECONCILED_NOTE = (
     "Table 14's net spend and savings targets are budget figures from the council's 2016 "
@@ -128,7 +126,6 @@ def _theme_number(theme: str) -> tuple[int, str]:
 
 
 def period_controls(ctx: Context) -> tuple[PageControl, ...]:
-    years = tuple((p, p) for p in ctx.choices.periods.get(PERIOD_KIND, []))
     return (
         ExplicitControl(
             "period_kind",
@@ -137,8 +134,9 @@ def period_controls(ctx: Context) -> tuple[PageControl, ...]:
             ((PERIOD_KIND, "Financial year (April to March)"),),
             default=PERIOD_KIND,
         ),
-        ValidatedControl("from", "From", "dropdown", years, placeholder="first"),
-        ValidatedControl("to", "To", "dropdown", years, placeholder="last"),
+        PeriodControl(
+            "period", "Financial years", "period", (), choices=ctx.choices, period_kinds=("fy",)
+        ),
     )
 
 
@@ -149,13 +147,33 @@ def level_control() -> ExplicitControl:
 
 
 def filter_controls(ctx: Context) -> tuple[PageControl, ...]:
-    """The filter bar: the theme, the financial-year range and the shared filters."""
+    """The filter bar: the theme, with a provision type or all (the theme x provision member),
+    the financial years, one age band, one client group."""
     shared = {c.key: c for c in shared_filter_controls(ctx.choices)}
-    return (theme_control(ctx), *period_controls(ctx), *(shared[k] for k in PASSED_FILTERS))
+    provision = PageControl(
+        "provision",
+        "Provision type",
+        "dropdown",
+        tuple((p, p) for p in ctx.choices.provision),
+        ALL_VALUE,
+    )
+    return (
+        theme_control(ctx),
+        provision,
+        *period_controls(ctx),
+        shared["age_bands"],
+        shared["client_groups"],
+    )
 
 
 def controls(ctx: Context) -> tuple[PageControl, ...]:
     return (*filter_controls(ctx), level_control())
+
+
+def levels_shown(state: PageState) -> list[str]:
+    """The city (trend, MIA17 by group) and the chosen area level (MIA17 by area)."""
+    level = state.get("level", AREA_LEVELS[0][0])
+    return ["city", level if level in dict(AREA_LEVELS) else AREA_LEVELS[0][0]]
 
 
 # --- page state -> query parameters ------------------------------------------------------
@@ -163,10 +181,14 @@ def controls(ctx: Context) -> tuple[PageControl, ...]:
 
 def page_state(ctx: Context, state: PageState) -> PageState:
     """The state the page shows: theme, financial-year range and area level as the controls
-    read them; the shared filters as given (the query layer checks them)."""
+    read them; the other filters as given (the query layer checks them)."""
     out: PageState = {"period_kind": PERIOD_KIND}
+    labels = ctx.choices.periods.get(PERIOD_KIND, [])
+    for key in ("from", "to"):
+        if state.get(key) in labels:
+            out[key] = state[key]
     for control in controls(ctx):
-        if control.key == "period_kind":
+        if control.key in ("period_kind", "period"):
             continue
         if isinstance(control, ValidatedControl):
             value = control.value_from_state(state)
@@ -208,22 +230,29 @@ def financial_years(ctx: Context, state: PageState) -> list[str]:
     return labels[first : last + 1]
 
 
-def enablement_groups(ctx: Context, state: PageState) -> dict[str, tuple[str, ...]]:
-    """MIA17 element codes by client-group prefix (LD / OA / PD), narrowed to the elements
-    filter when one is set."""
-    chosen = set(filter(None, (page_state(ctx, state).get("elements") or "").split(",")))
-    groups: dict[str, list[str]] = {}
-    for code, element in ctx.db.reference.elements.items():
-        if element.mia_theme != ENABLEMENT_THEME or (chosen and code not in chosen):
+def enablement_groups(ctx: Context) -> dict[str, tuple[str, str]]:
+    """MIA17 enablement elements by client-group prefix (LD / OA / PD): group -> (element,
+    label). One element each: the catalogue publishes one element at a time, never a list."""
+    groups: dict[str, tuple[str, str]] = {}
+    for code, element in sorted(ctx.db.reference.elements.items()):
+        if element.mia_theme != ENABLEMENT_THEME:
             continue
-        groups.setdefault(element_group(code) or code, []).append(code)
-    return {group: tuple(codes) for group, codes in sorted(groups.items())}
+        group = element_group(code) or code
+        key = group if group not in groups else code
+        groups[key] = (code, f"{group_label(group)} ({code})")
+    return groups
 
 
 def enablement_params(
-    ctx: Context, state: PageState, year: str, *, level: str = "city", elements: str = ""
+    ctx: Context,
+    state: PageState,
+    year: str,
+    *,
+    level: str = "city",
+    element: str = "",
 ) -> dict[str, str]:
-    """One financial year's ``enablement`` query (the view is over a range, so one per year)."""
+    """One financial year's ``enablement`` query (one cell per area needs one period): all
+    enablement (the MIA17 theme, with the provision type if chosen) or one element."""
     params = {
         "period_kind": PERIOD_KIND,
         "from": year,
@@ -231,9 +260,11 @@ def enablement_params(
         "level": level,
         **_passed(page_state(ctx, state)),
     }
-    params.pop("elements", None)
-    if elements:
-        params["elements"] = elements
+    if element:
+        params.pop("provision", None)  # an element has one provision type already
+        params["elements"] = element
+    else:
+        params["themes"] = ENABLEMENT_THEME
     return params
 
 
@@ -277,10 +308,10 @@ ENABLEMENT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("cost_status", "status"),
 )
 MIA17_NOTES = [
-    "One enablement query per financial year (the view covers a range): each year's cells are "
-    "perturbed on their own.",
+    "One enablement query per financial year and group: each year's cells are published "
+    "cells of their own.",
     "The MIA theme chosen above does not apply: these tables are MIA17 enablement whatever "
-    "theme is chosen; an elements filter narrows them to the enablement elements it names.",
+    "theme is chosen; each client group is its enablement element.",
     "Totals and 'all' rows are perturbed on their own: they need not equal the sum of the "
     "published parts.",
 ]
@@ -292,16 +323,16 @@ def _first_error(outcomes: list[ViewOutcome]) -> str:
 
 def mia17_groups_result(ctx: Context, state: PageState) -> ViewOutcome:
     """Per financial year and client group (and all enablement): people, people beyond 6
-    weeks, the share and the cost of the days beyond day 42."""
-    groups = enablement_groups(ctx, state)
-    chosen = page_state(ctx, state).get("elements", "")
+    weeks, the share and the cost of the days beyond day 42. One ``enablement`` query per year
+    and group (the query layer lacks a view of enablement by period: see the module doc)."""
+    groups = enablement_groups(ctx)
     frames, outcomes = [], []
     for year in financial_years(ctx, state):
-        runs = [(group, group_label(group), ",".join(codes)) for group, codes in groups.items()]
-        runs.append((ALL_GROUPS, ALL_GROUPS, chosen))
-        for group, label, elements in runs:
+        runs = [(group, label, code) for group, (code, label) in groups.items()]
+        runs.append((ALL_GROUPS, ALL_GROUPS, ""))
+        for group, label, element in runs:
             outcome = run_query(
-                ctx, CardQuery("enablement", enablement_params(ctx, state, year, elements=elements))
+                ctx, CardQuery("enablement", enablement_params(ctx, state, year, element=element))
             )
             outcomes.append(outcome)
             if outcome.result is None:
@@ -326,7 +357,7 @@ def mia17_groups_result(ctx: Context, state: PageState) -> ViewOutcome:
         "definition": first.meta.get("definition", "") if first else "",
         "denominator": first.meta.get("denominator", "") if first else "",
         "client_groups": "the client-group prefix of the enablement element code: "
-        + ", ".join(f"{g} = {', '.join(c)}" for g, c in groups.items()),
+        + ", ".join(f"{g} = {code}" for g, (code, _label) in groups.items()),
         "filters": mia17_filters(ctx, state, "city"),
         "notes": MIA17_NOTES,
     }
@@ -337,12 +368,9 @@ def mia17_groups_result(ctx: Context, state: PageState) -> ViewOutcome:
 def mia17_areas_result(ctx: Context, state: PageState) -> ViewOutcome:
     """Per financial year and area: the enablement view at the chosen level, year by year."""
     level = page_state(ctx, state).get("level", AREA_LEVELS[0][0])
-    chosen = page_state(ctx, state).get("elements", "")
     frames, first = [], None
     for year in financial_years(ctx, state):
-        query = CardQuery(
-            "enablement", enablement_params(ctx, state, year, level=level, elements=chosen)
-        )
+        query = CardQuery("enablement", enablement_params(ctx, state, year, level=level))
         outcome = run_query(ctx, query)
         if outcome.result is None:
             return ViewOutcome(None, outcome.message)
@@ -564,7 +592,7 @@ def layout(ctx: Context) -> html.Div:
                 "enablement beyond the 6-week policy threshold. " + NOT_RECONCILED_NOTE,
                 className="hint",
             ),
-            control_bar(IDS, filter_controls(ctx)),
+            control_bar(IDS, filter_controls(ctx), explain=True),
             html.Div(
                 [
                     card(
@@ -657,7 +685,7 @@ def register_derived_tables(app: dash.Dash, ctx: Context) -> None:
 
 
 def register(app: dash.Dash, ctx: Context) -> None:
-    register_url_sync(app, IDS, controls(ctx), ctx.choices)
+    register_url_sync(app, IDS, controls(ctx), ctx.choices, levels_of=levels_shown)
     register_card_tables(app, ctx, IDS, lambda name, state: query_of(ctx, name, state))
     register_derived_tables(app, ctx)
 

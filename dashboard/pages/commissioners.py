@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import dash
 import pandas as pd
 from dash import Input, Output, dcc, html
 
+from dashboard import catalogue
 from dashboard.components import LEVEL_LABELS, data_table
 from dashboard.pagekit import (
     SHARED_FILTER_KEYS,
@@ -110,14 +110,14 @@ def element_controls(ctx: Context) -> tuple[PageControl, PageControl]:
 
 
 def filter_controls(ctx: Context) -> tuple[PageControl, ...]:
-    """The shared filter bar, its range offering every period kind's labels at first: a URL
-    opened with period_kind=fy keeps its from/to (a dropdown drops a value it does not offer);
-    the kit's callback narrows the options to the chosen kind."""
-    every = tuple((p, p) for kind in ctx.choices.periods.values() for p in kind)
-    return tuple(
-        replace(c, options=every) if c.key in ("from", "to") else c
-        for c in shared_filter_controls(ctx.choices)
-    )
+    """The shared filter bar: one period or a preset range, one what, one age band, one client
+    group (the catalogue's single values)."""
+    return shared_filter_controls(ctx.choices)
+
+
+def levels_shown(state: PageState) -> list[str]:
+    """The levels this page's cards read (the filters offer what all of them publish)."""
+    return [chosen_level(state), "district"]
 
 
 def controls(ctx: Context) -> tuple[PageControl, ...]:
@@ -164,10 +164,12 @@ def query_of(ctx: Context, name: str, state: PageState) -> CardQuery | None:
 
 def period_range(ctx: Context, state: PageState) -> tuple[str, str]:
     """First and last period of the state's range (open ends filled from the database)."""
-    labels = ctx.choices.periods.get(state.get("period_kind", "year"), [])
-    first = state.get("from") or (labels[0] if labels else "")
-    last = state.get("to") or (labels[-1] if labels else "")
-    return first, last
+    return catalogue.period_range(state, ctx.choices)
+
+
+def cell_period_label(ctx: Context, state: PageState) -> str:
+    """The period a one-cell-per-area card shows (one period or a preset range)."""
+    return period_label(catalogue.one_cell_period(state, ctx.choices)[0], ctx.choices.periods)
 
 
 # --- what each card shows (plain functions, tested without a browser) -----------------------
@@ -201,7 +203,7 @@ def render_share_map(ctx: Context, state: PageState) -> tuple[Any, list]:
         city_share=city,
         geojson_url=geometry.url(level) or "",
         outline_url=geometry.url("boundary"),
-        period_label=period_label(state, ctx.choices.periods),
+        period_label=cell_period_label(ctx, state),
         view=geometry.view("boundary"),
         revision=level,
     )
@@ -316,7 +318,7 @@ def render_compare(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
         label_b=label_b,
         geojson_url=geometry.url(level) or "",
         outline_url=geometry.url("boundary"),
-        period_label=period_label(state, ctx.choices.periods),
+        period_label=cell_period_label(ctx, state),
         view=geometry.view("boundary"),
         revision=level,
     )
@@ -337,7 +339,7 @@ def layout(ctx: Context) -> html.Div:
         [
             dcc.Location(id=IDS.url, refresh=False),
             html.H2("Commissioners: internal vs external provision", className="page-title"),
-            control_bar(IDS, filter_controls(ctx)),
+            control_bar(IDS, filter_controls(ctx), explain=True),
             control_bar(IDS, (level_control(),), label="Areas"),
             html.Div(
                 [
@@ -432,7 +434,7 @@ def guarded(render: Callable[..., tuple], shape: tuple[str, ...], *args: object)
 
 
 def register(app: dash.Dash, ctx: Context) -> None:
-    register_url_sync(app, IDS, controls(ctx), ctx.choices)
+    register_url_sync(app, IDS, controls(ctx), ctx.choices, levels_of=levels_shown)
     register_card_tables(app, ctx, IDS, lambda name, state: query_of(ctx, name, state))
 
     @app.callback(
