@@ -8,12 +8,13 @@ callbacks and exports alike.
 
 from __future__ import annotations
 
-from queries.filters import LEVELS, FilterError, Filters
+from queries.catalogue import LEVELS, viewer_levels
+from queries.filters import FilterError, Filters
 
-#: Role -> geography levels it may query.
+#: Role -> geography levels it may query (the catalogue says which levels viewers may read).
 ROLES: dict[str, tuple[str, ...]] = {
     "analyst": LEVELS,
-    "viewer": ("city", "district", "ward", "region"),
+    "viewer": viewer_levels(),
 }
 
 

@@ -28,6 +28,8 @@ CKEYS = 256
 BASE = 5
 DEFAULT_SPREAD = 7
 DEFAULT_THIRD_SHARE = 0.15
+#: Nothing under this is ever published (PRIVACY.md §3: the threshold on the true count).
+FLOOR = 10
 
 
 def identity_ptable(pcv_max: int = PCV_MAX, ckeys: int = CKEYS) -> pd.DataFrame:
@@ -36,19 +38,23 @@ def identity_ptable(pcv_max: int = PCV_MAX, ckeys: int = CKEYS) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["pcv", "ckey", "pvalue"])
 
 
-def outcome_probabilities(n: int, third_share: float = DEFAULT_THIRD_SHARE) -> dict[int, float]:
+def outcome_probabilities(
+    n: int, third_share: float = DEFAULT_THIRD_SHARE, floor: int = FLOOR
+) -> dict[int, float]:
     """Published value -> probability for true count n: the two nearest multiples of 5 in
     unbiased proportions, plus the next multiple out with probability `third_share`, with the
-    nearest two re-weighted so the expected published value stays n."""
+    nearest two re-weighted so the expected published value stays n. Nothing under `floor`
+    is an outcome (counts under it are suppressed before the table is read), so n = 10 is
+    always 10 and n = 11, 12 are 10 or 15."""
     r = n % BASE
     if r == 0:
-        if n - BASE < 0:
+        if n - BASE < floor:
             return {n: 1.0}
         half = third_share / 2
         return {n - BASE: half, n: 1 - third_share, n + BASE: half}
     lower, upper = n - r, n - r + BASE
     third = lower - BASE if r <= BASE // 2 else upper + BASE
-    if third < 0:
+    if third < floor:
         return {lower: 1 - r / BASE, upper: r / BASE}
     d_lower, d_third = lower - n, third - n
     p_upper = (-third_share * d_third - (1 - third_share) * d_lower) / BASE
@@ -85,6 +91,17 @@ def noise_ptable(
                 rows.append((pcv, ckey, published - pcv))
                 ckey += 1
     return pd.DataFrame(rows, columns=["pcv", "ckey", "pvalue"])
+
+
+def noise_summary(ptable: pd.DataFrame, floor: int = FLOOR) -> tuple[int, float]:
+    """(D, V): the largest noise any published count carries and the largest variance of the
+    noise of one true count, over counts >= floor and uniform cell keys (PRIVACY.md §3)."""
+    rows = ptable[ptable["pcv"] >= floor]
+    if rows.empty:
+        return 0, 0.0
+    d = int(rows["pvalue"].abs().max())
+    v = float(rows.groupby("pcv")["pvalue"].var(ddof=0).max())
+    return d, round(v, 3)
 
 
 def write_ptable(ptable: pd.DataFrame, path: Path) -> Path:

@@ -196,8 +196,7 @@ def create_app(
         )
         return _error_app(APP_TITLE, f"No serving database at {db_path}. {hint}", settings, demo)
     try:
-        # A result cache on disk, shared by server processes: a revisited state is instant.
-        db = open_database(db_path, cache_dir=settings.cache_dir / "results", threads=query_threads)
+        db = open_database(db_path, threads=query_threads)
     except Exception as exc:  # DatabaseError and friends: say what, not how
         log.exception("cannot open %s", db_path)
         return _error_app(

@@ -19,7 +19,6 @@ from typing import Any
 
 from care_atlas.config import Settings, load_settings
 from care_atlas.errors import UserError
-from dashboard.warmup import warm_landing_views
 
 MAX_WORKERS = 64
 MAX_THREADS = 64
@@ -88,7 +87,6 @@ def run_server(db_path: Path, *, demo: bool, host: str = "127.0.0.1", port: int 
     auth = check_serving(db_path, demo=demo, settings=settings)
     logging.basicConfig(level=logging.WARNING)
     app = create_app(db_path, demo=demo, settings=settings, auth=auth)
-    warm_landing_views(db_path, settings)
     try:
         app.run(host=host, port=port, debug=False, threaded=True)
     except OSError as exc:
@@ -157,8 +155,6 @@ def serve_production(
     settings = load_settings()
     auth = check_serving(db_path, demo=demo, settings=settings)
     _check_bindable(host, port)
-    # Before any worker forks: the workers share the on-disk result cache.
-    warm_landing_views(db_path, settings)
 
     def factory() -> Any:
         from dashboard.app import create_app

@@ -24,6 +24,7 @@ from boundaries.regions import check_region_sets, load_region_sets, region_table
 from care_atlas import __version__
 from care_atlas.config import Settings, load_settings
 from care_atlas.errors import UserError
+from care_atlas.ptables import noise_summary
 from ingest.cells import PLACEHOLDER, register_catalogue, run_cells_step
 from ingest.extract import load_extract, sql_string
 from ingest.inputs import load_catalogue, load_ptable, register_geography, register_reference
@@ -293,6 +294,8 @@ def build_serving_database(
                     "ptable": ptable_name,
                     "mapping": Path(column_map.source).name,
                     "catalogue_version": CATALOGUE_VERSION,
+                    "ptable_D": str(noise_summary(ptable_frame)[0]),
+                    "ptable_V": str(noise_summary(ptable_frame)[1]),
                     "role": "served",
                 }
                 con.execute("CREATE TABLE serving.meta (key VARCHAR, value VARCHAR)")

@@ -1,4 +1,4 @@
-"""HTTP API: GET /api/v1/views/<view>, /api/v1/openapi.json, /api/v1/meta.
+"""HTTP API: GET /api/v1/views/<view>, /api/v1/catalogue, /api/v1/openapi.json, /api/v1/meta.
 
 Served by the dashboard's Flask server (register the blueprint). Every answer is protected
 output of run_view; bad parameters give 400 naming the field, unknown views 404, and a
@@ -13,7 +13,8 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from queries.database import Database
+from queries.catalogue import catalogue_json
+from queries.database import Database, Reference
 from queries.filters import FilterError, Filters, parse_filters
 from queries.openapi import openapi_spec
 from queries.result import ProtectedResult
@@ -30,6 +31,26 @@ def _error(status: int, field: str, message: str, allowed: list[str] | None = No
     resp = jsonify({"error": body})
     resp.status_code = status
     return resp
+
+
+def catalogue_members(ref: Reference) -> tuple[dict, dict]:
+    """Every dimension's members in this database, and each period kind's members."""
+    whats = ["all"]
+    whats += [f"provision:{p}" for p in ref.provision_types]
+    whats += [f"theme:{t}" for t in ref.themes]
+    whats += [f"theme:{t}:{p}" for t in ref.themes for p in ref.provision_types]
+    whats += [f"service:{s}" for s in ref.services]
+    whats += [f"element:{e}" for e in ref.elements]
+    members = {
+        "what": whats,
+        "age_band": list(ref.age_bands),
+        "client_group": list(ref.client_groups),
+        "gender": list(ref.genders),
+        "ethnic_group": list(ref.ethnic_groups),
+        "region_set": list(ref.region_sets),
+    }
+    periods = {kind: list(members) for kind, members in ref.period_members.items()}
+    return members, periods
 
 
 def create_api_blueprint(
@@ -74,6 +95,10 @@ def create_api_blueprint(
     def openapi() -> Response:
         return jsonify(openapi_spec(get_db().reference))
 
+    @bp.get("/catalogue")
+    def catalogue() -> Response:
+        return jsonify(catalogue_json(*catalogue_members(get_db().reference)))
+
     @bp.get("/meta")
     def meta() -> Response:
         db = get_db()
@@ -90,7 +115,12 @@ def create_api_blueprint(
 
     @bp.errorhandler(404)
     def not_found(_exc: Exception) -> Response:
-        return _error(404, "path", "no such API path", ["/api/v1/views/<view>", "/api/v1/meta"])
+        return _error(
+            404,
+            "path",
+            "no such API path",
+            ["/api/v1/views/<view>", "/api/v1/catalogue", "/api/v1/meta", "/api/v1/openapi.json"],
+        )
 
     @bp.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

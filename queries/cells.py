@@ -1,136 +1,152 @@
-"""Every cell a view shows: the areas of its level (x the periods of its range).
+"""Reading published cells: the one lookup every view makes, laid on the grid it shows.
 
-A view's SQL returns only the cells that have data; `grid_columns` lays them on this grid, so a
-cell with no row is a true zero (n NaN, published 0) and every area shows, with the residents
-a rate divides by. The grid is reference data the Database holds in memory; building it in
-SQL (areas joined to populations, crossed with periods, left-joined to the counts) cost each
-query several milliseconds of planning and joining: about a third of an area map's query.
+A view names the cells it shows (a level, a period kind, lists of periods, what members and
+breakdown members, all built here from the validated request and the catalogue's members) and
+gets back every cell of that grid: a cell the served file has no row for is a true zero
+(PRIVACY.md §3), so it is filled with 0, never left out. Nothing is computed from anything but
+published values.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from queries.database import Database
+from queries.catalogue import ALL, COUNT_MEASURES, MONEY_MEASURES
+from queries.database import Database, sql_text
 from queries.filters import Filters
 
-CITY_CODE = "city"
-CITY_NAME = "Whole city"
-#: The period label of a view's cells when they span the whole range.
-WHOLE_RANGE = "all"
-#: Levels whose areas a user-defined region names as members.
-REGION_MEMBER_LEVELS: tuple[str, ...] = ("district", "ward")
+MEASURE_COLUMNS: tuple[str, ...] = (*COUNT_MEASURES, *MONEY_MEASURES)
+KEY_COLUMNS: tuple[str, ...] = (
+    "area_code",
+    "period",
+    "what",
+    "age_band",
+    "client_group",
+    "gender",
+    "ethnic_group",
+)
+_SQL = sql_text("cells.sql")
 
 
-def _sum_known(values: Iterable[float | None]) -> float:
-    """SQL's sum: NULLs ignored, NULL (NaN here) when nothing is known."""
-    known = [v for v in values if v is not None and not math.isnan(v)]
-    return math.fsum(known) if known else math.nan
+@dataclass(frozen=True)
+class Lookup:
+    """The cells a view shows: every combination of the listed members is one cell."""
+
+    level: str
+    period_kind: str
+    periods: tuple[str, ...]
+    whats: tuple[str, ...] = (ALL,)
+    age_bands: tuple[str, ...] = (ALL,)
+    client_groups: tuple[str, ...] = (ALL,)
+    genders: tuple[str, ...] = (ALL,)
+    ethnic_groups: tuple[str, ...] = (ALL,)
+    #: None: every area of the level
+    areas: tuple[str, ...] | None = None
 
 
-def population(db: Database, f: Filters, level: str, code: str) -> float:
-    """Residents of one area in the chosen age bands (all ages when none); NaN if unknown."""
-    if not f.age_bands:
-        area = db.reference.areas[level].get(code)
-        return math.nan if area is None or area.population is None else area.population
-    bands = db.band_populations.get((level, code), {})
-    return _sum_known(bands[b] for b in f.age_bands if b in bands)
-
-
-def area_list(db: Database, f: Filters) -> tuple[list[str], list[str], np.ndarray]:
-    """(codes, names, populations) of the areas the view shows.
-
-    The city is one area (its residents: the sum over wards). Regions come in the order the
-    user named them, each with the residents of its member districts and wards. Other levels
-    list every area (or the chosen ones); drilled into a ward or district (`within`), the
-    areas inside it plus any other area with data there in any period (a sector can straddle
-    wards), so the list does not change with the other filters.
-    """
-    if f.level == CITY_CODE:
-        residents = _sum_known(
-            population(db, f, "ward", code) for code in db.reference.areas["ward"]
-        )
-        return [CITY_CODE], [CITY_NAME], np.array([residents])
-    if f.level == "region":
-        names = [r.name for r in f.regions]
-        pops = [
-            _sum_known(
-                population(db, f, level, member)
-                for member in r.members
-                for level in REGION_MEMBER_LEVELS
-                if member in db.reference.areas[level]
-            )
-            for r in f.regions
-        ]
-        return names, list(names), np.array(pops, dtype="float64")
-    areas = db.reference.areas[f.level]
-    chosen = areas.values()
-    if f.areas:
-        allowed = set(f.areas)
-        chosen = [a for a in chosen if a.code in allowed]
-    if f.within:
-        with_data = db.areas_inside.get(f.within, {}).get(f.level, frozenset())
-        chosen = [
-            a for a in chosen if f.within in (a.parent_ward_code, a.district) or a.code in with_data
-        ]
-    codes = [a.code for a in chosen]
-    names = [a.name for a in chosen]
-    pops = np.array([population(db, f, f.level, c) for c in codes], dtype="float64")
-    return codes, names, pops
-
-
-def period_list(db: Database, f: Filters) -> list[str]:
-    """The periods of the chosen range, in time order."""
-    labels = db.reference.periods[f.period_kind]
-    return [p for p in labels if f.period_from <= p <= f.period_to]
-
-
-def grid_columns(
-    db: Database, f: Filters, found: pd.DataFrame, *, by_period: bool
-) -> dict[str, np.ndarray]:
-    """The view's cells (`found`: columns area, period_dim and its measures) on the full grid.
-
-    Columns area_code, area_name, population, period, then each measure: NaN (None for text)
-    where the SQL returned no row, as a LEFT JOIN from the grid would; rows of areas outside
-    the grid (other areas of the level, or the city's own cell) are left out, so one query's
-    rows can serve a grid of chosen areas and the city's grid alike. As arrays: a view reads
-    tens of them, and each read of a frame's column costs about 25 us.
-    """
-    area_values = found["area"].to_numpy(dtype=object)
-    codes, names, pops = area_list(db, f)
-    periods = period_list(db, f) if by_period else [WHOLE_RANGE]
-    per_area = len(periods)
-    area_at = {code: i for i, code in enumerate(codes)}
-    period_at = {p: j for j, p in enumerate(periods)}
-    slots = np.fromiter(
-        (
-            area_at[a] * per_area + period_at[p] if a in area_at and p in period_at else -1
-            for a, p in zip(area_values, found["period_dim"].to_numpy(dtype=object), strict=True)
-        ),
-        dtype=np.int64,
-        count=len(found),
+def lookup_for(f: Filters, *, level: str | None = None, **changes: object) -> Lookup:
+    """The request's own cell at `level` (its period member, what and breakdowns), for the
+    areas it shows; keyword arguments replace any field (e.g. periods=..., whats=...)."""
+    level = level or f.level
+    base = Lookup(
+        level=level,
+        period_kind=f.period_kind,
+        periods=(f.period,),
+        whats=(f.what,),
+        age_bands=(f.age_band,),
+        client_groups=(f.client_group,),
+        genders=(f.gender,),
+        ethnic_groups=(f.ethnic_group,),
     )
-    kept = slots >= 0
-    slots = slots[kept]
-    size = len(codes) * per_area
-    columns: dict[str, np.ndarray] = {
-        "area_code": np.repeat(np.array(codes, dtype=object), per_area),
-        "area_name": np.repeat(np.array(names, dtype=object), per_area),
-        "population": np.repeat(pops, per_area),
-        "period": np.tile(np.array(periods, dtype=object), len(codes)),
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def read(db: Database, lookup: Lookup) -> pd.DataFrame:
+    """The published rows of a lookup (only cells with a row: true zeros are absent)."""
+    params = {
+        "level": lookup.level,
+        "period_kind": lookup.period_kind,
+        "periods": list(lookup.periods),
+        "whats": list(lookup.whats),
+        "age_bands": list(lookup.age_bands),
+        "client_groups": list(lookup.client_groups),
+        "genders": list(lookup.genders),
+        "ethnic_groups": list(lookup.ethnic_groups),
+        "areas": None if lookup.areas is None else list(lookup.areas),
     }
-    for name in found.columns:
-        if name in ("area", "period_dim"):
-            continue
-        values = found[name].to_numpy()[kept]
-        if values.dtype.kind in "iufb":
-            column = np.full(size, np.nan)
+    return db.query(_SQL, params)
+
+
+def shown_areas(db: Database, f: Filters, level: str | None = None) -> list[str]:
+    """The areas a view's rows are: one chosen area, the parts of a drill-down parent, or
+    every area of the level (a region set's regions at level region)."""
+    level = level or f.level
+    ref = db.reference
+    if level == "city":
+        return [ref.city_code()]
+    if f.area is not None and level == f.level:
+        return [f.area]
+    if f.within is not None and level in ("sector", "h3r7", "h3r8"):
+        return list(ref.area_parts.get(f.within, {}).get(level, ()))
+    return list(ref.level_areas(level, f.region_set))
+
+
+def grid(db: Database, lookup: Lookup, keys: tuple[str, ...]) -> pd.DataFrame:
+    """Every cell of the lookup keyed by `keys` (the dimensions the view varies), with the
+    published measures: Int64 counts (NA = [c]) and float money (NaN = [c]); 0 for a cell
+    with no row (a true zero)."""
+    members = {
+        "area_code": list(lookup.areas) if lookup.areas is not None else None,
+        "period": list(lookup.periods),
+        "what": list(lookup.whats),
+        "age_band": list(lookup.age_bands),
+        "client_group": list(lookup.client_groups),
+        "gender": list(lookup.genders),
+        "ethnic_group": list(lookup.ethnic_groups),
+    }
+    if members["area_code"] is None:
+        raise ValueError("grid needs the areas it shows")
+    for key in KEY_COLUMNS:
+        if key not in keys and len(members[key]) != 1:
+            raise ValueError(f"{key} varies but is not a key of the grid")
+    index = pd.MultiIndex.from_product([members[k] for k in keys], names=list(keys))
+    found = read(db, lookup).set_index(list(keys))
+    if len(keys) == 1:
+        index = index.get_level_values(0)
+    present = index.isin(found.index)
+    out = pd.DataFrame(index=index).reset_index()
+    for column in MEASURE_COLUMNS:
+        raw = found[column].reindex(index).to_numpy(dtype="float64", na_value=np.nan)
+        values = np.where(present, raw, 0.0)
+        # Counts: NaN (a published NULL, [c]) becomes NA of a nullable integer column.
+        out[column] = (
+            pd.array(values, dtype="Float64").astype("Int64")
+            if column in COUNT_MEASURES
+            else values
+        )
+    return out
+
+
+def populations(db: Database, level: str, codes: list[str], age_band: str) -> np.ndarray:
+    """Residents of each area in the age band (every age for "all"); NaN where unknown."""
+    ref = db.reference
+    out = np.full(len(codes), math.nan)
+    for i, code in enumerate(codes):
+        if age_band == ALL:
+            area = ref.areas.get(level, {}).get(code)
+            value = None if area is None else area.population
         else:
-            column = np.full(size, None, dtype=object)
-        column[slots] = values
-        columns[name] = column
-    return columns
+            value = ref.band_populations.get((level, code), {}).get(age_band)
+        if value is not None:
+            out[i] = float(value)
+    return out
+
+
+def area_names(db: Database, level: str, codes: list[str] | pd.Series) -> np.ndarray:
+    """Names of areas (their code where unnamed), as an object array."""
+    areas = db.reference.areas.get(level, {})
+    return np.array([areas[c].name if c in areas else c for c in codes], dtype=object)

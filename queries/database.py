@@ -1,14 +1,12 @@
-"""Open the serving database read-only and load what every query needs once.
+"""Open the served database read-only and load the reference every request needs once.
 
-The serving file is attached READ_ONLY to an in-memory DuckDB instance: the in-memory side
-holds the ptable (the serving one, or a drop-in override, PRIVACY.md §2) and the perturbation
-macros, which cannot be written into the read-only file. Each query runs on its own cursor, so
-Flask threads share one Database safely.
+The served file holds only protected cells and reference tables (PRIVACY.md §1): nothing here
+protects anything, it reads what the build published. A person-level workspace file is
+refused. Each lookup runs on its own cursor, so Flask threads share one Database safely.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from dataclasses import dataclass, field
@@ -21,33 +19,22 @@ import pandas as pd
 from pandas.api.extensions import ExtensionArray, ExtensionDtype
 
 from care_atlas.vocab import CLIENT_GROUPS, ETHNICITIES, GENDERS, ethnic_group
+from queries.catalogue import LEVELS, RANGE_SEPARATOR
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
-PTABLE_ENV = "CARE_ATLAS_PTABLE"
-#: Counts whose perturbed value is under this are suppressed (ONS 10-5 rule).
-DEFAULT_THRESHOLD = 10
-AREA_LEVELS: tuple[str, ...] = ("ward", "district", "sector", "h3r7", "h3r8")
-#: person_periods' pre-summed facts; databases built before them are read through facts.
-PRESUMMED_COLUMNS: tuple[str, ...] = (
-    "agreements",
-    "agreement_keys",
-    "started",
-    "started_keys",
-    "cost",
-    "internal_cost",
-    "external_cost",
-    "direct_cost",
-)
-#: serving.provision_cells' columns as ingest/sql/087_provision_cells.sql writes them now.
-PROVISION_CELL_COLUMNS: tuple[str, ...] = (
-    "n_all", "k_all", "n_i", "k_i", "n_e", "k_e", "n_d", "k_d", "internal_cost",
-    "external_cost", "direct_cost", "cost", "agreements", "agreement_keys", "started",
-    "started_keys", "age_band",
+#: Tables a served database must have (ingest/sql/090-120).
+SERVED_TABLES: frozenset[str] = frozenset(
+    {"meta", "cells", "areas", "area_population", "area_parts", "periods", "period_members",
+     "elements", "age_bands", "region_sets", "region_members", "mia_targets"}
 )  # fmt: skip
+#: Tables only a person-level workspace has: a file holding any of them is never served.
+PERSON_LEVEL_TABLES: frozenset[str] = frozenset(
+    {"persons", "agreements", "facts", "cells_truth", "person_periods", "ptable"}
+)
 
 
 class DatabaseError(RuntimeError):
-    """The serving database is missing, unreadable or not to the ARCHITECTURE.md §2 schema."""
+    """The served database is missing, unreadable, a workspace, or not to the schema."""
 
 
 @dataclass(frozen=True)
@@ -69,37 +56,65 @@ class Element:
     mia_theme: str | None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Reference:
-    """Allowed filter values, read once from the serving database's reference tables."""
+    """The catalogue's members in this database, read once: what a request may name."""
 
     periods: dict[str, tuple[str, ...]]
     period_dates: dict[tuple[str, str], tuple[str, str]]
+    #: kind -> period member (single period or preset range "a..b") -> label
+    period_members: dict[str, dict[str, str]]
+    #: level -> code -> Area (regions keyed "<set>/<name>")
     areas: dict[str, dict[str, Area]]
     elements: dict[str, Element]
     services: tuple[str, ...]
+    service_names: dict[str, str]
     themes: tuple[str, ...]
     provision_types: tuple[str, ...]
     client_groups: tuple[str, ...]
     genders: tuple[str, ...]
     ethnic_groups: tuple[str, ...]
     age_bands: tuple[str, ...]
+    #: set id -> set name
+    region_sets: dict[str, str]
+    #: ward code or district -> level -> areas lying at least partly inside it
+    area_parts: dict[str, dict[str, tuple[str, ...]]]
+    #: (level, area code) -> age band -> residents
+    band_populations: dict[tuple[str, str], dict[str, float | None]]
+
+    @property
+    def default_range(self) -> dict[str, tuple[str, str]]:
+        """The whole series where a kind has it as a preset, else its latest period."""
+        out = {}
+        for kind, labels in self.periods.items():
+            whole = f"{labels[0]}{RANGE_SEPARATOR}{labels[-1]}"
+            out[kind] = (
+                (labels[0], labels[-1])
+                if whole in self.period_members.get(kind, {})
+                else (labels[-1], labels[-1])
+            )
+        return out
+
+    def level_areas(self, level: str, region_set: str | None = None) -> dict[str, Area]:
+        """The areas of a level (a region set's regions only, at level region)."""
+        areas = self.areas.get(level, {})
+        if level == "region" and region_set is not None:
+            prefix = f"{region_set}/"
+            return {c: a for c, a in areas.items() if c.startswith(prefix)}
+        return areas
+
+    def city_code(self) -> str:
+        return next(iter(self.areas["city"]))
 
     def to_json(self) -> dict[str, Any]:
         return {
             "periods": {k: list(v) for k, v in self.periods.items()},
+            "period_members": {k: dict(v) for k, v in self.period_members.items()},
             "areas": {
-                level: [
-                    {
-                        "code": a.code,
-                        "name": a.name,
-                        "parent_ward_code": a.parent_ward_code,
-                        "district": a.district,
-                    }
-                    for a in areas.values()
-                ]
+                level: [{"code": a.code, "name": a.name} for a in areas.values()]
                 for level, areas in self.areas.items()
             },
+            "region_sets": dict(self.region_sets),
             "elements": [
                 {
                     "code": e.code,
@@ -110,7 +125,7 @@ class Reference:
                 }
                 for e in self.elements.values()
             ],
-            "services": list(self.services),
+            "services": [{"code": s, "name": self.service_names[s]} for s in self.services],
             "themes": list(self.themes),
             "provision_types": list(self.provision_types),
             "client_groups": list(self.client_groups),
@@ -122,52 +137,22 @@ class Reference:
 
 @dataclass
 class Database:
-    """A read-only serving database plus the query layer's in-memory side (ptable, reference)."""
+    """A read-only served database and its reference."""
 
     path: Path
     meta: dict[str, str]
     reference: Reference
-    ptable_id: str
-    threshold: int
-    #: What the ptable in force is, for every result's rule text (meta "ptable", or the override).
-    ptable_name: str
     _con: duckdb.DuckDBPyConnection = field(repr=False)
-    cache: Any = field(default=None, repr=False)
-    #: element_code -> its bit in person_periods.element_mask (ingest/sql/085_person_periods.sql)
-    element_bits: dict[str, int] = field(default_factory=dict, repr=False)
-    #: (period_kind, period) -> periods.ordinal (person_periods.direct_before compares to it)
-    period_ordinals: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    #: pvalue by [pcv, ckey] (0 where the ptable has no row), for perturb()
-    pvalues: np.ndarray = field(default_factory=lambda: np.zeros((1, 1), np.int64), repr=False)
-    #: person_periods carries pre-summed agreements and cost (ingest/sql/085_person_periods.sql)
-    presummed: bool = False
-    #: serving.provision_cells holds unfiltered provision cells (ingest/sql/087_provision_cells.sql)
-    provision_cells: bool = False
-    #: serving.provision_spans holds unfiltered people over any range (089): read with
-    #: provision_cells
-    provision_spans: bool = False
-    #: serving.element_spans holds the whole city's people per element over any range (086)
-    element_spans: bool = False
-    #: serving.element_periods holds unfiltered agreements per element and period (088)
-    element_periods: bool = False
-    #: (level, area_code) -> age band -> residents (area_population)
-    band_populations: dict[tuple[str, str], dict[str, float | None]] = field(
-        default_factory=dict, repr=False
-    )
-    #: ward or district code -> level -> areas with data inside it (a sector can straddle wards)
-    areas_inside: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict, repr=False)
 
     @property
     def synthetic(self) -> bool:
         return self.meta.get("synthetic", "").lower() in ("true", "1", "yes")
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A cursor of its own for one query (DuckDB connections are not shared by threads)."""
+        """A cursor of its own for one lookup (DuckDB connections are not shared by threads)."""
         with self._lock:
-            cur = self._con.cursor()
-        cur.execute("USE serving")
-        return cur
+            return self._con.cursor()
 
     def query(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         """Run parameterised SQL; user values only ever travel in `params`."""
@@ -177,73 +162,25 @@ class Database:
         finally:
             cur.close()
 
-    def query_arrays(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-        """As query, but built from numpy arrays (no per-column pandas inference): the views'
-        hot path. Text columns are object arrays, numbers float64 with NaN for NULL."""
-        cur = self.cursor()
-        try:
-            arrays = cur.execute(sql, params or {}).fetchnumpy()
-        finally:
-            cur.close()
-        out = {}
-        for name, arr in arrays.items():
-            if isinstance(arr, np.ma.MaskedArray):
-                if arr.dtype.kind in "iufb":
-                    arr = arr.astype("float64").filled(np.nan)
-                else:
-                    arr = arr.astype(object).filled(None)
-            out[name] = arr
-        return plain_frame(out)
-
-    def perturb(self, n: Any, keysum: Any) -> pd.Series:
-        """Published counts of cells with n distinct units whose record keys sum to keysum.
-
-        Cell key perturbation (PRIVACY.md §2), vectorised: 0 for a true zero (no units; NaN n
-        is a cell with no row, a true zero); NA ([c]) when n + pvalue is under the threshold;
-        else n + pvalue, pvalue at (pcv(n), keysum mod ckey_mod), 0 where the ptable has none.
-        """
-        n_arr = np.nan_to_num(np.asarray(n, dtype="float64")).astype(np.int64)
-        k_arr = np.nan_to_num(np.asarray(keysum, dtype="float64")).astype(np.int64)
-        pcv = np.where(n_arr <= 750, n_arr, (n_arr - 1) % 250 + 501)
-        rows, mod = self.pvalues.shape
-        inside = (pcv >= 0) & (pcv < rows)
-        pvalue = np.where(inside, self.pvalues[np.clip(pcv, 0, rows - 1), k_arr % mod], 0)
-        published = n_arr + pvalue
-        values = np.where(n_arr == 0, 0, published)
-        na = (n_arr != 0) & (published < self.threshold)
-        return pd.Series(pd.arrays.IntegerArray(values, na))
-
     def close(self) -> None:
-        if self.cache is not None:
-            self.cache.close()
         self._con.close()
 
 
 def column_array(values: Any) -> Any:
-    """A Series' values as its array (extension arrays kept, e.g. nullable Int64); arrays as
-    they are."""
+    """A Series' values as its array (extension arrays kept); arrays as they are."""
     if isinstance(values, pd.Series):
         return values.array if isinstance(values.dtype, ExtensionDtype) else values.to_numpy()
     return values
 
 
 def plain_frame(columns: dict[str, Any]) -> pd.DataFrame:
-    """A frame numbered 0..n-1 from columns of equal length (numpy arrays, pandas extension
-    arrays, or Series numbered so), text and column labels kept as plain object.
-
-    pandas 3 would infer its Arrow-backed str dtype for both: then every column a view adds
-    costs about 0.4 ms (inserting a label into a str index), and takes and sorts cost more.
-    The frame is assembled from the finished arrays (DataFrame._from_arrays, without the
-    per-column checks of the dict constructor, which cost about 0.5 ms a frame: as much as a
-    small view's arithmetic); tests/test_queries_on_built_db.py checks what it gives.
-    """
+    """A frame numbered 0..n-1 from columns of equal length, text kept as plain object (not
+    pandas 3's inferred Arrow strings, which the views' exports and tests do not expect)."""
     arrays = []
     for name, values in columns.items():
         values = column_array(values)
         if not isinstance(values, np.ndarray | ExtensionArray):
             raise TypeError(f"column {name!r}: expected an array or Series, not {type(values)}")
-        if values.ndim != 1:
-            raise ValueError(f"column {name!r} is not one-dimensional")
         if pd.api.types.is_object_dtype(values.dtype):
             values = np.asarray(values, dtype=object)
         arrays.append(values)
@@ -263,63 +200,32 @@ def sql_text(name: str) -> str:
     return (SQL_DIR / name).read_text(encoding="utf-8")
 
 
-def _load_ptable(
-    con: duckdb.DuckDBPyConnection, override: Path | None
-) -> tuple[str, int, np.ndarray]:
-    """The ptable in force: the override CSV, else the serving database's own.
-
-    Returns (id, ckey_mod, pvalues): pvalues[pcv, ckey] is the dense table perturb() reads.
-    """
-    if override is not None:
-        if not override.is_file():
-            raise DatabaseError(f"ptable {override} does not exist")
-        try:
-            df = pd.read_csv(override)
-        except Exception as exc:  # pandas raises many kinds for a bad CSV
-            raise DatabaseError(f"ptable {override} is not a readable CSV: {exc}") from exc
-    else:
-        df = con.execute("SELECT pcv, ckey, pvalue FROM serving.ptable ORDER BY pcv, ckey").df()
-    missing = {"pcv", "ckey", "pvalue"} - set(df.columns)
-    if missing:
-        raise DatabaseError(f"ptable lacks column(s) {sorted(missing)}")
-    try:
-        df = df[["pcv", "ckey", "pvalue"]].astype("int64")
-    except (ValueError, TypeError) as exc:
-        raise DatabaseError(f"ptable values must be whole numbers: {exc}") from exc
-    if df.empty or df["pcv"].min() < 0 or df["ckey"].min() < 0:
-        raise DatabaseError("ptable is empty or has negative pcv/ckey values")
-    ckey_mod = int(df["ckey"].max()) + 1
-    digest = hashlib.sha256(pd.util.hash_pandas_object(df, index=False).values.tobytes())
-    pvalues = np.zeros((max(751, int(df["pcv"].max()) + 1), ckey_mod), dtype=np.int64)
-    pvalues[df["pcv"].to_numpy(), df["ckey"].to_numpy()] = df["pvalue"].to_numpy()
-    return digest.hexdigest()[:16], ckey_mod, pvalues
-
-
-def _distinct(con: duckdb.DuckDBPyConnection, column: str, preferred: tuple[str, ...]) -> tuple:
-    """Values present in facts, in vocabulary order first (column names are constants here)."""
-    found = {r[0] for r in con.execute(f"SELECT DISTINCT {column} FROM facts").fetchall()}
-    found.discard(None)
+def _ordered(found: set[str], preferred: tuple[str, ...]) -> tuple[str, ...]:
     ordered = [v for v in preferred if v in found]
     return tuple(ordered + sorted(found - set(ordered)))
+
+
+def _members(con: duckdb.DuckDBPyConnection, column: str) -> set[str]:
+    """Members of a breakdown published anywhere (column names are constants here)."""
+    rows = con.execute(f"SELECT DISTINCT {column} FROM cells WHERE {column} <> 'all'").fetchall()
+    return {r[0] for r in rows}
 
 
 def _load_reference(con: duckdb.DuckDBPyConnection) -> Reference:
     periods: dict[str, tuple[str, ...]] = {}
     period_dates: dict[tuple[str, str], tuple[str, str]] = {}
-    rows = con.execute(
+    for kind, period, start, end in con.execute(
         "SELECT period_kind, period, start_date::VARCHAR, end_date::VARCHAR FROM periods "
         "ORDER BY period_kind, ordinal"
-    ).fetchall()
-    for kind, period, start, end in rows:
-        periods.setdefault(kind, ())
-        periods[kind] = (*periods[kind], period)
+    ).fetchall():
+        periods[kind] = (*periods.get(kind, ()), period)
         period_dates[(kind, period)] = (start, end)
-    for kind, labels in periods.items():
-        # Views filter periods with BETWEEN so DuckDB can prune facts' row groups: that needs
-        # label order to be time order.
-        if list(labels) != sorted(labels):
-            raise DatabaseError(f"period labels of kind {kind} do not sort in time order")
-    areas: dict[str, dict[str, Area]] = {level: {} for level in AREA_LEVELS}
+    period_members: dict[str, dict[str, str]] = {}
+    for kind, member, label in con.execute(
+        "SELECT period_kind, period, label FROM period_members ORDER BY period_kind, position"
+    ).fetchall():
+        period_members.setdefault(kind, {})[member] = label
+    areas: dict[str, dict[str, Area]] = {level: {} for level in LEVELS}
     for level, code, name, ward, district, pop in con.execute(
         "SELECT level, area_code, area_name, parent_ward_code, district, population FROM areas "
         "ORDER BY level, area_code"
@@ -335,150 +241,85 @@ def _load_reference(con: duckdb.DuckDBPyConnection) -> Reference:
             "FROM elements ORDER BY element_code"
         ).fetchall()
     }
-    age_bands = tuple(
-        r[0] for r in con.execute("SELECT age_band FROM age_bands ORDER BY ordinal").fetchall()
+    service_names = dict(
+        con.execute(
+            "SELECT service_code, any_value(service_description) FROM elements GROUP BY 1 "
+            "ORDER BY 1"
+        ).fetchall()
     )
-    ethnic_groups = tuple(dict.fromkeys(ethnic_group(e) for e in ETHNICITIES))
-    return Reference(
-        periods=periods,
-        period_dates=period_dates,
-        areas=areas,
-        elements=elements,
-        services=tuple(sorted({e.service_code for e in elements.values()})),
-        themes=tuple(sorted({e.mia_theme for e in elements.values() if e.mia_theme})),
-        provision_types=tuple(dict.fromkeys(e.provision_type for e in elements.values())),
-        client_groups=_distinct(con, "client_group", CLIENT_GROUPS),
-        genders=_distinct(con, "gender", GENDERS),
-        ethnic_groups=_distinct(con, "ethnic_group", ethnic_groups),
-        age_bands=age_bands,
-    )
-
-
-def _load_band_populations(
-    con: duckdb.DuckDBPyConnection,
-) -> dict[tuple[str, str], dict[str, float | None]]:
-    """Residents per area and age band: the denominators of age-band rates (queries.cells);
-    every age's are the areas' own (Area.population)."""
+    parts: dict[str, dict[str, tuple[str, ...]]] = {}
+    for container, level, code in con.execute(
+        "SELECT container, level, area_code FROM area_parts ORDER BY ALL"
+    ).fetchall():
+        levels = parts.setdefault(container, {})
+        levels[level] = (*levels.get(level, ()), code)
     bands: dict[tuple[str, str], dict[str, float | None]] = {}
     for level, code, band, pop in con.execute(
         "SELECT level, area_code, age_band, population FROM area_population"
     ).fetchall():
         bands.setdefault((level, code), {})[band] = pop
-    return bands
+    ethnic_groups = tuple(dict.fromkeys(ethnic_group(e) for e in ETHNICITIES))
+    return Reference(
+        periods=periods,
+        period_dates=period_dates,
+        period_members=period_members,
+        areas=areas,
+        elements=elements,
+        services=tuple(service_names),
+        service_names=service_names,
+        themes=tuple(sorted({e.mia_theme for e in elements.values() if e.mia_theme})),
+        provision_types=tuple(dict.fromkeys(e.provision_type for e in elements.values())),
+        client_groups=_ordered(_members(con, "client_group"), CLIENT_GROUPS),
+        genders=_ordered(_members(con, "gender"), GENDERS),
+        ethnic_groups=_ordered(_members(con, "ethnic_group"), ethnic_groups),
+        age_bands=tuple(
+            r[0] for r in con.execute("SELECT age_band FROM age_bands ORDER BY ordinal").fetchall()
+        ),
+        region_sets=dict(
+            con.execute("SELECT set_id, set_name FROM region_sets ORDER BY set_id").fetchall()
+        ),
+        area_parts=parts,
+        band_populations=bands,
+    )
 
 
-def _load_areas_inside(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, frozenset[str]]]:
-    """Ward or district -> level -> the areas with data inside it, in any period.
-
-    Calendar years cover every day from the first agreement's start to the data date, so
-    their rows hold every combination of areas the data has.
-    """
-    inside: dict[str, dict[str, set[str]]] = {}
-    for row in con.execute(
-        "SELECT DISTINCT ward_code, district, sector, h3r7, h3r8 FROM person_periods "
-        "WHERE period_kind = 'year'"
-    ).fetchall():
-        codes = dict(zip(("ward", "district", "sector", "h3r7", "h3r8"), row, strict=True))
-        for container in (codes["ward"], codes["district"]):
-            if container is None:
-                continue
-            levels = inside.setdefault(container, {})
-            for level, code in codes.items():
-                if code is not None:
-                    levels.setdefault(level, set()).add(code)
-    return {
-        container: {level: frozenset(codes) for level, codes in levels.items()}
-        for container, levels in inside.items()
-    }
-
-
-def _load_element_bits(
-    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]]
-) -> dict[str, int]:
-    """Element -> mask bit; person_periods must be there too (people counts need both)."""
-    missing = {"element_bits", "person_periods"} - set(tables)
+def check_served(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
+    """The file's meta, after refusing a workspace or a file of another shape."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    person_level = sorted(tables & PERSON_LEVEL_TABLES)
+    meta = dict(con.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else {}
+    if person_level or meta.get("role") == "workspace":
+        raise DatabaseError(
+            f"{path} holds person-level data ({', '.join(person_level) or 'a build workspace'}) "
+            "and is never served: serve the build's served file, not its workspace"
+        )
+    missing = sorted(SERVED_TABLES - tables)
     if missing:
         raise DatabaseError(
-            f"lacks table(s) {sorted(missing)}: built by older code, rebuild it with care-atlas build"
+            f"{path} lacks table(s) {', '.join(missing)}: built by older code or not a Care "
+            "Atlas served database; rebuild it with care-atlas build"
         )
-    return dict(con.execute("SELECT element_code, element_bit FROM element_bits").fetchall())
+    return {str(k): str(v) for k, v in meta.items()}
 
 
-def open_database(
-    path: str | os.PathLike[str],
-    *,
-    ptable: Path | None = None,
-    cache_dir: Path | None = None,
-    threshold: int = DEFAULT_THRESHOLD,
-    threads: int | None = None,
-) -> Database:
-    """Open a serving database read-only; `ptable` (or CARE_ATLAS_PTABLE) overrides its ptable.
-
-    `cache_dir` turns on a result cache on disk, shared by server worker processes.
-    """
+def open_database(path: str | os.PathLike[str], *, threads: int | None = None) -> Database:
+    """Open a served database read-only (never a workspace)."""
     db_path = Path(path)
     if not db_path.is_file():
-        raise DatabaseError(f"serving database {db_path} does not exist")
-    if ptable is None and os.environ.get(PTABLE_ENV):
-        ptable = Path(os.environ[PTABLE_ENV])
-    con = duckdb.connect(":memory:")
+        raise DatabaseError(f"served database {db_path} does not exist")
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as exc:
+        raise DatabaseError(f"{db_path} is not a readable DuckDB file: {exc}") from exc
     try:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        # Results are small and ordered by the views themselves where order matters.
-        con.execute("SET preserve_insertion_order = false")
-        con.execute("ATTACH $path AS serving (READ_ONLY)", {"path": str(db_path)})
-        con.execute("USE serving")
-        meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-        ptable_id, ckey_mod, pvalues = _load_ptable(con, ptable)
+        meta = check_served(con, db_path)
         reference = _load_reference(con)
-        band_populations = _load_band_populations(con)
-        tables: dict[str, set[str]] = {}
-        for table, column in con.execute(
-            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = 'serving'"
-        ).fetchall():
-            tables.setdefault(table, set()).add(column)
-        element_bits = _load_element_bits(con, tables)
-        areas_inside = _load_areas_inside(con)
-        con.execute(sql_text("district_wards.sql"))
-        period_ordinals = {
-            (kind, period): int(ordinal)
-            for kind, period, ordinal in con.execute(
-                "SELECT period_kind, period, ordinal FROM periods"
-            ).fetchall()
-        }
     except duckdb.Error as exc:
         con.close()
-        raise DatabaseError(f"{db_path} is not a readable serving database: {exc}") from exc
+        raise DatabaseError(f"{db_path} is not a readable served database: {exc}") from exc
     except DatabaseError:
         con.close()
         raise
-    cache = None
-    if cache_dir is not None:
-        import diskcache
-
-        cache = diskcache.Cache(str(cache_dir), size_limit=512 * 1024 * 1024)
-    return Database(
-        path=db_path,
-        meta={str(k): str(v) for k, v in meta.items()},
-        reference=reference,
-        ptable_id=ptable_id,
-        threshold=int(threshold),
-        # Builds before the ptable was recorded in meta used the ONS 10-5 table.
-        ptable_name=(
-            f"ptable file {ptable.name}" if ptable else meta.get("ptable", "ONS 10-5 ptable")
-        ),
-        _con=con,
-        cache=cache,
-        element_bits=element_bits,
-        period_ordinals=period_ordinals,
-        pvalues=pvalues,
-        # A table of an older build's shape is not read (its query would fail).
-        presummed=tables.get("person_periods", set()) >= set(PRESUMMED_COLUMNS),
-        provision_cells=tables.get("provision_cells", set()) >= set(PROVISION_CELL_COLUMNS),
-        provision_spans="provision_spans" in tables,
-        element_periods="element_periods" in tables,
-        element_spans="element_spans" in tables,
-        band_populations=band_populations,
-        areas_inside=areas_inside,
-    )
+    return Database(path=db_path, meta=meta, reference=reference, _con=con)

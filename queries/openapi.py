@@ -4,40 +4,49 @@ from __future__ import annotations
 
 from typing import Any
 
+from queries.catalogue import LEVELS, PERIOD_KINDS
 from queries.database import Reference
-from queries.filters import DIMENSIONS, LEVELS, MAX_TOP_N, MEASURES, PERIOD_KINDS
+from queries.filters import DIMENSIONS, MAX_TOP_N, VIEW_MEASURES
 from queries.views import VIEWS
 
 PARAMETER_DOCS: dict[str, tuple[str, dict[str, Any]]] = {
     "period_kind": ("Period kind (default year).", {"type": "string", "enum": list(PERIOD_KINDS)}),
     "from": ("First period label, e.g. 2009, 2012/13, 2012-Q1.", {"type": "string"}),
-    "to": ("Last period label (not before `from`).", {"type": "string"}),
+    "to": (
+        "Last period label. Views of one cell per area or element need from = to or a preset "
+        "range (GET /api/v1/catalogue lists them); views over periods show each one.",
+        {"type": "string"},
+    ),
     "level": ("Geography level (default ward).", {"type": "string", "enum": list(LEVELS)}),
-    "areas": ("Comma-separated area codes at `level`.", {"type": "string"}),
+    "region_set": ("At level=region: one of the council's region sets.", {"type": "string"}),
+    "areas": ("One area code at `level`.", {"type": "string"}),
     "within": (
         "A ward code or district: restricts sector / H3 results to those inside it.",
         {"type": "string"},
     ),
     "regions": (
-        "User-defined regions at level=region: Name:B16+B18;Other:B9+B10 (districts or ward "
-        "codes).",
+        "Refused: free-form regions are not published (use level=region and region_set).",
         {"type": "string"},
     ),
-    "age_bands": ("Comma-separated age bands.", {"type": "string"}),
-    "elements": ("Comma-separated element codes.", {"type": "string"}),
-    "services": ("Comma-separated service codes.", {"type": "string"}),
-    "themes": ("Comma-separated MIA themes.", {"type": "string"}),
-    "provision": ("Comma-separated provision types.", {"type": "string"}),
-    "client_groups": ("Comma-separated client groups.", {"type": "string"}),
-    "genders": (
-        "Comma-separated genders (level city, district or region only).",
+    "age_bands": ("One age band.", {"type": "string"}),
+    "elements": (
+        "One element code (the what filter: one of elements, services, themes, "
+        "provision, or themes with provision).",
         {"type": "string"},
     ),
+    "services": ("One service code.", {"type": "string"}),
+    "themes": (
+        "One MIA theme (with provision: the theme's part of that type).",
+        {"type": "string"},
+    ),
+    "provision": ("One provision type.", {"type": "string"}),
+    "client_groups": ("One client group.", {"type": "string"}),
+    "genders": ("One gender (level city, region or district only).", {"type": "string"}),
     "ethnic_groups": (
-        "Comma-separated ethnic groups (level city, district or region only).",
+        "One ethnic group (level city, region or district only).",
         {"type": "string"},
     ),
-    "measure": ("Measure (default people).", {"type": "string", "enum": list(MEASURES)}),
+    "measure": ("Measure (default people).", {"type": "string", "enum": list(VIEW_MEASURES)}),
     "top_n": ("Elements view: how many.", {"type": "integer", "minimum": 1, "maximum": MAX_TOP_N}),
     "element": ("quarterly_users: the element code.", {"type": "string"}),
     "element_a": ("element_compare: the first element code.", {"type": "string"}),
@@ -97,6 +106,13 @@ def openapi_spec(reference: Reference) -> dict[str, Any]:
                 },
             }
         }
+    paths["/api/v1/catalogue"] = {
+        "get": {
+            "summary": "The publication catalogue: for each measure, the levels, periods and "
+            "breakdowns where it exists, and every dimension's members.",
+            "responses": {"200": {"description": "JSON"}},
+        }
+    }
     paths["/api/v1/meta"] = {
         "get": {
             "summary": "Build metadata and the allowed values of every filter.",
@@ -108,8 +124,10 @@ def openapi_spec(reference: Reference) -> dict[str, Any]:
         "info": {
             "title": "Care Atlas API",
             "version": "1",
-            "description": "Protected social care statistics by place (cell key perturbation, "
-            "counts under 10 suppressed, others multiples of 5; each result's meta.rule names the ptable). Status shorthand: [c] suppressed, [u] low reliability, "
+            "description": "Protected social care statistics by place: every value is a cell "
+            "of a fixed catalogue protected at build time (true counts under 10 suppressed, "
+            "others with cell key noise, multiples of 5; each result's meta.rule says how). "
+            "One value per dimension. Status shorthand: [c] suppressed, [u] low reliability, "
             "[z] not applicable, [x] not available.",
         },
         "paths": paths,

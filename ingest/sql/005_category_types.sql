@@ -1,5 +1,5 @@
 -- 005 category types: catalogue, vocabularies, age bands, postcode_lookup -> ENUM types.
--- Every category column of loaded, spans and serving.facts holds one of a few known values;
+-- Every category column of loaded, spans and workspace.facts holds one of a few known values;
 -- as an ENUM it is stored, copied, grouped and joined as a small integer instead of a string,
 -- which is most of the cost of writing facts (about 9 rows per agreement) and of grouping them
 -- into person_periods. Values are declared in text order, so ORDER BY and min/max give what

@@ -1,4 +1,4 @@
--- 050 persons: loaded -> person_keys (working) and serving.persons.
+-- 050 persons: loaded -> person_keys (working) and workspace.persons.
 -- Each person id becomes HMAC-SHA256(key, "person:" || id) and gets a record key 0..255, the
 -- first byte of HMAC-SHA256(key, "record-key:person:" || id): stable for a given key, unknowable
 -- without it. person_idx is dense and follows pseudonym order, so it leaks nothing of the
@@ -19,7 +19,7 @@ SELECT
     record_key
 FROM hashed;
 
-CREATE TABLE serving.persons AS
+CREATE TABLE workspace.persons AS
 SELECT person_idx, person_pseudo, CAST(record_key AS UTINYINT) AS record_key
 FROM person_keys
 ORDER BY person_idx;

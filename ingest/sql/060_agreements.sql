@@ -1,4 +1,4 @@
--- 060 agreements: loaded + person_keys -> spans (working) and serving.agreements.
+-- 060 agreements: loaded + person_keys -> spans (working) and workspace.agreements.
 -- Agreement ids are pseudonymised like person ids ("agreement:" / "record-key:agreement:").
 -- spans is one row per loaded agreement with everything the facts need and no raw id.
 CREATE OR REPLACE TABLE spans AS
@@ -20,7 +20,7 @@ SELECT
 FROM hashed AS h
 JOIN person_keys AS p USING (person_id);
 
-CREATE TABLE serving.agreements AS
+CREATE TABLE workspace.agreements AS
 SELECT
     agreement_idx,
     agreement_pseudo,

@@ -1,4 +1,4 @@
--- 080 facts: spans + periods + build_dates -> serving.facts.
+-- 080 facts: spans + periods + build_dates -> workspace.facts.
 -- One row per agreement and period (of every kind) in which it is active, with the measures of
 -- DOMAIN.md §4. Days are inclusive: an agreement active from its start to its last day (end,
 -- or the data date while open). cost_in_period = weekly_cost x days_active / 7 (DHSC CLD).
@@ -8,7 +8,7 @@
 -- period_kind, period so a period filter prunes row groups: cheap, as the category columns are
 -- ENUMs (005), so the sort moves small integers, not strings. (One insert per period in
 -- order, which needs no sort, measured slower: each insert rewrites a partial row group.)
-CREATE TABLE serving.facts AS
+CREATE TABLE workspace.facts AS
 SELECT
     p.period_kind,
     p.period,

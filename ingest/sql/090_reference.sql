@@ -1,6 +1,6 @@
 -- 090 reference: catalogue, ref_* working tables (from care_atlas.reference, the boundaries
--- package and the ptable file) -> serving.elements, mia_targets, age_bands, areas,
--- area_population, ptable. Copied as they are, so the query layer validates filters against
+-- package) -> serving.elements, mia_targets, age_bands, areas, area_population. Copied as
+-- they are, so the query layer validates requests against
 -- the same reference the build used.
 CREATE TABLE serving.elements AS
 SELECT element_code, element_description, service_code, service_description, user_group,
@@ -22,9 +22,3 @@ CREATE TABLE serving.area_population AS
 SELECT level, area_code, age_band, population
 FROM ref_area_population
 ORDER BY level, area_code, age_band;
-
-CREATE TABLE serving.ptable AS
-SELECT CAST(pcv AS INTEGER) AS pcv, CAST(ckey AS INTEGER) AS ckey,
-       CAST(pvalue AS INTEGER) AS pvalue
-FROM ref_ptable
-ORDER BY pcv, ckey;

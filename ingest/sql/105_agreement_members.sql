@@ -31,7 +31,7 @@ SELECT
     sum(f.cost_in_period) AS cost,
     bool_or(f.over_6_weeks) AS over_6w,
     sum(f.cost_beyond_42) AS cost_beyond_42
-FROM serving.facts AS f
+FROM workspace.facts AS f
 JOIN periods AS p ON p.period_kind = f.period_kind AND p.period = f.period
 JOIN period_members AS m
     ON m.period_kind = f.period_kind AND p.ordinal BETWEEN m.first_ordinal AND m.last_ordinal

@@ -1,0 +1,161 @@
+"""What every view shares: its metadata, the value of its measure, and status columns.
+
+Values come only from published cells (queries.cells); rates, shares and intervals are
+derived from them here (PRIVACY.md §5), never from true values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from queries.catalogue import ALL, COUNT_THRESHOLD, DOMINANCE_SHARE, MEASURES, what_kind
+from queries.database import Database
+from queries.derived import count_statuses, rates_per_1000, shares
+from queries.filters import FilterError, Filters, check
+from queries.result import PUBLISHED, SUPPRESSED
+
+#: Measures a view can show -> (definition, denominator).
+MEASURE_DEFINITIONS: dict[str, tuple[str, str]] = {
+    **{name: (m.definition, "none (a count)" if m.kind == "count" else "none (a sum of money)")
+       for name, m in MEASURES.items()},
+    "rate_per_1000": (
+        "People per 1,000 residents: published people / population x 1,000.",
+        "residents of the area (and age band chosen); ward: ONS mid-2020 estimates, other "
+        "levels apportioned by postcode count (an estimate)",
+    ),
+    "internal_share": (
+        "Internal share: people with internal (council-run) provision / (people with internal "
+        "+ people with external provision), from published counts.",
+        "published people with internal provision + published people with external provision",
+    ),
+}  # fmt: skip
+RULE = (
+    "Every number is a published cell of the catalogue, protected at build time on its true "
+    "values: counts of 1 to {t_minus} are suppressed [c]; larger counts carry cell key noise "
+    "({ptable}; maximum noise D = {d}, variance V = {v}), a multiple of 5, never under {t}. "
+    "Money only where the cell has at least {t} people and the two largest people's costs are "
+    "under {dominance:.0%} of it, with noise scaled to the largest single person's cost, "
+    "rounded to 3 significant figures. Rates and shares from published values; [u] where the "
+    "published numerator is under 20."
+)
+TOTALS_NOTE = (
+    "Totals and 'all' rows are cells of their own, protected on their own: they need not equal "
+    "the sum of the published parts."
+)
+ACTIVITY_NOTE = "Hotspots show service activity, not need."
+STATUS_LEGEND = {
+    "": "published",
+    "[c]": "confidential: fewer than 10, dominated by one or two people, or derived from such "
+    "a cell",
+    "[u]": "low reliability (published numerator under 20)",
+    "[z]": "not applicable",
+    "[x]": "not available",
+}
+PROVISION_TYPES: tuple[str, ...] = ("Internal", "External", "Direct payment")
+
+
+def rule_text(db: Database) -> str:
+    return RULE.format(
+        t=COUNT_THRESHOLD,
+        t_minus=COUNT_THRESHOLD - 1,
+        ptable=db.meta.get("ptable", "the noise ptable"),
+        d=db.meta.get("ptable_D", "?"),
+        v=db.meta.get("ptable_V", "?"),
+        dominance=DOMINANCE_SHARE,
+    )
+
+
+def meta(db: Database, view: str, f: Filters, title: str, **extra: Any) -> dict[str, Any]:
+    """A view's metadata: definition, denominator, rule, data date, build, synthetic flag."""
+    definition, denominator = MEASURE_DEFINITIONS[extra.pop("measure", f.measure)]
+    out: dict[str, Any] = {
+        "view": view,
+        "title": title,
+        "definition": definition,
+        "denominator": denominator,
+        "rule": rule_text(db),
+        "data_date": db.meta.get("data_date"),
+        "build_id": db.meta.get("build_id"),
+        "catalogue_version": db.meta.get("catalogue_version"),
+        "synthetic": db.synthetic,
+        "filters": f.to_params(),
+        "statuses": STATUS_LEGEND,
+        "notes": [TOTALS_NOTE, ACTIVITY_NOTE],
+    }
+    out.update(extra)
+    return out
+
+
+def money_statuses(values: np.ndarray) -> np.ndarray:
+    """[c] where a published amount is missing (suppressed)."""
+    return np.where(np.isnan(np.asarray(values, dtype="float64")), SUPPRESSED, PUBLISHED).astype(
+        object
+    )
+
+
+def provision_whats(f: Filters) -> dict[str, str]:
+    """Provision type -> the what member of that type within f's selection: the provision
+    types of all services, or of the chosen MIA theme (its theme x provision cells)."""
+    kind = what_kind(f.what)
+    if kind == "all":
+        return {p: f"provision:{p}" for p in PROVISION_TYPES}
+    if kind == "theme":
+        return {p: f"{f.what}:{p}" for p in PROVISION_TYPES}
+    raise FilterError(
+        "measure",
+        "the internal share is published for all services or one MIA theme (theme x provision "
+        "cells), not for a single service, element or provision type",
+    )
+
+
+def measure_whats(f: Filters) -> tuple[str, ...]:
+    """The what members a measure reads: the selection, or its provision types for shares."""
+    if f.measure == "internal_share":
+        whats = provision_whats(f)
+        return (whats["Internal"], whats["External"])
+    return (f.what,)
+
+
+def check_measure(f: Filters, level: str, *, single_periods: bool = False) -> None:
+    """FilterError unless the catalogue has the cells f's measure reads at `level`."""
+    for what in measure_whats(f):
+        check(f, level=level, what=what, single_periods=single_periods)
+
+
+def measure_value(
+    f: Filters, cells: pd.DataFrame, population: np.ndarray
+) -> tuple[Any, np.ndarray, str]:
+    """(values, statuses, column kind) of f's measure over grid rows keyed without what (the
+    share's two provision cells are pivoted by the caller into internal/external)."""
+    if f.measure == "rate_per_1000":
+        values, status = rates_per_1000(cells["people"], population)
+        return values, status, "rate"
+    if f.measure == "internal_share":
+        internal, external = cells["internal_people"], cells["external_people"]
+        values, status = shares(internal, internal + external)
+        return values, status, "share"
+    column = cells[f.measure]
+    if MEASURES[f.measure].kind == "money":
+        values = np.asarray(column, dtype="float64")
+        return values, money_statuses(values), "money"
+    return column, np.asarray(count_statuses(column), dtype=object), "count"
+
+
+def pivot_provision(cells: pd.DataFrame, whats: dict[str, str], keys: list[str]) -> pd.DataFrame:
+    """Grid rows with one what per provision type -> one row per key with each type's
+    published people and cost as <type>_people / <type>_cost columns."""
+    out = cells[cells["what"] == next(iter(whats.values()))][keys].reset_index(drop=True)
+    for provision, what in whats.items():
+        part = cells[cells["what"] == what].set_index(keys)
+        prefix = provision.split()[0].lower()
+        index = pd.MultiIndex.from_frame(out[keys]) if len(keys) > 1 else pd.Index(out[keys[0]])
+        out[f"{prefix}_people"] = part["people"].reindex(index).array
+        out[f"{prefix}_cost"] = part["cost"].reindex(index).to_numpy()
+    return out
+
+
+def all_breakdowns(f: Filters) -> bool:
+    return f.what == ALL and all(v == ALL for v in f.breakdowns.values())
