@@ -278,8 +278,54 @@ def test_hotspots_show_the_query_layers_judgements(context: Context) -> None:
     ).rows
     assert summary.startswith(f"Of {len(reference)} postcode districts")
     drawn = {
-        y: x for t in rank.data[1:] if t.x is not None for x, y in zip(t.x, t.y, strict=True) if x
+        y: x
+        for t in rank.data[1:]
+        if t.x is not None
+        for x, y in zip(t.x, t.y, strict=True)
+        if x is not None
     }
     for row in reference.itertuples():
         if row.value_status != "[c]" and not pd.isna(row.value):
             assert drawn[row.area_name] == pytest.approx(row.value)
+
+
+@pytest.fixture(scope="module")
+def served(queries_db) -> Context:  # noqa: ANN001
+    """The page on the real build, with its council region sets (reference data)."""
+    return Context(db=queries_db, choices=choices_from_reference(queries_db.reference, queries_db))
+
+
+def test_the_region_sets_come_from_the_served_reference_tables(served: Context) -> None:
+    sets = served.choices.region_sets
+    assert set(sets) == set(served.db.reference.region_sets)
+    nes = sets["nes"]
+    assert nes.kind == "district"
+    assert [name for name, _ in nes.regions.values()] == ["East", "North", "South"]
+    assert set(nes.regions) <= set(served.db.reference.areas["region"])
+
+
+def test_regions_compared_are_exactly_the_query_layers_answer(served: Context) -> None:
+    state = {"from": "2013", "to": "2013", "region_set": "nes"}
+    figure, note = render_regions(served, state)
+    ref = served.db.reference
+    params = {**state, "level": "region", "measure": "rate_per_1000"}
+    rows = run_view(served.db, "area_compare", parse_filters(params, ref)).rows
+    bars = figure.data[0]
+    assert list(bars.x) == list(rows["area_name"])
+    drawn = [None if status else y for y, status in zip(bars.y, rows["value_status"], strict=True)]
+    expected = [
+        None if status else v for v, status in zip(rows["value"], rows["value_status"], strict=True)
+    ]
+    assert drawn == pytest.approx(expected)
+    shared = {"from": "2013", "to": "2013"}
+    result, lines = region_profiles(served, state, shared, "ethnic_group")
+    assert result is not None, lines
+    north = result.rows[result.rows["area_code"] == "nes/North"].reset_index(drop=True)
+    alone = run_view(
+        served.db,
+        "demographics",
+        parse_filters(
+            {**state, "level": "region", "areas": "nes/North", "dimension": "ethnic_group"}, ref
+        ),
+    ).rows
+    assert list(north["people"].astype("Float64")) == list(alone["people"].astype("Float64"))
