@@ -302,28 +302,28 @@ def allowed_values(
 
 
 def level_rule_text(level: str) -> str:
-    """What a level carries, in words (shown beside the filters)."""
+    """What a level carries, in words (shown under the filters)."""
     rule = LEVEL_RULES[level]
     name = {
-        "city": "The whole city carries",
-        "region": "Regions carry",
-        "district": "Postcode districts carry",
-        "ward": "Wards carry",
-        "sector": "Postcode sectors carry",
-        "h3r7": "Hexagons (H3 res. 7) carry",
-        "h3r8": "Hexagons (H3 res. 8) carry",
-    }.get(level, f"{rule.label} carries")
+        "city": "The whole city",
+        "region": "Regions",
+        "district": "Postcode districts",
+        "ward": "Wards",
+        "sector": "Postcode sectors",
+        "h3r7": "Hexagons (H3 res. 7)",
+        "h3r8": "Hexagons (H3 res. 8)",
+    }.get(level, rule.label)
     many = {1: "one breakdown", 2: "two breakdowns", 3: "three breakdowns"}[rule.max_core]
-    parts = [f"{name} {many} at a time (service or element, age band, client group)"]
+    parts = [f"{name}: {many} at a time of service, age band and client group"]
     if "quarter" not in rule.period_kinds:
-        parts.append("years and financial years only")
+        parts.append("no quarters")
     elif rule.max_core > 1:
         parts.append("one fewer for quarters")
     if "service" not in rule.what_kinds:
-        parts.append("no service or element breakdown")
+        parts.append("no service or element")
     if not rule.demographics:
         parts.append("no gender or ethnic group")
-    return "; ".join(parts) + "."
+    return "; ".join(parts) + ". Options they cannot publish are greyed out."
 
 
 def options_with(values: Sequence[tuple[str, str]], allowed: set[str] | None) -> list[dict]:

@@ -336,7 +336,7 @@ def register_url_sync(
         state = parse_page_state(search, keys)
         levels = list(levels_of(state))
         problem = catalogue.list_problem(state)
-        rules = " ".join(dict.fromkeys(catalogue.level_rule_text(level) for level in levels))
+        rules = catalogue.level_rule_text(levels[0]) if levels else ""
         return (
             *offered_options(filtered, state, levels),
             rules,

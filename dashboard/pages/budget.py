@@ -171,9 +171,9 @@ def controls(ctx: Context) -> tuple[PageControl, ...]:
 
 
 def levels_shown(state: PageState) -> list[str]:
-    """The city (trend, MIA17 by group) and the chosen area level (MIA17 by area)."""
+    """The chosen area level (MIA17 by area), then the city (trend, MIA17 by group)."""
     level = state.get("level", AREA_LEVELS[0][0])
-    return ["city", level if level in dict(AREA_LEVELS) else AREA_LEVELS[0][0]]
+    return [level if level in dict(AREA_LEVELS) else AREA_LEVELS[0][0], "city"]
 
 
 # --- page state -> query parameters ------------------------------------------------------
