@@ -105,14 +105,13 @@ def offered_options(
         trial_level = option["value"]
         ok = not catalogue.cell_problem(trial_level, state)
         level_options.append({**option, "disabled": not ok})
-    problem = catalogue.list_problem(state)
     return (
         what,
         *selects,
         [{**o, "disabled": o["value"] not in kind_ok} for o in kinds],
         level_options,
         catalogue.level_rule_text(map_level(state)),
-        f"This link cannot be shown as it is. {problem[1]}" if problem else "",
+        catalogue.link_message(state),
     )
 
 

@@ -231,31 +231,52 @@ def one_cell_period(params: dict[str, str], choices: Choices) -> tuple[dict[str,
 # --- one value per filter ----------------------------------------------------------------
 
 
-def list_problem(state: State) -> tuple[str, str] | None:
-    """(field, message) for the first filter of a state the catalogue cannot have: a list
-    (an old link), a free-form region, or two "what" filters. None when there is none."""
+def list_problems(state: State) -> list[tuple[str, str]]:
+    """(field, message) for every filter of a state the catalogue cannot have: a list (an old
+    link), a free-form region, or two "what" filters."""
+    out = []
     if state.get("regions"):
-        return (
-            "regions",
-            "regions: free-form regions are no longer published; choose one of the council's "
-            "region sets on the directors' page.",
+        out.append(
+            (
+                "regions",
+                "regions: free-form regions are no longer published; choose one of the "
+                "council's region sets on the directors' page.",
+            )
         )
     for key in SINGLE_KEYS:
         parts = [p for p in (state.get(key) or "").split(",") if p.strip()]
         if len(parts) > 1:
-            return (
-                key,
-                f"{key}: one {FIELD_WORDS[key]} at a time (this link asks for {len(parts)}); "
-                f"choose one, or all, in the filter bar.",
+            out.append(
+                (
+                    key,
+                    f"{key}: one {FIELD_WORDS[key]} at a time (this link asks for {len(parts)}); "
+                    "choose one, or all, in the filter bar.",
+                )
             )
-    if what_of(state) is None:
+    if what_of(state) is None and not any(k in WHAT_KEYS for k, _m in out):
         given = [k for k in WHAT_KEYS if state.get(k)]
-        return (
-            given[-1],
-            f"{', '.join(given)}: choose one of service, element, MIA theme or provision type "
-            "(or an MIA theme with a provision type), not several.",
+        out.append(
+            (
+                given[-1],
+                f"{', '.join(given)}: choose one of service, element, MIA theme or provision "
+                "type (or an MIA theme with a provision type), not several.",
+            )
         )
-    return None
+    return out
+
+
+def list_problem(state: State) -> tuple[str, str] | None:
+    """The first of :func:`list_problems`, or None."""
+    problems = list_problems(state)
+    return problems[0] if problems else None
+
+
+def link_message(state: State) -> str:
+    """What the page says above its filters about a link it cannot show as it is."""
+    problems = list_problems(state)
+    if not problems:
+        return ""
+    return "This link cannot be shown as it is. " + " ".join(m for _f, m in problems)
 
 
 # --- what the catalogue publishes at a level ---------------------------------------------

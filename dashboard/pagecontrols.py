@@ -335,10 +335,5 @@ def register_url_sync(
     def offered(search: str | None) -> tuple:
         state = parse_page_state(search, keys)
         levels = list(levels_of(state))
-        problem = catalogue.list_problem(state)
         rules = catalogue.level_rule_text(levels[0]) if levels else ""
-        return (
-            *offered_options(filtered, state, levels),
-            rules,
-            f"This link cannot be shown as it is. {problem[1]}" if problem else "",
-        )
+        return (*offered_options(filtered, state, levels), rules, catalogue.link_message(state))

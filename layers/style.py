@@ -155,7 +155,7 @@ def empty_figure(message: str) -> go.Figure:
         yaxis={"visible": False},
         annotations=[
             {
-                "text": plain_text(message),
+                "text": "<br>".join(textwrap.wrap(plain_text(message), 60)) or " ",
                 "showarrow": False,
                 "xref": "paper",
                 "yref": "paper",

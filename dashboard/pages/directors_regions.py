@@ -3,8 +3,8 @@ v2 §2: no region is defined by a user at run time), their membership map, the r
 and each region's age and ethnicity profile.
 
 Every number is one query-layer view at ``level=region&region_set=<set id>``: the comparison is
-``area_compare`` (a rate or count with its interval against the city; ``area_map`` for cost,
-which area_compare does not compare), each profile is ``demographics`` of one region
+``area_compare`` (a rate or share with its interval against the city; ``area_map`` for
+people, agreements and cost, which area_compare does not compare), each profile is ``demographics`` of one region
 (``areas=<set id>/<name>``). Membership is reference data (the served ``region_members``).
 """
 
@@ -26,13 +26,15 @@ from queries.result import Column, ProtectedResult
 
 DEFAULT_SET = "nes"
 #: The regions card's measures: (URL value, label, the view that publishes it, value kind).
+#: area_compare compares rates and shares with the city (95% intervals); counts and money are
+#: area_map's published values (no interval).
 REGION_MEASURES: tuple[tuple[str, str, str, str], ...] = (
     ("rate_per_1000", "People per 1,000 residents", "area_compare", "rate"),
-    ("people", "People", "area_compare", "count"),
-    ("agreements_active", "Agreements active", "area_compare", "count"),
-    ("agreements_started", "Agreements started", "area_compare", "count"),
     ("internal_share", "Internal share of people", "area_compare", "share"),
-    ("cost", "Cost in period (no interval)", "area_map", "money"),
+    ("people", "People", "area_map", "count"),
+    ("agreements_active", "Agreements active", "area_map", "count"),
+    ("agreements_started", "Agreements started", "area_map", "count"),
+    ("cost", "Cost in period", "area_map", "money"),
 )
 PROFILE_COLUMNS: tuple[Column, ...] = (
     Column("region", "area"),
