@@ -135,6 +135,9 @@ def view_params(state: State, view: str) -> dict[str, str]:
         if view == "elements":
             params["top_n"] = state.get("top_n", DEFAULT_TOP_N)
     elif view == "element_compare":
+        # The two elements decide what is counted (one what per request: PRIVACY.md v2 §2).
+        for key in ("elements", "services", "themes", "provision"):
+            params.pop(key, None)
         params["level"] = map_level(state)
         if state.get("within"):
             params["within"] = state["within"]

@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Patch
 
-from dashboard.catalogue import list_problem, one_cell_period
+from dashboard.catalogue import WHAT_KEYS, list_problem, one_cell_period
 from dashboard.choices import Choices
 from dashboard.geometry import GeometryStore
 from dashboard.state import (
@@ -39,6 +39,10 @@ from layers.trend import TARGETS_NOTE, trend_figure
 from queries import FilterError, ProtectedResult, parse_filters, run_view
 
 log = logging.getLogger(__name__)
+
+COMPARE_WHAT_NOTE = (
+    "The two elements chosen here decide what is counted: the services filter does not apply."
+)
 
 #: The views with a chart on the first page, in presenting order.
 PAGE_VIEWS: tuple[str, ...] = ("matrix", "area_map", "elements", "element_compare", "trend")
@@ -108,7 +112,8 @@ def compare_params(ctx: Context, state: State) -> dict[str, str]:
     params = view_params(state, "element_compare")
     if params.get("element_a") and params.get("element_b"):
         return params
-    top = run(ctx, "elements", view_params(state, "elements")).result
+    without_what = {k: v for k, v in state.items() if k not in WHAT_KEYS}
+    top = run(ctx, "elements", view_params(without_what, "elements")).result
     codes = [] if top is None else [str(c) for c in top.rows["element_code"]]
     for key in ("element_a", "element_b"):
         if not params.get(key):
@@ -294,7 +299,10 @@ def render_compare(ctx: Context, state: State) -> tuple[go.Figure, list]:
         label_a=_element_label(ctx, params.get("element_a"), "A"),
         label_b=_element_label(ctx, params.get("element_b"), "B"),
     )
-    return fig, note_text(outcome.result, ctx.synthetic)
+    note = note_text(outcome.result, ctx.synthetic)
+    if any(state.get(k) for k in WHAT_KEYS):
+        note.insert(0, COMPARE_WHAT_NOTE)
+    return fig, note
 
 
 # --- trend -------------------------------------------------------------------------------
