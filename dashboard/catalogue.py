@@ -176,12 +176,24 @@ def every_period_option(choices: Choices) -> list[dict]:
     return [o for kind in choices.periods for o in period_options(choices, kind)]
 
 
+def default_range(kind: str, choices: Choices) -> tuple[str, str]:
+    """What a request without from / to means (as the query layer reads it): the whole series
+    where the kind has it as a preset (years, financial years), else the latest period."""
+    labels = list(choices.periods.get(kind, []))
+    if not labels:
+        return "", ""
+    if kind in RANGE_PERIOD_KINDS and len(labels) > 1:
+        return labels[0], labels[-1]
+    return labels[-1], labels[-1]
+
+
 def period_range(state: State, choices: Choices) -> tuple[str, str]:
-    """(from, to) of a state, open ends filled from the periods (whole series by default)."""
-    labels = list(choices.periods.get(state.get("period_kind", "year"), []))
-    first = state.get("from") or (labels[0] if labels else "")
-    last = state.get("to") or (labels[-1] if labels else "")
-    return first, last
+    """(from, to) of a state; without either, the kind's default; one end alone is a single
+    period (as the query layer reads it)."""
+    first, last = state.get("from") or "", state.get("to") or ""
+    if not first and not last:
+        return default_range(state.get("period_kind", "year"), choices)
+    return first or last, last or first
 
 
 def period_value(state: State, choices: Choices) -> str | None:
@@ -198,8 +210,7 @@ def period_params(value: str | None, choices: Choices, kind: str) -> dict[str, s
         return {}
     first, _sep, last = value.partition(RANGE_SEPARATOR)
     last = last or first
-    labels = list(choices.periods.get(kind, []))
-    if labels and (first, last) == (labels[0], labels[-1]):
+    if (first, last) == default_range(kind, choices):
         return {}
     return {"from": first, "to": last}
 

@@ -222,8 +222,13 @@ def place_label(state: State, names: dict[str, str] | None = None) -> str:
 def period_label(state: State, periods: dict[str, list[str]] | None = None) -> str:
     """The period range in words; an open end is filled from ``periods`` (kind -> labels)."""
     labels = (periods or {}).get(state.get("period_kind", "year"), [])
-    start = state.get("from") or (labels[0] if labels else None)
-    end = state.get("to") or (labels[-1] if labels else None)
+    start, end = state.get("from"), state.get("to")
+    if not start and not end and labels:
+        # As the query layer reads it: the whole series, or the latest quarter (quarters are
+        # published one at a time).
+        start = labels[-1] if state.get("period_kind") == "quarter" else labels[0]
+        end = labels[-1]
+    start, end = start or end, end or start
     kind = {"fy": "financial years", "quarter": "quarters"}.get(state.get("period_kind", ""), "")
     if start and end:
         span = start if start == end else f"{start} to {end}"

@@ -42,8 +42,12 @@ def test_a_one_cell_view_shows_the_last_period_of_a_range_the_catalogue_lacks() 
     assert params == {"from": "2012", "to": "2012"} and "2012 only" in notice
     params, notice = catalogue.one_cell_period({"from": "2011", "to": "2015"}, CHOICES)
     assert params == {"from": "2011", "to": "2015"} and notice == ""
-    params, notice = catalogue.one_cell_period({"period_kind": "quarter"}, CHOICES)
+    every_quarter = {"period_kind": "quarter", "from": "2009-Q1", "to": "2015-Q4"}
+    params, notice = catalogue.one_cell_period(every_quarter, CHOICES)
     assert params["from"] == params["to"] == "2015-Q4" and "one at a time" in notice
+    # Without from / to a quarter request is the latest quarter (as the query layer reads it).
+    assert catalogue.period_value({"period_kind": "quarter"}, CHOICES) == "2015-Q4"
+    assert catalogue.period_value({"period_kind": "fy"}, CHOICES) == "2008/09..2015/16"
 
 
 def test_a_list_or_a_free_region_is_refused_naming_the_field() -> None:
