@@ -69,7 +69,10 @@ def theme_control(ctx: Context) -> ExplicitControl:
         "themes",
         "MIA theme",
         "dropdown",
-        tuple((t, t) for t in sorted(themes, key=_theme_number)),
+        tuple(
+            (t, f"{t} {ctx.choices.theme_names.get(t, '')}".strip())
+            for t in sorted(themes, key=_theme_number)
+        ),
         default=default,
         clearable=False,
     )
