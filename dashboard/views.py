@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Patch
 
+from care_atlas.spreadsheet import neutralise_frame
 from dashboard.catalogue import WHAT_KEYS, list_problem, one_cell_period
 from dashboard.choices import Choices
 from dashboard.geometry import GeometryStore
@@ -356,8 +357,8 @@ def xlsx_bytes(result: ProtectedResult) -> bytes:
         columns=["key", "value"],
     )
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        result.rows.to_excel(writer, sheet_name="data", index=False)
-        about.to_excel(writer, sheet_name="about", index=False)
+        neutralise_frame(result.rows).to_excel(writer, sheet_name="data", index=False)
+        neutralise_frame(about).to_excel(writer, sheet_name="about", index=False)
     return buffer.getvalue()
 
 

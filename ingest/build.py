@@ -25,13 +25,19 @@ from care_atlas import __version__
 from care_atlas.config import Settings, load_settings
 from care_atlas.errors import UserError
 from care_atlas.ptables import noise_summary
-from ingest.cells import PLACEHOLDER, register_catalogue, run_cells_step
+from ingest.cells import PLACEHOLDER, cell_slices, register_catalogue, run_cells_step
 from ingest.extract import load_extract, sql_string
 from ingest.inputs import load_catalogue, load_ptable, register_geography, register_reference
 from ingest.keys import DEMO_KEY, hmac_pads, key_id
 from ingest.mapping import load_mapping
 from ingest.reasons import EARLIEST_START, MAX_AGE_YEARS, MAX_WEEKLY_COST
-from ingest.workspace import publish, quarantine_path, workspace
+from ingest.workspace import (
+    publish,
+    quarantine_path,
+    workspace,
+    workspace_path,
+    write_quarantine,
+)
 from queries.catalogue import VERSION as CATALOGUE_VERSION
 
 __all__ = ["DEMO_KEY", "BuildSummary", "build_serving_database", "sql_steps"]
@@ -58,6 +64,10 @@ class BuildSummary:
     #: Seconds per step, in the order they ran ("read", the SQL file names, "quarantine file",
     #: ...): where a slow build spends its time.
     step_seconds: dict[str, float] = field(default_factory=dict)
+    #: "<level> <period kind>" -> (cells, cells whose people count is published)
+    cells: dict[str, tuple[int, int]] = field(default_factory=dict)
+    served_bytes: int = 0
+    workspace_bytes: int = 0
 
 
 def sql_steps() -> list[tuple[str, str]]:
@@ -214,7 +224,8 @@ def build_serving_database(
 
     steps = sql_steps()
     timings: dict[str, float] = {}
-    bar = tqdm(total=len(steps) + 5, desc="build", unit="step", disable=not progress, leave=False)
+    total = len(steps) + 5 + len(cell_slices())
+    bar = tqdm(total=total, desc="build", unit="step", disable=not progress, leave=False)
     try:
         with workspace(out) as work:
             con = duckdb.connect(str(work / "work.duckdb"))
@@ -245,18 +256,13 @@ def build_serving_database(
                         run_cells_step(
                             con,
                             sql,
-                            lambda level, kind, step=name: bar.set_postfix_str(
-                                f"{step} {level} {kind}"
-                            ),
+                            lambda level, kind, step=name: clock.start(f"{step} {level} {kind}"),
                         )
                     else:
                         con.execute(sql)
                 clock.start("quarantine file")
                 quarantine_built = work / "quarantine.csv"
-                con.execute(
-                    f"COPY (SELECT * FROM quarantine_rows) TO {sql_string(str(quarantine_built))}"
-                    " (HEADER, DELIMITER ',')"
-                )
+                write_quarantine(con, "SELECT * FROM quarantine_rows", quarantine_built)
                 clock.start("meta")
                 quarantine, repairs = _counts(con)
                 rows_loaded = con.execute("SELECT count(*) FROM loaded").fetchall()[0][0]
@@ -300,6 +306,13 @@ def build_serving_database(
                 }
                 con.execute("CREATE TABLE serving.meta (key VARCHAR, value VARCHAR)")
                 con.executemany("INSERT INTO serving.meta VALUES (?, ?)", list(meta.items()))
+                cells = {
+                    f"{level} {kind}": (int(n), int(published))
+                    for level, kind, n, published in con.execute(
+                        "SELECT level, period_kind, count(*), count(people) FROM serving.cells "
+                        "GROUP BY ALL ORDER BY ALL"
+                    ).fetchall()
+                }
                 con.execute("CREATE TABLE workspace.meta (key VARCHAR, value VARCHAR)")
                 con.executemany(
                     "INSERT INTO workspace.meta VALUES (?, ?)",
@@ -339,4 +352,7 @@ def build_serving_database(
         data_date=data_date,
         meta=meta,
         step_seconds=timings,
+        cells=cells,
+        served_bytes=out.stat().st_size,
+        workspace_bytes=workspace_path(out).stat().st_size,
     )

@@ -36,6 +36,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="perturbation table CSV in the ONS format (default: the Care Atlas cell-key noise table)",
     )
     p.add_argument(
+        "--regions",
+        type=Path,
+        help="the council's region sets, TOML (default: care_atlas/reference/regions.toml, "
+        "the thesis's North / East / South)",
+    )
+    p.add_argument(
         "--as-of",
         type=_iso_date,
         help="data date YYYY-MM-DD (default: the manifest's, else the latest date in the extract)",
@@ -63,6 +69,8 @@ def _interrupt_on_sigterm() -> None:
 
 
 def format_summary(summary) -> str:  # summary: ingest.build.BuildSummary
+    from ingest.workspace import workspace_path
+
     lines = [
         f"rows read {summary.rows_read:,} = loaded {summary.rows_loaded:,} "
         f"+ quarantined {summary.rows_quarantined:,}",
@@ -79,7 +87,20 @@ def format_summary(summary) -> str:  # summary: ingest.build.BuildSummary
     if summary.step_seconds:
         lines.append("seconds per step:")
         lines += [f"  {name:<26} {s:>10.1f}" for name, s in summary.step_seconds.items()]
-    lines.append(f"serving database: {summary.out}")
+    if summary.cells:
+        total = sum(n for n, _ in summary.cells.values())
+        published = sum(p for _, p in summary.cells.values())
+        lines.append(
+            f"cells: {total:,} ({published:,} with people published, "
+            f"{total - published:,} [c]); by level and period kind:"
+        )
+        lines += [f"  {key:<26} {n:>10,} {p:>10,}" for key, (n, p) in summary.cells.items()]
+    mb = 1 << 20
+    lines.append(f"served database:  {summary.out} ({summary.served_bytes / mb:,.1f} MB)")
+    lines.append(
+        f"workspace:        {workspace_path(summary.out)} ({summary.workspace_bytes / mb:,.1f} MB, "
+        "person-level: keep it where the council keeps its extracts, never on the web server)"
+    )
     lines.append(f"quarantine file:  {summary.quarantine_path}")
     return "\n".join(lines)
 
@@ -106,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.quiet and sys.stderr.isatty(),
         synthetic=args.synthetic,
         ptable=args.ptable,
+        regions=args.regions,
     )
     print(format_summary(summary))
     return 0

@@ -27,6 +27,12 @@ class Reason:
 
 # Order matters for quarantine reasons: the first that applies is the one reported.
 REASONS: tuple[Reason, ...] = (
+    Reason(
+        "EXTRA_FIELDS",
+        Action.QUARANTINE,
+        "Row has more fields than the header (a separator inside an unquoted value?), so its "
+        "values may be in the wrong columns; the extra fields are in extra_fields.",
+    ),
     Reason("AGREEMENT_ID_MISSING", Action.QUARANTINE, "Agreement id is blank."),
     Reason("AGREEMENT_ID_MALFORMED", Action.QUARANTINE, "Agreement id is not a whole number."),
     Reason(
@@ -39,7 +45,11 @@ REASONS: tuple[Reason, ...] = (
     Reason("ELEMENT_MISSING", Action.QUARANTINE, "Element code is blank."),
     Reason("ELEMENT_UNKNOWN", Action.QUARANTINE, "Element code is not in the element catalogue."),
     Reason("START_MISSING", Action.QUARANTINE, "Agreement start date is blank."),
-    Reason("START_UNPARSEABLE", Action.QUARANTINE, "Agreement start date is not a date."),
+    Reason(
+        "START_UNPARSEABLE",
+        Action.QUARANTINE,
+        "Agreement start date is not a date (or its time of day is impossible).",
+    ),
     Reason(
         "START_TOO_EARLY",
         Action.QUARANTINE,
@@ -60,7 +70,11 @@ REASONS: tuple[Reason, ...] = (
         Action.QUARANTINE,
         "Postcode is valid but outside the council's area.",
     ),
-    Reason("COST_UNPARSEABLE", Action.QUARANTINE, "Weekly cost is not a number."),
+    Reason(
+        "COST_UNPARSEABLE",
+        Action.QUARANTINE,
+        "Weekly cost is not a number (commas are allowed only as thousands separators).",
+    ),
     Reason("COST_NEGATIVE", Action.QUARANTINE, "Weekly cost is negative."),
     Reason(
         "COST_ABSURD",
@@ -118,6 +132,9 @@ REASONS: tuple[Reason, ...] = (
 )
 
 BY_CODE: dict[str, Reason] = {r.code: r for r in REASONS}
+#: Reasons that come from the file's layout, not from a value: the synthetic generator writes
+#: well-formed files (and Parquet has no long rows), so it never plants these.
+LAYOUT_CODES: tuple[str, ...] = ("EXTRA_FIELDS",)
 QUARANTINE_CODES: tuple[str, ...] = tuple(r.code for r in REASONS if r.action is Action.QUARANTINE)
 REPAIR_CODES: tuple[str, ...] = tuple(r.code for r in REASONS if r.action is Action.REPAIR)
 

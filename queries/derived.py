@@ -10,10 +10,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from queries.result import LOW_RELIABILITY, NOT_APPLICABLE, NOT_AVAILABLE, PUBLISHED, SUPPRESSED
+from queries.catalogue import LOW_RELIABILITY_BELOW
+from queries.result import LOW_RELIABILITY, NOT_APPLICABLE, PUBLISHED, SUPPRESSED
 
-#: Published numerators under this are flagged [u] (low reliability).
-LOW_RELIABILITY_BELOW = 20
 Z95 = 1.959964
 Z998 = 3.090232
 
@@ -31,83 +30,6 @@ def count_statuses(published: pd.Series) -> pd.Series:
     return pd.Series(
         np.where(published.isna(), SUPPRESSED, PUBLISHED), index=published.index, dtype=object
     )
-
-
-def money_status(people_published: object, amount: object, cost_known: bool) -> str:
-    if _missing(people_published):
-        return SUPPRESSED
-    if not cost_known or _missing(amount):
-        return NOT_AVAILABLE
-    return PUBLISHED
-
-
-def rate_per_1000(numerator: object, population: object) -> tuple[float | None, str]:
-    if _missing(numerator):
-        return None, SUPPRESSED
-    if _missing(population) or float(population) <= 0:
-        return None, NOT_APPLICABLE
-    value = round(1000.0 * float(numerator) / float(population), 2)
-    return value, LOW_RELIABILITY if float(numerator) < LOW_RELIABILITY_BELOW else PUBLISHED
-
-
-def share(numerator: object, denominator: object) -> tuple[float | None, str]:
-    """numerator / denominator, both published; [z] when the denominator is 0."""
-    if _missing(numerator) or _missing(denominator):
-        return None, SUPPRESSED
-    if float(denominator) <= 0:
-        return None, NOT_APPLICABLE
-    value = round(min(1.0, float(numerator) / float(denominator)), 4)
-    return value, LOW_RELIABILITY if float(numerator) < LOW_RELIABILITY_BELOW else PUBLISHED
-
-
-def wilson(x: float, n: float, z: float) -> tuple[float, float]:
-    """Wilson score interval for a proportion x/n."""
-    if n <= 0:
-        return math.nan, math.nan
-    p = min(1.0, x / n)
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def byar(observed: float, z: float) -> tuple[float, float]:
-    """Byar's approximation to the exact Poisson interval for a count."""
-    o = float(observed)
-    lower = 0.0 if o == 0 else o * (1 - 1 / (9 * o) - z / (3 * math.sqrt(o))) ** 3
-    o1 = o + 1
-    upper = o1 * (1 - 1 / (9 * o1) + z / (3 * math.sqrt(o1))) ** 3
-    return max(0.0, lower), upper
-
-
-# --- the same rules over whole columns (a view can have tens of thousands of cells) --------
-
-
-def _statuses(n: int) -> np.ndarray:
-    return np.full(n, PUBLISHED, dtype=object)
-
-
-def protect_money(amount: object, people_published: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(protected amounts, statuses): PRIVACY.md §3 over a column.
-
-    NaN where the cell's people count is suppressed ([c]) or no cost is known ([x]); else the
-    amount rounded to 3 significant figures (half away from zero).
-    """
-    a = np.asarray(amount, dtype="float64")
-    suppressed = np.asarray(people_published.isna(), dtype=bool)
-    unknown = np.isnan(a)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        # The three digits as a whole number, then scaled by an exact power of ten (dividing
-        # by 10**e, or multiplying by 10**-e): 1e-5 is not exact in binary, and
-        # 269 / 1e-5 would publish 26900000.000000004.
-        e = 2 - np.floor(np.log10(np.abs(a)))
-        up, down = 10.0 ** np.maximum(e, 0), 10.0 ** np.maximum(-e, 0)
-        digits = np.floor(np.abs(a) * up / down + 0.5)
-        rounded = np.sign(a) * digits * down / up
-    values = np.where(a == 0, 0.0, rounded)
-    values = np.where(suppressed | unknown, np.nan, values)
-    status = np.where(suppressed, SUPPRESSED, np.where(unknown, NOT_AVAILABLE, PUBLISHED))
-    return values, status.astype(object)
 
 
 def _published(x: object) -> tuple[np.ndarray, np.ndarray]:

@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from care_atlas.spreadsheet import neutralise_frame
+
 COLUMN_KINDS: tuple[str, ...] = (
     "area",
     "period",
@@ -79,7 +81,9 @@ class ProtectedResult:
     def to_csv(self) -> str:
         """The table as CSV; suppressed values are blank and their status column says [c]."""
         buf = io.StringIO()
-        self.rows[[c.name for c in self.columns]].to_csv(buf, index=False, na_rep="")
+        neutralise_frame(self.rows[[c.name for c in self.columns]]).to_csv(
+            buf, index=False, na_rep=""
+        )
         return buf.getvalue()
 
 

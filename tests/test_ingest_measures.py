@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from ingest.build import build_serving_database
 from ingest.keys import DEMO_KEY, hmac_hex
-from tests.fixtures.serving import make_rows, write_csv_extract
+from tests.fixtures.serving import build_files, make_rows, write_csv_extract
 
 AS_OF = dt.date(2012, 6, 30)
 ENABLEMENT = {"element_code": "OAIHSENB", "service_code": "OAEN"}  # an MIA17 element
@@ -55,7 +54,7 @@ def measures_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def facts(measures_db: Path) -> dict[tuple[str, str, int], dict]:
     """(period_kind, period, test row number) -> fact, matched through the person pseudonym."""
     row_of = {hmac_hex(DEMO_KEY, f"person:{r['person_id']}"): i + 1 for i, r in enumerate(ROWS)}
-    with duckdb.connect(str(measures_db), read_only=True) as con:
+    with build_files(measures_db) as con:
         frame = con.execute(
             "SELECT f.*, p.person_pseudo FROM facts f JOIN persons p USING (person_idx)"
         ).df()
@@ -108,7 +107,7 @@ def test_unknown_cost_stays_unknown(facts: dict) -> None:
 
 
 def test_periods_cover_first_start_to_data_date(measures_db: Path) -> None:
-    with duckdb.connect(str(measures_db), read_only=True) as con:
+    with build_files(measures_db) as con:
         periods = con.execute(
             "SELECT period_kind, period, start_date, end_date, ordinal FROM periods "
             "ORDER BY period_kind, ordinal"

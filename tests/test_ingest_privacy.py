@@ -1,5 +1,6 @@
-"""Scan every column of every table of a built serving database for what PRIVACY.md §1 bars:
-unit postcodes, dates of birth, raw ids from the extract and free text."""
+"""Scan every column of every table of a build's two files for what PRIVACY.md §1 bars: unit
+postcodes, dates of birth, raw ids from the extract and free text. The served file must hold
+none; the workspace is pseudonymised, so it must hold none either (its pseudonyms are HMACs)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from care_atlas.reference import load_element_catalogue
 from care_atlas.vocab import CLIENT_GROUPS, ETHNICITIES, GENDERS
+from ingest.workspace import workspace_path
 
 UNIT_POSTCODE = r"[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}"
 ISO_DATE = r".*[0-9]{4}-[0-9]{2}-[0-9]{2}.*"
@@ -26,31 +29,25 @@ DESCRIPTIVE = {
     ("mia_targets", "theme_name"),
     ("mia_targets", "scope"),
     ("meta", "value"),
+    ("period_members", "label"),
+    ("region_sets", "set_name"),
 }
-VOCAB_COLUMNS = {"gender": GENDERS, "ethnicity": ETHNICITIES, "client_group": CLIENT_GROUPS}
+#: Category columns and their values ("all": a cell not broken down by it).
+VOCAB_COLUMNS = {
+    "gender": (*GENDERS, "all"),
+    "ethnicity": ETHNICITIES,
+    "client_group": (*CLIENT_GROUPS, "all"),
+}
 PSEUDONYM_COLUMNS = {("persons", "person_pseudo"), ("agreements", "agreement_pseudo")}
 DENSE_COLUMNS = {("persons", "person_idx"), ("agreements", "agreement_idx")}
-#: Integer columns that are bit masks, not identifiers: a mask such as 2**20 can equal a raw id
-#: by coincidence (the query layer's person_periods step, ingest/sql/085_person_periods.sql).
-#: Every UBIGINT column named *_mask in person_periods is such a mask.
-BIT_MASK_TABLES = {"person_periods"}
-#: Pre-counted cells (ingest/sql/086_element_spans.sql, 087_provision_cells.sql,
-#: 088_element_periods.sql, 089_provision_spans.sql): numbers of people or agreements and sums of their record keys
-#: (0..255 each), aggregates over a cell that can equal a raw id by coincidence as a mask can.
-#: Each is exempt by name; every other column is checked.
-CELL_COUNT_COLUMNS = (
-    {("provision_cells", f"{kind}_{part}") for kind in "nk" for part in ("all", "i", "e", "d")}
-    | {
-        ("provision_cells", name)
-        for name in ("agreements", "agreement_keys", "started", "started_keys")
-    }
-    | {(table, kind) for table in ("provision_spans", "element_spans") for kind in "nk"}
-    | {
-        ("element_periods", f"{unit}_{part}")
-        for unit in ("active", "started")
-        for part in ("n", "keys")
-    }
-)
+#: Published counts of the cells (ingest/sql/120_cells.sql) and each cell's true counts and
+#: cell keys in the workspace (115): numbers of people or agreements, which can equal a raw id
+#: by coincidence. Each is exempt by name; every other integer column is checked.
+CELL_COUNT_COLUMNS = {
+    (table, f"{measure}{suffix}")
+    for measure in ("people", "agreements_active", "agreements_started", "people_over_6w")
+    for table, suffix in (("cells", ""), ("cells_truth", "_n"), ("cells_truth", "_ckey"))
+}
 
 
 def _extract_source(extract: Path) -> str:
@@ -122,8 +119,7 @@ def scan(db: Path, extract: Path) -> list[str]:
                 long_text = "length(v) > 40 OR v LIKE '% % % %'"
                 add((f"{where}: long or sentence-like text", long_text))
         if dtype in ("INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINTEGER") and (
-            not (table in BIT_MASK_TABLES and column.endswith("_mask"))
-            and (table, column) not in CELL_COUNT_COLUMNS
+            (table, column) not in CELL_COUNT_COLUMNS
         ):
             add((f"{where}: raw id", "CAST(v AS VARCHAR) IN (SELECT v FROM raw_ids)"))
         if (table, column) in DENSE_COLUMNS:
@@ -155,16 +151,30 @@ def scan(db: Path, extract: Path) -> list[str]:
 
 def test_serving_database_holds_nothing_barred(serving_db: Path, synth_extract: Path) -> None:
     assert scan(serving_db, synth_extract) == []
+    assert scan(workspace_path(serving_db), synth_extract) == []
 
 
-#: A leak of each kind, planted in a copy of a clean database, and what the scan must report.
-PLANTS: dict[str, str] = {
+#: A leak of each kind, planted in a copy of a clean file, and what the scan must report.
+SERVED_PLANTS: dict[str, str] = {
+    "UPDATE cells SET area_code = 'B23 6AB' WHERE rowid = 0": "cells.area_code: unit postcode",
+    "UPDATE periods SET period = '2011-05-16' WHERE rowid = 0": "periods.period: a date",
+    "UPDATE cells SET gender = 'Lives with daughter' WHERE rowid = 4": (
+        "cells.gender: value outside the vocabulary"
+    ),
+    "UPDATE cells SET what = 'has a dog and lives alone' WHERE rowid = 5": (
+        "cells.what: long or sentence-like text"
+    ),
+    "UPDATE elements SET service_description = '{text}' WHERE rowid = 0": (
+        "elements.service_description: free text from the extract"
+    ),
+    "ALTER TABLE cells ADD COLUMN s DATE": "cells.s: a date column",
+}
+WORKSPACE_PLANTS: dict[str, str] = {
     "UPDATE facts SET sector = 'B23 6AB' WHERE rowid = 0": "facts.sector: unit postcode",
     "UPDATE facts SET h3r8 = 'b236ab' WHERE rowid = 1": "facts.h3r8: unit postcode",
     "UPDATE agreements SET person_idx = {aid} WHERE rowid = 0": "agreements.person_idx: raw id",
     "UPDATE facts SET district = '{aid}' WHERE rowid = 2": "facts.district: raw id",
     "UPDATE facts SET age_band = '{dob}' WHERE rowid = 3": "facts.age_band: date of birth",
-    "UPDATE periods SET period = '2011-05-16' WHERE rowid = 0": "periods.period: a date",
     "ALTER TABLE agreements ADD COLUMN s DATE": "agreements.s: a date column",
     # Unused ENUM values still sit in the file, so the scan reads the type's dictionary.
     "ALTER TABLE agreements ADD COLUMN tag ENUM('B23 6AB')": "agreements.tag: unit postcode",
@@ -173,9 +183,6 @@ PLANTS: dict[str, str] = {
     ),
     "UPDATE facts SET user_group = 'has a dog and lives alone' WHERE rowid = 5": (
         "facts.user_group: long or sentence-like text"
-    ),
-    "UPDATE elements SET service_description = '{text}' WHERE rowid = 0": (
-        "elements.service_description: free text from the extract"
     ),
     "UPDATE persons SET person_pseudo = 'abc' WHERE rowid = 0": (
         "persons.person_pseudo: not an HMAC-SHA256 hex pseudonym"
@@ -200,12 +207,15 @@ def _make_text_if_enum(con: duckdb.DuckDBPyConnection, plant: str) -> None:
         con.execute(f"ALTER TABLE {table} ALTER {column} TYPE VARCHAR")
 
 
+@pytest.mark.parametrize("which", ["served", "workspace"])
 def test_the_scan_finds_what_is_planted(
-    small_serving_db: Path, small_extract: Path, tmp_path: Path
+    small_serving_db: Path, small_extract: Path, tmp_path: Path, which: str
 ) -> None:
     """The scan is only worth something if it can fail: plant each kind of leak in a copy."""
+    original = small_serving_db if which == "served" else workspace_path(small_serving_db)
+    plants = SERVED_PLANTS if which == "served" else WORKSPACE_PLANTS
     copy = tmp_path / "copy.duckdb"
-    shutil.copy(small_serving_db, copy)
+    shutil.copy(original, copy)
     assert scan(copy, small_extract) == []
     source = _extract_source(small_extract)
     with duckdb.connect() as con:
@@ -215,7 +225,7 @@ def test_the_scan_finds_what_is_planted(
         ).fetchall()[0]
     text = "Free text typed in the extract"
     with duckdb.connect(str(copy)) as con:
-        for plant in PLANTS:
+        for plant in plants:
             _make_text_if_enum(con, plant)
             con.execute(plant.format(aid=aid, dob=dob, text=text))
     extract = tmp_path / "extract.parquet"
@@ -226,4 +236,4 @@ def test_the_scan_finds_what_is_planted(
             f"FROM (SELECT *, row_number() OVER () - 1 AS n FROM {source})) TO '{extract}'"
         )
     findings = scan(copy, extract)
-    assert sorted(set(PLANTS.values()) - set(findings)) == []
+    assert sorted(set(plants.values()) - set(findings)) == []

@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from ingest.build import BuildSummary, build_serving_database
@@ -15,6 +14,7 @@ from ingest.reasons import QUARANTINE_CODES, REASONS, REPAIR_CODES
 from tests.fixtures.serving import (
     NON_GEOGRAPHIC_POSTCODE,
     OUTSIDE_POSTCODE,
+    build_files,
     make_rows,
     write_csv_extract,
 )
@@ -23,6 +23,8 @@ AS_OF = dt.date(2015, 12, 31)
 
 #: One change per quarantine reason: the row it makes carries that reason and no earlier one.
 QUARANTINE_CASES: dict[str, dict[str, str]] = {
+    # An unquoted comma in a description: one field more than the header.
+    "EXTRA_FIELDS": {"extra_fields": "see notes"},
     "AGREEMENT_ID_MISSING": {"agreement_id": "  "},
     "AGREEMENT_ID_MALFORMED": {"agreement_id": "ADE-1000123"},
     # Repeats the id of the first (clean) row, written with leading zeros.
@@ -123,7 +125,7 @@ def test_each_repair_flags_exactly_one_loaded_row(built: tuple[BuildSummary, lis
 
 def test_build_summary_table_matches(built: tuple[BuildSummary, list[str]]) -> None:
     summary, _ = built
-    with duckdb.connect(str(summary.out), read_only=True) as con:
+    with build_files(summary.out) as con:
         table = dict(con.execute("SELECT reason, rows FROM build_summary").fetchall())
         actions = dict(con.execute("SELECT reason, action FROM build_summary").fetchall())
     assert table == {**summary.quarantine, **summary.repairs}
@@ -132,7 +134,7 @@ def test_build_summary_table_matches(built: tuple[BuildSummary, list[str]]) -> N
 
 def test_repairs_are_applied(built: tuple[BuildSummary, list[str]]) -> None:
     summary, _ = built
-    with duckdb.connect(str(summary.out), read_only=True) as con:
+    with build_files(summary.out) as con:
         facts = con.execute(
             "SELECT DISTINCT gender, ethnicity, client_group, service_code, age_band "
             "FROM facts WHERE period_kind = 'year'"
@@ -154,7 +156,7 @@ def test_end_after_data_date_is_open_at_data_date(tmp_path: Path) -> None:
         extract, tmp_path / "s.duckdb", key=DEMO_KEY, as_of=AS_OF, progress=False
     )
     assert summary.repairs["END_AFTER_DATA_DATE"] == 1
-    with duckdb.connect(str(summary.out), read_only=True) as con:
+    with build_files(summary.out) as con:
         days = con.execute(
             "SELECT period, days_active FROM facts WHERE period_kind = 'year'"
         ).fetchall()

@@ -1,4 +1,4 @@
-"""The serving database has the tables and columns of docs/ARCHITECTURE.md §2, read-only."""
+"""A build writes the served file and the workspace of docs/ARCHITECTURE.md, each with its tables."""
 
 from __future__ import annotations
 
@@ -9,6 +9,12 @@ import duckdb
 
 from ingest.build import sql_steps
 from ingest.keys import DEMO_KEY, hmac_hex
+from ingest.workspace import workspace_path
+from queries.catalogue import KEY_COLUMNS, MEASURES
+from queries.database import SERVED_TABLES
+from tests.fixtures.serving import build_files
+
+WORKSPACE_TABLES = {"meta", "persons", "agreements", "facts", "cells_truth"}
 
 SCHEMA: dict[str, list[str]] = {
     "meta": ["key", "value"],
@@ -23,7 +29,6 @@ SCHEMA: dict[str, list[str]] = {
     "periods": ["period_kind", "period", "start_date", "end_date", "ordinal"],
     "areas": ["level", "area_code", "area_name", "parent_ward_code", "district", "population"],
     "area_population": ["level", "area_code", "age_band", "population"],
-    "ptable": ["pcv", "ckey", "pvalue"],
     "persons": ["person_idx", "person_pseudo", "record_key"],
     "agreements": ["agreement_idx", "agreement_pseudo", "record_key", "person_idx"],
     "facts": [
@@ -38,21 +43,29 @@ SCHEMA: dict[str, list[str]] = {
 }  # fmt: skip
 
 
-def test_tables_and_columns(small_serving_db: Path) -> None:
-    with duckdb.connect(str(small_serving_db), read_only=True) as con:
-        tables = {
+def _tables(path: Path) -> dict[str, list[str]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {
             t: [c[0] for c in con.execute(f"DESCRIBE {t}").fetchall()]
             for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
         }
-    assert {t: tables.get(t) for t in SCHEMA} == SCHEMA
-    # Anything more is additive and made by a build step of its own (e.g. the query layer's
-    # 085_person_periods.sql), never left over from the working database.
-    created = set(re.findall(r"CREATE TABLE serving\.(\w+)", "".join(s for _, s in sql_steps())))
-    assert set(tables) - set(SCHEMA) <= created
+
+
+def test_tables_and_columns(small_serving_db: Path) -> None:
+    served, work = _tables(small_serving_db), _tables(workspace_path(small_serving_db))
+    assert set(served) == set(SERVED_TABLES) | {"build_summary"}
+    assert set(work) == WORKSPACE_TABLES
+    assert served["cells"] == [*KEY_COLUMNS, *MEASURES]
+    both = {**served, **work}
+    assert {t: both.get(t) for t in SCHEMA} == SCHEMA
+    # Every table is made by a build step of its own, never left over from the working database.
+    steps = "".join(s for _, s in sql_steps())
+    created = set(re.findall(r"CREATE TABLE (?:serving|workspace)\.(\w+)", steps))
+    assert set(served) | set(work) <= created | {"meta"}
 
 
 def test_facts_sorted_by_period(small_serving_db: Path) -> None:
-    with duckdb.connect(str(small_serving_db), read_only=True) as con:
+    with duckdb.connect(str(workspace_path(small_serving_db)), read_only=True) as con:
         unsorted = con.execute(
             "SELECT count(*) FROM (SELECT period_kind, period, lag(period_kind) OVER w AS pk, "
             "lag(period) OVER w AS pp FROM (SELECT rowid AS r, * FROM facts) "
@@ -62,7 +75,7 @@ def test_facts_sorted_by_period(small_serving_db: Path) -> None:
 
 
 def test_keys_and_indexes(small_serving_db: Path) -> None:
-    with duckdb.connect(str(small_serving_db), read_only=True) as con:
+    with build_files(small_serving_db) as con:
         persons = con.execute("SELECT * FROM persons ORDER BY person_idx").fetchall()
         stats = con.execute(
             "SELECT min(record_key), max(record_key), count(DISTINCT record_key) FROM agreements"
@@ -89,7 +102,7 @@ def test_pseudonyms_and_record_keys_follow_the_key(
         ).fetchall()[0][0]
     pseudo = hmac_hex(DEMO_KEY, f"person:{person_id}")
     expected_key = int(hmac_hex(DEMO_KEY, f"record-key:person:{person_id}")[:2], 16)
-    with duckdb.connect(str(small_serving_db), read_only=True) as con:
+    with build_files(small_serving_db) as con:
         got = con.execute(
             "SELECT record_key FROM persons WHERE person_pseudo = ?", [pseudo]
         ).fetchall()

@@ -1,12 +1,13 @@
 -- 000 macros: the parsing rules every later step uses, from nothing.
 -- A date is ISO (YYYY-MM-DD, optionally with a time, as Excel and Parquet timestamps render)
--- or UK day/month/year; anything else, including impossible days like 2012-02-30, is NULL.
--- An id is a whole number, compared without leading zeros. A cost is a plain decimal with an
--- optional pound sign and thousands commas.
+-- or UK day/month/year; anything else, including impossible days like 2012-02-30 and
+-- impossible times like 25:99, is NULL. An id is a whole number, compared without leading
+-- zeros. A cost is a plain decimal with an optional pound sign and thousands commas that
+-- group by three ("1,234.50"; "1,2,3" is not a number).
 CREATE OR REPLACE MACRO blank_to_null(s) AS nullif(trim(s), '');
 
 CREATE OR REPLACE MACRO parse_date(s) AS CASE
-    WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?')
+    WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?)?')
         THEN try_cast(s[1:10] AS DATE)
     WHEN regexp_full_match(s, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}')
         THEN CAST(try_strptime(s, '%d/%m/%Y') AS DATE)
@@ -17,7 +18,7 @@ CREATE OR REPLACE MACRO canonical_id(s) AS CASE
 END;
 
 CREATE OR REPLACE MACRO parse_cost(s) AS CASE
-    WHEN regexp_full_match(replace(s, ',', ''), '-?£?[0-9]+(\.[0-9]+)?')
+    WHEN regexp_full_match(s, '-?£?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]+)?')
         THEN CAST(replace(replace(s, ',', ''), '£', '') AS DOUBLE)
 END;
 

@@ -17,11 +17,13 @@ WITH trimmed AS (
         blank_to_null(gender) AS gender,
         blank_to_null(ethnicity) AS ethnicity,
         blank_to_null(client_group) AS client_group,
-        blank_to_null(weekly_cost) AS weekly_cost
+        blank_to_null(weekly_cost) AS weekly_cost,
+        extra_fields IS NOT NULL AS extra_fields
     FROM raw_rows
 )
 SELECT
     t.row_number,
+    t.extra_fields,
     t.agreement_id IS NULL AS agreement_id_blank,
     canonical_id(t.agreement_id) AS agreement_id,
     t.person_id IS NULL AS person_id_blank,

@@ -22,6 +22,7 @@ judged AS (
     SELECT
         s.*,
         CASE
+            WHEN s.extra_fields THEN 'EXTRA_FIELDS'
             WHEN s.agreement_id_blank THEN 'AGREEMENT_ID_MISSING'
             WHEN s.agreement_id IS NULL THEN 'AGREEMENT_ID_MALFORMED'
             WHEN s.agreement_id_repeated THEN 'AGREEMENT_ID_DUPLICATE'

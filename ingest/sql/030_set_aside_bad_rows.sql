@@ -1,6 +1,6 @@
 -- 030 quarantine: classified + raw_rows + reasons -> quarantine_rows.
 -- The rows that are not loaded, with their original text exactly as read, the row number and
--- the reason's code and message. The build copies this view to <out>.quarantine.csv.
+-- the reason's code and message, and the fields a long row had beyond the header's. The build copies this view to <out>.quarantine.csv.
 CREATE OR REPLACE VIEW quarantine_rows AS
 SELECT
     c.row_number,
@@ -19,7 +19,8 @@ SELECT
     raw.gender,
     raw.ethnicity,
     raw.client_group,
-    raw.weekly_cost
+    raw.weekly_cost,
+    raw.extra_fields
 FROM classified AS c
 JOIN raw_rows AS raw ON raw.rowid + 1 = c.row_number
 JOIN reasons AS r ON r.code = c.quarantine_reason
