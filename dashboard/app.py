@@ -17,7 +17,7 @@ from dash import dcc, html
 from flask import g, has_request_context, request
 
 from auth.audit_log import AuditLog
-from auth.config import AuthConfig, AuthConfigError, load_auth_config
+from auth.config import AuthConfig, AuthConfigError, demo_refusal, load_auth_config
 from auth.guard import Action, GuardedRunner, Identity
 from care_atlas.config import PROJECT_ROOT, Settings, load_settings
 from dashboard import ids
@@ -64,6 +64,9 @@ def _new_app(title: str) -> dash.Dash:
     def server_error(_exc: Exception) -> tuple[str, int]:
         return "Care Atlas hit an unexpected error. Please reload the page.", 500
 
+    from auth.web import install_http_errors
+
+    install_http_errors(app.server)
     return app
 
 
@@ -207,12 +210,13 @@ def create_app(
     except AuthConfigError as exc:
         db.close()
         return _error_app(APP_TITLE, f"Sign-in is not set up: {exc}.", settings, demo)
-    if auth.demo and not db.synthetic:
+    refusal = demo_refusal(db.meta) if auth.demo else None
+    if refusal is not None:
         db.close()
         return _error_app(
             APP_TITLE,
-            f"{db_path} is not synthetic data, and demo mode has no sign-in: serve it without "
-            "--demo, with sign-in set up (CARE_ATLAS_AUTH).",
+            f"{db_path} is not synthetic data built with the demo key ({refusal}), and demo "
+            "mode has no sign-in: serve it without --demo, with sign-in set up (CARE_ATLAS_AUTH).",
             settings,
             demo,
         )

@@ -23,6 +23,7 @@ from queries.catalogue import (
     check_cell,
     preset_ranges,
     range_member,
+    what_kind,
     what_member,
 )
 
@@ -73,10 +74,14 @@ FIELD_WORDS: dict[str, str] = {
 
 
 def what_params(member: str | None) -> dict[str, str]:
-    """The URL keys of a what member ("theme_provision:MIA5:Internal" -> themes, provision)."""
+    """The URL keys of a what member ("theme:MIA5:Internal" -> themes, provision)."""
     if not member or member == ALL:
         return {}
-    kind, *values = member.split(":")
+    try:
+        kind = what_kind(member)
+    except CatalogueError:
+        return {}
+    values = member.split(":")[1:]
     if kind == "provision":
         return {"provision": values[0]}
     if kind == "theme":

@@ -113,8 +113,8 @@ def create_api_blueprint(
             }
         )
 
-    @bp.errorhandler(404)
-    def not_found(_exc: Exception) -> Response:
+    @bp.route("/<path:_unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    def not_found(_unknown: str = "") -> Response:
         return _error(
             404,
             "path",

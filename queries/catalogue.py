@@ -38,7 +38,8 @@ DEMOGRAPHIC_BREAKDOWNS: tuple[str, ...] = ("gender", "ethnic_group")
 KEY_COLUMNS: tuple[str, ...] = ("level", "area_code", "period_kind", "period", *BREAKDOWNS)
 
 #: The fixed "what" groups: kind -> the element attributes its member is made of. A member is
-#: written "<kind>:<value>[:<value>]" (e.g. "theme:MIA17:Internal"), or "all".
+#: written "<prefix>:<value>[:<value>]" (e.g. "element:OAEHSGCO"; a theme's part by provision
+#: type is "theme:MIA17:Internal"), or "all".
 WHAT_KINDS: dict[str, tuple[str, ...]] = {
     "all": (),
     "provision": ("provision_type",),
@@ -216,11 +217,20 @@ def cross_sets(level: str, period_kind: str = "year") -> tuple[CrossSet, ...]:
     return tuple(out)
 
 
+def _prefix(kind: str) -> str:
+    """The member prefix of a what kind: a theme's part is written under its theme."""
+    return "theme" if kind == "theme_provision" else kind
+
+
 def what_kind(member: str) -> str:
     """The kind of a what member ("all", "element", ...); CatalogueError if malformed."""
-    kind = member.split(":", 1)[0]
     parts = member.split(":")
-    if kind not in WHAT_KINDS or len(parts) != len(WHAT_KINDS[kind]) + 1:
+    kind = "theme_provision" if parts[0] == "theme" and len(parts) == 3 else parts[0]
+    if (
+        kind not in WHAT_KINDS
+        or parts[0] != _prefix(kind)
+        or len(parts) != len(WHAT_KINDS[kind]) + 1
+    ):
         raise CatalogueError("what", f"{member!r} is not a what member", list(WHAT_KINDS))
     return kind
 
@@ -229,7 +239,7 @@ def what_member(kind: str, *values: str) -> str:
     """The member code of a what kind and its attribute values ("theme", "MIA17")."""
     if len(values) != len(WHAT_KINDS[kind]):
         raise ValueError(f"{kind} takes {len(WHAT_KINDS[kind])} values")
-    return ":".join((kind, *values)) if values else ALL
+    return ":".join((_prefix(kind), *values)) if values else ALL
 
 
 def cross_of(what: str, breakdowns: Mapping[str, str]) -> CrossSet:

@@ -181,7 +181,7 @@ def plain_frame(columns: dict[str, Any]) -> pd.DataFrame:
         values = column_array(values)
         if not isinstance(values, np.ndarray | ExtensionArray):
             raise TypeError(f"column {name!r}: expected an array or Series, not {type(values)}")
-        if pd.api.types.is_object_dtype(values.dtype):
+        if pd.api.types.is_object_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype):
             values = np.asarray(values, dtype=object)
         arrays.append(values)
     length = len(arrays[0]) if arrays else 0

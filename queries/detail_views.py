@@ -223,10 +223,12 @@ def demographics(db: Database, f: Filters) -> ProtectedResult:
         "gender": ref.genders,
         "ethnic_group": ref.ethnic_groups,
     }[f.dimension]
-    if getattr(f, f.dimension) != ALL:
-        raise FilterError(f.dimension, "is the profile's own dimension: leave it at all")
-    check(f, level=level, **{f.dimension: categories[0]})
     field = {"age_band": "age_bands", "gender": "genders", "ethnic_group": "ethnic_groups"}
+    if getattr(f, f.dimension) != ALL:
+        raise FilterError(
+            field[f.dimension], "is the profile's own dimension: leave it at all (no value)"
+        )
+    check(f, level=level, **{f.dimension: categories[0]})
     lookup = lookup_for(f, level=level, areas=(area,), **{field[f.dimension]: tuple(categories)})
     cells = grid(db, lookup, (f.dimension,))
     total_cells = grid(db, lookup_for(f, level=level, areas=(area,)), ("area_code",))

@@ -207,7 +207,9 @@ def _what(raw: Mapping[str, object], ref: Reference) -> str:
     service = _optional(raw, "services", ref.services)
     theme = _optional(raw, "themes", ref.themes)
     provision = _optional(raw, "provision", ref.provision_types)
-    given = [n for n, v in zip(WHAT_PARAMETERS, (element, service, theme, provision), strict=True) if v]
+    given = [
+        n for n, v in zip(WHAT_PARAMETERS, (element, service, theme, provision), strict=True) if v
+    ]
     if element and len(given) > 1 or service and len(given) > 1:
         raise FilterError(
             given[1],

@@ -267,7 +267,7 @@ def test_the_what_picker_writes_one_parameter_and_sectors_offer_one_breakdown(pa
     url, driver, _, artefacts = page
     driver.get(url + "/")
     settle(driver)
-    set_value(driver, ids.WHAT, "theme_provision:MIA5:Internal")
+    set_value(driver, ids.WHAT, "theme:MIA5:Internal")
     wait_for(lambda: query(driver).get("themes") == "MIA5", message="the theme in the URL")
     assert query(driver).get("provision") == "Internal"
     assert not {"elements", "services"} & set(query(driver))

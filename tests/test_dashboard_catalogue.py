@@ -22,7 +22,7 @@ def test_the_what_picker_groups_every_member_with_codes_and_names() -> None:
     labels = {o["value"]: o["label"] for o in options}
     assert labels["element:OAEHSGCO"] == "OAEHSGCO Older Adults External General Contracted"
     assert labels["service:OAHS"] == "OAHS Older Adults Home Support"
-    assert labels["theme_provision:MIA17:Internal"] == "MIA17 x Internal"
+    assert labels["theme:MIA17:Internal"] == "MIA17 x Internal"
     for option in options[1:]:
         if not option["value"].startswith("group:"):
             params = catalogue.what_params(option["value"])

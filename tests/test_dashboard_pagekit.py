@@ -64,7 +64,7 @@ def test_the_shared_pickers_write_one_what_and_a_preset_or_single_period() -> No
     controls = shared_filter_controls(CHOICES)
     keys = [c.key for c in controls]
     assert keys == ["period_kind", "period", "what", "age_bands", "client_groups"]
-    values = ["year", "2011..2015", "theme_provision:MIA5:Internal", "65+", "all"]
+    values = ["year", "2011..2015", "theme:MIA5:Internal", "65+", "all"]
     state = state_after_change(controls, values, {"elements": "A,B"}, "what")
     assert state == {
         "from": "2011",

@@ -119,7 +119,7 @@ def test_the_what_picker_writes_exactly_one_what_parameter() -> None:
         ("service:OAHS", {"services": "OAHS"}),
         ("theme:MIA3", {"themes": "MIA3"}),
         ("provision:Internal", {"provision": "Internal"}),
-        ("theme_provision:MIA5:Internal", {"themes": "MIA5", "provision": "Internal"}),
+        ("theme:MIA5:Internal", {"themes": "MIA5", "provision": "Internal"}),
         ("all", {}),
     ):
         values[ids.WHAT] = member

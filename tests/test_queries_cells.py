@@ -1,164 +1,254 @@
-"""The grid of cells a view shows (queries/cells.py): every area, true zeros, residents."""
+"""The grid of cells a view shows (queries/cells.py) on the real build of the small extract:
+every area shows, an area without a row is a true zero, the matrix has every area x single
+period, rates divide by the residents of the chosen age band, a region has its members'
+residents, a drill-down (`within=`) shows the parts of `area_parts`, and area_compare's city
+value is the city's own cell. Expected values are read straight from the served file."""
 
 from __future__ import annotations
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
 
-from queries import open_database, parse_filters, run_view
+from queries import parse_filters, run_view
+from queries.catalogue import ALL
+from queries.cells import Lookup, grid
 
 
 @pytest.fixture(scope="module")
-def built_db(small_serving_db):
-    db = open_database(small_serving_db)
-    yield db
-    db.close()
-
-
-@pytest.fixture(scope="module")
-def con(small_serving_db):
-    c = duckdb.connect(str(small_serving_db), read_only=True)
+def con(queries_serving_path):
+    c = duckdb.connect(str(queries_serving_path), read_only=True)
     yield c
     c.close()
 
 
-def _residents(con, level: str, bands: list[str]) -> dict[str, float]:
-    rows = con.execute(
-        "SELECT area_code, sum(population) FROM area_population "
-        "WHERE level = $level AND list_contains($bands, age_band) GROUP BY area_code",
-        {"level": level, "bands": bands},
-    ).fetchall()
-    return {code: pop for code, pop in rows}
+def _cells(con, level: str, kind: str, period: str, what: str = ALL, **breakdowns: str):
+    """area_code -> row of the served cells of one key (every area of the level)."""
+    key = {"age_band": ALL, "client_group": ALL, "gender": ALL, "ethnic_group": ALL}
+    key.update(breakdowns)
+    return (
+        con.execute(
+            "SELECT * FROM cells WHERE level = $level AND period_kind = $kind AND period = $period "
+            "AND what = $what AND age_band = $age_band AND client_group = $client_group "
+            "AND gender = $gender AND ethnic_group = $ethnic_group",
+            {"level": level, "kind": kind, "period": period, "what": what, **key},
+        )
+        .df()
+        .set_index("area_code")
+    )
 
 
-def test_every_area_shows_and_areas_without_data_are_true_zeros(built_db, con):
-    ref = built_db.reference
+def _residents(con, level: str, band: str) -> dict[str, float]:
+    if band == ALL:
+        sql = "SELECT area_code, population FROM areas WHERE level = $level"
+        params = {"level": level}
+    else:
+        sql = (
+            "SELECT area_code, population FROM area_population "
+            "WHERE level = $level AND age_band = $band"
+        )
+        params = {"level": level, "band": band}
+    return dict(con.execute(sql, params).fetchall())
+
+
+def test_every_area_shows_and_areas_without_a_row_are_true_zeros(queries_db, con):
+    ref = queries_db.reference
     quarter = ref.periods["quarter"][-1]
-    element = next(iter(ref.elements))
+    element = "CHIRDRT"
     f = parse_filters(
         {"level": "ward", "period_kind": "quarter", "from": quarter, "to": quarter,
          "elements": element},
         ref,
     )  # fmt: skip
-    rows = run_view(built_db, "area_map", f).rows
+    rows = run_view(queries_db, "area_map", f).rows
     assert list(rows["area_code"]) == sorted(ref.areas["ward"])
-    with_data = {
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT ward_code FROM facts WHERE period_kind = 'quarter' "
-            "AND period = $q AND element_code = $e",
-            {"q": quarter, "e": element},
-        ).fetchall()
-    }
-    empty = rows[~rows["area_code"].isin(with_data)]
-    assert len(empty) > 0, "the filter should leave some wards without data"
-    assert (empty["people"] == 0).all() and (empty["people_status"] == "").all()
+    served = _cells(con, "ward", "quarter", quarter, f"element:{element}")
+    absent = rows[~rows["area_code"].isin(served.index)]
+    present = rows[rows["area_code"].isin(served.index)]
+    assert len(absent) > 0 and len(present) > 0, "the cell should exist in some wards only"
+    assert (absent["people"] == 0).all() and (absent["value"] == 0).all()
+    assert (absent["people_status"] == "").all() and (absent["value_status"] == "").all()
+    expected = served.loc[present["area_code"], "people"].to_numpy(dtype="float64")
+    shown = present["people"].to_numpy(dtype="float64", na_value=np.nan)
+    np.testing.assert_array_equal(shown, expected)
 
 
-def test_matrix_has_a_cell_for_every_area_and_period(built_db):
-    ref = built_db.reference
-    years = ref.periods["year"][-3:]
+def test_grid_fills_an_absent_cell_with_zero_in_every_measure(queries_db, con):
+    ref = queries_db.reference
+    period = ref.periods["year"][-1]
+    served = _cells(con, "sector", "year", period, "element:CHIRDRT")
+    empty = sorted(set(ref.areas["sector"]) - set(served.index))[:2]
+    with_row = sorted(served.index)[:2]
+    lookup = Lookup(
+        "sector", "year", (period,), whats=("element:CHIRDRT",), areas=(*empty, *with_row)
+    )
+    cells = grid(queries_db, lookup, ("area_code",))
+    assert list(cells["area_code"]) == [*empty, *with_row]
+    measures = [
+        "people", "agreements_active", "agreements_started", "people_over_6w", "cost",
+        "cost_beyond_42",
+    ]  # fmt: skip
+    assert (cells.loc[:1, measures] == 0).all().all()
+    for i, code in enumerate(with_row, start=2):
+        for m in measures:
+            assert pd.isna(cells[m][i]) == pd.isna(served.loc[code, m]), (code, m)
+            if not pd.isna(served.loc[code, m]):
+                assert cells[m][i] == served.loc[code, m], (code, m)
+    with pytest.raises(ValueError, match="areas"):
+        grid(queries_db, Lookup("sector", "year", (period,)), ("area_code",))
+
+
+def test_matrix_has_a_cell_for_every_area_and_single_period(queries_db, con):
+    ref = queries_db.reference
+    years = ref.periods["year"][-4:]
     f = parse_filters({"level": "district", "from": years[0], "to": years[-1]}, ref)
-    rows = run_view(built_db, "matrix", f).rows
-    assert len(rows) == len(ref.areas["district"]) * 3
-    assert set(rows["period"]) == set(years)
+    rows = run_view(queries_db, "matrix", f).rows
+    assert len(rows) == len(ref.areas["district"]) * len(years)
+    assert not rows.duplicated(["area_code", "period"]).any()
+    assert set(rows["period"]) == set(years) and set(rows["area_code"]) == set(
+        ref.areas["district"]
+    )
+    for year in years:
+        served = _cells(con, "district", "year", year)
+        part = rows[rows["period"] == year].set_index("area_code")
+        absent = ~part.index.isin(served.index)
+        expected = served["people"].reindex(part.index).to_numpy(dtype="float64", na_value=np.nan)
+        expected[absent] = 0.0  # no row: a true zero ([c] stays NaN)
+        shown = part["value"].to_numpy(dtype="float64", na_value=np.nan)
+        np.testing.assert_array_equal(shown, expected, err_msg=year)
+        assert (part.loc[np.isnan(expected), "value_status"] == "[c]").all()
 
 
-def test_rates_divide_by_the_residents_of_the_chosen_age_bands(built_db, con):
-    ref = built_db.reference
-    bands = list(ref.age_bands[2:4])
-    params = {"level": "ward", "measure": "rate_per_1000", "age_bands": ",".join(bands)}
-    rows = run_view(built_db, "area_map", parse_filters(params, ref)).rows
-    residents = _residents(con, "ward", bands)
+@pytest.mark.parametrize(("level", "band"), [("ward", "65+"), ("district", "25-64"), ("city", ALL)])
+def test_rates_divide_by_the_residents_of_the_chosen_age_band(queries_db, con, level, band):
+    ref = queries_db.reference
+    params = {"level": level, "measure": "rate_per_1000"}
+    if band != ALL:
+        params["age_bands"] = band
+    f = parse_filters(params, ref)
+    rows = run_view(queries_db, "area_map", f).rows
+    residents = _residents(con, level, band)
     shown = rows[rows["value"].notna()]
     assert len(shown) > 0
     for code, people, rate in zip(shown["area_code"], shown["people"], shown["value"], strict=True):
-        assert rate == pytest.approx(round(1000 * people / residents[code], 2), abs=0.006)
-    city = run_view(built_db, "area_map", parse_filters({**params, "level": "city"}, ref)).rows
-    expected = round(1000 * city["people"][0] / sum(residents.values()), 2)
-    assert city["value"][0] == pytest.approx(expected, abs=0.006)
+        assert rate == pytest.approx(round(1000 * people / residents[code], 2), abs=1e-9)
+    served = _cells(con, level, "year", f.period, age_band=band)
+    assert (rows.set_index("area_code")["people"].dropna() > 0).any()
+    for code, people in rows.set_index("area_code")["people"].dropna().items():
+        assert people == (served.loc[code, "people"] if code in served.index else 0)
 
 
-def test_a_region_has_the_residents_of_its_members(built_db, con):
-    ref = built_db.reference
-    districts = sorted(ref.areas["district"])[:3]
-    params = {
-        "level": "region",
-        "regions": f"East:{'+'.join(districts[:2])};West:{districts[2]}",
-        "measure": "rate_per_1000",
-    }
-    rows = run_view(built_db, "area_map", parse_filters(params, ref)).rows
-    assert list(rows["area_code"]) == ["East", "West"]
-    residents = dict(
-        con.execute("SELECT area_code, population FROM areas WHERE level = 'district'").fetchall()
-    )
-    for region, members in (("East", districts[:2]), ("West", districts[2:3])):
-        row = rows[rows["area_code"] == region].iloc[0]
-        expected = round(1000 * row["people"] / sum(residents[m] for m in members), 2)
-        assert row["value"] == pytest.approx(expected, abs=0.006)
+def test_a_region_has_the_residents_of_its_members(queries_db, con):
+    ref = queries_db.reference
+    members = con.execute("SELECT area_code, member_level, member_code FROM region_members").df()
+    assert set(members["area_code"]) == set(ref.areas["region"])
+    for band in (ALL, *ref.age_bands[:4]):
+        member_residents = {
+            level: _residents(con, level, band) for level in set(members["member_level"])
+        }
+        region_residents = _residents(con, "region", band)
+        for region, part in members.groupby("area_code"):
+            expected = sum(
+                member_residents[level][code]
+                for level, code in zip(part["member_level"], part["member_code"], strict=True)
+            )
+            assert region_residents[region] == pytest.approx(expected, rel=1e-6), (region, band)
+    f = parse_filters({"level": "region", "measure": "rate_per_1000", "age_bands": "65+"}, ref)
+    rows = run_view(queries_db, "area_map", f).rows
+    assert list(rows["area_code"]) == sorted(ref.level_areas("region", "nes"))
+    residents = _residents(con, "region", "65+")
+    for code, people, rate in zip(rows["area_code"], rows["people"], rows["value"], strict=True):
+        assert rate == pytest.approx(round(1000 * people / residents[code], 2), abs=1e-9)
 
 
-def test_drilled_into_a_ward_the_areas_inside_it_and_those_with_data_there(built_db, con):
-    ref = built_db.reference
-    straddling = con.execute(
-        "SELECT f.ward_code, count(DISTINCT f.sector) FROM facts f "
-        "JOIN areas a ON a.level = 'sector' AND a.area_code = f.sector "
-        "WHERE a.parent_ward_code IS DISTINCT FROM f.ward_code "
-        "GROUP BY f.ward_code ORDER BY 2 DESC LIMIT 1"
+@pytest.mark.parametrize("level", ["sector", "h3r7", "h3r8"])
+@pytest.mark.parametrize("container_level", ["ward", "district"])
+def test_drilled_into_a_ward_or_district_the_rows_are_its_area_parts(
+    queries_db, con, level, container_level
+):
+    ref = queries_db.reference
+    container, n_parts = con.execute(
+        "SELECT container, count(*) FROM area_parts WHERE container_level = $c AND level = $l "
+        "GROUP BY container ORDER BY 2 DESC, 1 LIMIT 1",
+        {"c": container_level, "l": level},
     ).fetchone()
-    assert straddling, "the built database should have sectors that straddle wards"
-    ward = straddling[0]
-    rows = run_view(
-        built_db, "area_map", parse_filters({"level": "sector", "within": ward}, ref)
-    ).rows
-    inside = {code for code, a in ref.areas["sector"].items() if a.parent_ward_code == ward}
-    with_data = {
+    parts = {
         r[0]
         for r in con.execute(
-            "SELECT DISTINCT sector FROM facts WHERE ward_code = $w", {"w": ward}
+            "SELECT area_code FROM area_parts WHERE container = $c AND level = $l",
+            {"c": container, "l": level},
         ).fetchall()
     }
-    assert set(rows["area_code"]) == inside | (with_data & set(ref.areas["sector"]))
-    assert with_data - inside, "a sector with data in the ward but parented elsewhere shows"
+    assert len(parts) == n_parts > 1
+    f = parse_filters({"level": level, "within": container}, ref)
+    rows = run_view(queries_db, "area_map", f).rows
+    assert sorted(rows["area_code"]) == sorted(parts)
+    # Each part shows its whole published cell (the drill-down selects rows, not people).
+    served = _cells(con, level, "year", f.period)
+    for code, people in zip(rows["area_code"], rows["people"], strict=True):
+        expected = served.loc[code, "people"] if code in served.index else 0
+        assert (pd.isna(people) and pd.isna(expected)) or people == expected, code
 
 
-@pytest.mark.parametrize(
-    "measure", ["rate_per_1000", "internal_share", "agreements_active", "agreements_started"]
-)
+def _city_rate(con, ref, f) -> float:
+    cell = _cells(con, "city", f.period_kind, f.period, f.what, age_band=f.age_band)
+    people = cell["people"].iloc[0] if len(cell) else 0
+    if f.age_band == ALL:
+        residents = ref.areas["city"][ref.city_code()].population
+    else:
+        residents = _residents(con, "city", f.age_band)[ref.city_code()]
+    return round(1000 * people / residents, 2)
+
+
 @pytest.mark.parametrize(
     "params",
     [
         {"level": "ward"},
-        {"level": "sector", "period_kind": "quarter"},
-        {"level": "h3r8", "age_bands": "65+"},
-        {"level": "district", "elements": "OAERSRES,OAIHSENB,OAIRSCC"},
-        {"level": "h3r7", "one_period": True},
+        {"level": "district", "age_bands": "65+", "themes": "MIA3"},
+        {"level": "sector", "from": "2011", "to": "2015"},
+        {"level": "h3r8", "provision": "Internal"},
+        {"level": "region", "period_kind": "quarter", "from": "2014-Q2", "to": "2014-Q2"},
     ],
 )
-def test_area_compare_city_cell_from_the_areas_query_matches_the_city_query(
-    built_db, params, measure
-):
-    """With no chosen areas the city's cell is counted in the areas' own query
-    (people_total.sql, provision_city_types.sql); it must equal what the city level counts on
-    its own, over a range of periods and in one."""
-    ref = built_db.reference
-    params = dict(params)
-    years = ref.periods.get(params.get("period_kind", "year"))
-    first = years[-1] if params.pop("one_period", False) else years[-4]
-    state = {"measure": measure, "from": first, "to": years[-1], **params}
-    areas = run_view(built_db, "area_compare", parse_filters(state, ref)).rows
-    city = run_view(built_db, "area_compare", parse_filters({**state, "level": "city"}, ref)).rows
-    assert len(areas) > 1 and len(city) == 1
-    assert (areas["city_value"] == city["value"][0]).all()
-    assert (areas["city_status"] == city["value_status"][0]).all()
+def test_area_compare_city_value_is_the_city_cell(queries_db, con, params):
+    ref = queries_db.reference
+    f = parse_filters({"measure": "rate_per_1000", **params}, ref)
+    rows = run_view(queries_db, "area_compare", f).rows
+    assert len(rows) > 1
+    expected = _city_rate(con, ref, f)
+    assert (rows["city_value"] == expected).all()
+    assert (rows["city_status"] == rows["city_status"][0]).all()
+    city = run_view(queries_db, "area_compare", parse_filters({**params, "level": "city"}, ref))
+    assert city.rows["value"][0] == expected == city.rows["city_value"][0]
 
 
-@pytest.mark.parametrize("measure", ["internal_share", "agreements_active", "rate_per_1000"])
-def test_area_compare_at_city_level_compares_the_city_with_itself(built_db, measure):
-    ref = built_db.reference
-    f = parse_filters({"level": "city", "measure": measure}, ref)
-    rows = run_view(built_db, "area_compare", f).rows
-    assert list(rows["area_code"]) == ["city"]
+def test_area_compare_internal_share_city_value_is_the_city_cells(queries_db, con):
+    ref = queries_db.reference
+    f = parse_filters({"level": "ward", "measure": "internal_share"}, ref)
+    rows = run_view(queries_db, "area_compare", f).rows
+    internal = _cells(con, "city", "year", f.period, "provision:Internal")["people"].iloc[0]
+    external = _cells(con, "city", "year", f.period, "provision:External")["people"].iloc[0]
+    expected = round(min(1.0, internal / (internal + external)), 4)
+    assert (rows["city_value"] == expected).all()
+
+
+def test_area_compare_internal_share_of_a_theme(queries_db, con):
+    ref = queries_db.reference
+    f = parse_filters({"level": "ward", "measure": "internal_share", "themes": "MIA3"}, ref)
+    rows = run_view(queries_db, "area_compare", f).rows
+    internal = _cells(con, "city", "year", f.period, "theme:MIA3:Internal")["people"].iloc[0]
+    external = _cells(con, "city", "year", f.period, "theme:MIA3:External")["people"].iloc[0]
+    assert (rows["city_value"] == round(min(1.0, internal / (internal + external)), 4)).all()
+
+
+@pytest.mark.parametrize("measure", ["internal_share", "people", "rate_per_1000"])
+def test_area_compare_at_city_level_compares_the_city_with_itself(queries_db, measure):
+    ref = queries_db.reference
+    rows = run_view(
+        queries_db, "area_compare", parse_filters({"level": "city", "measure": measure}, ref)
+    ).rows
+    assert list(rows["area_code"]) == [ref.city_code()]
     assert rows["value"][0] == rows["city_value"][0]
     assert rows["value_status"][0] == rows["city_status"][0]
     assert rows["comparison"][0] in ("similar", "")

@@ -32,11 +32,18 @@ def test_round_trip_through_params(queries_db):
         "level": "region",
         "region_set": "nes",
         "themes": "MIA5",
-        "provision": "Internal",
         "genders": "Female",
         "measure": "rate_per_1000",
         "top_n": "5",
     }
+    f = parse_filters(params, ref)
+    assert f.what == "theme:MIA5"
+    assert parse_filters(f.to_params(), ref) == f
+
+
+def test_a_themes_part_is_the_member_the_build_publishes(queries_db):
+    ref = queries_db.reference
+    params = {"themes": "MIA5", "provision": "Internal", "level": "region", "region_set": "nes"}
     f = parse_filters(params, ref)
     assert f.what == "theme:MIA5:Internal"
     assert parse_filters(f.to_params(), ref) == f

@@ -25,25 +25,57 @@ PSEUDONYM = re.compile(r"^[0-9a-f]{32,}$")
 UNIT_POSTCODE = re.compile(r"^B\d{1,2}[A-Z]? ?\d[A-Z]{2}$")
 
 
+def _hashes_of_the_build(path: Path) -> set[tuple[str, str]]:
+    """(table, value) of meta's build id and the extract file's hash: hex, not pseudonyms."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT value FROM meta WHERE key IN ('build_id', 'source_sha256')"
+        ).fetchall()
+    finally:
+        con.close()
+    return {("meta", r[0]) for r in rows}
+
+
 def test_no_person_level_table_or_column(small_serving_db: Path) -> None:
     con = duckdb.connect(str(small_serving_db), read_only=True)
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     assert "cells" in tables
     assert not tables & FORBIDDEN_TABLES
+    # The file's own tables only (duckdb_columns() also lists DuckDB's catalogue views).
     columns = con.execute(
-        "SELECT table_name, column_name, data_type FROM duckdb_columns()"
+        "SELECT table_name, column_name, data_type FROM duckdb_columns() WHERE NOT internal"
     ).fetchall()
     bad = [(t, c) for t, c, _ in columns if FORBIDDEN_COLUMN.search(c)]
     assert bad == []
+    pseudonyms = _workspace_pseudonyms(small_serving_db)
+    build_hashes = _hashes_of_the_build(small_serving_db)
     for table, column, data_type in columns:
         if data_type != "VARCHAR":
             continue
         values = con.execute(f'SELECT DISTINCT "{column}" FROM "{table}" LIMIT 50000').fetchall()
         for (value,) in values:
-            if value is None:
+            if value is None or (table, value) in build_hashes:
                 continue
+            assert value not in pseudonyms, (table, column)
             assert not PSEUDONYM.match(value), (table, column, value)
             assert not UNIT_POSTCODE.match(value), (table, column, value)
+    # meta's hex values are the build's id and the extract file's hash, nothing else.
+    hex_meta = con.execute(
+        "SELECT key FROM meta WHERE regexp_full_match(value, '[0-9a-f]{32,}')"
+    ).fetchall()
+    assert {k for (k,) in hex_meta} <= {"build_id", "source_sha256"}
+
+
+def _workspace_pseudonyms(served: Path) -> set[str]:
+    con = duckdb.connect(str(workspace_path(served)), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT person_pseudo FROM persons UNION ALL SELECT agreement_pseudo FROM agreements"
+        ).fetchall()
+    finally:
+        con.close()
+    return {r[0] for r in rows}
 
 
 def test_the_workspace_holds_the_person_level_data(small_serving_db: Path) -> None:

@@ -3,9 +3,10 @@
 -- counts: a true zero is 0; 1..9 is suppressed (NULL, shown [c]); n >= 10 is n plus the
 --   ptable's noise at (pcv(n), cell key), never below the threshold (cell key perturbation:
 --   the same people give the same key, so the same cell always gets the same answer);
--- money: only where the cell's true people count is at least the threshold and the two
+-- money: only where the true count of the people it is the cost of (the cell's people; for
+--   the cost beyond 6 weeks, its people over 6 weeks) is at least the threshold and the two
 --   largest people's costs are under the dominance share of the total; then the total plus
---   noise keyed by the people's cell key, uniform on (-1, 1) x the largest single person's
+--   noise keyed by those people's cell key, uniform on (-1, 1) x the largest single person's
 --   cost (unbiased, and no difference of two cells pins one person's cost), rounded to
 --   3 significant figures. Otherwise NULL ([c]).
 -- pcv: ONS's ptable covers 1..750; larger counts reuse rows 501..750 by (n - 1) mod 250.
@@ -47,7 +48,7 @@ SELECT
     published_money(t.cost_total, t.cost_top1, t.cost_top2, t.people_n, t.people_ckey) AS cost,
     published_money(
         t.cost_beyond_42_total, t.cost_beyond_42_top1, t.cost_beyond_42_top2,
-        t.people_n, t.people_ckey
+        t.people_over_6w_n, t.people_over_6w_ckey
     ) AS cost_beyond_42
 FROM workspace.cells_truth AS t
 LEFT JOIN ref_ptable AS p1 ON p1.pcv = pcv_of(t.people_n) AND p1.ckey = t.people_ckey
