@@ -242,7 +242,7 @@ def create_app(
         log.exception("browser geometry unavailable; the map will say so")
     runner = GuardedRunner(AuditLog(auth.audit_log))
     ctx = Context(
-        db=db, choices=choices_from_reference(db.reference), geometry=geometry, runner=runner
+        db=db, choices=choices_from_reference(db.reference, db), geometry=geometry, runner=runner
     )
     title = f"{APP_TITLE} (synthetic data)" if ctx.synthetic else APP_TITLE
     app = _new_app(title)
