@@ -1,6 +1,7 @@
-"""Disclosure audit: attack the query layer the way an intruder would (PRIVACY.md §7).
+"""Disclosure audit, version 2: attack the published catalogue as PRIVACY.md §0 and §8 say.
 
-`care-atlas audit` runs a battery of differencing, averaging and margin attacks through the
-same views the dashboard and API use, and reports what, if anything, they recover with
-certainty. A second run with protection switched off proves the attacks can find leaks.
+`care-atlas audit` reads the served cells and the build workspace's true values, attacks every
+suppressed and small published cell through every relation the catalogue offers (least
+squares, exact bounds, maximum likelihood with the public ptable), one person's cost from
+differences of cost cells, and runs two controls that must find leaks.
 """

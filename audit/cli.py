@@ -1,41 +1,51 @@
-"""``care-atlas audit`` (attack the query layer, report what it recovers) and
-``care-atlas noise-ptable`` (write the cell-key noise ptable the audit recommends)."""
+"""``care-atlas audit`` (attack the published catalogue, report what it gives away) and
+``care-atlas noise-ptable`` (write the cell-key noise ptable)."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from care_atlas.errors import UserError
 
 REPORT_SUFFIXES = (".md", ".html", ".htm")
-MAX_PAIRS = 10_000_000
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "audit",
-        help="attack the query layer like an intruder and report what it recovers",
+        help="attack the published catalogue like an intruder and report what it recovers",
         description=(
-            "Run differencing, averaging and margin attacks against a serving database through "
-            "the same query layer as the dashboard and API, then the same attacks with "
-            "protection switched off (proving they can find leaks). Exit 0 when nothing is "
-            "recovered, 1 when small counts are recovered, 3 when the control run found nothing."
+            "Attack every suppressed and small published cell of the served database through "
+            "every relation the catalogue offers (least squares, exact bounds, maximum "
+            "likelihood with the public ptable), one person's cost from differences of cost "
+            "cells, and two controls that must find leaks (protection off; free-form regions). "
+            "Truth comes from the build workspace. Exit 0 clean; 1 a small count recovered or a "
+            "cost pinned; 3 a control found nothing; 2 bad input."
         ),
     )
-    p.add_argument("--db", required=True, type=Path, help="serving database (care-atlas build)")
-    p.add_argument("--pairs", type=_pairs, default=10_000, help="pairs to try (default 10000)")
-    p.add_argument("--seed", type=_whole, default=0, help="seed for the attack plan (default 0)")
-    p.add_argument("--report", type=Path, help="write the report to FILE.md or FILE.html")
+    p.add_argument("--db", required=True, type=Path, help="served database (care-atlas build)")
     p.add_argument(
-        "--ptable",
+        "--workspace",
         type=Path,
-        help="ptable CSV the dashboard serves with (default: CARE_ATLAS_PTABLE, else the "
-        "database's own)",
+        help="build workspace (default: <db stem>.workspace.duckdb beside the served file)",
     )
-    p.add_argument("--no-control", action="store_true", help="skip the protection-off run")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--report", type=Path, help="write the report to FILE.md or FILE.html")
+    p.add_argument("--seed", type=_whole, default=0, help="seed for samples (default 0)")
+    p.add_argument(
+        "--sample", type=_positive, help="attack N random targets per measure (default: all)"
+    )
+    p.add_argument("--ptable", type=Path, help="ptable CSV the build used (default: recorded)")
+    p.add_argument(
+        "--cells-csv",
+        type=Path,
+        help="write every attacked cell's residual risk to FILE.csv (keep it with the workspace)",
+    )
+    p.add_argument(
+        "--what-if",
+        action="store_true",
+        help="also attack as if true zeros were published as [c] (informs the catalogue)",
+    )
     p.set_defaults(func=run)
 
     n = subparsers.add_parser(
@@ -43,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write the cell-key noise ptable (multiples of 5, threshold 10, noise ±7)",
         description=(
             "Write a ptable CSV (pcv, ckey, pvalue) that publishes each count as one of the "
-            "three multiples of 5 within 7 of it, chosen by the cell key (unbiased, consistent)."
+            "multiples of 5 within 7 of it, chosen by the cell key (unbiased, consistent)."
             " Use it with care-atlas build --ptable or CARE_ATLAS_PTABLE."
         ),
     )
@@ -57,62 +67,49 @@ def _whole(text: str) -> int:
     return int(text)
 
 
-def _pairs(text: str) -> int:
+def _positive(text: str) -> int:
     value = _whole(text)
-    if not 1 <= value <= MAX_PAIRS:
-        raise argparse.ArgumentTypeError(f"must be 1..{MAX_PAIRS}")
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
     return value
 
 
+def default_workspace(db: Path) -> Path:
+    return db.with_name(f"{db.stem}.workspace{db.suffix or '.duckdb'}")
+
+
 def run(args: argparse.Namespace) -> int:
-    from audit.report import to_markdown, write_report
-    from audit.runner import run_audit
-    from queries import DatabaseError, FilterError
+    import duckdb
+
+    from audit.files import audit_files
+    from audit.report import summary
 
     if args.report is not None and args.report.suffix.lower() not in REPORT_SUFFIXES:
         raise UserError(f"--report must end in {', '.join(REPORT_SUFFIXES)}: {args.report}")
-    if not args.db.is_file():
-        raise UserError(f"serving database {args.db} does not exist")
-    bar = None
-    if not args.quiet:
-        from tqdm import tqdm
-
-        runs = 1 if args.no_control else 2
-        bar = tqdm(total=args.pairs * runs, unit="pair", desc="audit", file=sys.stderr)
+    workspace = args.workspace or default_workspace(args.db)
     try:
-        report = run_audit(
+        result = audit_files(
             args.db,
-            pairs=args.pairs,
+            workspace,
+            sample=args.sample,
             seed=args.seed,
+            report=args.report,
             ptable=args.ptable,
-            control=not args.no_control,
-            progress=bar.update if bar is not None else None,
+            what_if=args.what_if,
+            cells_csv=args.cells_csv,
         )
-    except (DatabaseError, FilterError) as exc:
-        raise UserError(str(exc)) from exc
+    except duckdb.Error as exc:
+        raise UserError(f"cannot read {args.db} / {workspace}: {exc}") from exc
     except OSError as exc:
-        raise UserError(f"cannot read {args.db}: {exc}") from exc
-    finally:
-        if bar is not None:
-            bar.close()
+        raise UserError(str(exc)) from exc
+    print(summary(result))
     if args.report is not None:
-        try:
-            write_report(report, args.report)
-        except OSError as exc:
-            raise UserError(f"cannot write {args.report}: {exc}") from exc
-    print(_summary(to_markdown(report)))
-    return report.exit_code
-
-
-def _summary(text: str) -> str:
-    """The Markdown report's summary and results sections, for the terminal."""
-    start = text.index("## Summary")
-    end = text.index("### ", start) if "### " in text[start:] else len(text)
-    return text[start:end].rstrip()
+        print(f"report: {args.report}")
+    return result.exit_code
 
 
 def run_noise_ptable(args: argparse.Namespace) -> int:
-    from audit.ptable import noise_ptable, write_ptable
+    from care_atlas.ptables import noise_ptable, write_ptable
 
     try:
         write_ptable(noise_ptable(), args.out)

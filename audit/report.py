@@ -1,5 +1,10 @@
-"""The audit report: Markdown or plain self-contained HTML an information governance board can
-read (no scripts, no external styles or fonts)."""
+"""The audit report for an information governance board: Markdown or self-contained HTML.
+
+Both are rendered from one list of blocks (heading, paragraph, list, table), so they say the
+same thing. No cell's true value is printed: a recovered cell is named with the relations
+that gave it away and the attacker's certainty, not its count (the report may sit beside the
+served file).
+"""
 
 from __future__ import annotations
 
@@ -8,261 +13,422 @@ import os
 import tempfile
 from pathlib import Path
 
-from audit.model import Claim
-from audit.runner import EXIT_CLEAN, EXIT_RECOVERED, AuditReport, RunResult
+import numpy as np
+import pandas as pd
 
-CLAIMS_SHOWN = 10
-
-DEFINITION = (
-    "An attack RECOVERS a count when the published numbers it combined leave exactly one "
-    "possible true value and that value is between 1 and 9: the attacker then knows for certain "
-    "that exactly that many people (or agreements) share the attributes asked about (a group "
-    "of one exposes that person, and, where both costs are shown, bounds their cost). Learning "
-    "only that a group holds 'between 1 and 9' is not counted: a suppressed cell already says "
-    "so. The attacker is assumed to know the ptable and the threshold (they are published) but "
-    "not the record keys. Every recovery is checked against the true counts."
+from audit.cells import DIMENSIONS
+from audit.engine import (
+    EXIT_CLEAN,
+    EXIT_RECOVERED,
+    FULL_ROUNDS,
+    SAMPLED_ROUNDS,
+    AuditResult,
+    Run,
 )
+from audit.money import PINNED
+
+Block = tuple  # ("h1"|"h2"|"h3"|"p", text) | ("ul", [text]) | ("table", headers, rows)
+WORST_SHOWN = 15
+BINS = (0.0, 0.2, 0.3, 0.5, 0.7, 0.9, 1.0001)
+
+ATTACKS = [
+    (
+        "Linear relations (least squares)",
+        "Every cell the catalogue publishes is also a part of bigger cells: a sector of its "
+        "district, a ward of the city, a district of its region, an element of its service, "
+        "theme and provision type, an age band or client group of 'all', a single year of each "
+        "preset range and a quarter of its year. For a hidden cell the attacker subtracts its "
+        "published neighbours from the published total, along every such relation, and "
+        "combines the estimates weighting each by its precision (inverse variance).",
+    ),
+    (
+        "Exact bounds, propagated",
+        "Each published number allows a range of true counts (a [c] means 1 to 9; a published "
+        "15 means 8 to 22 under this ptable). A total bounds its parts and the parts bound the "
+        "total; every tightened cell tightens its neighbours, repeated until nothing changes. "
+        "Anything left with a single possible value is known for certain.",
+    ),
+    (
+        "Maximum likelihood with the public ptable",
+        "The attacker knows the ptable (not the cell keys), so knows how likely each true "
+        "count is to be published as each multiple of 5. For each hidden cell it multiplies "
+        "these likelihoods over all its relations into a posterior probability for every value "
+        "1 to 9. 'Recovered' means the most likely value is the true one and the attacker "
+        "would put at least 90% on it.",
+    ),
+    (
+        "Averaging many differences of the same group",
+        "Noise is the same for the same people but independent for different ones, so many "
+        "pairs of cells whose difference is the same group average the noise away. In this "
+        "catalogue such pairs are exactly the relations above (a total minus its other parts), "
+        "all of which are used. The control below shows what the attack does when regions can "
+        "be drawn freely.",
+    ),
+    (
+        "One person's cost",
+        "Where a cell holds exactly one person, its cost is hidden, but its total and all its "
+        "other parts may be published: their difference is that person's cost plus the noise "
+        "of each published cost (scaled to the largest person in it) and rounding. The "
+        "attacker combines every such difference; the audit reports how narrow the 90% interval "
+        f"on the person's cost is. 'Pinned' means within {PINNED:.0%}.",
+    ),
+]
 
 
-def _plain_summary(report: AuditReport) -> list[str]:
-    p, c = report.protected, report.control
+def _verdict(r: AuditResult) -> list[str]:
+    p = r.protected
+    res = p.results
+    small = res[res["true"].between(1, 9)] if len(res) else res
     lines = [
-        f"We attacked the dashboard's query layer ({p.queries:,} questions, {p.pairs:,} "
-        f"comparisons of published numbers) the way a determined intruder would: subtracting "
-        f"overlapping tables, areas and periods, asking the same thing many ways, and "
-        f"subtracting parts from totals."
+        f"We attacked {len(res):,} hidden or small cells"
+        + (
+            f" (a random sample of {r.sample:,} per measure out of {r.targets_total:,})"
+            if r.sample
+            else ""
+        )
+        + f" using {len(r.relations):,} relations between published cells, "
+        f"in {r.seconds:.0f} seconds.",
     ]
     if p.recovered:
         lines.append(
-            f"With the protection in force the attacks RECOVERED {p.recovered:,} small counts "
-            "with certainty (details below). The dashboard leaks under this protection: it must "
-            "not be served until the protection is strengthened and this audit passes."
+            f"FAIL: {p.recovered:,} true counts between 1 and 9 were RECOVERED with at least 90% "
+            f"certainty ({p.recovered / max(len(small), 1):.2%} of the small cells attacked); "
+            f"{p.rate(0.5):,} with at least 50%. The catalogue must not be published until the "
+            "catalogue or the noise is tightened and this audit passes."
         )
     else:
         lines.append(
-            "With the protection in force the attacks recovered NO count between 1 and 9 with "
-            "certainty."
+            f"No true count between 1 and 9 was recovered with 90% certainty; {p.rate(0.5):,} "
+            "reached 50%."
         )
-    if c is not None:
-        if c.recovered:
-            lines.append(
-                f"The same attacks, run with the protection switched off, recovered "
-                f"{c.recovered:,} small counts: the audit is able to find leaks, so a clean "
-                "result means something."
-            )
-        else:
-            lines.append(
-                "The same attacks with the protection switched off recovered nothing, so this "
-                "run cannot show that the audit would find a leak: run it with more pairs."
-            )
-    if p.inconsistent:
+    if len(r.money):
         lines.append(
-            f"{p.inconsistent} cells were published with different values when asked in "
-            "equivalent ways; that breaks the 'same cell, same answer' rule and should be fixed."
+            f"{len(r.money):,} one-person costs could be attacked; the narrowest 90% interval "
+            f"is ±{r.money['relative'].min():.0%} of the cost; {r.pinned:,} pinned within {PINNED:.0%}."
         )
-    lines.append(f"Exit status: {report.exit_code} ({_exit_meaning(report.exit_code)}).")
+    for c in r.controls:
+        lines.append(
+            f"Control, {c.title.lower()}: {c.recovered:,} of {len(c.results):,} recovered."
+        )
+    meaning = {EXIT_CLEAN: "clean", EXIT_RECOVERED: "disclosure found"}
+    lines.append(
+        f"Exit status {r.exit_code} ({meaning.get(r.exit_code, 'a required control found nothing')})."
+    )
     return lines
 
 
-def _exit_meaning(code: int) -> str:
-    if code == EXIT_CLEAN:
-        return "clean"
-    if code == EXIT_RECOVERED:
-        return "small counts recovered"
-    return "inconclusive: the control run found nothing"
+def _rule(r: AuditResult) -> list[Block]:
+    m = r.model
+    outcomes = []
+    for n in range(1, 21):
+        probs = m.published_probs(n)
+        text = ", ".join(
+            ("[c]" if v is None else str(v)) + f" ({p:.0%})"
+            for v, p in sorted(probs.items(), key=lambda kv: -1 if kv[0] is None else kv[0])
+        )
+        outcomes.append([str(n), text])
+    return [
+        ("h2", "Rule in force"),
+        (
+            "ul",
+            [
+                f"Counts: a true 0 is published as 0; 1 to {m.threshold - 1} as [c]; {m.threshold} or "
+                f"more as the true count plus cell-key noise from the ptable, never below {m.threshold}.",
+                f"ptable: {r.ptable_name or 'as supplied'}; largest change D = {m.spread}, "
+                f"variance V = {m.variance:.2f}.",
+                "Money: published only where the true people count is at least the threshold and "
+                "the two largest people's costs are under 85% of the total; noise uniform on ± the "
+                "largest person's cost, then 3 significant figures.",
+            ],
+        ),
+        ("p", "What each true count can be published as (probability over cell keys):"),
+        ("table", ["true count", "published as"], outcomes),
+    ]
 
 
-def _attack_rows(run: RunResult, control: RunResult | None) -> list[list[str]]:
+def _measure_table(run: Run) -> list[list[str]]:
     rows = []
-    by_name = {a.name: a for a in control.attacks} if control else {}
-    for a in run.attacks:
-        c = by_name.get(a.name)
+    res = run.results
+    for m, g in res.groupby("measure", sort=False, observed=True):
+        small = g[g["true"].between(1, 9)]
         rows.append(
             [
-                a.title,
-                f"{a.queries:,}",
-                f"{a.pairs:,}",
-                f"{a.targets:,}",
-                f"{a.recovered:,}",
-                f"{a.narrowed_small:,}" + (f" (narrowest {a.narrowest})" if a.narrowest else ""),
-                f"{a.inconsistent:,}",
-                f"{c.recovered:,}" if c else "not run",
+                str(m),
+                f"{len(g):,}",
+                f"{int((g['published'] == -1).sum()):,}" if "published" in g else "",
+                f"{int(g['recovered'].sum()):,}",
+                f"{int((small['p_true'] >= 0.5).sum()):,}",
+                f"{int((g['sd'] == 0).sum() if 'sd' in g else 0):,}",
+                f"{small['p_true'].median():.2f}" if len(small) else "",
             ]
         )
     return rows
 
 
-HEADERS = [
-    "attack",
-    "queries",
-    "pairs",
-    "targets",
-    "recovered",
-    "known to be 1..9 only",
-    "inconsistent",
-    "recovered with protection off",
-]
-
-
-def _outcome_text(summary_outcomes: dict[int, list[int | None]]) -> list[list[str]]:
+def _histogram(run: Run) -> list[list[str]]:
+    small = run.results[run.results["true"].between(1, 9)]
+    counts, _ = np.histogram(small["p_true"], bins=BINS)
+    labels = [f"{a:.1f} to {min(b, 1):.1f}" for a, b in zip(BINS[:-1], BINS[1:], strict=True)]
     return [
-        [str(n), ", ".join("[c]" if p is None else str(p) for p in outs)]
-        for n, outs in summary_outcomes.items()
+        [lab, f"{c:,}", f"{c / max(len(small), 1):.1%}"]
+        for lab, c in zip(labels, counts, strict=True)
     ]
 
 
-def _md_table(headers: list[str], rows: list[list[str]]) -> str:
-    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+def _mechanisms(r: AuditResult) -> list[list[str]]:
+    """For each recovered cell, the relation type that bounds it most tightly, counted."""
+    res, used = r.protected.results, r.protected.used
+    if used.empty or not r.protected.recovered:
+        return []
+    rec = res.loc[res["recovered"], ["cell", "measure"]]
+    u = used.merge(rec, left_on=["target", "measure"], right_on=["cell", "measure"])
+    u = u.assign(width=u["hi"] - u["lo"]).sort_values("width", kind="stable")
+    tight = u.drop_duplicates(["target", "measure"])
+    kinds = r.relations.kind[tight["rel"].to_numpy(dtype=np.int64)]
+    names = [r.relations.types[int(k)].name for k in kinds]
+    roles = np.where(tight["role"].to_numpy() == 1, "as the total", "as a part")
+    table = pd.DataFrame({"relation": names, "role": roles, "measure": tight["measure"].to_numpy()})
+    counts = table.value_counts().reset_index(name="cells").head(12)
+    return [[x.relation, x.role, x.measure, f"{x.cells:,}"] for x in counts.itertuples()]
+
+
+def _worst(r: AuditResult) -> list[list[str]]:
+    res = r.protected.results
+    res = res[res["true"].between(1, 9)].sort_values(["p_true", "sd"], ascending=[False, True])
+    used = r.protected.used
+    rows = []
+    for row in res.head(WORST_SHOWN).itertuples(index=False):
+        u = used[(used["target"] == row.cell) & (used["measure"] == row.measure)]
+        rels = "; ".join(r.relations.describe(int(x), r.cells) for x in u["rel"].head(4))
+        rows.append(
+            [
+                r.cells.describe(int(row.cell)),
+                str(row.measure),
+                "[c]" if row.published == -1 else str(row.published),
+                f"{row.sd:.2f}",
+                f"{row.p_true:.2f}",
+                "yes" if row.recovered else "no",
+                rels,
+            ]
+        )
+    return rows
+
+
+def _rounds_text(r: AuditResult) -> str:
+    rounds = ", ".join(f"{m} {n}" for m, n in r.protected.rounds.items())
+    limit = SAMPLED_ROUNDS if r.sample else FULL_ROUNDS
+    return (
+        f"Exact bounds were propagated over every published cell for these rounds ({rounds}); "
+        f"a measure that reached {limit} stopped at the limit of this "
+        f"{'sampled' if r.sample else 'full'} run, the others went on until nothing tightened. "
+        "'Known exactly' counts cells whose possible values closed on one."
+    )
+
+
+def blocks(r: AuditResult, source: str) -> list[Block]:
+    out: list[Block] = [
+        ("h1", "Care Atlas disclosure audit"),
+        ("p", source),
+        ("h2", "Summary for the information governance board"),
+        ("ul", _verdict(r)),
+        *_rule(r),
+        ("h2", "What was tried"),
+    ]
+    for title, text in ATTACKS:
+        out += [("h3", title), ("p", text)]
+    out += [
+        (
+            "p",
+            "The attacker is assumed to be the strongest there can be: they know the ptable, "
+            "the catalogue and this code, and they know exactly which relations hold for people "
+            "counts (a person in two parts breaks a sum; the audit uses each relation only where "
+            "it holds in the true data).",
+        ),
+        ("h2", "Results on the published catalogue"),
+        (
+            "table",
+            [
+                "measure",
+                "cells attacked",
+                "of them [c]",
+                "recovered (90%)",
+                "50% or more",
+                "known exactly",
+                "median certainty of the true value",
+            ],
+            _measure_table(r.protected),
+        ),
+        ("p", _rounds_text(r)),
+        ("h3", "How sure the attacker can be of the true value (small cells)"),
+        (
+            "table",
+            ["posterior probability of the true value", "cells", "share"],
+            _histogram(r.protected),
+        ),
+        ("h3", "What gives the recovered cells away"),
+        (
+            "p",
+            "For each recovered cell, the relation that bounds it most tightly (the other "
+            "relations narrow it further):",
+        ),
+        ("table", ["relation", "the cell", "measure", "recovered cells"], _mechanisms(r)),
+        ("h3", f"The {WORST_SHOWN} most exposed cells"),
+        (
+            "p",
+            "Values are not printed; 'sd' is the attacker's uncertainty in people or agreements.",
+        ),
+        (
+            "table",
+            [
+                "cell",
+                "measure",
+                "published",
+                "sd",
+                "certainty",
+                "recovered",
+                "relations used (first four)",
+            ],
+            _worst(r),
+        ),
+    ]
+    if len(r.money):
+        top = r.money.head(5)
+        out += [
+            ("h2", "One person's cost"),
+            (
+                "table",
+                ["cell", "cost measure", "90% interval, ± share of the cost", "relations"],
+                [
+                    [
+                        r.cells.describe(int(x.cell)),
+                        str(x.measure),
+                        f"{x.relative:.0%}",
+                        str(x.relations),
+                    ]
+                    for x in top.itertuples(index=False)
+                ],
+            ),
+        ]
+    out += [("h2", "Controls: proof that the audit finds leaks")]
+    out.append(
+        (
+            "ul",
+            [
+                "Protection off: every cell published at its true value (identity ptable, "
+                "threshold 0), attacked by the same code. Must recover every small count: proves "
+                "the attack and its scoring register a leak.",
+                "Threshold without noise (full runs): counts under the threshold suppressed, the "
+                "rest exact; the small counts must then be found from their relations alone "
+                "(differencing). Informative: what the noise adds.",
+                "Free-form regions: the same protection, but a catalogue that lets a user draw any "
+                "region of wards; the attacker asks for 'S plus ward w' and 'S' for 400 random sets S "
+                "and averages the differences. Must recover small counts.",
+            ],
+        )
+    )
+    out.append(
+        (
+            "table",
+            ["control", "small cells attacked", "recovered (90%)", "50% or more"],
+            [
+                [c.title, f"{len(c.results):,}", f"{c.recovered:,}", f"{c.rate(0.5):,}"]
+                for c in r.controls
+            ],
+        )
+    )
+    return out
+
+
+def to_markdown(bs: list[Block]) -> str:
+    out = []
+    for b in bs:
+        kind = b[0]
+        if kind in ("h1", "h2", "h3"):
+            out += ["#" * int(kind[1]) + " " + b[1], ""]
+        elif kind == "p":
+            out += [b[1], ""]
+        elif kind == "ul":
+            out += [f"- {x}" for x in b[1]] + [""]
+        else:
+            esc = lambda s: str(s).replace("|", "\\|")  # noqa: E731
+            out += ["| " + " | ".join(b[1]) + " |", "|" + "---|" * len(b[1])]
+            out += ["| " + " | ".join(esc(c) for c in row) + " |" for row in b[2]] + [""]
     return "\n".join(out)
 
 
-def to_markdown(report: AuditReport) -> str:
-    p = report.protected
-    meta = report.meta
-    parts = [
-        "# Care Atlas disclosure audit",
-        "",
-        f"Database `{report.database}` (build {meta.get('build_id', '?')}, data to "
-        f"{meta.get('data_date', '?')}, synthetic: {meta.get('synthetic', '?')}); run "
-        f"{report.started}; seed {report.seed}; {report.pairs_requested:,} pairs requested.",
-        "",
-        "## Summary for the information governance board",
-        "",
-        *[f"- {line}" for line in _plain_summary(report)],
-        "",
-        "## Rule in force",
-        "",
-        f"- Threshold: published counts under {p.threshold} are suppressed `[c]`.",
-        f"- ptable: {p.ptable_source} ({p.ptable.rows:,} rows, cell values 1..{p.ptable.pcv_max}, "
-        f"{p.ptable.ckeys} cell keys): {p.ptable.describe()}.",
-        "- Money only where the cell's people count is published, rounded to 3 significant "
-        "figures; rates and shares from published counts.",
-        "",
-        "What each small true count can be published as under this ptable:",
-        "",
-        _md_table(
-            ["true count", "published as (depending on the cell key)"],
-            _outcome_text(p.ptable.outcomes),
-        ),
-        "",
-        "## What counts as recovered",
-        "",
-        DEFINITION,
-        "",
-        "## Results",
-        "",
-        _md_table(HEADERS, _attack_rows(p, report.control)),
-        "",
-        f"Total: {p.queries:,} queries, {p.pairs:,} pairs, {p.targets:,} targets, "
-        f"{p.recovered:,} recovered, in {p.seconds:.0f} s.",
-        "",
-        "A pair is one comparison of published cells an attacker would difference (outer vs "
-        "inner; each part against the total it belongs to; each extra way of asking the same "
-        "cell). A target is one number the attacker tried to pin down.",
-        "",
-    ]
-    for a in p.attacks:
-        parts += [f"### {a.title}", "", a.method, "", "Queries tried (examples):", ""]
-        parts += [f"- `{q}`" for q in a.examples]
-        parts += [""]
-        if a.claims:
-            parts += ["Recovered (first ones):", ""]
-            parts += [f"- {_claim_text(c)}" for c in a.claims[:CLAIMS_SHOWN]]
-            parts += [""]
-    if report.control is not None:
-        parts += ["## Control run: protection switched off", ""]
-        parts += [
-            "Identity ptable and no threshold, the same seed and the same questions. Examples of "
-            "what the attacks then recover:",
-            "",
-        ]
-        for a in report.control.attacks:
-            parts += [f"- {a.title}: {a.recovered:,} recovered"]
-            parts += [f"  - {_claim_text(c)}" for c in a.claims[:3]]
-        parts += [""]
-    return "\n".join(parts) + "\n"
-
-
-def _claim_text(claim: Claim) -> str:
-    check = {True: "true", False: "FALSE (the attack's assumption failed)", None: "not checked"}
-    return f"{claim.description} [checked against true counts: {check[claim.verified]}]"
-
-
-def to_html(report: AuditReport) -> str:
-    p = report.protected
+def to_html(bs: list[Block]) -> str:
     e = html.escape
-
-    def table(headers: list[str], rows: list[list[str]]) -> str:
-        head = "".join(f"<th scope='col'>{e(h)}</th>" for h in headers)
-        body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows)
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-    meta = report.meta
-    sections = [
-        "<h1>Care Atlas disclosure audit</h1>",
-        f"<p>Database <code>{e(str(report.database))}</code> (build {e(meta.get('build_id', '?'))}, "
-        f"data to {e(meta.get('data_date', '?'))}, synthetic: {e(meta.get('synthetic', '?'))}); "
-        f"run {e(report.started)}; seed {report.seed}; {report.pairs_requested:,} pairs requested.</p>",
-        "<h2>Summary for the information governance board</h2><ul>"
-        + "".join(f"<li>{e(line)}</li>" for line in _plain_summary(report))
-        + "</ul>",
-        "<h2>Rule in force</h2><ul>"
-        f"<li>Threshold: published counts under {p.threshold} are suppressed [c].</li>"
-        f"<li>ptable: {e(p.ptable_source)} ({p.ptable.rows:,} rows): {e(p.ptable.describe())}.</li>"
-        "<li>Money only where the cell's people count is published, rounded to 3 significant "
-        "figures; rates and shares from published counts.</li></ul>",
-        table(
-            ["true count", "published as (depending on the cell key)"],
-            _outcome_text(p.ptable.outcomes),
-        ),
-        f"<h2>What counts as recovered</h2><p>{e(DEFINITION)}</p>",
-        "<h2>Results</h2>",
-        table(HEADERS, _attack_rows(p, report.control)),
-        f"<p>Total: {p.queries:,} queries, {p.pairs:,} pairs, {p.targets:,} targets, "
-        f"{p.recovered:,} recovered, in {p.seconds:.0f} s.</p>",
-    ]
-    for a in p.attacks:
-        sections.append(
-            f"<h3>{e(a.title)}</h3><p>{e(a.method)}</p><p>Queries tried (examples):</p><ul>"
-        )
-        sections.append("".join(f"<li><code>{e(q)}</code></li>" for q in a.examples) + "</ul>")
-        if a.claims:
-            sections.append(
-                "<p>Recovered (first ones):</p><ul>"
-                + "".join(f"<li>{e(_claim_text(c))}</li>" for c in a.claims[:CLAIMS_SHOWN])
-                + "</ul>"
+    parts = []
+    for b in bs:
+        kind = b[0]
+        if kind in ("h1", "h2", "h3", "p"):
+            parts.append(f"<{kind}>{e(b[1])}</{kind}>")
+        elif kind == "ul":
+            parts.append("<ul>" + "".join(f"<li>{e(x)}</li>" for x in b[1]) + "</ul>")
+        else:
+            head = "".join(f"<th scope='col'>{e(h)}</th>" for h in b[1])
+            body = "".join(
+                "<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in b[2]
             )
-    if report.control is not None:
-        sections.append("<h2>Control run: protection switched off</h2><ul>")
-        for a in report.control.attacks:
-            sections.append(
-                f"<li>{e(a.title)}: {a.recovered:,} recovered<ul>"
-                + "".join(f"<li>{e(_claim_text(c))}</li>" for c in a.claims[:3])
-                + "</ul></li>"
-            )
-        sections.append("</ul>")
+            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
     style = (
-        "body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;"
+        "body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;"
         "color:#1b1b1b;line-height:1.5}table{border-collapse:collapse;margin:1rem 0}"
-        "th,td{border:1px solid #888;padding:.25rem .5rem;text-align:left}code{font-size:.9em}"
+        "th,td{border:1px solid #888;padding:.25rem .5rem;text-align:left;vertical-align:top}"
     )
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>Care Atlas disclosure audit</title><style>{style}</style></head><body>"
-        + "".join(sections)
+        + "".join(parts)
         + "</body></html>\n"
     )
 
 
-def write_report(report: AuditReport, path: Path) -> Path:
-    """Markdown for .md, HTML for .html/.htm; written atomically."""
-    text = to_markdown(report) if path.suffix.lower() == ".md" else to_html(report)
+def write_report(r: AuditResult, path: Path, source: str) -> Path:
+    """Markdown for .md, HTML otherwise; written atomically."""
+    bs = blocks(r, source)
+    text = to_markdown(bs) if path.suffix.lower() == ".md" else to_html(bs)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def summary(r: AuditResult) -> str:
+    """The verdict lines, for the terminal."""
+    return "\n".join(f"- {line}" for line in _verdict(r))
+
+
+def write_cells_csv(r: AuditResult, path: Path) -> Path:
+    """Every attacked cell's residual risk (key, measure, the attacker's estimate, its sd and
+    the probability it puts on the true value). Derived from the truth, so it is written
+    readable by its owner only and belongs with the workspace, not beside the served file."""
+    res = r.protected.results
+    cells = r.cells
+    keys = {
+        col: cells.vocab[dim][col].to_numpy()[cells.codes[dim][res["cell"].to_numpy()]]
+        for dim, cols in DIMENSIONS.items()
+        for col in cols
+    }
+    frame = pd.DataFrame(keys).assign(
+        measure=res["measure"].to_numpy(),
+        published=np.where(res["published"] == -1, "[c]", res["published"].astype(str)),
+        estimate=res["estimate"].round(2).to_numpy(),
+        sd=res["sd"].round(2).to_numpy(),
+        certainty_of_true_value=res["p_true"].round(3).to_numpy(),
+        recovered=res["recovered"].to_numpy(),
+    )
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            frame.to_csv(fh, index=False)
+        os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
