@@ -139,6 +139,7 @@ def load(served: Path, workspace: Path) -> CellTable:
     try:
         con.execute(f"ATTACH '{served}' AS s (READ_ONLY)")
         con.execute(f"ATTACH '{workspace}' AS w (READ_ONLY)")
+        # Every true cell; one the served file has no row for is [c] in every measure.
         key_join = " AND ".join(f"c.{k} = t.{k}" for k in KEY_COLUMNS)
         truth_cols = [
             f"t.{m}_{part}"
@@ -154,9 +155,9 @@ def load(served: Path, workspace: Path) -> CellTable:
         measures = [m for m in (*COUNT_MEASURES, *MONEY_MEASURES) if _has(con, "s", "cells", m)]
         con.execute(
             "CREATE TEMP TABLE joined AS SELECT "
-            + ", ".join([*(f"c.{k}" for k in KEY_COLUMNS), *(f"c.{m}" for m in measures)])
+            + ", ".join([*(f"t.{k}" for k in KEY_COLUMNS), *(f"c.{m}" for m in measures)])
             + (", " + ", ".join(truth_cols) if truth_cols else "")
-            + f" FROM s.cells c JOIN w.cells_truth t ON {key_join}"
+            + f" FROM w.cells_truth t LEFT JOIN s.cells c ON {key_join}"
         )
         codes, vocab = {}, {}
         selects = []

@@ -41,11 +41,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         help="write every attacked cell's residual risk to FILE.csv (keep it with the workspace)",
     )
-    p.add_argument(
-        "--what-if",
-        action="store_true",
-        help="also attack as if true zeros were published as [c] (informs the catalogue)",
-    )
     p.set_defaults(func=run)
 
     n = subparsers.add_parser(
@@ -95,7 +90,6 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             report=args.report,
             ptable=args.ptable,
-            what_if=args.what_if,
             cells_csv=args.cells_csv,
         )
     except duckdb.Error as exc:

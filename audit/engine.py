@@ -145,14 +145,13 @@ def run_audit(
     sample: int | None = None,
     seed: int = 0,
     controls: bool = True,
-    what_if: bool = False,
 ) -> AuditResult:
-    """Attack every target (or `sample` per measure), the money, and the two controls;
-    `what_if` also attacks the same targets as if true zeros were published as [c]."""
+    """Attack every target (or `sample` per measure), the money, and the two controls. The
+    protection in force publishes true counts of 0..9 as [c] (ingest/sql/120_cells.sql)."""
     started = time.monotonic()
     rng = np.random.default_rng(seed)
     rel = build(cells, relation_types(cells, reference))
-    model = NoiseModel.from_ptable(ptable, threshold)
+    model = NoiseModel.from_ptable(ptable, threshold, suppressed_min=0)
     all_targets = {m: targets_of(cells, m) for m in cells.published}
     targets = {m: _sample(t, sample, rng) for m, t in all_targets.items()}
     rounds = SAMPLED_ROUNDS if sample else FULL_ROUNDS
@@ -190,8 +189,6 @@ def run_audit(
     )
     if controls:
         out.controls = _controls(cells, rel, ptable, threshold, sample, rng, seed, rounds)
-    if what_if:
-        out.controls.append(_zeros_hidden(cells, rel, ptable, threshold, targets, rounds))
     out.seconds = time.monotonic() - started
     return out
 
@@ -225,7 +222,7 @@ def _controls(
         runs.append(
             _decode_all("threshold_only", title, cells, rel, bare, targets, rounds, published)
         )
-    protected_model = NoiseModel.from_ptable(ptable, threshold)
+    protected_model = NoiseModel.from_ptable(ptable, threshold, suppressed_min=0)
     per = CONTROL_REGION_TARGETS if sample is None else min(sample, CONTROL_REGION_TARGETS)
     frames = [
         free_form_regions(cells, m, ptable, protected_model, targets=per, seed=seed)
@@ -242,19 +239,3 @@ def _controls(
         )
     )
     return runs
-
-
-def _zeros_hidden(
-    cells: CellTable,
-    rel: Relations,
-    ptable: pd.DataFrame,
-    threshold: int,
-    targets: dict[str, np.ndarray],
-    rounds: int,
-) -> Run:
-    """What if [c] meant 0..9: the same targets, zeros published as [c]. Cells absent from the
-    catalogue stay known zeros, so this understates what hiding zeros everywhere would give."""
-    model = NoiseModel.from_ptable(ptable, threshold, suppressed_min=0)
-    published = {m: np.where(p == 0, SUPPRESSED, p) for m, p in cells.published.items()}
-    title = "What if: true zeros published as [c] too (informative)"
-    return _decode_all("zeros_hidden", title, cells, rel, model, targets, rounds, published)

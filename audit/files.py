@@ -51,7 +51,6 @@ def audit_files(
     report: Path | None = None,
     ptable: Path | None = None,
     threshold: int = 10,
-    what_if: bool = False,
     cells_csv: Path | None = None,
 ) -> AuditResult:
     """Attack the served catalogue with the workspace's truth; write the report if asked."""
@@ -76,7 +75,6 @@ def audit_files(
         ptable_name=str(ptable) if ptable else meta.get("ptable", ""),
         sample=sample,
         seed=seed,
-        what_if=what_if,
     )
     if report is not None:
         source = (

@@ -41,7 +41,7 @@ class NoiseModel:
     spread: int  # D, the largest |pvalue|
     threshold: int
     suppressed_max: int  # a [c] cell holds 1..suppressed_max (threshold - 1; 9 in the controls)
-    suppressed_min: int = 1  # 0 when true zeros are published as [c] too (a what-if)
+    suppressed_min: int = 1  # 0 where true zeros are published as [c] too (the build's rule)
 
     @classmethod
     def from_ptable(
@@ -65,7 +65,7 @@ class NoiseModel:
     def published_probs(self, n: int) -> dict[int | None, float]:
         """Every value a true count can publish as, with its probability (None = [c])."""
         if n == 0:
-            return {0: 1.0}
+            return {None: 1.0} if self.suppressed_min == 0 else {0: 1.0}
         if n <= self.suppressed_max and n < max(self.threshold, 1):
             return {None: 1.0}
         out: dict[int | None, float] = {}

@@ -48,10 +48,36 @@ class AuthConfig:
     secure_cookies: bool = False
     login_max_failures: int = 5
     login_window_seconds: int = 900
+    #: Server-side session registry (default: beside the login counters, under var/auth/).
+    sessions_file: Path | None = None
+    #: Per-user limits (auth.limits): requests a second (sustained, and in a burst), requests
+    #: running at once across workers, and running or waiting at once.
+    user_rate: float = 20.0
+    user_burst: int = 200
+    user_concurrency: int = 2
+    user_in_flight: int = 6
+    user_queue_seconds: float = 10.0
+    #: Seconds of running time a user's requests may use per second, and ahead of that.
+    user_seconds_per_second: float = 1.0
+    user_seconds_burst: float = 30.0
+    #: Largest request body: Dash callback posts (they carry chart figures as state), and
+    #: anything else (forms, API calls).
+    max_callback_body_bytes: int = 8 * 1024 * 1024
+    max_body_bytes: int = 64 * 1024
+    #: Largest answer sent in one response (a bigger one is a 413-style JSON error).
+    max_response_bytes: int = 32 * 1024 * 1024
 
     @property
     def demo(self) -> bool:
         return self.mode == DEMO_MODE
+
+    @property
+    def sessions_path(self) -> Path:
+        return self.sessions_file or self.ratelimit_dir.parent / "sessions.sqlite3"
+
+    @property
+    def limits_dir(self) -> Path:
+        return self.ratelimit_dir.parent / "request-limits"
 
     def proxy_allowed(self, address: str | None) -> bool:
         """Is ``address`` (the TCP peer) one of the allow-listed sign-in proxies?"""
@@ -60,6 +86,25 @@ class AuthConfig:
         except ValueError:
             return False
         return any(ip in net for net in self.trusted_proxies)
+
+
+def demo_refusal(meta: Mapping[str, str]) -> str | None:
+    """Why a database with this metadata may not be served in demo mode (no sign-in), or None.
+
+    Demo mode needs both marks a demo build writes: synthetic data AND the published demo key
+    (key_is_demo, and the demo key's id where the build recorded one). "synthetic" alone is a
+    flag any manifest beside an extract can set; a real extract is built with a real key.
+    """
+    from ingest.keys import DEMO_KEY, key_id
+
+    if str(meta.get("synthetic", "")).strip().lower() != "true":
+        return "its metadata does not say synthetic"
+    if str(meta.get("key_is_demo", "")).strip().lower() != "true":
+        return "it was not built with the demo key (key_is_demo is not true)"
+    recorded = meta.get("key_id")
+    if recorded is not None and recorded != key_id(DEMO_KEY):
+        return "its key_id is not the demo key's"
+    return None
 
 
 def auth_dir(settings: Settings) -> Path:
@@ -161,10 +206,29 @@ def load_auth_config(
         "audit_log": audit_log_path(settings, env),
         "users_file": users_file_path(settings, env),
         "ratelimit_dir": auth_dir(settings) / "login-attempts",
+        "sessions_file": auth_dir(settings) / "sessions.sqlite3",
         "session_hours": _number(env, "CARE_ATLAS_SESSION_HOURS", 8.0, 0.1, 24.0),
         "idle_minutes": _number(env, "CARE_ATLAS_IDLE_MINUTES", 30.0, 1.0, 24 * 60.0),
         "secure_cookies": _flag(env, "CARE_ATLAS_SECURE_COOKIES"),
+        "user_rate": _number(env, "CARE_ATLAS_USER_RATE", 20.0, 0.1, 10_000.0),
+        "user_burst": int(_number(env, "CARE_ATLAS_USER_BURST", 200, 1, 100_000)),
+        "user_concurrency": int(_number(env, "CARE_ATLAS_USER_CONCURRENCY", 2, 1, 64)),
+        "user_in_flight": int(_number(env, "CARE_ATLAS_USER_IN_FLIGHT", 6, 1, 256)),
+        "user_seconds_per_second": _number(
+            env, "CARE_ATLAS_USER_SECONDS_PER_SECOND", 1.0, 0.01, 1000.0
+        ),
+        "user_seconds_burst": _number(env, "CARE_ATLAS_USER_SECONDS_BURST", 30.0, 1.0, 100_000.0),
+        "max_callback_body_bytes": int(
+            _number(env, "CARE_ATLAS_MAX_BODY_MB", 8.0, 0.1, 1024.0) * 1024 * 1024
+        ),
+        "max_response_bytes": int(
+            _number(env, "CARE_ATLAS_MAX_RESPONSE_MB", 32.0, 1.0, 4096.0) * 1024 * 1024
+        ),
     }
+    if common["user_in_flight"] < common["user_concurrency"]:
+        raise AuthConfigError(
+            "CARE_ATLAS_USER_IN_FLIGHT must be at least CARE_ATLAS_USER_CONCURRENCY"
+        )
     if demo:
         # No sign-in, so no session to sign: a per-process key is enough.
         return AuthConfig(mode=DEMO_MODE, secret_key=secrets.token_hex(32), **common)

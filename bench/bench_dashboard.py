@@ -102,21 +102,22 @@ def _start_server(db: Path, port: int, var_dir: Path) -> subprocess.Popen:
 def _changes(choices: dict[str, list[str]], count: int) -> list[tuple[str, object]]:
     """``count`` filter-bar changes, each giving a state not seen before (no cache hits).
 
-    Alternates the start period with other filters so that every step is a new query.
+    Alternates the period (one year at a time: a single published period) with other filters,
+    each one value (or "all"), so that every step is a new query.
     """
     years = choices["years"][:-1]
     extras: list[tuple[str, object]] = [
         (ids.PER_1000, ["on"]),
-        (ids.AGE_BANDS, choices["age_bands"][-2:-1]),
-        (ids.PROVISION, choices["provision"][:1]),
+        (ids.AGE_BANDS, choices["age_bands"][-2]),
+        (ids.WHAT, f"provision:{choices['provision'][0]}"),
         (ids.PER_1000, []),
-        (ids.AGE_BANDS, []),
-        (ids.PROVISION, []),
+        (ids.AGE_BANDS, "all"),
+        (ids.WHAT, "all"),
     ]
     plan: list[tuple[str, object]] = []
     for i in range(count):
         if i % 2 == 0:
-            plan.append((ids.FROM, years[(i // 2) % len(years)]))
+            plan.append((ids.PERIOD, years[(i // 2) % len(years)]))
         else:
             plan.append(extras[(i // 2) % len(extras)])
     return plan

@@ -7,6 +7,13 @@ steps, until the time is up. The Dash callbacks are posted exactly as the browse
 built from the app's own /_dash-dependencies. A user's callbacks run one after another (a
 browser sends a screen's callbacks in parallel), so concurrency is at most one request per user.
 
+With ``--heavy-threads N`` one more user ("heavy-user") sends N requests at once for a large
+answer (``--heavy-path``), again and again with no pause and ignoring Retry-After, as a hostile
+script would (``--heavy-polite``: waiting as Retry-After says, as a careless one would); and ``--probe`` adds a user sending a small request every 0.2 s, whose
+p95 shows what the heavy user costs everyone else (issue 19 #4: it must stay under 1 s). The
+heavy user's answers are counted by status (its 429s are the per-user limits working, not
+errors). ``--no-user-limits`` raises the per-user limits out of reach, for comparison.
+
 The server starts on 127.0.0.1 with trusted-header sign-in (analyst role), a fresh result cache
 and audit log in a temporary folder, and is stopped at the end. Reports throughput, latency
 p50/p95/p99 (per request and per screen) and errors, with the machine it ran on. Like a
@@ -14,6 +21,7 @@ browser, a user sends a request once more when its kept-alive connection was clo
 before any answer (counted in the report; the server's log is kept when that happens).
 
     python -m bench.bench_load --users 50 --duration 120 --workers 4
+    python -m bench.bench_load --users 5 --duration 60 --workers 2 --heavy-threads 16 --probe
 """
 
 from __future__ import annotations
@@ -56,6 +64,18 @@ VIEW_OUTPUT_MARKERS = (
     "page-root.className",
 )
 OK_STATUSES = (200, 204)
+DEFAULT_HEAVY_PATH = "/api/v1/views/provision?level=h3r8"
+PROBE_PATH = "/api/v1/views/trend?level=district"
+MAX_HEAVY_THREADS = 64
+#: Per-user limits out of reach (--no-user-limits), to measure the server without them.
+NO_USER_LIMITS = {
+    "CARE_ATLAS_USER_RATE": "10000",
+    "CARE_ATLAS_USER_BURST": "100000",
+    "CARE_ATLAS_USER_CONCURRENCY": "64",
+    "CARE_ATLAS_USER_IN_FLIGHT": "256",
+    "CARE_ATLAS_USER_SECONDS_PER_SECOND": "1000",
+    "CARE_ATLAS_USER_SECONDS_BURST": "100000",
+}
 
 
 @dataclass
@@ -69,6 +89,16 @@ class Stats:
     #: Requests sent again after their kept-alive connection was closed under them.
     resent: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     examples: list[str] = field(default_factory=list)
+    #: The heavy user's answers by status, its latencies and bytes received.
+    heavy_statuses: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    heavy_latencies: list[float] = field(default_factory=list)
+    heavy_bytes: int = 0
+
+    def heavy(self, status: str, seconds: float, size: int) -> None:
+        with self.lock:
+            self.heavy_statuses[status] += 1
+            self.heavy_latencies.append(seconds)
+            self.heavy_bytes += size
 
     def request(self, kind: str, seconds: float, error: str | None) -> None:
         with self.lock:
@@ -279,6 +309,49 @@ class User(threading.Thread):
             self.stats.screen("export", time.perf_counter() - started)
 
 
+class HeavyThread(threading.Thread):
+    """One of the heavy user's parallel connections: the same large request, no pause."""
+
+    def __init__(
+        self, number: int, base: str, path: str, stats: Stats, stop_at: float, polite: bool
+    ) -> None:
+        super().__init__(daemon=True, name=f"heavy-{number}")
+        self.url = base + path
+        self.polite = polite
+        self.stats = stats
+        self.stop_at = stop_at
+        self.session = requests.Session()
+        self.session.headers["X-Remote-User"] = "heavy-user"
+
+    def run(self) -> None:
+        while time.monotonic() < self.stop_at:
+            started = time.perf_counter()
+            try:
+                response = self.session.get(self.url, timeout=REQUEST_TIMEOUT)
+                status, size = str(response.status_code), len(response.content)
+            except requests.RequestException as exc:
+                status, size = type(exc).__name__, 0
+            self.stats.heavy(status, time.perf_counter() - started, size)
+            if self.polite and status == "429":  # a careless script, not a hostile one
+                wait = float(response.headers.get("Retry-After", "1"))
+                time.sleep(min(wait, max(0.0, self.stop_at - time.monotonic())))
+
+
+class Probe(threading.Thread):
+    """A user who sends one small request every 0.2 s: what everyone else sees."""
+
+    def __init__(self, base: str, stats: Stats, stop_at: float) -> None:
+        super().__init__(daemon=True, name="probe")
+        self.user = User(999, base, None, stats, stop_at, 0)  # type: ignore[arg-type]
+        self.user.session.headers["X-Remote-User"] = "probe-user"
+        self.stop_at = stop_at
+
+    def run(self) -> None:
+        while time.monotonic() < self.stop_at:
+            self.user.call("probe", "GET", PROBE_PATH)
+            time.sleep(0.2)
+
+
 # --- server ----------------------------------------------------------------------------------
 
 
@@ -289,7 +362,7 @@ def _free_port() -> int:
 
 
 def start_server(
-    db: Path, workers: int, threads: int, folder: Path
+    db: Path, workers: int, threads: int, folder: Path, extra_env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen, str]:
     """care-atlas serve on a free loopback port, with a fresh cache and audit log in ``folder``."""
     settings = load_settings()
@@ -306,6 +379,7 @@ def start_server(
         "CARE_ATLAS_TRUSTED_PROXIES": "127.0.0.1",
         "CARE_ATLAS_HEADER_ROLE": "analyst",
         "CARE_ATLAS_AUDIT_LOG": str(folder / "audit.jsonl"),
+        **(extra_env or {}),
     }
     command = [sys.executable, "-m", "care_atlas.cli", "serve", "--db", str(db)]
     command += ["--workers", str(workers), "--threads", str(threads), "--port", str(port)]
@@ -372,6 +446,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", type=float, default=2.0, help="mean think time s (default 2)")
     parser.add_argument("--url", help="an already running server on loopback (no auth set-up)")
     parser.add_argument("--out", type=Path, help="write the report as JSON here")
+    parser.add_argument(
+        "--heavy-threads", type=int, default=0, help="parallel requests of one heavy user"
+    )
+    parser.add_argument(
+        "--heavy-path", default=DEFAULT_HEAVY_PATH, help=f"default {DEFAULT_HEAVY_PATH}"
+    )
+    parser.add_argument(
+        "--heavy-polite", action="store_true", help="the heavy user waits as Retry-After says"
+    )
+    parser.add_argument("--probe", action="store_true", help="a user with a small request / 0.2 s")
+    parser.add_argument(
+        "--no-user-limits", action="store_true", help="per-user limits out of reach (compare)"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.users <= MAX_USERS:
         parser.error(f"--users must be 1..{MAX_USERS}")
@@ -379,6 +466,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--duration must be 1..{MAX_DURATION} seconds")
     if args.think < 0:
         parser.error("--think must be 0 or more")
+    if not 0 <= args.heavy_threads <= MAX_HEAVY_THREADS:
+        parser.error(f"--heavy-threads must be 0..{MAX_HEAVY_THREADS}")
+    if not args.heavy_path.startswith("/"):
+        parser.error("--heavy-path must be a path on the server, starting with /")
     if args.url and urlparse(args.url).hostname not in LOOPBACK:
         parser.error("--url must be on loopback (127.0.0.1, localhost or ::1)")
     if not args.url and not args.db.is_file():
@@ -392,17 +483,30 @@ def main(argv: list[str] | None = None) -> int:
             base = args.url.rstrip("/")
         else:
             print(f"starting {args.workers} workers over {args.db} ...", file=sys.stderr)
-            server, base = start_server(args.db.resolve(), args.workers, args.threads, folder)
+            extra = NO_USER_LIMITS if args.no_user_limits else None
+            server, base = start_server(
+                args.db.resolve(), args.workers, args.threads, folder, extra
+            )
             wait_until_idle(server.pid)  # every worker up, as before real visitors arrive
         scenario = scenario_from(base)
         load_before = os.getloadavg()
         started = time.monotonic()
         stop_at = started + args.duration
-        users = [User(n, base, scenario, stats, stop_at, args.think) for n in range(args.users)]
+        users: list[threading.Thread] = [
+            User(n, base, scenario, stats, stop_at, args.think) for n in range(args.users)
+        ]
+        if args.probe:
+            users.insert(0, Probe(base, stats, stop_at))
+        heavy = [
+            HeavyThread(n, base, args.heavy_path, stats, stop_at, args.heavy_polite)
+            for n in range(args.heavy_threads)
+        ]
+        for thread in heavy:
+            thread.start()
         for user in users:
             user.start()
             time.sleep(min(0.1, args.duration / 100))  # users arrive over the first seconds
-        for user in users:
+        for user in [*users, *heavy]:
             user.join(timeout=args.duration + REQUEST_TIMEOUT + 30)
         elapsed = time.monotonic() - started
         audit_lines = (
@@ -436,6 +540,11 @@ def main(argv: list[str] | None = None) -> int:
             "workers": args.workers,
             "threads": args.threads,
             "think_s": args.think,
+            "heavy_threads": args.heavy_threads,
+            "heavy_path": args.heavy_path if args.heavy_threads else None,
+            "heavy_polite": args.heavy_polite,
+            "probe": args.probe,
+            "user_limits": not args.no_user_limits,
         },
         "elapsed_s": round(elapsed, 1),
         "requests": len(everything),
@@ -448,7 +557,14 @@ def main(argv: list[str] | None = None) -> int:
         | {kind: summary(values) for kind, values in sorted(stats.latencies.items())},
         "screens": {step: summary(values) for step, values in stats.screens.items()},
         "audit_records": audit_lines,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }
+    if args.heavy_threads:
+        report["heavy_user"] = {
+            "statuses": dict(stats.heavy_statuses),
+            "mb_received": round(stats.heavy_bytes / 2**20, 1),
+            "latency": summary(stats.heavy_latencies),
+        }
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:

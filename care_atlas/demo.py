@@ -63,7 +63,13 @@ def prepare_demo(
     if not db.exists():
         _say(f"building the serving database -> {db}")
         build_serving_database(
-            extract, db, key=DEMO_KEY, key_is_demo=True, settings=settings, progress=True
+            extract,
+            db,
+            key=DEMO_KEY,
+            key_is_demo=True,
+            settings=settings,
+            progress=True,
+            audit=True,
         )
     return db
 

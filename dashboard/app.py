@@ -17,7 +17,7 @@ from dash import dcc, html
 from flask import g, has_request_context, request
 
 from auth.audit_log import AuditLog
-from auth.config import AuthConfig, AuthConfigError, load_auth_config
+from auth.config import AuthConfig, AuthConfigError, demo_refusal, load_auth_config
 from auth.guard import Action, GuardedRunner, Identity
 from care_atlas.config import PROJECT_ROOT, Settings, load_settings
 from dashboard import ids
@@ -64,6 +64,9 @@ def _new_app(title: str) -> dash.Dash:
     def server_error(_exc: Exception) -> tuple[str, int]:
         return "Care Atlas hit an unexpected error. Please reload the page.", 500
 
+    from auth.web import install_http_errors
+
+    install_http_errors(app.server)
     return app
 
 
@@ -169,6 +172,17 @@ def _dash_export_action() -> Action | None:
     return None
 
 
+def _not_servable(db: Any, auth: AuthConfig) -> str | None:
+    """Why this app must not serve ``db`` (asked at start and of every rebuilt file)."""
+    refusal = demo_refusal(db.meta) if auth.demo else None
+    if refusal is not None:
+        return (
+            f"{db.path} is not synthetic data built with the demo key ({refusal}), and demo "
+            "mode has no sign-in: serve it without --demo, with sign-in set up (CARE_ATLAS_AUTH)."
+        )
+    return None
+
+
 def create_app(
     db_path: Path,
     *,
@@ -185,6 +199,7 @@ def create_app(
     ``auth`` defaults to the CARE_ATLAS_AUTH* environment (demo: no sign-in, role analyst);
     every query and export is audited either way.
     """
+    from dashboard.reopen import LiveDatabase, file_stamp
     from queries import open_database
     from queries.api import create_api_blueprint
 
@@ -195,8 +210,9 @@ def create_app(
             "Run `care-atlas demo` to build the demo." if demo else "Run `care-atlas build` first."
         )
         return _error_app(APP_TITLE, f"No serving database at {db_path}. {hint}", settings, demo)
+    stamp = file_stamp(db_path)  # before opening: a file renamed over it later is noticed
     try:
-        db = open_database(db_path, threads=query_threads)
+        first = open_database(db_path, threads=query_threads)
     except Exception as exc:  # DatabaseError and friends: say what, not how
         log.exception("cannot open %s", db_path)
         return _error_app(
@@ -205,17 +221,17 @@ def create_app(
     try:
         auth = auth or load_auth_config(settings, demo=demo)
     except AuthConfigError as exc:
-        db.close()
+        first.close()
         return _error_app(APP_TITLE, f"Sign-in is not set up: {exc}.", settings, demo)
-    if auth.demo and not db.synthetic:
-        db.close()
-        return _error_app(
-            APP_TITLE,
-            f"{db_path} is not synthetic data, and demo mode has no sign-in: serve it without "
-            "--demo, with sign-in set up (CARE_ATLAS_AUTH).",
-            settings,
-            demo,
-        )
+    refusal = _not_servable(first, auth)
+    if refusal:
+        first.close()
+        return _error_app(APP_TITLE, refusal, settings, demo)
+    # Each request reads one Database; a rebuild renamed over the file is served from the
+    # next requests on, after the same checks (dashboard/reopen.py).
+    db = LiveDatabase(
+        first, stamp=stamp, threads=query_threads, check=lambda new: _not_servable(new, auth)
+    )
 
     geometry = None
     try:
@@ -226,11 +242,12 @@ def create_app(
         log.exception("browser geometry unavailable; the map will say so")
     runner = GuardedRunner(AuditLog(auth.audit_log))
     ctx = Context(
-        db=db, choices=choices_from_reference(db.reference), geometry=geometry, runner=runner
+        db=db, choices=choices_from_reference(db.reference, db), geometry=geometry, runner=runner
     )
     title = f"{APP_TITLE} (synthetic data)" if ctx.synthetic else APP_TITLE
     app = _new_app(title)
-    app.server.register_blueprint(create_api_blueprint(lambda: db, run=runner))
+    db.install(app.server)
+    app.server.register_blueprint(create_api_blueprint(db.get, run=runner))
     if geometry is not None:
         geometry.register(app.server)
 

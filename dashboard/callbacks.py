@@ -12,7 +12,8 @@ from typing import Any
 import dash
 from dash import MATCH, Input, Output, Patch, State, ctx, html, no_update
 
-from dashboard import ids
+from dashboard import catalogue, ids
+from dashboard.choices import Choices
 from dashboard.components import data_table
 from dashboard.controls import CONTROL_IDS, controls_from_state, state_from_controls
 from dashboard.pages import not_found, pages
@@ -22,6 +23,7 @@ from dashboard.state import (
     drill,
     drill_from_matrix,
     drill_up,
+    map_level,
     next_slide,
     parse_location,
     selected_place,
@@ -48,6 +50,8 @@ def sync_location(
     values: dict[str, object],
     click_location: str | None,
     matrix_row: str | None = None,
+    *,
+    choices: Choices,
 ) -> tuple[str | None, str | None, dict[str, object]]:
     """New (search, hash, control values) after ``trigger`` fired; None = leave the URL.
 
@@ -71,12 +75,43 @@ def sync_location(
     elif trigger == ids.MATRIX_GRAPH:
         state = drill_from_matrix(previous, matrix_row) if matrix_row else previous
     else:
-        state = state_from_controls(values, previous, trigger)
+        state = state_from_controls(values, previous, trigger, choices)
     new_search, new_hash = build_search(state), build_hash(state)
     return (
         None if new_search == build_search(previous) and trigger in (None, ids.URL) else new_search,
         None if new_hash == build_hash(previous) and trigger in (None, ids.URL) else new_hash,
-        controls_from_state(state),
+        controls_from_state(state, choices),
+    )
+
+
+def offered_options(
+    choices: Choices, state: dict[str, str], kinds: list[dict], levels: list[dict]
+) -> tuple:
+    """The filter bar's options with what the catalogue does not publish for the levels on
+    screen disabled, the rule of the map's level in words, and why a link cannot be shown."""
+    shown = [map_level(state), "sector" if state.get("within") else "district"]
+    what_values = [o["value"] for o in catalogue.what_options(choices) if "disabled" not in o]
+    what = catalogue.what_options(
+        choices, catalogue.allowed_values("what", what_values, state, shown)
+    )
+    selects = []
+    for key, values in (("age_bands", choices.age_bands), ("client_groups", choices.client_groups)):
+        allowed = catalogue.allowed_values(key, values, state, shown)
+        selects.append(catalogue.options_with([(v, v) for v in values], allowed))
+    kind_values = [o["value"] for o in kinds]
+    kind_ok = catalogue.allowed_values("period_kind", kind_values, state, shown)
+    level_options = []
+    for option in levels:
+        trial_level = option["value"]
+        ok = not catalogue.cell_problem(trial_level, state)
+        level_options.append({**option, "disabled": not ok})
+    return (
+        what,
+        *selects,
+        [{**o, "disabled": o["value"] not in kind_ok} for o in kinds],
+        level_options,
+        catalogue.level_rule_text(map_level(state)),
+        catalogue.link_message(state),
     )
 
 
@@ -145,6 +180,7 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
             current,
             _click_location(click_data),
             _click_row(matrix_click),
+            choices=context.choices,
         )
         if new_search == (search or ""):
             new_search = None
@@ -158,13 +194,24 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
             *[no_update if shown[cid] == current[cid] else shown[cid] for cid in CONTROL_IDS],
         )
 
+    @app.callback(Output(ids.PERIOD, "options"), Input(ids.PERIOD_KIND, "value"))
+    def period_options(kind: str | None) -> list:
+        return catalogue.period_options(context.choices, kind or "year")
+
     @app.callback(
-        Output(ids.FROM, "options"), Output(ids.TO, "options"), Input(ids.PERIOD_KIND, "value")
+        Output(ids.WHAT, "options"),
+        Output(ids.AGE_BANDS, "options"),
+        Output(ids.CLIENT_GROUPS, "options"),
+        Output(ids.PERIOD_KIND, "options"),
+        Output(ids.LEVEL, "options"),
+        Output(ids.RULE, "children"),
+        Output(ids.STATE_MESSAGE, "children"),
+        Input(ids.URL, "search"),
+        State(ids.PERIOD_KIND, "options"),
+        State(ids.LEVEL, "options"),
     )
-    def period_options(kind: str | None) -> tuple[list, list]:
-        labels = context.choices.periods.get(kind or "year", [])
-        options = [{"label": p, "value": p} for p in labels]
-        return options, options
+    def offered(search: str | None, kinds: list | None, levels: list | None) -> tuple:
+        return offered_options(context.choices, parse_location(search), kinds or [], levels or [])
 
     @app.callback(
         Output(ids.MAP_GRAPH, "figure"),

@@ -6,16 +6,30 @@ query layer (or the API) would reject.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from care_atlas.reference import load_element_catalogue
+from care_atlas.reference import load_element_catalogue, load_mia_targets
 
 #: Period kinds in the order the filter bar offers them.
 PERIOD_KINDS: tuple[str, ...] = ("year", "fy", "quarter")
 
 if TYPE_CHECKING:
     from queries.database import Reference
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RegionSet:
+    """One of the council's region sets, fixed at build time (PRIVACY.md v2 §2)."""
+
+    set_id: str
+    name: str
+    kind: str  # the member level: "district" or "ward"
+    #: region area code ("nes/North") -> (region name, member codes)
+    regions: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,9 @@ class Choices:
     provision: list[str]
     client_groups: list[str]
     area_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    theme_names: dict[str, str] = field(default_factory=dict)
+    region_sets: dict[str, RegionSet] = field(default_factory=dict)
+    ethnic_groups: list[str] = field(default_factory=list)
 
     def name_of(self, level: str, code: str) -> str | None:
         return self.area_names.get(level, {}).get(code)
@@ -39,8 +56,43 @@ def _service_names() -> dict[str, str]:
     return dict(zip(catalogue["service_code"], catalogue["service_description"], strict=True))
 
 
-def choices_from_reference(reference: Reference) -> Choices:
-    """Build the control options from a ``queries.Reference``."""
+def _theme_names() -> dict[str, str]:
+    targets = load_mia_targets()
+    return dict(zip(targets["theme"], targets["theme_name"], strict=False))
+
+
+def load_region_sets(db: Any) -> dict[str, RegionSet]:
+    """The council's region sets and their members from the served reference tables
+    (``region_sets``, ``region_members``, ``areas`` at level region). Reference data only: no
+    number is read. Empty when the database has none."""
+    if db is None:
+        return {}
+    try:
+        sets = db.query("SELECT set_id, set_name, kind FROM region_sets ORDER BY set_id")
+        members = db.query(
+            "SELECT m.area_code, m.member_level, m.member_code, a.area_name "
+            "FROM region_members m LEFT JOIN areas a "
+            "ON a.level = 'region' AND a.area_code = m.area_code "
+            "ORDER BY m.area_code, m.member_code"
+        )
+    except Exception:  # a database built before region sets
+        log.warning("no region sets in the serving database")
+        return {}
+    out: dict[str, RegionSet] = {}
+    for set_id, set_name, kind in sets.itertuples(index=False):
+        regions: dict[str, tuple[str, tuple[str, ...]]] = {}
+        prefix = f"{set_id}/"
+        for code, rows in members[members["area_code"].str.startswith(prefix)].groupby(
+            "area_code", sort=False
+        ):
+            name = rows["area_name"].iloc[0] or code.removeprefix(prefix)
+            regions[code] = (str(name), tuple(str(m) for m in rows["member_code"]))
+        out[str(set_id)] = RegionSet(str(set_id), str(set_name), str(kind), regions)
+    return out
+
+
+def choices_from_reference(reference: Reference, db: Any = None) -> Choices:
+    """Build the control options from a ``queries.Reference`` (and the region sets of ``db``)."""
     service_names = _service_names()
     return Choices(
         periods={k: list(reference.periods[k]) for k in PERIOD_KINDS if k in reference.periods},
@@ -54,4 +106,7 @@ def choices_from_reference(reference: Reference) -> Choices:
             level: {code: area.name for code, area in areas.items()}
             for level, areas in reference.areas.items()
         },
+        theme_names=_theme_names(),
+        region_sets=load_region_sets(db),
+        ethnic_groups=list(reference.ethnic_groups),
     )

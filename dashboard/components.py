@@ -8,6 +8,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import ids
+from dashboard.catalogue import ALL_VALUE, every_period_option, options_with, what_options
 from dashboard.choices import Choices
 from layers.matrix import HIGHLIGHT_MODES, HIGHLIGHT_RULES
 from layers.style import MEASURE_LABELS
@@ -28,19 +29,49 @@ def _field(label: str, control: object, field_id: str) -> html.Div:
     return html.Div([html.Label(label, htmlFor=field_id), control], className="field")
 
 
-def _multi(component_id: str, options: Sequence[dict], placeholder: str) -> dcc.Dropdown:
+def single_select(
+    component_id: str, options: Sequence[dict], *, value: str | None = ALL_VALUE, **extra: object
+) -> dcc.Dropdown:
+    """One value or "All" (PRIVACY.md v2 §2: no lists anywhere)."""
     return dcc.Dropdown(
-        id=component_id, options=list(options), multi=True, placeholder=placeholder, value=[]
+        id=component_id,
+        options=list(options),
+        value=value,
+        multi=False,
+        clearable=False,
+        placeholder="choose one",
+        **extra,
+    )
+
+
+def what_picker(component_id: str, choices: Choices) -> dcc.Dropdown:
+    """The one grouped "what" picker: all services, a provision type, an MIA theme, a theme by
+    provision type, a service or an element (labels carry codes and names; search by either)."""
+    return single_select(
+        component_id,
+        what_options(choices),
+        search_order="original",
+        maxHeight=360,
+        className="what-picker",
+    )
+
+
+def period_picker(component_id: str, choices: Choices, value: str | None = None) -> dcc.Dropdown:
+    """One period or a preset range (whole series, last 5, last 3): no free from / to."""
+    labels = choices.periods.get("year", [])
+    default = f"{labels[0]}..{labels[-1]}" if len(labels) > 1 else (labels[0] if labels else None)
+    return single_select(
+        component_id,
+        every_period_option(choices),
+        value=value if value is not None else default,
+        search_order="original",
+        maxHeight=320,
     )
 
 
 def filter_bar(choices: Choices) -> html.Section:
     """The one filter bar every view reads (through the URL)."""
     kind_options = [{"label": PERIOD_KIND_LABELS[k], "value": k} for k in choices.periods]
-    # Every kind's labels at first (a range dropdown clears a value it does not list, and a
-    # shared URL may carry financial years); the period-kind callback then narrows them.
-    every_label = dict.fromkeys(label for labels in choices.periods.values() for label in labels)
-    periods = [{"label": p, "value": p} for p in every_label]
     measures = [
         {"label": MEASURE_LABELS[m], "value": m}
         for m in ("people", "agreements_active", "agreements_started", "cost", "internal_share")
@@ -53,10 +84,7 @@ def filter_bar(choices: Choices) -> html.Section:
                 dcc.RadioItems(id=ids.PERIOD_KIND, options=kind_options, value="year", inline=True),
                 ids.PERIOD_KIND,
             ),
-            _field(
-                "From", dcc.Dropdown(id=ids.FROM, options=periods, placeholder="first"), ids.FROM
-            ),
-            _field("To", dcc.Dropdown(id=ids.TO, options=periods, placeholder="last"), ids.TO),
+            _field("Periods shown", period_picker(ids.PERIOD, choices), ids.PERIOD),
             _field(
                 "Measure",
                 dcc.Dropdown(id=ids.MEASURE, options=measures, value="people", clearable=False),
@@ -71,48 +99,23 @@ def filter_bar(choices: Choices) -> html.Section:
                 ),
                 ids.PER_1000,
             ),
+            _field("Services", what_picker(ids.WHAT, choices), ids.WHAT),
             _field(
                 "Age band",
-                _multi(ids.AGE_BANDS, [{"label": a, "value": a} for a in choices.age_bands], "all"),
+                single_select(
+                    ids.AGE_BANDS, options_with([(a, a) for a in choices.age_bands], None)
+                ),
                 ids.AGE_BANDS,
             ),
             _field(
                 "Client group",
-                _multi(
-                    ids.CLIENT_GROUPS,
-                    [{"label": c, "value": c} for c in choices.client_groups],
-                    "all",
+                single_select(
+                    ids.CLIENT_GROUPS, options_with([(c, c) for c in choices.client_groups], None)
                 ),
                 ids.CLIENT_GROUPS,
             ),
-            _field(
-                "Service",
-                _multi(
-                    ids.SERVICES,
-                    [{"label": f"{c} {d}", "value": c} for c, d in choices.services],
-                    "all",
-                ),
-                ids.SERVICES,
-            ),
-            _field(
-                "Element",
-                _multi(
-                    ids.ELEMENTS,
-                    [{"label": f"{c} {d}", "value": c} for c, d in choices.elements],
-                    "all",
-                ),
-                ids.ELEMENTS,
-            ),
-            _field(
-                "MIA theme",
-                _multi(ids.THEMES, [{"label": t, "value": t} for t in choices.themes], "all"),
-                ids.THEMES,
-            ),
-            _field(
-                "Provision",
-                _multi(ids.PROVISION, [{"label": p, "value": p} for p in choices.provision], "all"),
-                ids.PROVISION,
-            ),
+            html.P(id=ids.RULE, className="rule filter-rule", **{"aria-live": "polite"}),
+            html.P(id=ids.STATE_MESSAGE, className="state-message", role="alert"),
         ],
         className="filter-bar",
         **{"aria-label": "Filters for every view"},

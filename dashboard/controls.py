@@ -1,7 +1,10 @@
 """Two-way mapping between the filter controls and the URL state.
 
 One callback keeps controls and URL in step (see dashboard.callbacks); its logic is here, as
-pure functions, so it can be unit-tested without Dash.
+pure functions, so it can be unit-tested without Dash. Every filter is one value or "all"
+(PRIVACY.md v2 §2): single selects, the grouped "what" picker (one of elements / services /
+themes / provision, or a theme with a provision type) and the period picker (one period or a
+preset range, written as from / to).
 """
 
 from __future__ import annotations
@@ -9,54 +12,54 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dashboard import ids
-from dashboard.state import (
-    DEFAULT_LEVEL,
-    DEFAULT_MEASURE,
-    DEFAULT_TOP_N,
-    RATE_MEASURE,
-    State,
-    join_list,
-    split_list,
+from dashboard.catalogue import (
+    ALL_VALUE,
+    WHAT_KEYS,
+    period_params,
+    period_value,
+    what_of,
+    what_params,
 )
+from dashboard.choices import Choices
+from dashboard.state import DEFAULT_LEVEL, DEFAULT_MEASURE, DEFAULT_TOP_N, RATE_MEASURE, State
 
 
 @dataclass(frozen=True)
 class Control:
     component_id: str
     key: str
-    multi: bool = False
     default: str | None = None
 
 
-#: Every control that writes a URL key. The per-1,000 toggle is handled with the measure.
+#: Every control that writes one URL key. The what and period pickers, and the per-1,000
+#: toggle (with the measure), write theirs below.
 CONTROLS: tuple[Control, ...] = (
     Control(ids.PERIOD_KIND, "period_kind", default="year"),
-    Control(ids.FROM, "from"),
-    Control(ids.TO, "to"),
     Control(ids.LEVEL, "level", default=DEFAULT_LEVEL),
-    Control(ids.AGE_BANDS, "age_bands", multi=True),
-    Control(ids.ELEMENTS, "elements", multi=True),
-    Control(ids.SERVICES, "services", multi=True),
-    Control(ids.THEMES, "themes", multi=True),
-    Control(ids.PROVISION, "provision", multi=True),
-    Control(ids.CLIENT_GROUPS, "client_groups", multi=True),
+    Control(ids.AGE_BANDS, "age_bands", default=ALL_VALUE),
+    Control(ids.CLIENT_GROUPS, "client_groups", default=ALL_VALUE),
     Control(ids.TOP_N, "top_n", default=DEFAULT_TOP_N),
     Control(ids.ELEMENT_A, "element_a"),
     Control(ids.ELEMENT_B, "element_b"),
     Control(ids.HIGHLIGHT, "highlight", default="none"),
 )
-CONTROL_IDS: tuple[str, ...] = tuple(c.component_id for c in CONTROLS) + (ids.MEASURE, ids.PER_1000)
+CONTROL_IDS: tuple[str, ...] = tuple(c.component_id for c in CONTROLS) + (
+    ids.WHAT,
+    ids.PERIOD,
+    ids.MEASURE,
+    ids.PER_1000,
+)
 
 
-def controls_from_state(state: State) -> dict[str, object]:
-    """The value each control shows for a URL state."""
+def controls_from_state(state: State, choices: Choices) -> dict[str, object]:
+    """The value each control shows for a URL state. A value the control cannot show (a list
+    from an old link) shows blank: the page says why (dashboard.catalogue.list_problem)."""
     values: dict[str, object] = {}
     for control in CONTROLS:
         raw = state.get(control.key)
-        if control.multi:
-            values[control.component_id] = split_list(raw)
-        else:
-            values[control.component_id] = raw or control.default
+        values[control.component_id] = None if raw and "," in raw else raw or control.default
+    values[ids.WHAT] = what_of(state)
+    values[ids.PERIOD] = period_value(state, choices)
     measure = state.get("measure", DEFAULT_MEASURE)
     per_1000 = measure == RATE_MEASURE
     values[ids.MEASURE] = DEFAULT_MEASURE if per_1000 else measure
@@ -64,12 +67,14 @@ def controls_from_state(state: State) -> dict[str, object]:
     return values
 
 
-def state_from_controls(values: dict[str, object], previous: State, changed: str | None) -> State:
+def state_from_controls(
+    values: dict[str, object], previous: State, changed: str | None, choices: Choices
+) -> State:
     """The URL state after the user changed control ``changed``.
 
     Keys no control owns (drill-down, selection, meeting mode) carry over from ``previous``.
-    Changing the period kind resets the range (labels differ per kind); changing the map level
-    leaves any drill-down.
+    Changing the period kind resets the period (labels differ per kind); changing the map level
+    leaves any drill-down. A blank period picker (an old link's free range) keeps its range.
     """
     state: State = {
         key: value
@@ -78,18 +83,25 @@ def state_from_controls(values: dict[str, object], previous: State, changed: str
     }
     for control in CONTROLS:
         value = values.get(control.component_id)
-        text = join_list(value) if control.multi else (str(value) if value else "")  # type: ignore[arg-type]
+        text = str(value) if value else ""
         if text and text != control.default:
             state[control.key] = text
+    what = values.get(ids.WHAT)
+    if what:
+        state.update(what_params(str(what)))
+    elif changed != ids.WHAT and what_of(previous) is not None:
+        state.update({k: previous[k] for k in WHAT_KEYS if previous.get(k)})
+    kind = state.get("period_kind", "year")
+    if changed == ids.PERIOD_KIND and previous.get("period_kind", "year") != kind:
+        pass  # a new kind starts from its whole series
+    elif values.get(ids.PERIOD):
+        state.update(period_params(str(values[ids.PERIOD]), choices, kind))
+    else:
+        state.update({k: previous[k] for k in ("from", "to") if previous.get(k)})
     if values.get(ids.PER_1000):
         state["measure"] = RATE_MEASURE
     elif values.get(ids.MEASURE) and values[ids.MEASURE] != DEFAULT_MEASURE:
         state["measure"] = str(values[ids.MEASURE])
-    if changed == ids.PERIOD_KIND and previous.get("period_kind", "year") != state.get(
-        "period_kind", "year"
-    ):
-        state.pop("from", None)
-        state.pop("to", None)
     if changed == ids.LEVEL:
         state.pop("within", None)
         state.pop("areas", None)

@@ -8,17 +8,15 @@ PAGE = "page"
 
 # Filter bar (each maps to one URL key, see dashboard.controls).
 PERIOD_KIND = "f-period-kind"
-FROM = "f-from"
-TO = "f-to"
+PERIOD = "f-period"  # one period or a preset range: writes from / to
 LEVEL = "f-level"
 MEASURE = "f-measure"
 PER_1000 = "f-per-1000"
 AGE_BANDS = "f-age-bands"
-ELEMENTS = "f-elements"
-SERVICES = "f-services"
-THEMES = "f-themes"
-PROVISION = "f-provision"
 CLIENT_GROUPS = "f-client-groups"
+WHAT = "f-what"  # the grouped "what" picker: writes one of elements / services / themes / provision
+RULE = "f-rule"  # what the catalogue publishes at the level shown, in words
+STATE_MESSAGE = "state-message"  # a link the catalogue cannot show (a list, a free region)
 TOP_N = "f-top-n"
 ELEMENT_A = "f-element-a"
 ELEMENT_B = "f-element-b"

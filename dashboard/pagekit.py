@@ -23,14 +23,35 @@ import dash
 from dash import MATCH, Input, Output, State, dcc, html, no_update
 from dash import ctx as callback_context
 
-from dashboard.choices import Choices
-from dashboard.components import PERIOD_KIND_LABELS, SUPPRESSION_LEGEND, data_table
+from dashboard.components import SUPPRESSION_LEGEND, data_table
+from dashboard.pagecontrols import (
+    PageControl,
+    PageState,
+    PeriodControl,
+    WhatControl,
+    control_bar,
+    shared_filter_controls,
+    state_after_change,
+)
+from dashboard.pagecontrols import register_url_sync as _register_url_sync
 from dashboard.views import Context, ViewOutcome, download_payload, note_text, run
 from queries.filters import PARAMETERS
 
-PageState = dict[str, str]
+__all__ = [
+    "PageControl",
+    "PeriodControl",
+    "WhatControl",
+    "control_bar",
+    "shared_filter_controls",
+    "state_after_change",
+]
+
+#: Every key a page URL may hold: the query layer's parameters, the region set, and the old
+#: free-form ``regions`` (read so that an old link is refused with a message, never dropped).
+PAGE_KEYS: tuple[str, ...] = tuple(dict.fromkeys((*PARAMETERS, "region_set", "regions")))
 
 #: The filters every page shares with the overview (same URL keys, so links carry them over).
+#: Each is one value or absent ("all"), PRIVACY.md v2 §2.
 SHARED_FILTER_KEYS: tuple[str, ...] = (
     "period_kind",
     "from",
@@ -90,7 +111,7 @@ class PageIds:
 # --- URL state ---------------------------------------------------------------------------
 
 
-def parse_page_state(search: str | None, keys: Sequence[str] = PARAMETERS) -> PageState:
+def parse_page_state(search: str | None, keys: Sequence[str] = PAGE_KEYS) -> PageState:
     """Query string -> state of the given keys; unknown keys and blanks are dropped."""
     state: PageState = {}
     for key, value in parse_qsl((search or "").lstrip("?"), keep_blank_values=False):
@@ -99,204 +120,22 @@ def parse_page_state(search: str | None, keys: Sequence[str] = PARAMETERS) -> Pa
     return state
 
 
-def build_page_search(state: PageState, keys: Sequence[str] = PARAMETERS) -> str:
+def build_page_search(state: PageState, keys: Sequence[str] = PAGE_KEYS) -> str:
     """State -> canonical query string (keys in a fixed order, commas left readable)."""
     text = urlencode([(k, state[k]) for k in keys if state.get(k)], safe=",:;")
     return "?" + text if text else ""
-
-
-# --- controls ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PageControl:
-    """One control that owns one URL key.
-
-    ``kind``: "radio", "dropdown" (one value) or "multi" (a list, comma-joined in the URL).
-    A value equal to ``default`` is left out of the URL, so URLs stay short and canonical.
-    """
-
-    key: str
-    label: str
-    kind: str
-    options: tuple[tuple[str, str], ...]  # (value, label)
-    default: str | None = None
-    placeholder: str = ""
-    clearable: bool = True
-
-    def to_component(self, ids: PageIds) -> Any:
-        options = [{"label": label, "value": value} for value, label in self.options]
-        cid = ids.control(self.key)
-        if self.kind == "radio":
-            return dcc.RadioItems(id=cid, options=options, value=self.default, inline=True)
-        if self.kind == "multi":
-            return dcc.Dropdown(
-                id=cid, options=options, multi=True, value=[], placeholder=self.placeholder
-            )
-        return dcc.Dropdown(
-            id=cid,
-            options=options,
-            value=self.default,
-            placeholder=self.placeholder,
-            clearable=self.clearable,
-        )
-
-    def value_from_state(self, state: PageState) -> object:
-        raw = state.get(self.key)
-        if self.kind == "multi":
-            return [part for part in (raw or "").split(",") if part]
-        return raw or self.default
-
-    def text_from_value(self, value: object) -> str:
-        if self.kind == "multi":
-            return ",".join(str(v) for v in (value or []) if str(v))  # type: ignore[union-attr]
-        text = str(value) if value not in (None, "") else ""
-        return "" if text == (self.default or "") else text
-
-
-def shared_filter_controls(choices: Choices) -> tuple[PageControl, ...]:
-    """The filter bar every page shares: period, age band, client group, service, element,
-    MIA theme, provision. Options are exactly what the query layer accepts."""
-    # Every kind's labels at first: a range dropdown clears a value it does not list, so a URL
-    # opened with period_kind=fy must find its financial years there before the period-kind
-    # callback narrows the list to one kind.
-    every_label = dict.fromkeys(label for labels in choices.periods.values() for label in labels)
-    years = tuple((p, p) for p in every_label)
-    return (
-        PageControl(
-            "period_kind",
-            "Period",
-            "radio",
-            tuple((k, PERIOD_KIND_LABELS[k]) for k in choices.periods),
-            default="year",
-        ),
-        PageControl("from", "From", "dropdown", years, placeholder="first"),
-        PageControl("to", "To", "dropdown", years, placeholder="last"),
-        PageControl(
-            "age_bands", "Age band", "multi", tuple((a, a) for a in choices.age_bands), None, "all"
-        ),
-        PageControl(
-            "client_groups",
-            "Client group",
-            "multi",
-            tuple((c, c) for c in choices.client_groups),
-            placeholder="all",
-        ),
-        PageControl(
-            "services",
-            "Service",
-            "multi",
-            tuple((c, f"{c} {d}".strip()) for c, d in choices.services),
-            placeholder="all",
-        ),
-        PageControl(
-            "elements",
-            "Element",
-            "multi",
-            tuple((c, f"{c} {d}".strip()) for c, d in choices.elements),
-            placeholder="all",
-        ),
-        PageControl(
-            "themes", "MIA theme", "multi", tuple((t, t) for t in choices.themes), None, "all"
-        ),
-        PageControl(
-            "provision", "Provision", "multi", tuple((p, p) for p in choices.provision), None, "all"
-        ),
-    )
-
-
-def control_field(ids: PageIds, control: PageControl) -> html.Div:
-    cid = ids.control(control.key)
-    return html.Div(
-        [html.Label(control.label, htmlFor=cid), control.to_component(ids)], className="field"
-    )
-
-
-def control_bar(
-    ids: PageIds, controls: Sequence[PageControl], label: str = "Filters for every view"
-) -> html.Section:
-    """A bar of controls (the shared filters, or a view's own controls)."""
-    return html.Section(
-        [html.H2("Filters", className="visually-hidden")]
-        + [control_field(ids, c) for c in controls],
-        className="filter-bar",
-        **{"aria-label": label},
-    )
-
-
-def state_after_change(
-    controls: Sequence[PageControl],
-    values: Sequence[object],
-    previous: PageState,
-    changed: str | None,
-) -> PageState:
-    """The URL state after the user changed the control owning key ``changed``.
-
-    Keys no control owns carry over. A new period kind resets the range (labels differ).
-    """
-    owned = {c.key for c in controls}
-    state = {k: v for k, v in previous.items() if k not in owned}
-    for control, value in zip(controls, values, strict=True):
-        text = control.text_from_value(value)
-        if text:
-            state[control.key] = text
-    if changed == "period_kind" and previous.get("period_kind", "year") != state.get(
-        "period_kind", "year"
-    ):
-        state.pop("from", None)
-        state.pop("to", None)
-    return state
 
 
 def register_url_sync(
     app: dash.Dash,
     ids: PageIds,
     controls: Sequence[PageControl],
-    choices: Choices,
-    keys: Sequence[str] = PARAMETERS,
+    choices: object,
+    keys: Sequence[str] = PAGE_KEYS,
+    levels_of: Callable[[PageState], Sequence[str]] | None = None,
 ) -> None:
-    """One callback keeps the page's controls and its URL in step, both ways.
-
-    Opened from a URL (first load, back / forward, a pasted link) the controls follow the URL;
-    changed by the user, the URL follows the controls. The period range's options follow the
-    period kind.
-    """
-    controls = tuple(controls)
-    control_ids = [ids.control(c.key) for c in controls]
-    by_id = dict(zip(control_ids, controls, strict=True))
-
-    @app.callback(
-        Output(ids.url, "search"),
-        *[Output(cid, "value") for cid in control_ids],
-        Input(ids.url, "search"),
-        *[Input(cid, "value") for cid in control_ids],
-    )
-    def sync(search: str | None, *values: object) -> tuple:
-        previous = parse_page_state(search, keys)
-        trigger = callback_context.triggered_id
-        if trigger in by_id:
-            state = state_after_change(controls, values, previous, by_id[trigger].key)
-        else:
-            state = previous
-        new_search = build_page_search(state, keys)
-        shown = [c.value_from_state(state) for c in controls]
-        return (
-            no_update if new_search == (search or "") else new_search,
-            *[no_update if s == v else s for s, v in zip(shown, values, strict=True)],
-        )
-
-    keys_present = {c.key for c in controls}
-    if {"period_kind", "from", "to"} <= keys_present:
-
-        @app.callback(
-            Output(ids.control("from"), "options"),
-            Output(ids.control("to"), "options"),
-            Input(ids.control("period_kind"), "value"),
-        )
-        def period_options(kind: str | None) -> tuple[list, list]:
-            labels = choices.periods.get(kind or "year", [])
-            options = [{"label": p, "value": p} for p in labels]
-            return options, options
+    """Controls <-> URL for a page (dashboard.pagecontrols.register_url_sync)."""
+    _register_url_sync(app, ids, controls, choices, keys, levels_of)  # type: ignore[arg-type]
 
 
 # --- view cards --------------------------------------------------------------------------
@@ -382,7 +221,7 @@ def register_card_tables(
     context: Context,
     ids: PageIds,
     query_of: Callable[[str, PageState], CardQuery | None],
-    keys: Sequence[str] = PARAMETERS,
+    keys: Sequence[str] = PAGE_KEYS,
 ) -> None:
     """Downloads (CSV, XLSX) and the show-table toggle for every card on the page.
 

@@ -57,7 +57,7 @@ def _check_bindable(host: str, port: int) -> None:
 
 def check_serving(db_path: Path, *, demo: bool, settings: Settings) -> Any:
     """The resolved AuthConfig once the database opens and sign-in is usable, else UserError."""
-    from auth.config import load_auth_config
+    from auth.config import demo_refusal, load_auth_config
     from queries import DatabaseError, open_database
 
     auth = load_auth_config(settings, demo=demo)  # AuthConfigError is a UserError
@@ -66,13 +66,14 @@ def check_serving(db_path: Path, *, demo: bool, settings: Settings) -> Any:
     except DatabaseError as exc:
         raise UserError(str(exc)) from exc
     try:
-        if demo and not db.synthetic:
-            raise UserError(
-                f"{db_path} is not synthetic data and --demo serves without sign-in; "
-                "serve it without --demo, with CARE_ATLAS_AUTH set"
-            )
+        refusal = demo_refusal(db.meta) if demo else None
     finally:
         db.close()
+    if refusal is not None:
+        raise UserError(
+            f"{db_path} is not synthetic data built with the demo key ({refusal}) and --demo "
+            "serves without sign-in; serve it without --demo, with CARE_ATLAS_AUTH set"
+        )
     return auth
 
 

@@ -14,6 +14,7 @@ import re
 from urllib.parse import parse_qsl, urlencode
 
 #: Query-layer filters every view shares (the filter bar).
+#: Each is one value or absent ("all"): PRIVACY.md v2 §2 (dashboard.catalogue).
 SHARED_KEYS: tuple[str, ...] = (
     "period_kind",
     "from",
@@ -38,11 +39,6 @@ VIEW_KEYS: tuple[str, ...] = (
 #: Keys only the dashboard reads.
 UI_KEYS: tuple[str, ...] = ("highlight", "meeting", "slide")
 ALL_KEYS: tuple[str, ...] = SHARED_KEYS + VIEW_KEYS + UI_KEYS
-
-#: Comma-separated list filters.
-LIST_KEYS: frozenset[str] = frozenset(
-    {"age_bands", "elements", "services", "themes", "provision", "client_groups", "areas"}
-)
 
 #: Levels the map can show, in the order of the level switch.
 MAP_LEVELS: tuple[str, ...] = ("ward", "district", "sector", "h3r7", "h3r8")
@@ -91,14 +87,6 @@ def build_hash(state: State) -> str:
     return "#" + text if text else ""
 
 
-def split_list(value: str | None) -> list[str]:
-    return [part for part in (value or "").split(",") if part]
-
-
-def join_list(values: list[str] | tuple[str, ...] | None) -> str:
-    return ",".join(str(v) for v in values or [] if str(v))
-
-
 def map_level(state: State) -> str:
     level = state.get("level", DEFAULT_LEVEL)
     return level if level in MAP_LEVELS else DEFAULT_LEVEL
@@ -114,9 +102,9 @@ def selected_place(state: State) -> tuple[str, str] | None:
 
     A clicked area wins over the drill-down parent it sits in.
     """
-    areas = split_list(state.get("areas"))
-    if len(areas) == 1:
-        return map_level(state), areas[0]
+    area = state.get("areas")
+    if area and "," not in area:
+        return map_level(state), area
     within = state.get("within")
     if within:
         return parent_level(within), within
@@ -147,6 +135,9 @@ def view_params(state: State, view: str) -> dict[str, str]:
         if view == "elements":
             params["top_n"] = state.get("top_n", DEFAULT_TOP_N)
     elif view == "element_compare":
+        # The two elements decide what is counted (one what per request: PRIVACY.md v2 §2).
+        for key in ("elements", "services", "themes", "provision"):
+            params.pop(key, None)
         params["level"] = map_level(state)
         if state.get("within"):
             params["within"] = state["within"]
@@ -231,8 +222,13 @@ def place_label(state: State, names: dict[str, str] | None = None) -> str:
 def period_label(state: State, periods: dict[str, list[str]] | None = None) -> str:
     """The period range in words; an open end is filled from ``periods`` (kind -> labels)."""
     labels = (periods or {}).get(state.get("period_kind", "year"), [])
-    start = state.get("from") or (labels[0] if labels else None)
-    end = state.get("to") or (labels[-1] if labels else None)
+    start, end = state.get("from"), state.get("to")
+    if not start and not end and labels:
+        # As the query layer reads it: the whole series, or the latest quarter (quarters are
+        # published one at a time).
+        start = labels[-1] if state.get("period_kind") == "quarter" else labels[0]
+        end = labels[-1]
+    start, end = start or end, end or start
     kind = {"fy": "financial years", "quarter": "quarters"}.get(state.get("period_kind", ""), "")
     if start and end:
         span = start if start == end else f"{start} to {end}"

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from dash import Patch
 
 from care_atlas.spreadsheet import neutralise_frame
+from dashboard.catalogue import WHAT_KEYS, list_problem, one_cell_period
 from dashboard.choices import Choices
 from dashboard.geometry import GeometryStore
 from dashboard.state import (
@@ -40,8 +41,17 @@ from queries import FilterError, ProtectedResult, parse_filters, run_view
 
 log = logging.getLogger(__name__)
 
+COMPARE_WHAT_NOTE = (
+    "The two elements chosen here decide what is counted: the services filter does not apply."
+)
+
 #: The views with a chart on the first page, in presenting order.
 PAGE_VIEWS: tuple[str, ...] = ("matrix", "area_map", "elements", "element_compare", "trend")
+#: Views with one cell per area or element: one period or a preset range (PRIVACY.md v2 §2).
+#: The others (matrix, trend, provision, quarterly_users) show each period of their range.
+ONE_CELL_VIEWS: frozenset[str] = frozenset(
+    {"area_map", "elements", "element_compare", "enablement", "area_compare", "demographics"}
+)
 
 
 @dataclass
@@ -67,16 +77,35 @@ class ViewOutcome:
     message: str = ""
 
 
+def cell_params(ctx: Context, view: str, params: dict[str, str]) -> tuple[dict[str, str], str]:
+    """The parameters a view runs with, and a notice when its period was narrowed: a view with
+    one cell per area shows the last period of a range the catalogue does not publish."""
+    if view in ONE_CELL_VIEWS:
+        return one_cell_period(params, ctx.choices)
+    return params, ""
+
+
 def run(ctx: Context, view: str, params: dict[str, str]) -> ViewOutcome:
-    """Run one view through the query layer; errors become a message for the page."""
+    """Run one view through the query layer; errors become a message for the page.
+
+    A list or a free-form region (an old link) is refused here, naming the field, as the query
+    layer refuses it: no request the catalogue cannot answer leaves the page."""
+    problem = list_problem(params)
+    if problem is not None:
+        return ViewOutcome(None, f"These filters cannot be shown: {problem[1]}")
+    params, notice = cell_params(ctx, view, params)
     try:
         filters = parse_filters(params, ctx.db.reference)
-        return ViewOutcome(ctx.runner(ctx.db, view, filters))
+        result = ctx.runner(ctx.db, view, filters)
     except FilterError as exc:
         return ViewOutcome(None, f"These filters cannot be shown: {exc}")
     except Exception:  # one view failing must not blank the page or leak a traceback
         log.exception("view %s failed for %s", view, params)
         return ViewOutcome(None, "This view could not be drawn. Please try other filters.")
+    if notice:
+        meta = {**result.meta, "notes": [notice, *(result.meta.get("notes") or [])]}
+        result = ProtectedResult(result.columns, result.rows, meta)
+    return ViewOutcome(result)
 
 
 def compare_params(ctx: Context, state: State) -> dict[str, str]:
@@ -84,7 +113,8 @@ def compare_params(ctx: Context, state: State) -> dict[str, str]:
     params = view_params(state, "element_compare")
     if params.get("element_a") and params.get("element_b"):
         return params
-    top = run(ctx, "elements", view_params(state, "elements")).result
+    without_what = {k: v for k, v in state.items() if k not in WHAT_KEYS}
+    top = run(ctx, "elements", view_params(without_what, "elements")).result
     codes = [] if top is None else [str(c) for c in top.rows["element_code"]]
     for key in ("element_a", "element_b"):
         if not params.get(key):
@@ -173,14 +203,15 @@ def map_key(state: State) -> str:
 
 def render_map(ctx: Context, state: State, current_key: str | None) -> tuple[Any, str | None, list]:
     """(figure or Patch, geometry key, note). A Patch resends values only."""
-    outcome = run(ctx, "area_map", view_params(state, "area_map"))
+    params = view_params(state, "area_map")
+    outcome = run(ctx, "area_map", params)
     if outcome.result is None:
         return empty_figure(outcome.message), None, [outcome.message]
     result = outcome.result
     key = map_key(state)
     kind = column_kind(result, "value")
     label = MEASURE_LABELS[_measure(state)]
-    period = period_label(state, ctx.choices.periods)
+    period = period_label(cell_params(ctx, "area_map", params)[0], ctx.choices.periods)
     note = note_text(result, ctx.synthetic)
     if current_key == key:
         patch = Patch()
@@ -269,7 +300,10 @@ def render_compare(ctx: Context, state: State) -> tuple[go.Figure, list]:
         label_a=_element_label(ctx, params.get("element_a"), "A"),
         label_b=_element_label(ctx, params.get("element_b"), "B"),
     )
-    return fig, note_text(outcome.result, ctx.synthetic)
+    note = note_text(outcome.result, ctx.synthetic)
+    if any(state.get(k) for k in WHAT_KEYS):
+        note.insert(0, COMPARE_WHAT_NOTE)
+    return fig, note
 
 
 # --- trend -------------------------------------------------------------------------------

@@ -68,6 +68,8 @@ class BuildSummary:
     cells: dict[str, tuple[int, int]] = field(default_factory=dict)
     served_bytes: int = 0
     workspace_bytes: int = 0
+    #: The build's audit in one line ("" when it did not run); its report is audit_path(out).
+    audit: str = ""
 
 
 def sql_steps() -> list[tuple[str, str]]:
@@ -174,6 +176,28 @@ def _register_regions(con: duckdb.DuckDBPyConnection, sets: tuple, path: Path | 
     con.execute("INSERT INTO ref_area_population BY NAME SELECT * FROM ref_region_population")
 
 
+def audit_path(out: Path) -> Path:
+    """``<out>.audit.html``: the build's audit report, beside the served file."""
+    return out.with_name(out.name + ".audit.html")
+
+
+def _audit_before_publishing(served: Path, workspace_file: Path, out: Path) -> str:
+    """Attack the new files (a stated sample of targets, every relation); write the report
+    beside ``out``; refuse to publish a catalogue that gives a small count away."""
+    from audit.engine import EXIT_RECOVERED
+    from audit.files import BUILD_SAMPLE, audit_files
+    from audit.report import summary
+
+    report = audit_path(out)
+    result = audit_files(served, workspace_file, sample=BUILD_SAMPLE, report=report)
+    if result.exit_code == EXIT_RECOVERED:
+        raise UserError(
+            "the audit recovered small counts or pinned a person's cost from the new catalogue, "
+            f"so nothing was published (the previous files are untouched); see {report}"
+        )
+    return summary(result).splitlines()[0] + f" (report: {report})"
+
+
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[str, int]]:
     quarantine: dict[str, int] = {}
     repairs: dict[str, int] = {}
@@ -198,11 +222,15 @@ def build_serving_database(
     synthetic: bool = False,
     ptable: Path | None = None,
     regions: Path | None = None,
+    audit: bool = False,
 ) -> BuildSummary:
     """Build ``out`` from ``extract``; the previous ``out`` is replaced only on success.
 
     Raises UserError for anything wrong with the inputs (the extract, mapping, catalogue,
-    ptable or geography), before any output is touched.
+    ptable or geography), before any output is touched. With ``audit`` (the CLI's default) a
+    sampled `care-atlas audit` attacks the new files before they are published, its report is
+    written beside the output, and a catalogue from which it recovers a small count is not
+    published at all (UserError).
     """
     started = time.monotonic()
     extract, out = Path(extract), Path(out)
@@ -224,7 +252,7 @@ def build_serving_database(
 
     steps = sql_steps()
     timings: dict[str, float] = {}
-    total = len(steps) + 5 + len(cell_slices())
+    total = len(steps) + 5 + len(cell_slices()) + int(audit)
     bar = tqdm(total=total, desc="build", unit="step", disable=not progress, leave=False)
     try:
         with workspace(out) as work:
@@ -335,6 +363,10 @@ def build_serving_database(
                 raise
             finally:
                 con.close()
+            audit_line = ""
+            if audit:
+                clock.start("audit (sampled)")
+                audit_line = _audit_before_publishing(built, workspace_built, out)
             clock.start("publish")
             publish(built, out, quarantine_built, workspace_built)
             clock.stop()
@@ -354,5 +386,6 @@ def build_serving_database(
         step_seconds=timings,
         cells=cells,
         served_bytes=out.stat().st_size,
+        audit=audit_line,
         workspace_bytes=workspace_path(out).stat().st_size,
     )

@@ -49,6 +49,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--geography-dir", type=Path, help="geography folder (default: settings)")
     p.add_argument("--synthetic", action="store_true", help="mark the data as synthetic")
     p.add_argument("--quiet", action="store_true", help="no progress bar, summary only")
+    p.add_argument(
+        "--no-audit",
+        action="store_true",
+        help="skip the sampled privacy audit that otherwise runs before anything is published",
+    )
     p.set_defaults(func=run)
 
 
@@ -102,6 +107,8 @@ def format_summary(summary) -> str:  # summary: ingest.build.BuildSummary
         "person-level: keep it where the council keeps its extracts, never on the web server)"
     )
     lines.append(f"quarantine file:  {summary.quarantine_path}")
+    if summary.audit:
+        lines.append(f"audit: {summary.audit}")
     return "\n".join(lines)
 
 
@@ -128,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
         synthetic=args.synthetic,
         ptable=args.ptable,
         regions=args.regions,
+        audit=not args.no_audit,
     )
     print(format_summary(summary))
     return 0

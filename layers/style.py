@@ -6,6 +6,7 @@ stay readable for people with the common colour-vision deficiencies.
 
 from __future__ import annotations
 
+import html
 import math
 import textwrap
 
@@ -138,15 +139,23 @@ def _format_money(number: float) -> str:
     return f"£{number:,.0f}"
 
 
+def plain_text(text: str) -> str:
+    """Text for a Plotly label, title or annotation with its markup characters escaped."""
+    return html.escape(str(text), quote=False)
+
+
 def empty_figure(message: str) -> go.Figure:
-    """A blank figure that says why it is blank (no data, bad filter) instead of an empty axis."""
+    """A blank figure that says why it is blank (no data, bad filter) instead of an empty axis.
+
+    The message may quote a value from the URL: it is escaped, so Plotly shows it as text and
+    never reads it as markup (Plotly's text understands a few tags, links among them)."""
     layout = dict(
         template=TEMPLATE,
         xaxis={"visible": False},
         yaxis={"visible": False},
         annotations=[
             {
-                "text": message,
+                "text": "<br>".join(textwrap.wrap(plain_text(message), 60)) or " ",
                 "showarrow": False,
                 "xref": "paper",
                 "yref": "paper",

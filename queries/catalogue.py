@@ -110,7 +110,7 @@ LEVELS: tuple[str, ...] = tuple(LEVEL_RULES)
 
 @dataclass(frozen=True)
 class Measure:
-    """A published measure: every cell carries it (an absent cell is a true zero)."""
+    """A published measure: every cell carries it (a cell with no row is [c] in each)."""
 
     name: str
     label: str

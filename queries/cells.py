@@ -2,9 +2,9 @@
 
 A view names the cells it shows (a level, a period kind, lists of periods, what members and
 breakdown members, all built here from the validated request and the catalogue's members) and
-gets back every cell of that grid: a cell the served file has no row for is a true zero
-(PRIVACY.md §3), so it is filled with 0, never left out. Nothing is computed from anything but
-published values.
+gets back every cell of that grid. A cell the served file has no row for has nothing published
+(a true count of 0..9 in every measure, docs/PRIVACY.md §3), so it is [c], never left out.
+Nothing is computed from anything but published values.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def lookup_for(f: Filters, *, level: str | None = None, **changes: object) -> Lo
 
 
 def read(db: Database, lookup: Lookup) -> pd.DataFrame:
-    """The published rows of a lookup (only cells with a row: true zeros are absent)."""
+    """The published rows of a lookup (cells with nothing published have no row)."""
     params = {
         "level": lookup.level,
         "period_kind": lookup.period_kind,
@@ -97,8 +97,8 @@ def shown_areas(db: Database, f: Filters, level: str | None = None) -> list[str]
 
 def grid(db: Database, lookup: Lookup, keys: tuple[str, ...]) -> pd.DataFrame:
     """Every cell of the lookup keyed by `keys` (the dimensions the view varies), with the
-    published measures: Int64 counts (NA = [c]) and float money (NaN = [c]); 0 for a cell
-    with no row (a true zero)."""
+    published measures: Int64 counts (NA = [c]) and float money (NaN = [c]); a cell with no
+    row is [c] in every measure."""
     members = {
         "area_code": list(lookup.areas) if lookup.areas is not None else None,
         "period": list(lookup.periods),
@@ -117,12 +117,10 @@ def grid(db: Database, lookup: Lookup, keys: tuple[str, ...]) -> pd.DataFrame:
     found = read(db, lookup).set_index(list(keys))
     if len(keys) == 1:
         index = index.get_level_values(0)
-    present = index.isin(found.index)
     out = pd.DataFrame(index=index).reset_index()
     for column in MEASURE_COLUMNS:
-        raw = found[column].reindex(index).to_numpy(dtype="float64", na_value=np.nan)
-        values = np.where(present, raw, 0.0)
-        # Counts: NaN (a published NULL, [c]) becomes NA of a nullable integer column.
+        values = found[column].reindex(index).to_numpy(dtype="float64", na_value=np.nan)
+        # Counts: NaN (NULL or no row: [c]) becomes NA of a nullable integer column.
         out[column] = (
             pd.array(values, dtype="Float64").astype("Int64")
             if column in COUNT_MEASURES

@@ -33,6 +33,12 @@ PERSON_LEVEL_TABLES: frozenset[str] = frozenset(
 )
 
 
+#: The served file's name in its connection: each open attaches it to a DuckDB instance of its
+#: own, as ``duckdb.connect(path)`` would hand back the instance still open on that path (the
+#: file it replaced, when a rebuild was renamed over it; dashboard/reopen.py).
+SERVED_ALIAS = "served"
+
+
 class DatabaseError(RuntimeError):
     """The served database is missing, unreadable, a workspace, or not to the schema."""
 
@@ -152,7 +158,9 @@ class Database:
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor of its own for one lookup (DuckDB connections are not shared by threads)."""
         with self._lock:
-            return self._con.cursor()
+            cur = self._con.cursor()
+        cur.execute(f"USE {SERVED_ALIAS}")  # a cursor starts in the instance's own catalogue
+        return cur
 
     def query(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         """Run parameterised SQL; user values only ever travel in `params`."""
@@ -307,9 +315,13 @@ def open_database(path: str | os.PathLike[str], *, threads: int | None = None) -
     db_path = Path(path)
     if not db_path.is_file():
         raise DatabaseError(f"served database {db_path} does not exist")
+    con = duckdb.connect(":memory:")
     try:
-        con = duckdb.connect(str(db_path), read_only=True)
+        quoted = str(db_path).replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS {SERVED_ALIAS} (READ_ONLY)")
+        con.execute(f"USE {SERVED_ALIAS}")
     except duckdb.Error as exc:
+        con.close()
         raise DatabaseError(f"{db_path} is not a readable DuckDB file: {exc}") from exc
     try:
         if threads:

@@ -47,9 +47,9 @@ def wait_for(condition, timeout: float = TIMEOUT, message: str = "condition") ->
     raise AssertionError(f"timed out waiting for {message}: {last!r}")
 
 
-def settle(driver) -> None:  # noqa: ANN001
+def settle(driver, graphs: tuple[str, ...] = GRAPHS) -> None:  # noqa: ANN001
     time.sleep(0.3)
-    wait_for(lambda: driver.execute_script(SETTLED_JS, list(GRAPHS)), message="views drawn")
+    wait_for(lambda: driver.execute_script(SETTLED_JS, list(graphs)), message="views drawn")
 
 
 def query(driver) -> dict[str, str]:  # noqa: ANN001
@@ -152,11 +152,12 @@ def test_filters_write_the_url_and_back_restores_the_previous_screen(page) -> No
 
 def test_a_shared_url_reopens_the_same_screen(page) -> None:  # noqa: ANN001
     url, driver, _, artefacts = page
-    shared = "/?period_kind=fy&from=2011/12&to=2014/15&level=district&measure=rate_per_1000"
+    shared = "/?period_kind=fy&from=2011/12&to=2015/16&level=district&measure=rate_per_1000"
     driver.get(url + shared + "#highlight=unusual")
     settle(driver)
     time.sleep(1)  # let the period-kind callback narrow the range options
-    assert query(driver)["from"] == "2011/12" and query(driver)["to"] == "2014/15"
+    assert query(driver)["from"] == "2011/12" and query(driver)["to"] == "2015/16"
+    assert "Last 5" in driver.find_element("id", ids.PERIOD).text
     assert driver.find_element("css selector", f"#{ids.PER_1000} input").is_selected()
     level = driver.find_element("css selector", f"#{ids.LEVEL} input[value='district']")
     assert level.is_selected()
@@ -164,7 +165,7 @@ def test_a_shared_url_reopens_the_same_screen(page) -> None:  # noqa: ANN001
     assert highlight.is_selected()
     assert "2 standard deviations" in driver.find_element("id", "highlight-rule").text
     periods = [str(p) for p in trace(driver, ids.MATRIX_GRAPH, 0, "x")]
-    assert periods == ["2011/12", "2012/13", "2013/14", "2014/15"]
+    assert periods == ["2011/12", "2012/13", "2013/14", "2014/15", "2015/16"]
     shot(driver, artefacts, "shared-url")
 
 
@@ -252,3 +253,53 @@ def test_click_a_matrix_row_drills_to_that_districts_sectors(page) -> None:  # n
         message="the matrix showing the district's sectors",
     )
     assert rows == trace(driver, ids.MATRIX_GRAPH, 0, "y")
+
+
+def set_value(driver, component_id: str, value: object) -> None:  # noqa: ANN001
+    driver.execute_script(
+        "window.dash_clientside.set_props(arguments[0], {value: arguments[1]});",
+        component_id,
+        value,
+    )
+
+
+def test_the_what_picker_writes_one_parameter_and_sectors_offer_one_breakdown(page) -> None:  # noqa: ANN001
+    url, driver, _, artefacts = page
+    driver.get(url + "/")
+    settle(driver)
+    set_value(driver, ids.WHAT, "theme:MIA5:Internal")
+    wait_for(lambda: query(driver).get("themes") == "MIA5", message="the theme in the URL")
+    assert query(driver).get("provision") == "Internal"
+    assert not {"elements", "services"} & set(query(driver))
+    set_value(driver, ids.WHAT, "element:OAEHSGCO")
+    wait_for(lambda: query(driver).get("elements") == "OAEHSGCO", message="the element")
+    assert not {"themes", "provision"} & set(query(driver))
+    # Postcode sectors carry one breakdown: with an element chosen, age bands are greyed out
+    # and quarters are not offered; the bar says why.
+    driver.get(url + "/?level=sector&elements=OAEHSGCO")
+    settle(driver, (ids.MAP_GRAPH, ids.MATRIX_GRAPH))
+    rule = driver.find_element("id", ids.RULE).text
+    assert "Postcode sectors: one breakdown at a time" in rule and "no quarters" in rule
+    quarter = driver.find_element("css selector", f"#{ids.PERIOD_KIND} input[value='quarter']")
+    assert not quarter.is_enabled()
+    shot(driver, artefacts, "sector-one-breakdown")
+
+
+def test_an_old_link_with_a_list_says_which_field_and_draws_no_traceback(page) -> None:  # noqa: ANN001
+    url, driver, _, artefacts = page
+    driver.get(url + "/?elements=OAEHSGCO,HSSU65PL&age_bands=65%2B")
+    wait_for(
+        lambda: (
+            "elements: one element at a time" in driver.find_element("id", ids.STATE_MESSAGE).text
+        ),
+        message="the old link's message",
+    )
+    body = driver.find_element("tag name", "body").text
+    assert "These filters cannot be shown: elements" in body
+    assert "Traceback" not in driver.page_source
+    # Choosing one element repairs the link.
+    set_value(driver, ids.WHAT, "element:HSSU65PL")
+    wait_for(lambda: query(driver).get("elements") == "HSSU65PL", message="one element")
+    settle(driver, (ids.MAP_GRAPH, ids.MATRIX_GRAPH, ids.TREND_GRAPH))
+    assert driver.find_element("id", ids.STATE_MESSAGE).text == ""
+    shot(driver, artefacts, "old-link-repaired")

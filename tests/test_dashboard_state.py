@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dashboard import ids
 from dashboard.callbacks import sync_location
+from dashboard.choices import Choices
 from dashboard.controls import controls_from_state, state_from_controls
 from dashboard.state import (
     build_hash,
@@ -17,6 +18,19 @@ from dashboard.state import (
 )
 
 WARD = "E05011118"
+CHOICES = Choices(
+    periods={
+        "year": [str(y) for y in range(2009, 2016)],
+        "fy": [f"{y}/{str(y + 1)[2:]}" for y in range(2008, 2016)],
+        "quarter": [f"{y}-Q{q}" for y in range(2009, 2016) for q in range(1, 5)],
+    },
+    age_bands=["0-17", "18-64", "65+"],
+    elements=[("OAEHSGCO", "Older Adults External General Contracted")],
+    services=[("OAHS", "Older Adults Home Support")],
+    themes=["MIA3", "MIA5", "MIA17"],
+    provision=["Internal", "External", "Direct payment"],
+    client_groups=["Mental Health", "Learning Disability Support"],
+)
 
 
 def test_round_trip_keeps_filters_in_the_query_and_ui_keys_in_the_fragment() -> None:
@@ -79,48 +93,89 @@ def test_next_slide_cycles_through_the_presenting_order() -> None:
 
 
 def test_controls_follow_the_state_and_per_1000_maps_to_the_rate_measure() -> None:
-    shown = controls_from_state({"measure": "rate_per_1000", "themes": "MIA3,MIA17"})
+    shown = controls_from_state({"measure": "rate_per_1000", "themes": "MIA3"}, CHOICES)
     assert shown[ids.PER_1000] == ["on"]
     assert shown[ids.MEASURE] == "people"
-    assert shown[ids.THEMES] == ["MIA3", "MIA17"]
+    assert shown[ids.WHAT] == "theme:MIA3"
     assert shown[ids.LEVEL] == "ward"
+    assert shown[ids.AGE_BANDS] == "all"
+    assert shown[ids.PERIOD] == "2009..2015"  # no from / to: the whole series
+
+
+def test_a_list_from_an_old_link_shows_blank_and_the_next_change_drops_it() -> None:
+    old = {"age_bands": "0-17,18-64", "elements": "A1,B2", "from": "2010", "to": "2012"}
+    shown = controls_from_state(old, CHOICES)
+    assert shown[ids.AGE_BANDS] is None and shown[ids.WHAT] is None
+    assert shown[ids.PERIOD] is None  # 2010..2012 is not a preset: the picker shows blank
+    shown[ids.CLIENT_GROUPS] = "Mental Health"
+    state = state_from_controls(shown, old, ids.CLIENT_GROUPS, CHOICES)
+    assert state == {"client_groups": "Mental Health", "from": "2010", "to": "2012"}
+
+
+def test_the_what_picker_writes_exactly_one_what_parameter() -> None:
+    values = controls_from_state({"services": "OAHS"}, CHOICES)
+    for member, params in (
+        ("element:OAEHSGCO", {"elements": "OAEHSGCO"}),
+        ("service:OAHS", {"services": "OAHS"}),
+        ("theme:MIA3", {"themes": "MIA3"}),
+        ("provision:Internal", {"provision": "Internal"}),
+        ("theme:MIA5:Internal", {"themes": "MIA5", "provision": "Internal"}),
+        ("all", {}),
+    ):
+        values[ids.WHAT] = member
+        assert state_from_controls(values, {"services": "OAHS"}, ids.WHAT, CHOICES) == params
+        assert controls_from_state(params, CHOICES)[ids.WHAT] == member
+
+
+def test_the_period_picker_writes_a_period_or_a_preset_range() -> None:
+    values = controls_from_state({}, CHOICES)
+    values[ids.PERIOD] = "2011..2015"
+    assert state_from_controls(values, {}, ids.PERIOD, CHOICES) == {"from": "2011", "to": "2015"}
+    values[ids.PERIOD] = "2013"
+    assert state_from_controls(values, {}, ids.PERIOD, CHOICES) == {"from": "2013", "to": "2013"}
+    values[ids.PERIOD] = "2009..2015"  # the whole series is the default: left out of the URL
+    assert state_from_controls(values, {"from": "2013", "to": "2013"}, ids.PERIOD, CHOICES) == {}
 
 
 def test_changing_period_kind_resets_the_range_and_level_leaves_the_drill() -> None:
-    previous = {"from": "2010", "to": "2012", "within": WARD, "level": "sector"}
-    values = controls_from_state(previous)
+    previous = {"from": "2013", "to": "2015", "within": WARD, "level": "sector"}
+    values = controls_from_state(previous, CHOICES)
     values[ids.PERIOD_KIND] = "fy"
-    state = state_from_controls(values, previous, ids.PERIOD_KIND)
+    state = state_from_controls(values, previous, ids.PERIOD_KIND, CHOICES)
     assert state == {"period_kind": "fy", "within": WARD, "level": "sector"}
-    values = controls_from_state(previous)
+    values = controls_from_state(previous, CHOICES)
     values[ids.LEVEL] = "h3r8"
-    assert state_from_controls(values, previous, ids.LEVEL) == {
-        "from": "2010",
-        "to": "2012",
+    assert state_from_controls(values, previous, ids.LEVEL, CHOICES) == {
+        "from": "2013",
+        "to": "2015",
         "level": "h3r8",
     }
 
 
 def test_sync_location_writes_the_url_from_a_control_and_reads_it_on_load() -> None:
-    values = controls_from_state({})
+    values = controls_from_state({}, CHOICES)
     values[ids.PER_1000] = ["on"]
-    search, fragment, shown = sync_location(ids.PER_1000, "", "", values, None)
+    search, fragment, shown = sync_location(ids.PER_1000, "", "", values, None, choices=CHOICES)
     assert search == "?measure=rate_per_1000"
     assert fragment == ""
-    search, fragment, shown = sync_location(None, "?themes=MIA5", "#meeting=1", values, None)
+    search, fragment, shown = sync_location(
+        None, "?themes=MIA5", "#meeting=1", values, None, choices=CHOICES
+    )
     assert search is None and fragment is None
-    assert shown[ids.THEMES] == ["MIA5"]
+    assert shown[ids.WHAT] == "theme:MIA5"
     assert shown[ids.PER_1000] == []
 
 
 def test_sync_location_drills_on_a_map_click_and_toggles_meeting_mode() -> None:
-    values = controls_from_state({})
-    search, _, shown = sync_location(ids.MAP_GRAPH, "", "", values, WARD)
+    values = controls_from_state({}, CHOICES)
+    search, _, shown = sync_location(ids.MAP_GRAPH, "", "", values, WARD, choices=CHOICES)
     assert parse_location(search) == {"level": "sector", "within": WARD}
     assert shown[ids.LEVEL] == "sector"
-    _, fragment, _ = sync_location(ids.MEETING, "", "", values, None)
+    _, fragment, _ = sync_location(ids.MEETING, "", "", values, None, choices=CHOICES)
     assert fragment == "#meeting=1"
-    _, fragment, _ = sync_location(ids.MEETING, "", "#meeting=1&slide=map", values, None)
+    _, fragment, _ = sync_location(
+        ids.MEETING, "", "#meeting=1&slide=map", values, None, choices=CHOICES
+    )
     assert fragment == ""
 
 
@@ -136,5 +191,7 @@ def test_a_matrix_row_click_opens_a_districts_sectors_then_selects_a_sector() ->
 
 
 def test_sync_location_drills_on_a_matrix_click() -> None:
-    search, _, _ = sync_location(ids.MATRIX_GRAPH, "?from=2014", "", {}, None, "B5 Digbeth")
+    search, _, _ = sync_location(
+        ids.MATRIX_GRAPH, "?from=2014", "", {}, None, "B5 Digbeth", choices=CHOICES
+    )
     assert search == "?from=2014&level=sector&within=B5"

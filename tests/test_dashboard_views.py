@@ -64,7 +64,15 @@ def test_matrix_shows_the_same_cells_as_the_query_layer(context: Context) -> Non
 def test_a_rejected_filter_becomes_a_message_not_an_exception(context: Context) -> None:
     figure, note = render_trend(context, {"from": "1850"})
     assert "cannot be shown" in note[0] and "from" in note[0]
-    assert figure.layout.annotations[0].text == note[0]
+    assert figure.layout.annotations[0].text.replace("<br>", " ") == note[0]
+
+
+def test_a_value_from_the_url_is_shown_as_text_never_as_markup(context: Context) -> None:
+    evil = "<a href='https://example.org'>x</a>"
+    figure, note = render_trend(context, {"age_bands": evil})
+    assert evil in note[0]  # a Dash html.P child: text
+    shown = figure.layout.annotations[0].text
+    assert "<a" not in shown and "&lt;a" in shown
 
 
 def test_map_without_geometry_says_so_and_patches_when_only_values_change(

@@ -17,7 +17,7 @@ from care_atlas.errors import UserError
 from ingest import extract
 from ingest.build import BuildSummary, build_serving_database
 from ingest.keys import DEMO_KEY
-from tests.fixtures.serving import BASE_ROW, make_rows, write_csv_extract
+from tests.fixtures.serving import BASE_ROW, build_files, make_rows, write_csv_extract
 
 AS_OF = dt.date(2015, 12, 31)
 
@@ -176,7 +176,7 @@ def test_commas_that_are_not_thousands_separators_are_not_a_cost(tmp_path: Path)
     summary = _build(write_csv_extract(tmp_path / "x.csv", rows))
     assert summary.quarantine["COST_UNPARSEABLE"] == 2
     assert sorted(_quarantine(summary)) == [1, 2]
-    with duckdb.connect(str(summary.out), read_only=True) as con:
+    with build_files(summary.out) as con:
         costs = con.execute("SELECT DISTINCT weekly_cost FROM facts ORDER BY 1").fetchall()
     assert costs == [(185.5,), (1234.5,)]
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from dashboard.choices import choices_from_reference
+from dashboard.pagekit import CardQuery, run_query
 from dashboard.pages import budget
 from dashboard.views import Context, download_payload
 from layers.mia import (
@@ -215,9 +216,9 @@ def test_mia17_tables_hold_published_counts_only_one_query_per_year(context) -> 
     _published_counts(groups.rows, "people_over_6w", "over_6w_status")
     withheld = groups.rows["cost_status"] == "[c]"
     assert groups.rows.loc[withheld, "cost_beyond_42"].isna().all()
-    one = budget.run_query(
+    one = run_query(
         context,
-        budget.CardQuery(
+        CardQuery(
             "enablement",
             {
                 "period_kind": "fy",

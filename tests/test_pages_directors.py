@@ -1,26 +1,17 @@
-"""The directors' page without a browser: hotspot classes, region state, figures, numbers."""
+"""The directors' page without a browser: hotspot classes, region sets, figures, numbers."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 
-from dashboard.choices import choices_from_reference
+from dashboard.catalogue import list_problem
+from dashboard.choices import RegionSet, choices_from_reference
 from dashboard.pagekit import parse_page_state
-from dashboard.pages.directors import (
-    IDS,
-    PRESET_REGIONS,
-    add_region,
-    builder_update,
-    check_regions,
-    format_regions,
-    hotspot_outputs,
-    parse_regions,
-    query_of,
-    region_compare,
-    region_profiles,
-    remove_region,
-)
+from dashboard.pages.directors import hotspot_outputs, query_of, render_regions
+from dashboard.pages.directors_regions import member_list, region_profiles
 from dashboard.views import Context
 from layers.area_map import MapView
 from layers.hotspots import (
@@ -36,10 +27,10 @@ from layers.hotspots import (
     hotspot_rank_figure,
     summary_text,
 )
-from layers.regions import cost_per_person, profile_figure, region_compare_figure
+from layers.regions import profile_figure, region_colour, region_compare_figure
+from layers.style import SUPPRESSED_FILL
 from queries import parse_filters, run_view
-
-PRESET_TEXT = "North:B16+B18+B19+B20+B21;East:B9+B10+B25+B26+B33;South:B13+B14+B30+B31"
+from queries.result import Column, ProtectedResult
 
 
 def compare_rows() -> pd.DataFrame:
@@ -121,70 +112,151 @@ def test_the_ranked_chart_orders_by_rate_and_lists_withheld_areas_as_c_not_zero(
     assert list(higher.error_x.array) == [4.0] and list(higher.error_x.arrayminus) == [4.0]
 
 
-# --- cost per person ---------------------------------------------------------------------
+# --- regions: the council's region sets ---------------------------------------------------
+
+SET = RegionSet(
+    "nes",
+    "North, East and South (thesis)",
+    "district",
+    {
+        "nes/North": ("North", ("B1", "B2")),
+        "nes/East": ("East", ("B3", "B4")),
+        "nes/South": ("South", ("B6",)),
+    },
+)
+WARD_SET = RegionSet("wards", "Ward regions", "ward", {"wards/Centre": ("Centre", ("E05011118",))})
 
 
-def test_cost_per_person_comes_from_published_values_and_is_withheld_with_them() -> None:
-    assert cost_per_person(2_500_000.0, "", 275, "") == (9090.0, "")
-    assert cost_per_person(None, "[c]", None, "[c]") == (None, "[c]")
-    assert cost_per_person(2_500_000.0, "", None, "[c]") == (None, "[c]")
-    assert cost_per_person(None, "[x]", 40, "") == (None, "[x]")
-
-
-# --- region state ------------------------------------------------------------------------
-
-
-def test_regions_round_trip_and_accept_a_url_decoded_plus() -> None:
-    regions = parse_regions(PRESET_TEXT)
-    assert regions == list(PRESET_REGIONS)
-    assert format_regions(regions) == PRESET_TEXT
-    assert parse_regions("North:B16 B18;;bad;Empty:") == [("North", ("B16", "B18"))]
-
-
-def test_adding_updating_and_removing_regions() -> None:
-    regions, message = add_region([], "North West", ["B16", "B17"])
-    assert regions == [("North West", ("B16", "B17"))] and message.startswith("Added")
-    regions, message = add_region(regions, "North West", ["B17"])
-    assert regions == [("North West", ("B17",))] and message.startswith("Updated")
-    same, message = add_region(regions, "Other", ["B17", "B9"])
-    assert same == regions and "already in North West" in message
-    assert add_region(regions, "", ["B9"])[1] == "Give the region a name."
-    assert "at least one" in add_region(regions, "X", [])[1]
-    assert remove_region(regions, "North West") == []
-
-
-def test_the_builder_writes_regions_into_the_url_and_keeps_other_keys() -> None:
-    search, _ = builder_update(
-        IDS.element("region-preset"), True, "?from=2013&level=district", None, None
+@pytest.fixture(scope="module")
+def context(queries_db) -> Context:  # noqa: ANN001
+    choices = choices_from_reference(queries_db.reference)
+    return Context(
+        db=queries_db, choices=replace(choices, region_sets={"nes": SET, "wards": WARD_SET})
     )
-    assert search is not None
-    state = parse_page_state(search)
-    assert state["from"] == "2013" and state["level"] == "district"
-    assert parse_regions(state["regions"]) == list(PRESET_REGIONS)
-    removed, message = builder_update(
-        {"type": "region-remove", "page": "directors", "name": "East"}, True, search, None, None
+
+
+class Recorder:
+    """A runner that records what the page asks the query layer and answers with canned rows
+    (the region-set parameters are the new contract's: the test checks the request)."""
+
+    def __init__(self, rows: pd.DataFrame) -> None:
+        self.rows, self.asked = rows, []
+
+    def __call__(self, db, view: str, params: dict) -> ProtectedResult:  # noqa: ANN001
+        self.asked.append((view, dict(params)))
+        columns = [Column(c, "status" if c.endswith("status") else "count") for c in self.rows]
+        return ProtectedResult(columns, self.rows.copy(), {"definition": "canned"})
+
+
+@pytest.fixture
+def recorded(context: Context, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """The context with a Recorder as its runner; filters pass through unparsed."""
+    monkeypatch.setattr("dashboard.views.parse_filters", lambda params, _ref: dict(params))
+
+    def make(rows: pd.DataFrame) -> tuple[Context, Recorder]:
+        recorder = Recorder(rows)
+        return replace(context, runner=recorder), recorder
+
+    return make
+
+
+def test_the_regions_card_is_one_view_at_level_region_of_the_chosen_set(context: Context) -> None:
+    state = {"from": "2013", "to": "2013", "themes": "MIA3", "region_set": "nes"}
+    query = query_of(context, "regions_compare", state)
+    assert query is not None and query.view == "area_compare"
+    assert query.params == {
+        "from": "2013",
+        "to": "2013",
+        "themes": "MIA3",
+        "level": "region",
+        "region_set": "nes",
+        "measure": "rate_per_1000",
+    }
+    cost = query_of(context, "regions_compare", {"measure": "cost"})
+    assert cost is not None and cost.view == "area_map"  # area_compare does not compare money
+    assert cost.params["region_set"] == "nes"  # the default set, named so the API agrees
+
+
+def test_regions_compared_draw_each_region_in_its_colour_and_withheld_as_c(recorded) -> None:  # noqa: ANN001
+    rows = pd.DataFrame(
+        {
+            "area_code": ["nes/North", "nes/East", "nes/South"],
+            "area_name": ["North", "East", "South"],
+            "value": [12.5, 9.0, None],
+            "value_status": ["", "", "[c]"],
+            "lower95": [10.0, 7.0, None],
+            "upper95": [15.0, 11.0, None],
+            "city_value": [10.0] * 3,
+        }
     )
-    assert [n for n, _ in parse_regions(parse_page_state(removed)["regions"])] == ["North", "South"]
-    assert message == "Removed East."
-    cleared, _ = builder_update(IDS.element("region-clear"), True, search, None, None)
-    assert "regions" not in parse_page_state(cleared)
-    # A remove button that appears (n_clicks 0) is not a click.
-    assert builder_update({"type": "region-remove", "name": "East"}, False, search, None, None) == (
-        None,
-        "",
+    ctx, recorder = recorded(rows)
+    figure, _note = render_regions(ctx, {"region_set": "nes"})
+    assert recorder.asked == [
+        ("area_compare", {"level": "region", "region_set": "nes", "measure": "rate_per_1000"})
+    ]
+    bars = figure.data[0]
+    assert list(bars.x) == ["North", "East", "South"]
+    assert bars.text[2] == "[c]" and bars.marker.color[2] == SUPPRESSED_FILL
+    assert bars.marker.color[0] == region_colour(0)
+
+
+def test_each_regions_profile_is_its_own_demographics_request(recorded) -> None:  # noqa: ANN001
+    rows = pd.DataFrame(
+        {
+            "dimension": ["age_band"] * 2,
+            "category": ["0-10", "65+"],
+            "people": [None, 40.0],
+            "people_status": ["[c]", ""],
+            "share": [None, 0.8],
+            "share_status": ["[c]", ""],
+        }
     )
+    ctx, recorder = recorded(rows)
+    result, lines = region_profiles(ctx, {"age_bands": "65+"}, {"age_bands": "65+"}, "age_band")
+    assert result is not None
+    assert [params["areas"] for _v, params in recorder.asked] == list(SET.regions)
+    assert all(v == "demographics" and "age_bands" not in p for v, p in recorder.asked)
+    assert all(p["level"] == "region" and p["region_set"] == "nes" for _v, p in recorder.asked)
+    assert list(result.rows["region"].unique()) == ["North", "East", "South"]
+    assert any("age band filter" in line for line in lines)
+    fig = profile_figure(result.rows, categories=["0-10", "65+"], dimension_label="Age band")
+    assert [t.name for t in fig.data] == ["North", "East", "South"]
+    # A set of wards has no ethnicity profile (gender and ethnicity: districts and coarser).
+    recorder.asked.clear()
+    none, lines = region_profiles(ctx, {"region_set": "wards"}, {}, "ethnic_group")
+    assert none is None and "[z]" in lines[0] and recorder.asked == []
+
+
+def test_an_old_link_with_free_form_regions_is_refused_naming_the_field() -> None:
+    state = parse_page_state("?from=2012&regions=North:B16%2BB18;East:B9")
+    field, message = list_problem(state)
+    assert field == "regions" and "region sets" in message
+
+
+def test_membership_is_reference_data_and_names_are_text_not_markup(context: Context) -> None:
+    odd = RegionSet("x", "X", "district", {"x/<b>Bold</b>": ("<b>Bold</b>", ("B1",))})
+    listed = member_list(odd)
+    assert "<b>Bold</b>" in str(listed)  # a Strong component holding the text, not markup
+    fig = region_compare_figure(
+        pd.DataFrame(
+            {
+                "area_code": ["x/<b>Bold</b>"],
+                "area_name": ["<b>Bold</b>"],
+                "value": [1.0],
+                "value_status": [""],
+            }
+        ),
+        measure_label="People",
+        kind="count",
+    )
+    assert list(fig.data[0].x) == ["&lt;b&gt;Bold&lt;/b&gt;"]
 
 
 # --- on the test database ----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def context(queries_db) -> Context:  # noqa: ANN001
-    return Context(db=queries_db, choices=choices_from_reference(queries_db.reference))
-
-
 def test_the_hotspot_card_asks_area_compare_for_rates_at_ward_or_district(context: Context) -> None:
-    state = {"from": "2013", "age_bands": "65+", "level": "district", "regions": PRESET_TEXT}
+    state = {"from": "2013", "age_bands": "65+", "level": "district", "region_set": "nes"}
     query = query_of(context, "hotspots", state)
     assert query is not None and query.view == "area_compare"
     assert query.params == {
@@ -206,76 +278,54 @@ def test_hotspots_show_the_query_layers_judgements(context: Context) -> None:
     ).rows
     assert summary.startswith(f"Of {len(reference)} postcode districts")
     drawn = {
-        y: x for t in rank.data[1:] if t.x is not None for x, y in zip(t.x, t.y, strict=True) if x
+        y: x
+        for t in rank.data[1:]
+        if t.x is not None
+        for x, y in zip(t.x, t.y, strict=True)
+        if x is not None
     }
     for row in reference.itertuples():
         if row.value_status != "[c]" and not pd.isna(row.value):
             assert drawn[row.area_name] == pytest.approx(row.value)
 
 
-def test_regions_side_by_side_equal_the_query_layer_at_level_region(context: Context) -> None:
-    # The tiny test database has districts B1..B6 with cells of 1..9 people: some withheld.
-    regions = [("West", ("B1", "B2")), ("East", ("B3", "B4")), ("Small", ("B6",))]
-    state = {"from": "2012"}
-    table, lines = region_compare(context, state, regions)
-    assert table is not None, lines
-    ref = context.db.reference
-    params = {"from": "2012", "level": "region", "regions": format_regions(regions)}
-    people = run_view(context.db, "area_map", parse_filters({**params, "measure": "people"}, ref))
-    cost = run_view(context.db, "area_map", parse_filters({**params, "measure": "cost"}, ref))
-    for row, p, c in zip(
-        table.rows.itertuples(), people.rows.itertuples(), cost.rows.itertuples(), strict=True
-    ):
-        assert row.region == p.area_code and row.people_status == p.value_status
-        assert (pd.isna(row.people) and pd.isna(p.value)) or row.people == p.value
-        expected, status = cost_per_person(c.value, c.value_status, c.people, c.people_status)
-        assert row.cost_per_person_status == status
-        assert (expected is None and pd.isna(row.cost_per_person)) or (
-            row.cost_per_person == expected
-        )
-    # No published count under 10 anywhere in the side-by-side table.
-    for column in ("people", "agreements"):
-        published = table.rows[column].dropna()
-        assert not ((published > 0) & (published < 10)).any()
-    small = table.rows.iloc[2]  # B6 alone has fewer than 10 people: withheld, and its cost
-    assert small.people_status == "[c]" and small.cost_per_person_status == "[c]"
-    fig = region_compare_figure(table.rows)
-    assert list(fig.data[0].x) == ["West", "East", "Small"]
-    assert fig.data[0].text[2] == "[c]"  # a hatched marker labelled [c], not a zero
-    assert any("Cost per person" in line for line in lines)
+@pytest.fixture(scope="module")
+def served(queries_db) -> Context:  # noqa: ANN001
+    """The page on the real build, with its council region sets (reference data)."""
+    return Context(db=queries_db, choices=choices_from_reference(queries_db.reference, queries_db))
 
 
-def test_ethnicity_is_shown_for_district_regions_only(context: Context) -> None:
-    ward = next(iter(context.choices.area_names["ward"]))
-    regions = [("North", ("B1", "B2")), ("Wards", (ward,))]
-    result, lines = region_profiles(context, {}, regions, "ethnic_group")
+def test_the_region_sets_come_from_the_served_reference_tables(served: Context) -> None:
+    sets = served.choices.region_sets
+    assert set(sets) == set(served.db.reference.region_sets)
+    nes = sets["nes"]
+    assert nes.kind == "district"
+    assert [name for name, _ in nes.regions.values()] == ["East", "North", "South"]
+    assert set(nes.regions) <= set(served.db.reference.areas["region"])
+
+
+def test_regions_compared_are_exactly_the_query_layers_answer(served: Context) -> None:
+    state = {"from": "2013", "to": "2013", "region_set": "nes"}
+    figure, note = render_regions(served, state)
+    ref = served.db.reference
+    params = {**state, "level": "region", "measure": "rate_per_1000"}
+    rows = run_view(served.db, "area_compare", parse_filters(params, ref)).rows
+    bars = figure.data[0]
+    assert list(bars.x) == list(rows["area_name"])
+    drawn = [None if status else y for y, status in zip(bars.y, rows["value_status"], strict=True)]
+    expected = [
+        None if status else v for v, status in zip(rows["value"], rows["value_status"], strict=True)
+    ]
+    assert drawn == pytest.approx(expected)
+    shared = {"from": "2013", "to": "2013"}
+    result, lines = region_profiles(served, state, shared, "ethnic_group")
     assert result is not None, lines
-    rows = result.rows
-    assert set(rows.loc[rows.region == "Wards", "share_status"]) == {"[z]"}
-    north = rows[rows.region == "North"].reset_index(drop=True)
+    north = result.rows[result.rows["area_code"] == "nes/North"].reset_index(drop=True)
     alone = run_view(
-        context.db,
+        served.db,
         "demographics",
         parse_filters(
-            {"level": "region", "regions": "North:B1+B2", "dimension": "ethnic_group"},
-            context.db.reference,
+            {**state, "level": "region", "areas": "nes/North", "dimension": "ethnic_group"}, ref
         ),
     ).rows
     assert list(north["people"].astype("Float64")) == list(alone["people"].astype("Float64"))
-    fig = profile_figure(rows, categories=context.db.reference.ethnic_groups, dimension_label="E")
-    assert [t.name for t in fig.data] == ["North", "Wards"]
-    assert set(fig.data[1].text) == {"[z]"}
-
-
-def test_age_profile_ignores_the_age_band_filter_and_says_so(context: Context) -> None:
-    result, lines = region_profiles(
-        context, {"age_bands": "65+"}, [("North", ("B1", "B2"))], "age_band"
-    )
-    assert result is not None
-    assert len(result.rows) == len(context.db.reference.age_bands)
-    assert any("age band filter" in line for line in lines)
-
-
-def test_regions_the_query_layer_refuses_are_named_not_drawn(context: Context) -> None:
-    assert "not a district or ward code" in check_regions(context, "Foo:ZZ9;North:B1")
-    assert check_regions(context, "North:B1+B2") == ""

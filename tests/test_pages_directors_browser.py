@@ -1,12 +1,13 @@
-"""The directors' page in headless Chromium: hotspots and regions opened from URLs, the
-numbers against the API, [c] where a value is withheld, the region builder, an export."""
+"""The directors' page in headless Chromium: hotspots and the council's region sets opened from
+URLs, the numbers against the API, [c] where a value is withheld, an old link's message, an
+export."""
 
 from __future__ import annotations
 
 import pytest
 
 from dashboard.pagekit import build_page_search
-from dashboard.pages.directors import IDS, PRESET_REGIONS, format_regions, parse_regions
+from dashboard.pages.directors import IDS
 from layers.hotspots import WITHHELD
 from tests.fixtures.pages import (
     api_csv_rows,
@@ -24,7 +25,6 @@ pytestmark = pytest.mark.browser
 HOTSPOT_MAP, HOTSPOT_RANK = IDS.graph("hotspots_map"), IDS.graph("hotspots_rank")
 REGIONS_COMPARE, REGIONS_AGE = IDS.graph("regions_compare"), IDS.graph("regions_age")
 REGIONS_ETHNICITY = IDS.graph("regions_ethnicity")
-PRESET = format_regions(list(PRESET_REGIONS))
 #: Narrow filters first: one of them leaves some wards under 10 people ([c]).
 CANDIDATES: tuple[dict[str, str], ...] = (
     {"from": "2015", "to": "2015", "age_bands": "0-10"},
@@ -83,75 +83,80 @@ def test_hotspots_open_from_a_url_with_the_apis_rates_and_withheld_areas(page_se
 
 def test_regions_open_from_a_url_and_show_the_apis_numbers(page_session) -> None:  # noqa: ANN001
     url, driver, _, artefacts = page_session
-    state = {"from": "2012", "regions": PRESET}
+    state = {"from": "2012", "to": "2012", "region_set": "nes", "measure": "people"}
     driver.get(url + "/directors" + build_page_search(state))
     wait_drawn(driver, [REGIONS_COMPARE, REGIONS_AGE, REGIONS_ETHNICITY])
-    params = {"from": "2012", "level": "region", "regions": PRESET}
+    params = {"from": "2012", "to": "2012", "level": "region", "region_set": "nes"}
     people = api_json(url, "area_map", {**params, "measure": "people"})["rows"]
     bars = graph_data(driver, REGIONS_COMPARE)[0]
-    assert bars["x"] == ["North", "East", "South"]
+    assert bars["x"] == [r["area_name"] for r in people]
     assert [int(v) for v in bars["y"]] == [r["value"] for r in people]
     # The age profile of North is the API's demographics of North alone.
-    north = {"level": "region", "regions": format_regions([PRESET_REGIONS[0]])}
-    ages = api_json(url, "demographics", {"from": "2012", **north, "dimension": "age_band"})
+    north = {**params, "areas": "nes/North", "dimension": "age_band"}
+    ages = api_json(url, "demographics", north)
     trace = next(t for t in graph_data(driver, REGIONS_AGE) if t["name"] == "North")
     expected = [None if r["share"] is None else round(r["share"] * 100, 6) for r in ages["rows"]]
     drawn = [round(v, 6) for v in trace["y"]]
     assert [d for d, e in zip(drawn, expected, strict=True) if e is not None] == [
         e for e in expected if e is not None
     ]
-    assert "Regions side by side" in driver.page_source
+    members = driver.find_element("id", IDS.element("region-list")).text
+    assert "North: B16, B18, B19, B20, B21" in members
     screenshot(driver, artefacts, "directors-regions")
 
 
-def test_the_region_builder_writes_regions_into_the_url(page_session) -> None:  # noqa: ANN001
+def test_an_old_link_with_free_regions_or_a_list_says_which_field(page_session) -> None:  # noqa: ANN001
     url, driver, _, artefacts = page_session
-    driver.get(url + "/directors?from=2014&to=2014&age_bands=0-10")
-    wait_drawn(driver, [HOTSPOT_MAP])
-    driver.find_element("id", IDS.element("region-preset")).click()
-    wait_for(lambda: "regions" in url_query(driver), message="regions in the URL")
-    assert parse_regions(url_query(driver)["regions"]) == list(PRESET_REGIONS)
-    assert url_query(driver)["age_bands"] == "0-10"  # the filters stay
-    # Build a region of one ward: name, kind, member, add.
-    driver.find_element("id", IDS.element("region-name")).send_keys("Centre")
-    driver.find_element(
-        "css selector", f"#{IDS.element('region-kind')} input[value='ward']"
-    ).click()
-    driver.find_element("id", IDS.element("region-members")).click()
-    driver.switch_to.active_element.send_keys("Ladywood")
-    option = wait_for(
-        lambda: driver.find_element("xpath", "//*[@role='option'][contains(., 'Ladywood')]"),
-        message="Ladywood in the member list",
-    )
-    option.click()  # type: ignore[union-attr]
-    driver.find_element("id", IDS.element("region-name")).click()  # close the list
-    driver.find_element("id", IDS.element("region-add")).click()
-    wait_for(lambda: "Centre" in url_query(driver).get("regions", ""), message="Centre added")
-    regions = parse_regions(url_query(driver)["regions"])
-    assert [name for name, _ in regions] == ["North", "East", "South", "Centre"]
-    assert len(regions[-1][1]) == 1 and regions[-1][1][0].startswith("E05")
-    wait_drawn(driver, [REGIONS_COMPARE, REGIONS_ETHNICITY])
-    # A ward region's ethnicity is not shown ([z]): district level or coarser only.
-    centre = next(t for t in graph_data(driver, REGIONS_ETHNICITY) if t["name"] == "Centre")
-    assert set(centre["text"]) == {"[z]"}
-    screenshot(driver, artefacts, "directors-builder")
-    driver.find_element(
-        "xpath", by_dash_id({"type": "region-remove", "page": IDS.page, "name": "East"})
-    ).click()
+    driver.get(url + "/directors?regions=North:B16%2BB18;East:B9&age_bands=0-10,65%2B")
+    message = IDS.element("state-message")
     wait_for(
-        lambda: (
-            [n for n, _ in parse_regions(url_query(driver).get("regions"))]
-            == ["North", "South", "Centre"]
-        ),
-        message="East removed",
+        lambda: "regions" in driver.find_element("id", message).text,
+        message="the old link's message",
     )
+    summary = IDS.element("hotspots-summary")
+    wait_for(
+        lambda: "age_bands" in driver.find_element("id", summary).text,
+        message="the hotspots' message",
+    )
+    text = driver.find_element("css selector", ".directors-page").text
+    assert "free-form regions are no longer published" in text
+    assert "age_bands: one age band at a time" in text  # the cards say which field
+    assert "Traceback" not in driver.page_source
+    screenshot(driver, artefacts, "directors-old-link")
+
+
+def test_the_region_set_and_measure_pickers_write_the_url(page_session) -> None:  # noqa: ANN001
+    url, driver, _, _ = page_session
+    driver.get(url + "/directors?from=2014&to=2014")
+    wait_drawn(driver, [REGIONS_COMPARE])
+    driver.execute_script(
+        "window.dash_clientside.set_props(arguments[0], {value: 'agreements_active'});",
+        IDS.control("measure"),
+    )
+    wait_for(lambda: url_query(driver).get("measure") == "agreements_active", message="measure")
+    wait_drawn(driver, [REGIONS_COMPARE])
+    answer = api_json(
+        url,
+        "area_map",
+        {
+            "from": "2014",
+            "to": "2014",
+            "level": "region",
+            "region_set": "nes",
+            "measure": "agreements_active",
+        },
+    )
+    bars = graph_data(driver, REGIONS_COMPARE)[0]
+    assert [int(v) for v, r in zip(bars["y"], answer["rows"], strict=True) if r["value"]] == [
+        r["value"] for r in answer["rows"] if r["value"]
+    ]
 
 
 def test_the_hotspots_csv_equals_the_api_answer(page_session) -> None:  # noqa: ANN001
     url, driver, downloads, _ = page_session
-    driver.get(url + "/directors?from=2013&to=2014&level=district")
+    driver.get(url + "/directors?from=2011&to=2015&level=district")
     wait_drawn(driver, [HOTSPOT_RANK])
     driver.find_element("xpath", by_dash_id(IDS.csv("hotspots"))).click()
     rows = downloaded_rows(downloads, "care-atlas-hotspots.csv")
-    params = {"from": "2013", "to": "2014", "level": "district", "measure": "rate_per_1000"}
+    params = {"from": "2011", "to": "2015", "level": "district", "measure": "rate_per_1000"}
     assert rows == api_csv_rows(url, "area_compare", params)

@@ -12,316 +12,50 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import dash
-import pandas as pd
 from dash import Input, Output, dcc, html
 
-from dashboard.components import LEVEL_LABELS, data_table
 from dashboard.pagekit import (
-    SHARED_FILTER_KEYS,
-    CardQuery,
-    PageControl,
-    PageIds,
-    PageState,
     card,
     control_bar,
     graph,
     note_children,
-    notes_for,
     parse_page_state,
     register_card_tables,
     register_url_sync,
-    run_query,
-    shared_filter_controls,
 )
 from dashboard.pages import Page
-from dashboard.state import period_label
-from dashboard.views import Context, ViewOutcome
-from layers.commission_compare import difference_map_figure
-from layers.elements import element_compare_figure
-from layers.provision import CELL_DETAILS, city_value, provision_matrix_figure, share_map_figure
-from layers.provision_moves import MOVES_RULE, moved_most, moves_figure, share_changes
+from dashboard.pages.commissioners_cards import (  # noqa: F401 - the page's names, for its tests
+    city_share,
+    render_compare,
+    render_matrix,
+    render_moves,
+    render_share_map,
+)
+from dashboard.pages.commissioners_state import (  # noqa: F401
+    COMPARE_DROPS,
+    DEFAULT_LEVEL,
+    DEFAULT_PAIR,
+    IDS,
+    LEVELS,
+    MATRIX_DETAIL_ID,
+    PATH,
+    PROVISION_NOTE,
+    chosen_level,
+    controls,
+    element_controls,
+    filter_controls,
+    level_control,
+    levels_shown,
+    query_of,
+)
+from dashboard.views import Context
+from layers.provision import CELL_DETAILS
 from layers.style import empty_figure
 
 log = logging.getLogger(__name__)
-
-IDS = PageIds("commissioners")
-PATH = "/commissioners"
-#: The areas a commissioner can map: wards and postcode districts (the thesis's level).
-LEVELS: tuple[str, ...] = ("district", "ward")
-DEFAULT_LEVEL = "district"
-#: The thesis's pair (Table 9): the two most commissioned older adults' home support elements.
-DEFAULT_PAIR: tuple[str, str] = ("OAEHSGCO", "HSSU65PL")
-#: The share needs internal and external together, so a provision filter is not applied to it.
-SHARE_DROPS: tuple[str, ...] = ("provision",)
-#: The pair chooses the elements, so the filters that pick elements are not applied to it.
-COMPARE_DROPS: tuple[str, ...] = ("elements", "services", "themes", "provision")
-COMPARE_DROPS_NOTE = (
-    "The two elements chosen here decide what is counted: the element, service, MIA theme and "
-    "provision filters are not applied to this view."
-)
-PROVISION_NOTE = (
-    "The provision filter is not applied to the internal share: the share needs internal and "
-    "external provision together."
-)
-DIRECT_NOTE = (
-    "The internal share leaves out direct payments (neither internal nor external); the "
-    "tooltip's direct payment share is direct / (internal + external + direct) people, from "
-    "published counts, withheld [c] where any of them is."
-)
-MIDPOINT_NOTE = "Colour midpoint (white): the city's internal share for the same filters, {}."
-COMPARE_NOTE = (
-    "Difference = A minus B people, from published counts; withheld [c] where either is. The "
-    "chart shows the 20 areas with the widest published gap; the map, table and downloads "
-    "have every area."
-)
-MATRIX_DETAIL_ID = IDS.element("matrix-detail")
-
-
-def level_control() -> PageControl:
-    return PageControl(
-        "level",
-        "Areas (map, moves and compare)",
-        "radio",
-        tuple((level, LEVEL_LABELS[level]) for level in LEVELS),
-        default=DEFAULT_LEVEL,
-    )
-
-
-def _element_default(ctx: Context, preferred: str, avoid: str | None) -> str | None:
-    codes = [code for code, _ in ctx.choices.elements]
-    if preferred in codes:
-        return preferred
-    spare = [c for c in codes if c != avoid]
-    return spare[0] if spare else None
-
-
-def element_controls(ctx: Context) -> tuple[PageControl, PageControl]:
-    options = tuple((c, f"{c} {d}".strip()) for c, d in ctx.choices.elements)
-    first = _element_default(ctx, DEFAULT_PAIR[0], None)
-    second = _element_default(ctx, DEFAULT_PAIR[1], first)
-    return (
-        PageControl("element_a", "Element A", "dropdown", options, first, clearable=False),
-        PageControl("element_b", "Element B", "dropdown", options, second, clearable=False),
-    )
-
-
-def filter_controls(ctx: Context) -> tuple[PageControl, ...]:
-    """The shared filter bar, its range offering every period kind's labels at first: a URL
-    opened with period_kind=fy keeps its from/to (a dropdown drops a value it does not offer);
-    the kit's callback narrows the options to the chosen kind."""
-    every = tuple((p, p) for kind in ctx.choices.periods.values() for p in kind)
-    return tuple(
-        replace(c, options=every) if c.key in ("from", "to") else c
-        for c in shared_filter_controls(ctx.choices)
-    )
-
-
-def controls(ctx: Context) -> tuple[PageControl, ...]:
-    return (*filter_controls(ctx), level_control(), *element_controls(ctx))
-
-
-def chosen_level(state: PageState) -> str:
-    level = state.get("level", DEFAULT_LEVEL)
-    return level if level in LEVELS else DEFAULT_LEVEL
-
-
-def shared_params(state: PageState, drop: tuple[str, ...] = ()) -> dict[str, str]:
-    return {k: state[k] for k in SHARED_FILTER_KEYS if state.get(k) and k not in drop}
-
-
-def pair(ctx: Context, state: PageState) -> tuple[str, str]:
-    a_control, b_control = element_controls(ctx)
-    return (
-        state.get("element_a") or a_control.default or "",
-        state.get("element_b") or b_control.default or "",
-    )
-
-
-def query_of(ctx: Context, name: str, state: PageState) -> CardQuery | None:
-    """The query-layer view and parameters behind each card of this page."""
-    share = {**shared_params(state, SHARE_DROPS), "measure": "internal_share"}
-    level = chosen_level(state)
-    if name == "share_map":
-        return CardQuery("area_compare", {**share, "level": level})
-    if name == "city_share":
-        return CardQuery("area_map", {**share, "level": "city"})
-    if name == "matrix":
-        return CardQuery("provision", {**shared_params(state, SHARE_DROPS), "level": "district"})
-    if name == "moves":
-        return CardQuery("provision", {**shared_params(state, SHARE_DROPS), "level": level})
-    if name == "compare":
-        element_a, element_b = pair(ctx, state)
-        params = {**shared_params(state, COMPARE_DROPS), "level": level}
-        return CardQuery(
-            "element_compare", {**params, "element_a": element_a, "element_b": element_b}
-        )
-    return None
-
-
-def period_range(ctx: Context, state: PageState) -> tuple[str, str]:
-    """First and last period of the state's range (open ends filled from the database)."""
-    labels = ctx.choices.periods.get(state.get("period_kind", "year"), [])
-    first = state.get("from") or (labels[0] if labels else "")
-    last = state.get("to") or (labels[-1] if labels else "")
-    return first, last
-
-
-# --- what each card shows (plain functions, tested without a browser) -----------------------
-
-
-def _share_notes(ctx: Context, outcome: ViewOutcome, state: PageState, city: float | None) -> list:
-    lines = notes_for(ctx, outcome)
-    shown = f"{city * 100:.1f}%" if city is not None else "withheld, so 50% is used"
-    lines.insert(0, MIDPOINT_NOTE.format(shown))
-    if state.get("provision"):
-        lines.append(PROVISION_NOTE)
-    return lines
-
-
-def render_share_map(ctx: Context, state: PageState) -> tuple[Any, list]:
-    """(figure, note): the internal share by area, diverging around the city's share."""
-    outcome = run_query(ctx, query_of(ctx, "share_map", state))  # type: ignore[arg-type]
-    if outcome.result is None:
-        return empty_figure(outcome.message), note_children(notes_for(ctx, outcome))
-    rows = outcome.result.rows
-    city = city_value(rows)
-    note = _share_notes(ctx, outcome, state, city)
-    note.append(outcome.result.meta.get("method", ""))
-    level = chosen_level(state)
-    geometry = ctx.geometry
-    if geometry is None or geometry.url(level) is None:
-        message = "Map geometry is not available; the table below has the same figures."
-        return empty_figure(message), note_children([*note, message])
-    figure = share_map_figure(
-        rows,
-        city_share=city,
-        geojson_url=geometry.url(level) or "",
-        outline_url=geometry.url("boundary"),
-        period_label=period_label(state, ctx.choices.periods),
-        view=geometry.view("boundary"),
-        revision=level,
-    )
-    return figure, note_children([line for line in note if line])
-
-
-def city_share(ctx: Context, state: PageState) -> float | None:
-    """The city's published internal share for the state (the matrix's colour midpoint)."""
-    outcome = run_query(ctx, query_of(ctx, "city_share", state))  # type: ignore[arg-type]
-    if outcome.result is None or outcome.result.rows.empty:
-        return None
-    rows = outcome.result.rows.rename(
-        columns={"value": "city_value", "value_status": "city_status"}
-    )
-    return city_value(rows)
-
-
-def render_matrix(ctx: Context, state: PageState, detail: str = "people") -> tuple[Any, list]:
-    """(figure, note): districts x periods, internal share with people or cost (Figure 37)."""
-    outcome = run_query(ctx, query_of(ctx, "matrix", state))  # type: ignore[arg-type]
-    if outcome.result is None:
-        return empty_figure(outcome.message), note_children(notes_for(ctx, outcome))
-    city = city_share(ctx, state)
-    note = _share_notes(ctx, outcome, state, city)
-    note.append(DIRECT_NOTE)
-    if outcome.result.rows.empty:
-        return empty_figure("No areas for these filters."), note_children(note)
-    detail = detail if detail in CELL_DETAILS else "people"
-    figure = provision_matrix_figure(outcome.result.rows, city_share=city, detail=detail)
-    return figure, note_children(note)
-
-
-def render_moves(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
-    """(figure, table, note): the areas whose published internal share moved most."""
-    outcome = run_query(ctx, query_of(ctx, "moves", state))  # type: ignore[arg-type]
-    if outcome.result is None:
-        message = outcome.message
-        return empty_figure(message), None, note_children(notes_for(ctx, outcome))
-    first, last = period_range(ctx, state)
-    note = [MOVES_RULE, *notes_for(ctx, outcome)]
-    if state.get("provision"):
-        note.append(PROVISION_NOTE)
-    if first == last:
-        message = "Choose a range of at least two periods to see which areas moved."
-        return empty_figure(message), None, note_children(note)
-    changes = share_changes(outcome.result.rows, first, last)
-    top = moved_most(changes)
-    counts = changes["change_status"].value_counts()
-    note.insert(
-        1,
-        f"{first} to {last}: of {len(changes)} areas, {int(counts.get('[c]', 0))} have a "
-        f"withheld change [c] and {int(counts.get('[x]', 0))} no share in one of the periods [x].",
-    )
-    if top.empty:
-        return (
-            empty_figure("No area has a published share in both periods."),
-            None,
-            note_children(note),
-        )
-    table = pd.DataFrame(
-        {
-            "area": [
-                f"{n} ({c})" if n != c else c
-                for c, n in zip(top["area_code"], top["area_name"], strict=True)
-            ],
-            f"{first} (%)": (top["first_share"] * 100).round(1),
-            f"{last} (%)": (top["last_share"] * 100).round(1),
-            "change (points)": top["change_points"],
-            "status": top["change_status"],
-        }
-    )
-    caption = (
-        f"Areas whose internal share moved most, {first} to {last} (derived from published shares)"
-    )
-    return moves_figure(top), data_table(table, caption), note_children(note)
-
-
-def _element_label(ctx: Context, code: str, letter: str) -> str:
-    names = dict(ctx.choices.elements)
-    return f"{letter}: {code} {names.get(code, '')}".strip()
-
-
-def render_compare(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
-    """(side-by-side figure, difference map, note): element A vs B by area (Table 9, Fig 26)."""
-    query = query_of(ctx, "compare", state)
-    assert query is not None
-    element_a, element_b = query.params["element_a"], query.params["element_b"]
-    if element_a == element_b:
-        message = "Choose two different elements to compare."
-        return empty_figure(message), empty_figure(message), note_children([message])
-    outcome = run_query(ctx, query)
-    if outcome.result is None:
-        failed = empty_figure(outcome.message)
-        return failed, failed, note_children(notes_for(ctx, outcome))
-    rows = outcome.result.rows
-    note = notes_for(ctx, outcome)
-    note.insert(0, COMPARE_NOTE)
-    if any(state.get(k) for k in COMPARE_DROPS):
-        note.insert(1, COMPARE_DROPS_NOTE)
-    if rows.empty:
-        empty = empty_figure("No areas for these filters.")
-        return empty, empty, note_children(note)
-    label_a, label_b = _element_label(ctx, element_a, "A"), _element_label(ctx, element_b, "B")
-    bars = element_compare_figure(rows, label_a=label_a, label_b=label_b)
-    level = chosen_level(state)
-    geometry = ctx.geometry
-    if geometry is None or geometry.url(level) is None:
-        return bars, empty_figure("Map geometry is not available."), note_children(note)
-    difference_map = difference_map_figure(
-        rows,
-        label_a=label_a,
-        label_b=label_b,
-        geojson_url=geometry.url(level) or "",
-        outline_url=geometry.url("boundary"),
-        period_label=period_label(state, ctx.choices.periods),
-        view=geometry.view("boundary"),
-        revision=level,
-    )
-    return bars, difference_map, note_children(note)
-
 
 # --- layout and callbacks ------------------------------------------------------------------
 
@@ -337,7 +71,7 @@ def layout(ctx: Context) -> html.Div:
         [
             dcc.Location(id=IDS.url, refresh=False),
             html.H2("Commissioners: internal vs external provision", className="page-title"),
-            control_bar(IDS, filter_controls(ctx)),
+            control_bar(IDS, filter_controls(ctx), explain=True),
             control_bar(IDS, (level_control(),), label="Areas"),
             html.Div(
                 [
@@ -432,7 +166,7 @@ def guarded(render: Callable[..., tuple], shape: tuple[str, ...], *args: object)
 
 
 def register(app: dash.Dash, ctx: Context) -> None:
-    register_url_sync(app, IDS, controls(ctx), ctx.choices)
+    register_url_sync(app, IDS, controls(ctx), ctx.choices, levels_of=levels_shown)
     register_card_tables(app, ctx, IDS, lambda name, state: query_of(ctx, name, state))
 
     @app.callback(
