@@ -29,9 +29,15 @@ def _runs(cr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def propagate(
-    rel: Relations, usable: np.ndarray, lo: np.ndarray, hi: np.ndarray, rounds: int = MAX_ROUNDS
+    rel: Relations,
+    usable: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    rounds: int = MAX_ROUNDS,
+    absent_hi: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """Tightened (lo, hi) for every cell, and the rounds it took to settle.
+    """Tightened (lo, hi) for every cell, and the rounds it took to settle. Each part with no
+    cell may hold 0..`absent_hi` (0 where zeros are published; the [c] range where not).
 
     After the first round only relations with a member that moved are revisited (the
     others would give the same bounds again), so late rounds cost little.
@@ -51,7 +57,7 @@ def propagate(
         s_lo, s_hi = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
         if len(starts):
             s_lo[live] = np.add.reduceat(lo_c, starts)
-            s_hi[live] = np.add.reduceat(hi_c, starts)
+            s_hi[live] = np.add.reduceat(hi_c, starts) + rel.absent[live] * absent_hi
         parent, p = rel.parent[live], rel.parent[cr]
         np.maximum.at(lo, parent, s_lo[live])
         np.minimum.at(hi, parent, s_hi[live])

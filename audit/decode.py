@@ -85,18 +85,21 @@ class _Sums:
     family: np.ndarray
 
 
-def _sums(rel: Relations, ev: Evidence, usable: np.ndarray) -> _Sums:
+def _sums(rel: Relations, ev: Evidence, usable: np.ndarray, model: NoiseModel) -> _Sums:
+    """Parts with no cell count as [c] where zeros are [c] too (suppressed_min 0)."""
     k = usable[rel.child_rel]
     cc, cr = rel.child_cell[k], rel.child_rel[k]
     n = len(rel)
+    hidden = rel.absent if model.suppressed_min == 0 else np.zeros(n, dtype=np.int64)
+    top = model.suppressed_max
     return _Sums(
         usable,
         cc,
         cr,
-        np.bincount(cr, ev.mean[cc], n),
-        np.bincount(cr, ev.var[cc], n),
+        np.bincount(cr, ev.mean[cc], n) + hidden * top / 2,
+        np.bincount(cr, ev.var[cc], n) + hidden * ((top + 1) ** 2 - 1) / 12,
         np.bincount(cr, ev.lo[cc], n),
-        np.bincount(cr, ev.hi[cc], n),
+        np.bincount(cr, ev.hi[cc], n) + hidden * top,
         rel.family_of(np.arange(n)),
     )
 
@@ -170,8 +173,9 @@ def decode(
     ev = evidence(pub, model)
     fams = np.array([FAMILIES.index(f) for f in MEASURE_FAMILIES[measure]])
     usable = rel.exact(cells.true_n[measure]) & np.isin(rel.family_of(np.arange(len(rel))), fams)
-    ev.lo, ev.hi, done = propagate(rel, usable, ev.lo, ev.hi, rounds)
-    sums = _sums(rel, ev, usable)
+    hidden_hi = model.suppressed_max if model.suppressed_min == 0 else 0
+    ev.lo, ev.hi, done = propagate(rel, usable, ev.lo, ev.hi, rounds, hidden_hi)
+    sums = _sums(rel, ev, usable, model)
     results, used = [], []
     for s in range(0, len(targets), TARGET_CHUNK):
         r, u = _decode_chunk(cells, rel, measure, model, ev, sums, targets[s : s + TARGET_CHUNK])

@@ -57,6 +57,9 @@ class Relations:
     parent: np.ndarray
     child_cell: np.ndarray
     child_rel: np.ndarray
+    #: Parts of each instance with no cell (true zeros): known 0 where zeros are published, but
+    #: [c] like any small count where they are not (the attacker cannot tell them apart).
+    absent: np.ndarray
 
     def __len__(self) -> int:
         return len(self.parent)
@@ -272,7 +275,7 @@ def build(cells: CellTable, types: list[RelationType]) -> Relations:
     """Every instance of every type whose parent cell is published (present)."""
     packed = cells.packed
     index = pd.Index(packed)
-    kinds, parents, child_cells, child_rels = [], [], [], []
+    kinds, parents, child_cells, child_rels, absents = [], [], [], [], []
     base = 0
     for t_i, t in enumerate(types):
         code = cells.codes[t.dim]
@@ -287,8 +290,13 @@ def build(cells: CellTable, types: list[RelationType]) -> Relations:
         parents.append(uniq.astype(np.int64))
         child_cells.append(kids.astype(np.int64))
         child_rels.append(rel.astype(np.int64) + base)
+        members = np.bincount(t.parent[t.parent >= 0], minlength=len(t.parent))
+        present = np.bincount(rel, minlength=len(uniq))
+        absents.append(np.maximum(members[code[uniq]] - present, 0).astype(np.int64))
         base += len(uniq)
     cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, dtype=np.int64)  # noqa: E731
     child_rel = cat(child_rels)
     order = np.argsort(child_rel, kind="stable")  # memberships by relation: sums are runs
-    return Relations(types, cat(kinds), cat(parents), cat(child_cells)[order], child_rel[order])
+    return Relations(
+        types, cat(kinds), cat(parents), cat(child_cells)[order], child_rel[order], cat(absents)
+    )
