@@ -139,3 +139,31 @@ def test_people_relations_are_used_only_where_nobody_is_in_two_parts():
     cells = from_frames(*split(hand_cells(rows)))
     rel = build(cells, relation_types(cells, {}))
     assert len(rel) == 1 and not rel.exact(cells.true_n["people"]).any()
+
+
+def test_a_part_with_no_cell_is_c_where_zeros_are_c_and_hides_its_siblings():
+    # [c] = 0..9 (the shipped rule): a district published 25 (so at least 18) over its two
+    # [c] sectors pins both to 9; give the district a third sector with no cell and the
+    # attacker cannot tell it is empty, so nothing is pinned.
+    hidden_zeros = NoiseModel.from_ptable(noise_ptable(), 10, suppressed_min=0)
+    rows = [
+        dict(level="district", area_code="D", people=25, people_n=18),
+        dict(level="sector", area_code="D 1", people=None, people_n=9),
+        dict(level="sector", area_code="D 2", people=None, people_n=9),
+    ]
+    _, _, two, _ = _attack(rows, model=hidden_zeros, ref=AREAS)
+    assert two["recovered"].all()
+    three = {
+        "areas": pd.concat(
+            [AREAS["areas"], pd.DataFrame([("sector", "D 3", "D")], columns=AREAS["areas"].columns)]
+        )
+    }
+    # sector D 3 has people in 2013 only: in 2012 it has no cell
+    rows_with_empty = rows + [
+        dict(level="sector", area_code="D 3", period="2013", people=None, people_n=2)
+    ]
+    cells = from_frames(*split(hand_cells(rows_with_empty)))
+    rel = build(cells, relation_types(cells, three))
+    assert rel.absent.max() == 1
+    _, _, res, _ = _attack(rows_with_empty, model=hidden_zeros, ref=three)
+    assert not res.loc[res["true"] == 9, "recovered"].any()
