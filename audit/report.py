@@ -129,8 +129,13 @@ def _rule(r: AuditResult) -> list[Block]:
         (
             "ul",
             [
-                f"Counts: a true 0 is published as 0; 1 to {m.threshold - 1} as [c]; {m.threshold} or "
-                f"more as the true count plus cell-key noise from the ptable, never below {m.threshold}.",
+                (
+                    f"Counts: 0 to {m.suppressed_max} as [c] (a cell with no row is [c] too); "
+                    if m.suppressed_min == 0
+                    else f"Counts: a true 0 is published as 0; 1 to {m.suppressed_max} as [c]; "
+                )
+                + f"{m.threshold} or more as the true count plus cell-key noise from the ptable, "
+                f"never below {m.threshold}.",
                 f"ptable: {r.ptable_name or 'as supplied'}; largest change D = {m.spread}, "
                 f"variance V = {m.variance:.2f}.",
                 "Money: published only where the true people count is at least the threshold and "
