@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 import queries.cells as cells_module
 from queries import VIEWS, FilterError, open_database, parse_filters, run_view
@@ -254,6 +255,12 @@ def _whats(lookup: Lookup) -> tuple[str, tuple[str, ...], list[tuple[str, ...]]]
     return kind, WHAT_KINDS[kind], [tuple(w.split(":")[1:]) for w in lookup.whats]
 
 
+def _empty(lookup: Lookup) -> bool:
+    """A lookup of no cell (e.g. the elements of a theme part that has none)."""
+    lists = [lookup.periods, lookup.whats, *(getattr(lookup, n) for n in BREAKDOWN_FIELDS)]
+    return lookup.areas == () or any(len(members) == 0 for members in lists)
+
+
 def _what_member(kind: str, values: tuple[str, ...]) -> str:
     return ":".join((kind, *values)) if values else ALL
 
@@ -326,6 +333,8 @@ class PolarsPeer:
 
     def compute(self, lookup: Lookup, measures: tuple[str, ...]):
         pl = self.pl
+        if _empty(lookup):
+            return pl.DataFrame(), []
         kind, periods = lookup.period_kind, lookup.periods
         by_period = len(periods) > 1
         if by_period:  # single periods, in order: one slice, grouped by period
@@ -414,6 +423,8 @@ class SqlPeer:
         self.all_areas = {level: set(self.ref.areas.get(level, {})) for level in LEVELS}
 
     def compute(self, lookup: Lookup, measures: tuple[str, ...]):
+        if _empty(lookup):
+            return pd.DataFrame(), []
         kind, periods = lookup.period_kind, lookup.periods
         params: dict[str, object] = {"kind": kind}
         where = ["f.period_kind = $kind"]
@@ -532,8 +543,10 @@ def _keyed(
     lookup: Lookup, rows: list[dict], keys: list[str], city: str
 ) -> dict[tuple, dict[str, float]]:
     """Peer rows (grouped by `keys`) -> cell key -> measures, for cells with people."""
-    kind, attributes, _values = _whats(lookup)
     out: dict[tuple, dict[str, float]] = {}
+    if _empty(lookup):
+        return out
+    kind, attributes, _values = _whats(lookup)
     for row in rows:
         if not row.get("people"):
             continue
