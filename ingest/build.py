@@ -181,7 +181,9 @@ def audit_path(out: Path) -> Path:
     return out.with_name(out.name + ".audit.html")
 
 
-def _audit_before_publishing(served: Path, workspace_file: Path, out: Path) -> str:
+def _audit_before_publishing(
+    served: Path, workspace_file: Path, out: Path, ptable: Path | None
+) -> str:
     """Attack the new files (a stated sample of targets, every relation); write the report
     beside ``out``; refuse to publish a catalogue that gives a small count away."""
     from audit.engine import EXIT_RECOVERED
@@ -189,7 +191,7 @@ def _audit_before_publishing(served: Path, workspace_file: Path, out: Path) -> s
     from audit.report import summary
 
     report = audit_path(out)
-    result = audit_files(served, workspace_file, sample=BUILD_SAMPLE, report=report)
+    result = audit_files(served, workspace_file, sample=BUILD_SAMPLE, report=report, ptable=ptable)
     if result.exit_code == EXIT_RECOVERED:
         raise UserError(
             "the audit recovered small counts or pinned a person's cost from the new catalogue, "
@@ -276,7 +278,10 @@ def build_serving_database(
                 _set_variables(con, key, as_of, today)
                 built = work / "serving.duckdb"
                 workspace_built = work / "workspace.duckdb"
-                con.execute(f"ATTACH {sql_string(str(built))} AS serving")
+                # Small row groups: a view reads a few hundred cells, and DuckDB skips row groups
+                # by their min/max, so 16k-row groups read about 8x less than the default 122k
+                # (a 69-ward lookup 13.7 -> 3.1 ms at 215k, bench/README.md).
+                con.execute(f"ATTACH {sql_string(str(built))} AS serving (ROW_GROUP_SIZE 16384)")
                 con.execute(f"ATTACH {sql_string(str(workspace_built))} AS workspace")
                 for name, sql in steps:
                     clock.start(name)
@@ -366,7 +371,7 @@ def build_serving_database(
             audit_line = ""
             if audit:
                 clock.start("audit (sampled)")
-                audit_line = _audit_before_publishing(built, workspace_built, out)
+                audit_line = _audit_before_publishing(built, workspace_built, out, ptable)
             clock.start("publish")
             publish(built, out, quarantine_built, workspace_built)
             clock.stop()

@@ -28,7 +28,7 @@ def test_a_clean_catalogue_is_published_with_its_audit_report(extract, tmp_path)
         extract, out, key=DEMO_KEY, key_is_demo=True, progress=False, audit=True
     )
     assert out.is_file()
-    assert "recovered" in summary.audit and str(audit_path(out)) in summary.audit
+    assert "attacked" in summary.audit and str(audit_path(out)) in summary.audit
     page = audit_path(out).read_text()
     assert page.startswith("<!DOCTYPE html>") and "sample" in page
 

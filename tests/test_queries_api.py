@@ -74,11 +74,18 @@ def test_csv_status_columns_carry_gss_shorthand(client):
     assert suppressed and published
     assert all(r["value"] == "" for r in suppressed)
     assert all(r["value"] != "" for r in published)
-    query = "level=ward&measure=rate_per_1000&from=2015&age_bands=0-10&format=csv"
-    rates = _csv(client.get(f"/api/v1/views/area_map?{query}"))
-    assert {r["value_status"] for r in rates} == {"[c]", "[u]"}
-    assert all(r["value"] == "" for r in rates if r["value_status"] == "[c]")
-    assert all(r["value"] != "" for r in rates if r["value_status"] == "[u]")
+    for query in ("level=ward&age_bands=0-10", "level=district&age_bands=65%2B", "level=ward"):
+        query += "&measure=rate_per_1000&from=2015&format=csv"
+        rates = _csv(client.get(f"/api/v1/views/area_map?{query}"))
+        statuses = {r["value_status"] for r in rates}
+        assert statuses <= {"", "[c]", "[u]"}
+        assert all(r["value"] == "" for r in rates if r["value_status"] == "[c]")
+        assert all(
+            r["value"] != "" and 10 <= int(r["people"]) < 20
+            for r in rates
+            if r["value_status"] == "[u]"
+        )
+        assert all(int(r["people"]) >= 20 for r in rates if r["value_status"] == "")
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
 """The grid of cells a view shows (queries/cells.py) on the real build of the small extract:
-every area shows, an area without a row is a true zero, the matrix has every area x single
+every area shows, an area without a row is [c] (0..9: nothing of it is published), the matrix has every area x single
 period, rates divide by the residents of the chosen age band, a region has its members'
 residents, a drill-down (`within=`) shows the parts of `area_parts`, and area_compare's city
 value is the city's own cell. Expected values are read straight from the served file."""
@@ -52,7 +52,7 @@ def _residents(con, level: str, band: str) -> dict[str, float]:
     return dict(con.execute(sql, params).fetchall())
 
 
-def test_every_area_shows_and_areas_without_a_row_are_true_zeros(queries_db, con):
+def test_every_area_shows_and_areas_without_a_row_are_suppressed(queries_db, con):
     ref = queries_db.reference
     quarter = ref.periods["quarter"][-1]
     element = "CHIRDRT"
@@ -67,14 +67,14 @@ def test_every_area_shows_and_areas_without_a_row_are_true_zeros(queries_db, con
     absent = rows[~rows["area_code"].isin(served.index)]
     present = rows[rows["area_code"].isin(served.index)]
     assert len(absent) > 0 and len(present) > 0, "the cell should exist in some wards only"
-    assert (absent["people"] == 0).all() and (absent["value"] == 0).all()
-    assert (absent["people_status"] == "").all() and (absent["value_status"] == "").all()
+    assert absent["people"].isna().all() and absent["value"].isna().all()
+    assert (absent["people_status"] == "[c]").all() and (absent["value_status"] == "[c]").all()
     expected = served.loc[present["area_code"], "people"].to_numpy(dtype="float64")
     shown = present["people"].to_numpy(dtype="float64", na_value=np.nan)
     np.testing.assert_array_equal(shown, expected)
 
 
-def test_grid_fills_an_absent_cell_with_zero_in_every_measure(queries_db, con):
+def test_grid_shows_an_absent_cell_as_suppressed_in_every_measure(queries_db, con):
     ref = queries_db.reference
     period = ref.periods["year"][-1]
     served = _cells(con, "sector", "year", period, "element:CHIRDRT")
@@ -89,7 +89,7 @@ def test_grid_fills_an_absent_cell_with_zero_in_every_measure(queries_db, con):
         "people", "agreements_active", "agreements_started", "people_over_6w", "cost",
         "cost_beyond_42",
     ]  # fmt: skip
-    assert (cells.loc[:1, measures] == 0).all().all()
+    assert cells.loc[:1, measures].isna().all().all()
     for i, code in enumerate(with_row, start=2):
         for m in measures:
             assert pd.isna(cells[m][i]) == pd.isna(served.loc[code, m]), (code, m)
@@ -114,7 +114,7 @@ def test_matrix_has_a_cell_for_every_area_and_single_period(queries_db, con):
         part = rows[rows["period"] == year].set_index("area_code")
         absent = ~part.index.isin(served.index)
         expected = served["people"].reindex(part.index).to_numpy(dtype="float64", na_value=np.nan)
-        expected[absent] = 0.0  # no row: a true zero ([c] stays NaN)
+        expected[absent] = np.nan  # no row: [c] (0..9 in every measure)
         shown = part["value"].to_numpy(dtype="float64", na_value=np.nan)
         np.testing.assert_array_equal(shown, expected, err_msg=year)
         assert (part.loc[np.isnan(expected), "value_status"] == "[c]").all()
@@ -187,13 +187,15 @@ def test_drilled_into_a_ward_or_district_the_rows_are_its_area_parts(
     # Each part shows its whole published cell (the drill-down selects rows, not people).
     served = _cells(con, level, "year", f.period)
     for code, people in zip(rows["area_code"], rows["people"], strict=True):
-        expected = served.loc[code, "people"] if code in served.index else 0
+        expected = served.loc[code, "people"] if code in served.index else pd.NA
         assert (pd.isna(people) and pd.isna(expected)) or people == expected, code
 
 
 def _city_rate(con, ref, f) -> float:
     cell = _cells(con, "city", f.period_kind, f.period, f.what, age_band=f.age_band)
-    people = cell["people"].iloc[0] if len(cell) else 0
+    people = cell["people"].iloc[0] if len(cell) else np.nan
+    if pd.isna(people):
+        return np.nan  # nothing published: no rate
     if f.age_band == ALL:
         residents = ref.areas["city"][ref.city_code()].population
     else:
@@ -217,10 +219,12 @@ def test_area_compare_city_value_is_the_city_cell(queries_db, con, params):
     rows = run_view(queries_db, "area_compare", f).rows
     assert len(rows) > 1
     expected = _city_rate(con, ref, f)
-    assert (rows["city_value"] == expected).all()
+    np.testing.assert_array_equal(rows["city_value"].to_numpy(), np.full(len(rows), expected))
     assert (rows["city_status"] == rows["city_status"][0]).all()
     city = run_view(queries_db, "area_compare", parse_filters({**params, "level": "city"}, ref))
-    assert city.rows["value"][0] == expected == city.rows["city_value"][0]
+    np.testing.assert_array_equal(
+        [city.rows["value"][0], city.rows["city_value"][0]], [expected, expected]
+    )
 
 
 def test_area_compare_internal_share_city_value_is_the_city_cells(queries_db, con):
