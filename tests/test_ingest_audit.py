@@ -1,5 +1,5 @@
-"""The build attacks its own catalogue before publishing it (issue 21): a clean catalogue is
-published with the audit's report beside it; one the audit recovers small counts from is not
+"""The build attacks its own catalogue before publishing it (issue 21): the report is written
+beside the served file; a catalogue of real data the audit recovers small counts from is not
 published at all, and the previous files stay as they were."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def extract() -> Path:
     return cached_extract(4_000, 3)
 
 
-def test_a_clean_catalogue_is_published_with_its_audit_report(extract, tmp_path):
+def test_the_audit_report_is_written_beside_the_published_file(extract, tmp_path):
     out = tmp_path / "serving.duckdb"
     summary = build_serving_database(
         extract, out, key=DEMO_KEY, key_is_demo=True, progress=False, audit=True
@@ -33,7 +33,11 @@ def test_a_clean_catalogue_is_published_with_its_audit_report(extract, tmp_path)
     assert page.startswith("<!DOCTYPE html>") and "sample" in page
 
 
-def test_a_catalogue_that_leaks_is_not_published(extract, tmp_path):
+def test_a_catalogue_of_real_data_that_leaks_is_not_published(extract, tmp_path):
+    import shutil
+
+    real = tmp_path / "extract.parquet"  # no synthetic manifest beside it: real data
+    shutil.copy(extract, real)
     out = tmp_path / "serving.duckdb"
     out.write_text("the previous build")
     # No noise: published counts are the true ones, so totals minus parts give small ones away.
