@@ -228,7 +228,9 @@ class CallbackSpecs:
             where = f"{name}[{index}]"
             if not isinstance(entry, dict) or "id" not in entry or "property" not in entry:
                 raise BadPost(f"{where}: expected an object with an id and a property")
-            if entry["property"] != prop:
+            given = entry["property"]
+            # An output allowed to duplicate another is sent as "figure@<hash>".
+            if not isinstance(given, str) or given.split("@")[0] != prop:
                 raise BadPost(f"{where}: not the property this callback reads")
             if values and _depth(entry.get("value"), MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
                 raise BadPost(f"{where}: the value nests too deep")
@@ -299,11 +301,13 @@ def install_callback_guard(app: Any) -> None:
     def guard_callback_post() -> Response | None:
         if request.method != "POST" or not request.path.endswith(UPDATE_PATH):
             return None
+        body = None
         try:
             body = read_post_json(request.get_data(cache=True))
             current().check(body)
         except BadPost as exc:
-            log.info("callback post refused: %s", exc)
+            output = body.get("output") if isinstance(body, dict) else None
+            log.info("callback post refused (%.200s): %s", output, exc)
             return _json_error(f"Bad callback request: {exc}.", 400)
         return None
 
