@@ -159,8 +159,13 @@ def _dash_export_action() -> Action | None:
     """A click on a CSV or Excel button is an export in the audit log, not a query."""
     if not request.path.endswith("/_dash-update-component"):
         return None
-    body = request.get_json(silent=True)
-    changed = body.get("changedPropIds") if isinstance(body, dict) else None
+    from dashboard.inputs import BadPost, read_post_json
+
+    try:
+        body = read_post_json(request.get_data(cache=True))
+    except BadPost:  # refused with a 400 by the callback guard
+        return None
+    changed = body.get("changedPropIds")
     for prop in changed if isinstance(changed, list) else []:
         id_text = str(prop).rpartition(".")[0]
         try:
@@ -271,6 +276,9 @@ def create_app(
     install_auth(
         app.server, auth, script_hashes=app.csp_hashes, recognise_action=_dash_export_action
     )
+    from dashboard.inputs import install_callback_guard
+
+    install_callback_guard(app)  # after sign-in: anonymous posts are refused before this
     app.server.extensions["care_atlas_context"] = ctx
     app.server.extensions["care_atlas_auth"] = auth
     _set_up_dash_now(app)

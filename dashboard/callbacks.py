@@ -16,6 +16,15 @@ from dashboard import catalogue, ids
 from dashboard.choices import Choices
 from dashboard.components import data_table
 from dashboard.controls import CONTROL_IDS, controls_from_state, state_from_controls
+from dashboard.inputs import (
+    as_clicks,
+    as_flag,
+    as_text,
+    as_url_part,
+    match_value,
+    refuse,
+    triggered_match,
+)
 from dashboard.pages import not_found, pages
 from dashboard.state import (
     build_hash,
@@ -29,6 +38,7 @@ from dashboard.state import (
     selected_place,
 )
 from dashboard.views import (
+    PAGE_VIEWS,
     Context,
     _place,
     export,
@@ -130,6 +140,26 @@ def _click_row(click_data: Any) -> str | None:
         return None
 
 
+def _control_value(cid: str, value: object) -> object:
+    """A filter control's value as the browser sends it: text (or None); the per-1,000 toggle
+    a list of text. Anything else reads as blank, which the URL then fills back in."""
+    if cid == ids.PER_1000:
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return value if ok and len(value) <= 4 else []
+    return as_text(value)
+
+
+def _options(value: object, what: str) -> list[dict]:
+    """The options a select holds (sent back as state): a list of {label, value} objects."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(
+        isinstance(o, dict) and isinstance(o.get("value"), str) for o in value
+    ):
+        raise refuse(what)
+    return value
+
+
 def _meeting(fragment: str | None) -> bool:
     return bool(parse_location("", fragment).get("meeting"))
 
@@ -143,6 +173,7 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
 
     @app.callback(Output(ids.PAGE, "children"), Input(ids.SHELL_URL, "pathname"))
     def route(pathname: str | None) -> Any:
+        pathname = as_url_part(pathname, "pathname")
         page = registry.get(pathname or "/")
         return page.layout(context) if page else not_found(pathname or "")
 
@@ -172,7 +203,10 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         trigger = ctx.triggered_id if isinstance(ctx.triggered_id, str) else None
         if trigger == ids.URL or trigger is None:
             trigger = None
-        current = dict(zip(CONTROL_IDS, values, strict=True))
+        search, fragment = as_url_part(search, "url.search"), as_url_part(fragment, "url.hash")
+        current = {
+            cid: _control_value(cid, value) for cid, value in zip(CONTROL_IDS, values, strict=True)
+        }
         new_search, new_hash, shown = sync_location(
             trigger,
             search,
@@ -196,7 +230,7 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
 
     @app.callback(Output(ids.PERIOD, "options"), Input(ids.PERIOD_KIND, "value"))
     def period_options(kind: str | None) -> list:
-        return catalogue.period_options(context.choices, kind or "year")
+        return catalogue.period_options(context.choices, as_text(kind) or "year")
 
     @app.callback(
         Output(ids.WHAT, "options"),
@@ -211,7 +245,9 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         State(ids.LEVEL, "options"),
     )
     def offered(search: str | None, kinds: list | None, levels: list | None) -> tuple:
-        return offered_options(context.choices, parse_location(search), kinds or [], levels or [])
+        state = parse_location(search)
+        kinds, levels = _options(kinds, "period kinds"), _options(levels, "levels")
+        return offered_options(context.choices, state, kinds, levels)
 
     @app.callback(
         Output(ids.MAP_GRAPH, "figure"),
@@ -222,7 +258,7 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         State(ids.URL, "hash"),
     )
     def update_map(search: str | None, key: str | None, fragment: str | None) -> tuple:
-        figure, new_key, note = render_map(context, parse_location(search), key)
+        figure, new_key, note = render_map(context, parse_location(search), as_text(key))
         return meeting_fonts(figure, _meeting(fragment)), new_key, _note(note)
 
     @app.callback(
@@ -282,6 +318,7 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         patches: the location reports its fragment on load, before any chart exists (the
         first drawings read the mode themselves)."""
         meeting = _meeting(fragment)
+        styled_for = as_flag(styled_for)
         if styled_for is None or meeting == styled_for:
             return (*[no_update for _ in restyled], meeting)
         return (
@@ -317,10 +354,11 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         prevent_initial_call=True,
     )
     def download(_csv: int, _xlsx: int, search: str | None) -> Any:
-        trigger = ctx.triggered_id
-        if not isinstance(trigger, dict):
-            return no_update
-        payload = export(context, trigger["view"], parse_location(search), trigger["type"])
+        trigger = triggered_match(ctx.triggered_id)
+        if trigger is None or trigger[0] not in ("csv", "xlsx") or trigger[1] not in PAGE_VIEWS:
+            return no_update  # not one of the page's export buttons
+        fmt, view = trigger
+        payload = export(context, view, parse_location(search), fmt)
         return payload if isinstance(payload, dict) else no_update
 
     @app.callback(
@@ -330,9 +368,11 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         Input(ids.URL, "search"),
     )
     def table(clicks: int | None, search: str | None) -> Any:
-        if not (clicks or 0) % 2:
+        if not as_clicks(clicks) % 2:
             return None, "Show table"
-        view = ctx.outputs_list[0]["id"]["view"]
+        view = match_value(ctx.outputs_list)
+        if view not in PAGE_VIEWS:
+            raise refuse("view")
         outcome = view_result(context, view, parse_location(search))
         if outcome.result is None:
             return html.P(outcome.message), "Hide table"

@@ -21,6 +21,7 @@ from dashboard import catalogue
 from dashboard.catalogue import ALL_VALUE, WHAT_KEYS
 from dashboard.choices import Choices
 from dashboard.components import PERIOD_KIND_LABELS
+from dashboard.inputs import as_text, as_url_part
 
 PageState = dict[str, str]
 
@@ -299,8 +300,10 @@ def register_url_sync(
     )
     def sync(search: str | None, *values: object) -> tuple:
         previous = parse_page_state(search, keys)
+        search = as_url_part(search, "url.search")
+        values = tuple(as_text(v) for v in values)  # each control holds one value (or none)
         trigger = callback_context.triggered_id
-        if trigger in by_id:
+        if isinstance(trigger, str) and trigger in by_id:
             state = state_after_change(controls, values, previous, by_id[trigger].key)
         else:
             state = previous
@@ -320,7 +323,7 @@ def register_url_sync(
             Input(ids.control("period_kind"), "value"),
         )
         def period_options(kind: str | None) -> list:
-            return catalogue.period_options(choices, kind or "year")
+            return catalogue.period_options(choices, as_text(kind) or "year")
 
     if levels_of is None:
         return

@@ -24,6 +24,7 @@ from dash import MATCH, Input, Output, State, dcc, html, no_update
 from dash import ctx as callback_context
 
 from dashboard.components import SUPPRESSION_LEGEND, data_table
+from dashboard.inputs import as_clicks, as_url_part, match_value, triggered_match
 from dashboard.pagecontrols import (
     PageControl,
     PageState,
@@ -63,6 +64,10 @@ SHARED_FILTER_KEYS: tuple[str, ...] = (
     "themes",
     "provision",
 )
+
+
+#: The export buttons' types: the format of the file they download.
+EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx")
 
 
 class PageIds:
@@ -112,9 +117,11 @@ class PageIds:
 
 
 def parse_page_state(search: str | None, keys: Sequence[str] = PAGE_KEYS) -> PageState:
-    """Query string -> state of the given keys; unknown keys and blanks are dropped."""
+    """Query string -> state of the given keys; unknown keys and blanks are dropped. Anything
+    but text (a crafted post) stops the update (dashboard.inputs.as_url_part)."""
     state: PageState = {}
-    for key, value in parse_qsl((search or "").lstrip("?"), keep_blank_values=False):
+    text = as_url_part(search, "url.search")
+    for key, value in parse_qsl(text.lstrip("?"), keep_blank_values=False):
         if key in keys and value.strip():
             state[key] = value.strip()
     return state
@@ -237,13 +244,14 @@ def register_card_tables(
         prevent_initial_call=True,
     )
     def download(_csv: int, _xlsx: int, search: str | None) -> Any:
-        trigger = callback_context.triggered_id
-        if not isinstance(trigger, dict):
+        trigger = triggered_match(callback_context.triggered_id)
+        if trigger is None or trigger[0] not in EXPORT_FORMATS:
             return no_update
-        query = query_of(str(trigger["view"]), parse_page_state(search, keys))
+        fmt, name = trigger
+        query = query_of(name, parse_page_state(search, keys))
         if query is None:
             return no_update
-        payload = export_query(context, query, str(trigger["type"]), str(trigger["view"]))
+        payload = export_query(context, query, fmt, name)
         return payload if isinstance(payload, dict) else no_update
 
     @app.callback(
@@ -253,9 +261,9 @@ def register_card_tables(
         Input(ids.url, "search"),
     )
     def table(clicks: int | None, search: str | None) -> Any:
-        if not (clicks or 0) % 2:
+        if not as_clicks(clicks) % 2:
             return None, "Show table"
-        name = str(callback_context.outputs_list[0]["id"]["view"])
+        name = match_value(callback_context.outputs_list)
         query = query_of(name, parse_page_state(search, keys))
         if query is None:
             return html.P("No table for this view."), "Hide table"

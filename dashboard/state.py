@@ -64,9 +64,14 @@ def _parse(text: str, keys: tuple[str, ...]) -> State:
 
 
 def parse_location(search: str | None, fragment: str | None = None) -> State:
-    """URL query string (+ fragment) -> state; unknown keys and blanks are dropped."""
-    state = _parse((search or "").lstrip("?"), SHARED_KEYS + VIEW_KEYS)
-    state.update(_parse((fragment or "").lstrip("#"), UI_KEYS))
+    """URL query string (+ fragment) -> state; unknown keys and blanks are dropped.
+
+    Callbacks pass the browser's values on: anything but text (a crafted post) stops the
+    update (dashboard.inputs.as_url_part)."""
+    from dashboard.inputs import as_url_part
+
+    state = _parse(as_url_part(search, "url.search").lstrip("?"), SHARED_KEYS + VIEW_KEYS)
+    state.update(_parse(as_url_part(fragment, "url.hash").lstrip("#"), UI_KEYS))
     return state
 
 

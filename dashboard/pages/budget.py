@@ -21,7 +21,9 @@ from dash import MATCH, Input, Output, State, dcc, html, no_update
 from dash import ctx as callback_context
 
 from dashboard.components import data_table
+from dashboard.inputs import as_clicks, match_value, refuse, triggered_match
 from dashboard.pagekit import (
+    EXPORT_FORMATS,
     card,
     control_bar,
     graph,
@@ -152,12 +154,12 @@ def register_derived_tables(app: dash.Dash, ctx: Context) -> None:
         prevent_initial_call=True,
     )
     def download(_csv: int, _xlsx: int, search: str | None) -> Any:
-        trigger = callback_context.triggered_id
-        if not isinstance(trigger, dict):
-            return no_update
-        name = str(trigger["view"])
+        trigger = triggered_match(callback_context.triggered_id)
+        if trigger is None or trigger[0] not in EXPORT_FORMATS or trigger[1] not in DERIVED_CARDS:
+            return no_update  # not one of the page's export buttons
+        fmt, name = trigger
         outcome = derived_result(ctx, name, parse_page_state(search))
-        payload = download_payload(outcome, name, str(trigger["type"]))
+        payload = download_payload(outcome, name, fmt)
         return payload if isinstance(payload, dict) else no_update
 
     @app.callback(
@@ -167,9 +169,11 @@ def register_derived_tables(app: dash.Dash, ctx: Context) -> None:
         Input(IDS.url, "search"),
     )
     def table(clicks: int | None, search: str | None) -> Any:
-        if not (clicks or 0) % 2:
+        if not as_clicks(clicks) % 2:
             return None, "Show table"
-        name = str(callback_context.outputs_list[0]["id"]["view"])
+        name = match_value(callback_context.outputs_list)
+        if name not in DERIVED_CARDS:
+            raise refuse("view")
         outcome = derived_result(ctx, name, parse_page_state(search))
         if outcome.result is None:
             return html.P(outcome.message), "Hide table"

@@ -17,6 +17,7 @@ from typing import Any
 import dash
 from dash import Input, Output, dcc, html
 
+from dashboard.inputs import as_text
 from dashboard.pagekit import (
     card,
     control_bar,
@@ -185,7 +186,8 @@ def register(app: dash.Dash, ctx: Context) -> None:
     )
     def update_matrix(search: str | None, detail: str | None) -> tuple[Any, list]:
         state = parse_page_state(search)
-        return guarded(render_matrix, ("figure", "note"), ctx, state, detail or "people")
+        detail = as_text(detail) or "people"
+        return guarded(render_matrix, ("figure", "note"), ctx, state, detail)
 
     @app.callback(
         Output(IDS.graph("moves"), "figure"),

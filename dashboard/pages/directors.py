@@ -20,7 +20,9 @@ from dash import ctx as callback_context
 
 from dashboard.catalogue import WHAT_KEYS
 from dashboard.components import data_table
+from dashboard.inputs import as_clicks, as_text, triggered_match
 from dashboard.pagekit import (
+    EXPORT_FORMATS,
     SHARED_FILTER_KEYS,
     CardQuery,
     PageControl,
@@ -344,7 +346,7 @@ def register(app: dash.Dash, ctx: Context) -> None:
         Input(IDS.control("region_set"), "value"),
     )
     def update_membership(set_id: str | None) -> tuple:
-        chosen = regions.region_sets(ctx).get(set_id or "")
+        chosen = regions.region_sets(ctx).get(as_text(set_id) or "")
         return regions.member_list(chosen), regions.membership_map(ctx, chosen)
 
     @app.callback(
@@ -372,11 +374,14 @@ def register(app: dash.Dash, ctx: Context) -> None:
         prevent_initial_call=True,
     )
     def download(_csv: int, _xlsx: int, search: str | None) -> Any:
-        trigger = callback_context.triggered_id
-        if not isinstance(trigger, dict):
+        trigger = triggered_match(callback_context.triggered_id)
+        if trigger is None or trigger[0] not in EXPORT_FORMATS:
+            return no_update  # not one of the page's export buttons
+        fmt, name = trigger
+        if name != "regions_profiles":
             return no_update
         outcome = profiles_result(ctx, parse_page_state(search))
-        payload = download_payload(outcome, str(trigger["view"]), str(trigger["type"]))
+        payload = download_payload(outcome, name, fmt)
         return payload if isinstance(payload, dict) else no_update
 
     @app.callback(
@@ -386,7 +391,7 @@ def register(app: dash.Dash, ctx: Context) -> None:
         Input(IDS.url, "search"),
     )
     def table(clicks: int | None, search: str | None) -> Any:
-        if not (clicks or 0) % 2:
+        if not as_clicks(clicks) % 2:
             return None, "Show table"
         outcome = profiles_result(ctx, parse_page_state(search))
         if outcome.result is None:
