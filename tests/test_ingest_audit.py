@@ -44,7 +44,7 @@ def test_a_catalogue_of_real_data_that_leaks_is_not_published(extract, tmp_path)
     ptable = write_ptable(identity_ptable(), tmp_path / "identity.csv")
     with pytest.raises(UserError, match="nothing was published"):
         build_serving_database(
-            extract,
+            real,
             out,
             key=DEMO_KEY,
             key_is_demo=True,
