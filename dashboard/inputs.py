@@ -24,6 +24,7 @@ from typing import Any
 
 from dash.exceptions import PreventUpdate
 from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
@@ -312,10 +313,13 @@ def install_callback_guard(app: Any) -> None:
         return None
 
     @server.errorhandler(Exception)
-    def unexpected(exc: Exception) -> Response | tuple[str, int]:
+    def unexpected(exc: Exception) -> Response | HTTPException | tuple[str, int]:
         """The safety net behind the checks above: an exception no check foresaw is logged once
         (with its traceback, for the maintainers) and answered without one. A callback post
-        gets a 400 in JSON, as the renderer expects; any other request the plain 500."""
+        gets a 400 in JSON, as the renderer expects; any other request the plain 500. HTTP
+        errors raised on purpose (a 404 for unknown geometry, a 413) keep their own answer."""
+        if isinstance(exc, HTTPException):
+            return exc
         log.exception("unexpected error on %s", request.path)
         if request.path.endswith(UPDATE_PATH):
             return _json_error("This view could not be updated. Please reload the page.", 400)
