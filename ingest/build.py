@@ -25,6 +25,7 @@ from care_atlas import __version__
 from care_atlas.config import Settings, load_settings
 from care_atlas.errors import UserError
 from care_atlas.ptables import noise_summary
+from ingest.audit_gate import audit_before_publishing
 from ingest.cells import PLACEHOLDER, cell_slices, register_catalogue, run_cells_step
 from ingest.extract import load_extract, sql_string
 from ingest.inputs import load_catalogue, load_ptable, register_geography, register_reference
@@ -68,7 +69,7 @@ class BuildSummary:
     cells: dict[str, tuple[int, int]] = field(default_factory=dict)
     served_bytes: int = 0
     workspace_bytes: int = 0
-    #: The build's audit in one line ("" when it did not run); its report is audit_path(out).
+    #: The build's audit in one line ("" when it did not run); its report is ingest.audit_gate.audit_path(out).
     audit: str = ""
 
 
@@ -174,34 +175,6 @@ def _register_regions(con: duckdb.DuckDBPyConnection, sets: tuple, path: Path | 
         con.unregister("_frame")
     con.execute("INSERT INTO ref_areas BY NAME SELECT * FROM ref_region_areas")
     con.execute("INSERT INTO ref_area_population BY NAME SELECT * FROM ref_region_population")
-
-
-def audit_path(out: Path) -> Path:
-    """``<out>.audit.html``: the build's audit report, beside the served file."""
-    return out.with_name(out.name + ".audit.html")
-
-
-def _audit_before_publishing(
-    served: Path, workspace_file: Path, out: Path, ptable: Path | None, *, block: bool
-) -> str:
-    """Attack the new files (a stated sample of targets, every relation); write the report
-    beside ``out``; with ``block``, refuse to publish a catalogue that gives a small count
-    away."""
-    from audit.engine import EXIT_RECOVERED
-    from audit.files import BUILD_SAMPLE, audit_files
-    from audit.report import summary
-
-    report = audit_path(out)
-    result = audit_files(served, workspace_file, sample=BUILD_SAMPLE, report=report, ptable=ptable)
-    if result.exit_code == EXIT_RECOVERED and block:
-        raise UserError(
-            "the audit recovered small counts or pinned a person's cost from the new catalogue, "
-            f"so nothing was published (the previous files are untouched); see {report}"
-        )
-    verdict = " ".join(line.lstrip("- ") for line in summary(result).splitlines())
-    if result.exit_code == EXIT_RECOVERED:
-        verdict = "LEAK FOUND (synthetic data, published anyway): " + verdict
-    return verdict + f" (report: {report})"
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], dict[str, int]]:
@@ -376,7 +349,7 @@ def build_serving_database(
             audit_line = ""
             if audit:
                 clock.start("audit (sampled)")
-                audit_line = _audit_before_publishing(
+                audit_line = audit_before_publishing(
                     built, workspace_built, out, ptable, block=not is_synthetic
                 )
             clock.start("publish")

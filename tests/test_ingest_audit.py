@@ -10,7 +10,8 @@ import pytest
 
 from care_atlas.errors import UserError
 from care_atlas.ptables import identity_ptable, write_ptable
-from ingest.build import audit_path, build_serving_database
+from ingest.audit_gate import audit_path
+from ingest.build import build_serving_database
 from ingest.keys import DEMO_KEY
 from tests.fixtures.extract import cached_extract
 
