@@ -7,7 +7,6 @@ These are the bodies of the dashboard's callbacks, written as plain functions of
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +16,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Patch
 
-from care_atlas.spreadsheet import neutralise_frame
 from dashboard.catalogue import WHAT_KEYS, list_problem, one_cell_period
 from dashboard.choices import Choices
 from dashboard.geometry import GeometryStore
@@ -38,6 +36,7 @@ from layers.matrix import HIGHLIGHT_MODES, HIGHLIGHT_RULES, matrix_figure
 from layers.style import FONT_SIZE, MEASURE_LABELS, MEETING_FONT_SIZE, empty_figure
 from layers.trend import TARGETS_NOTE, trend_figure
 from queries import FilterError, ProtectedResult, parse_filters, run_view
+from queries.export import csv_text, file_name, xlsx_bytes
 
 log = logging.getLogger(__name__)
 
@@ -349,31 +348,20 @@ def view_result(ctx: Context, view: str, state: State) -> ViewOutcome:
     return run(ctx, view, params_for(ctx, view, state))
 
 
-def xlsx_bytes(result: ProtectedResult) -> bytes:
-    """The protected rows as a workbook: a data sheet and an 'about' sheet with the meta."""
-    buffer = io.BytesIO()
-    about = pd.DataFrame(
-        [(k, v if isinstance(v, str) else str(v)) for k, v in result.meta.items()],
-        columns=["key", "value"],
-    )
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        neutralise_frame(result.rows).to_excel(writer, sheet_name="data", index=False)
-        neutralise_frame(about).to_excel(writer, sheet_name="about", index=False)
-    return buffer.getvalue()
-
-
 def download_payload(outcome: ViewOutcome, name: str, fmt: str) -> dict | str:
-    """A dcc.Download payload (CSV or XLSX) of a protected result, or the message instead."""
+    """A dcc.Download payload (CSV or XLSX) of a protected result, or the message instead.
+    Both carry the result's metadata and are named after the view and the selection
+    (queries.export)."""
     if outcome.result is None:
         return outcome.message
-    name = f"care-atlas-{name.replace('_', '-')}"
+    filename = file_name(outcome.result, name, fmt)
     if fmt == "csv":
-        return {"content": outcome.result.to_csv(), "filename": f"{name}.csv", "type": "text/csv"}
+        return {"content": csv_text(outcome.result, name), "filename": filename, "type": "text/csv"}
     import base64
 
     return {
-        "content": base64.b64encode(xlsx_bytes(outcome.result)).decode("ascii"),
-        "filename": f"{name}.xlsx",
+        "content": base64.b64encode(xlsx_bytes(outcome.result, name)).decode("ascii"),
+        "filename": filename,
         "base64": True,
         "type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }

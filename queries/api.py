@@ -15,6 +15,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from queries.catalogue import catalogue_json
 from queries.database import Database, Reference
+from queries.export import csv_text, file_name
 from queries.filters import FilterError, Filters, parse_filters
 from queries.openapi import openapi_spec
 from queries.result import ProtectedResult
@@ -84,10 +85,13 @@ def create_api_blueprint(
         except UnknownView:
             return _error(404, "view", f"unknown view {view[:80]!r}", list(VIEWS))
         if fmt == "csv":
+            # The same self-explaining file as the dashboard's download (queries.export).
             return Response(
-                result.to_csv(),
+                csv_text(result, view),
                 mimetype="text/csv",
-                headers={"Content-Disposition": f'attachment; filename="{view}.csv"'},
+                headers={
+                    "Content-Disposition": f'attachment; filename="{file_name(result, view, "csv")}"'
+                },
             )
         return Response(result.to_json_text(), mimetype="application/json")
 

@@ -44,32 +44,63 @@ def _measure_cells(db: Database, f: Filters, periods: tuple[str, ...]) -> pd.Dat
     return cells
 
 
+def ratio_parts(measure: str, cells: pd.DataFrame) -> tuple[dict, list[Column]]:
+    """The published numerator and denominator beside a rate or a share, so a reader (and a
+    spreadsheet) can check the division: people and residents (ONS) for a rate per 1,000,
+    internal people and internal + external people for the internal share; none otherwise."""
+    if measure == "rate_per_1000":
+        people = cells["people"]
+        columns = {
+            "people": people,
+            "people_status": count_statuses(people),
+            "population": cells["population"],
+        }
+        kinds = [("people", "count"), ("people_status", "status"), ("population", "count")]
+    elif measure == "internal_share":
+        internal = cells["internal_people"]
+        total = internal + cells["external_people"]
+        columns = {
+            "internal_people": internal,
+            "internal_people_status": count_statuses(internal),
+            "people": total,
+            "people_status": count_statuses(total),
+        }
+        kinds = [
+            ("internal_people", "count"),
+            ("internal_people_status", "status"),
+            ("people", "count"),
+            ("people_status", "status"),
+        ]
+    else:
+        return {}, []
+    return columns, [Column(name, kind) for name, kind in kinds]
+
+
 def area_map(db: Database, f: Filters) -> ProtectedResult:
     """One row per area at the chosen level: the chosen measure and the people count."""
     check_member(f, db.reference)
     check_measure(f, f.level)
     cells = _measure_cells(db, f, (f.period,))
-    if f.measure == "internal_share":
-        people = cells["internal_people"] + cells["external_people"]
-    else:
-        people = cells["people"]
     values, status, kind = measure_value(f, cells, cells["population"].to_numpy())
     columns = {
         "area_code": cells["area_code"],
         "area_name": cells["area_name"],
         "value": values,
         "value_status": status,
-        "people": people,
-        "people_status": count_statuses(people),
     }
     cols = [
         Column("area_code", "area"),
         Column("area_name", "area"),
         Column("value", kind),
         Column("value_status", "status"),
-        Column("people", "count"),
-        Column("people_status", "status"),
     ]
+    parts, part_cols = ratio_parts(f.measure, cells)
+    if not parts:
+        people = cells["people"]
+        parts = {"people": people, "people_status": count_statuses(people)}
+        part_cols = [Column("people", "count"), Column("people_status", "status")]
+    columns.update(parts)
+    cols += part_cols
     title = f"{f.measure} by {f.level}"
     return ProtectedResult(
         cols, plain_frame(columns), meta(db, "area_map", f, title, value_kind=kind)
@@ -100,6 +131,9 @@ def matrix(db: Database, f: Filters) -> ProtectedResult:
         Column("value", kind),
         Column("value_status", "status"),
     ]
+    parts, part_cols = ratio_parts(f.measure, cells)
+    columns.update(parts)
+    cols += part_cols
     title = f"{f.measure} by {f.level} and {f.period_kind}"
     return ProtectedResult(
         cols, plain_frame(columns), meta(db, "matrix", f, title, value_kind=kind)
@@ -234,6 +268,7 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
     city = _with_interval(g, _measure_cells(db, city_f, (f.period,)))
     columns = {"area_code": cells["area_code"], "area_name": cells["area_name"]}
     columns.update(_with_interval(g, cells))
+    parts, part_cols = ratio_parts(g.measure, cells)
     rows = len(cells)
     city_value = float(city["value"][0])
     columns["city_value"] = np.full(rows, city_value)
@@ -266,7 +301,9 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
         Column("city_status", "status"),
         Column("comparison", "category"),
         Column("comparison_998", "category"),
+        *part_cols,
     ]
+    columns.update(parts)
     method = (
         "Wilson score intervals" if kind == "share" else "Byar's approximation to exact Poisson"
     ) + (

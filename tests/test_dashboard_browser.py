@@ -15,6 +15,7 @@ import pytest
 
 from dashboard import ids
 from layers.style import FONT_SIZE, MEETING_FONT_SIZE
+from tests.fixtures.pages import downloaded_file
 
 pytestmark = pytest.mark.browser
 
@@ -173,11 +174,11 @@ def test_csv_export_equals_the_api_answer(page) -> None:  # noqa: ANN001
     url, driver, downloads, _ = page
     driver.get(url + "/?from=2012")
     settle(driver)
-    target = downloads / "care-atlas-trend.csv"
-    target.unlink(missing_ok=True)
+    for old in downloads.glob("care-atlas_trend_*.csv"):
+        old.unlink()
     driver.find_element("xpath", by_dash_id(ids.csv_button("trend"))).click()
-    wait_for(target.exists, message="the CSV download")
-    wait_for(lambda: target.stat().st_size > 0, message="a complete CSV")
+    # Named after the view and the selection: care-atlas_trend_city_2012-to-<last year>.csv
+    target = downloaded_file(downloads, "care-atlas_trend_city_2012-to-*.csv")
     with urllib.request.urlopen(f"{url}/api/v1/views/trend?from=2012&level=city&format=csv") as r:
         api = r.read().decode("utf-8")
     assert target.read_text(encoding="utf-8") == api

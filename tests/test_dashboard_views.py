@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -27,6 +29,7 @@ from dashboard.views import (
     xlsx_bytes,
 )
 from queries import parse_filters, run_view
+from queries.export import ABOUT_FIRST_KEY, about_length, csv_text
 
 
 @pytest.fixture(scope="module")
@@ -94,13 +97,90 @@ def test_compare_defaults_to_the_two_largest_elements(context: Context) -> None:
     assert compare_params(context, {"element_a": "X", "element_b": "Y"})["element_a"] == "X"
 
 
-def test_csv_export_is_the_query_layers_csv(context: Context) -> None:
+def _csv_parts(text: str) -> tuple[dict[str, str], pd.DataFrame]:
+    """(metadata rows, table) of a CSV export."""
+    head = text.splitlines()[: about_length(text) - 1]
+    about = dict(row for row in csv.reader(head) if row[0] != "note")
+    table = pd.read_csv(io.StringIO(text), skiprows=about_length(text), keep_default_na=False)
+    return about, table
+
+
+def test_csv_export_is_the_query_layers_csv_after_its_metadata(context: Context) -> None:
     payload = export(context, "elements", {"top_n": "5"}, "csv")
     result = run_view(
         context.db, "elements", parse_filters({"level": "city", "top_n": "5"}, context.db.reference)
     )
-    assert payload["content"] == result.to_csv()
-    assert payload["filename"] == "care-atlas-elements.csv"
+    text = payload["content"]
+    assert text.endswith("\n\n" + result.to_csv())
+    about, _ = _csv_parts(text)
+    assert list(about)[0] == ABOUT_FIRST_KEY
+    for key in ("definition", "disclosure rule", "filters", "period", "data date", "build"):
+        assert about[key], key
+    assert about["data date"] == str(result.meta["data_date"])
+    assert about["build"] == str(result.meta["build_id"])
+    assert about["synthetic data"].startswith("yes") == context.synthetic
+    assert "top_n=5" in about["filters"]
+    first, last = context.choices.periods["year"][0], context.choices.periods["year"][-1]
+    assert payload["filename"] == f"care-atlas_elements_city_{first}-to-{last}.csv"
+
+
+def test_file_names_carry_the_view_and_the_selection_sanitised(context: Context) -> None:
+    last = context.choices.periods["year"][-1]
+    state = {"measure": "rate_per_1000", "level": "ward", "from": last, "to": last}
+    name = export(context, "area_map", state, "xlsx")["filename"]
+    assert name == f"care-atlas_area-map_rate-per-1000_ward_{last}.xlsx"
+    group = context.choices.client_groups[0]
+    name = export(context, "trend", {"client_groups": group}, "csv")["filename"]
+    assert name.startswith("care-atlas_trend_city_") and name.endswith(".csv")
+    assert re.fullmatch(r"care-atlas(_[A-Za-z0-9.-]+)+\.csv", name), name
+
+
+def test_every_rate_carries_its_numerator_and_denominator(context: Context) -> None:
+    last = context.choices.periods["year"][-1]
+    state = {"measure": "rate_per_1000", "from": last, "to": last}
+    for view in ("area_map", "matrix"):
+        rows = view_result(context, view, state).result.rows
+        assert {"people", "people_status", "population"} <= set(rows.columns), view
+        shown = rows[rows["value_status"].isin(["", "[u]"])]
+        assert not shown.empty
+        recomputed = (1000 * shown["people"].astype(float) / shown["population"]).round(2)
+        assert (recomputed - shown["value"].astype(float)).abs().max() < 0.006, view
+
+
+def _matrix_cells(figure) -> dict[tuple[str, str], float | None]:  # noqa: ANN001
+    trace = figure.data[0]
+    return {
+        (str(y).split(" ")[0], str(x)): None if v is None or v != v else float(v)
+        for y, row in zip(trace.y, trace.z, strict=True)
+        for x, v in zip(trace.x, row, strict=True)
+    }
+
+
+def test_each_charts_csv_holds_exactly_what_the_chart_shows(context: Context) -> None:
+    # The matrix: one CSV row per cell drawn, with the cell's value.
+    figure, *_ = render_matrix(context, {})
+    _, table = _csv_parts(export(context, "matrix", {}, "csv")["content"])
+    drawn = _matrix_cells(figure)
+    exported = {
+        (str(r.area_code), str(r.period)): None if r.value == "" else float(r.value)
+        for r in table.itertuples()
+    }
+    assert exported == drawn
+    # The top elements: the bars, in order.
+    figure, _ = render_elements(context, {"top_n": "5"})
+    _, table = _csv_parts(export(context, "elements", {"top_n": "5"}, "csv")["content"])
+    bars = figure.data[0]
+    labels = [str(v) for v in (bars.y if bars.orientation == "h" else bars.x)]
+    assert {str(code) for code in table["element_code"]} == {
+        label.split(" ")[0] for label in labels
+    }
+    # The trend: one point per period for each series.
+    figure, _ = render_trend(context, {})
+    _, table = _csv_parts(export(context, "trend", {}, "csv")["content"])
+    periods = [str(p) for p in table["period"]]
+    for trace in figure.data:
+        if trace.x is not None and len(trace.x) and str(trace.x[0]) in periods:
+            assert [str(x) for x in trace.x] == periods, trace.name
 
 
 def test_xlsx_export_holds_the_same_rows_and_the_meta(context: Context) -> None:
@@ -109,7 +189,14 @@ def test_xlsx_export_holds_the_same_rows_and_the_meta(context: Context) -> None:
     data = book["data"]
     assert list(data.columns) == list(result.rows.columns)
     assert len(data) == len(result.rows)
-    assert "definition" in set(book["about"]["key"])
+    about = book["about"]
+    assert "definition" in set(about["key"])
+    # The same metadata, in the same order, as the CSV's leading rows.
+    text = csv_text(result, "trend")
+    head = list(csv.reader(text.splitlines()[: about_length(text) - 1]))
+    assert [tuple(r) for r in head] == [
+        (str(k), "" if pd.isna(v) else str(v)) for k, v in about.itertuples(index=False)
+    ]
 
 
 def test_savings_targets_come_from_meta_in_pounds() -> None:

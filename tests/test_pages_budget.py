@@ -20,6 +20,7 @@ from layers.mia import (
     targets_frame,
 )
 from layers.mia_saving import AVERAGE_LABEL, ILLUSTRATION, Basis, choose_basis, saving_meaning
+from queries.export import about_length
 
 MIA3_RECORDS = [
     {
@@ -244,7 +245,7 @@ def test_every_composite_table_exports_as_csv_and_xlsx(context) -> None:  # noqa
         assert outcome.result is not None, (name, outcome.message)
         csv = download_payload(outcome, name, "csv")
         assert isinstance(csv, dict) and csv["filename"].endswith(".csv")
-        frame = pd.read_csv(io.StringIO(csv["content"]))
+        frame = pd.read_csv(io.StringIO(csv["content"]), skiprows=about_length(csv["content"]))
         assert list(frame.columns) == [c.name for c in outcome.result.columns]
         xlsx = download_payload(outcome, name, "xlsx")
         assert isinstance(xlsx, dict) and xlsx["filename"].endswith(".xlsx")

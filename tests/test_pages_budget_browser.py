@@ -103,11 +103,11 @@ def test_controls_write_the_url_and_every_table_exports(page_session) -> None:  
     }
     wait_drawn(driver, [TREND, GROUPS, SHARE, COST])
     driver.find_element("xpath", by_dash_id(IDS.csv("trend"))).click()
-    rows = downloaded_rows(downloads, "care-atlas-trend.csv")
+    rows = downloaded_rows(downloads, "care-atlas_trend_*.csv")
     params = {**RANGE, "from": "2013/14", "themes": "MIA3", "level": "city"}
     assert rows == api_csv_rows(url, "trend", params)
     driver.find_element("xpath", by_dash_id(TABLES.csv("mia17_groups"))).click()
-    groups = downloaded_rows(downloads, "care-atlas-mia17-groups.csv")
+    groups = downloaded_rows(downloads, "care-atlas_mia17-groups_*.csv")
     header, body = groups[0], groups[1:]
     ld = dict(zip(header, next(r for r in body if r[:2] == ["2014/15", "LD"]), strict=True))
     answer = api_csv_rows(

@@ -105,7 +105,7 @@ def test_two_elements_by_ward_match_the_api_and_the_export_equals_it(page_sessio
     assert "OAEHSGCO" in bars[0]["name"] and "HSSU65PL" in bars[1]["name"]
 
     driver.find_element("xpath", by_dash_id(IDS.csv("compare"))).click()
-    rows = downloaded_rows(downloads, "care-atlas-compare.csv")
+    rows = downloaded_rows(downloads, "care-atlas_compare_*.csv")
     assert rows == api_csv_rows(url, "element_compare", params)
     screenshot(driver, artefacts, "commissioners-compare-wards")
 

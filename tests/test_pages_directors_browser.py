@@ -157,6 +157,6 @@ def test_the_hotspots_csv_equals_the_api_answer(page_session) -> None:  # noqa: 
     driver.get(url + "/directors?from=2011&to=2015&level=district")
     wait_drawn(driver, [HOTSPOT_RANK])
     driver.find_element("xpath", by_dash_id(IDS.csv("hotspots"))).click()
-    rows = downloaded_rows(downloads, "care-atlas-hotspots.csv")
+    rows = downloaded_rows(downloads, "care-atlas_hotspots_*.csv")
     params = {"from": "2011", "to": "2015", "level": "district", "measure": "rate_per_1000"}
     assert rows == api_csv_rows(url, "area_compare", params)

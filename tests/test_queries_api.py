@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from queries import VIEWS
 from queries.api import create_api_blueprint
 from queries.catalogue import LEVEL_RULES, LEVELS, MEASURES
+from queries.export import about_length
 from queries.filters import PARAMETERS
 from queries.result import COLUMN_KINDS, STATUSES
 
@@ -26,7 +27,9 @@ def client(queries_db):
 
 
 def _csv(resp) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
+    """The table of a CSV answer, after its "key,value" metadata block (queries.export)."""
+    text = resp.get_data(as_text=True)
+    return list(csv.DictReader(io.StringIO("\n".join(text.splitlines()[about_length(text) :]))))
 
 
 def test_view_json_shape(client, queries_db):
@@ -58,7 +61,9 @@ def test_every_view_answers_json_and_csv(client, view):
     assert body["meta"]["view"] == view and body["rows"]
     resp_csv = client.get(f"/api/v1/views/{view}?{query}&format=csv")
     assert resp_csv.status_code == 200 and resp_csv.mimetype == "text/csv"
-    assert f'filename="{view}.csv"' in resp_csv.headers["Content-Disposition"]
+    assert (
+        f'filename="care-atlas_{view.replace("_", "-")}_' in resp_csv.headers["Content-Disposition"]
+    )
     rows = _csv(resp_csv)
     assert len(rows) == len(body["rows"])
     assert list(rows[0]) == [c["name"] for c in body["columns"]]
