@@ -55,7 +55,7 @@ def ratio_parts(measure: str, cells: pd.DataFrame) -> tuple[dict, list[Column]]:
             "people_status": count_statuses(people),
             "population": cells["population"],
         }
-        kinds = [("people", "count"), ("people_status", "status"), ("population", "count")]
+        kinds = [("people", "count"), ("people_status", "status"), ("population", "population")]
     elif measure == "internal_share":
         internal = cells["internal_people"]
         total = internal + cells["external_people"]

@@ -21,6 +21,9 @@ COLUMN_KINDS: tuple[str, ...] = (
     "rate",
     "share",
     "status",
+    # Residents from the ONS estimates (reference data, not a protected count): a rate's
+    # denominator, shown beside it.
+    "population",
 )
 #: GSS shorthand for cell status (PRIVACY.md §6); "" is published.
 PUBLISHED = ""
