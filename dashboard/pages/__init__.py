@@ -23,6 +23,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "dashboard.pages.directors",
     "dashboard.pages.commissioners",
     "dashboard.pages.budget",
+    "dashboard.pages.present",
 )
 
 

@@ -1,0 +1,204 @@
+"""Presenter mode's deck: which slides, in which order, and what each one draws.
+
+A deck spans the overview's views and the directors' (hotspots, regions) under one set of
+filters. Its whole state is the ``/present`` URL's query string: the query layer's own filter
+names plus ``slide`` (1-based), so a link sent round opens on the same slide with the same
+filters. Each slide is drawn from the same render functions as its page, so it shows the same
+protected numbers; a slide that would not fit a 1280x720 projector shows its top rows (the
+matrix's and the ranked hotspots' largest), and says so in its title.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+from dash import html
+
+from dashboard.pagekit import PAGE_KEYS, PageState, build_page_search, parse_page_state
+from dashboard.state import SHARED_KEYS, VIEW_KEYS, build_search, view_params
+from dashboard.views import (
+    Context,
+    column_kind,
+    meeting_fonts,
+    note_text,
+    render_map,
+    render_trend,
+    run,
+)
+from layers.hotspots import hotspot_rank_figure
+from layers.matrix import matrix_figure
+from layers.style import MEASURE_LABELS, empty_figure
+
+#: Rows of the matrix a projector shows legibly (the largest areas by their mean value).
+MATRIX_ROWS = 12
+#: Areas of the ranked hotspots shown beside the map (the highest rates).
+HOTSPOT_ROWS = 12
+PRESENT_PATH = "/present"
+PRESENT_KEYS: tuple[str, ...] = (*PAGE_KEYS, "slide")
+
+
+@dataclass(frozen=True)
+class Slide:
+    key: str
+    title: str
+    #: The page the slide comes from: "Leave" goes back there with the same filters.
+    page: str
+
+
+SLIDES: tuple[Slide, ...] = (
+    Slide("matrix", f"Postcode / year matrix: the {MATRIX_ROWS} largest districts", "/"),
+    Slide("map", "Heat map by area", "/"),
+    Slide("hotspots", "Hotspots: people per 1,000 residents against the city", "/directors"),
+    Slide("regions", "The council's regions compared with the city", "/directors"),
+    Slide("trend", "Cost trends", "/"),
+)
+
+
+def parse_deck(search: str | None) -> PageState:
+    """The presenter's URL query string -> state (unknown keys and blanks dropped)."""
+    return parse_page_state(search, PRESENT_KEYS)
+
+
+def slide_number(state: PageState) -> int:
+    """The 1-based slide the state asks for; anything else reads as the first."""
+    text = state.get("slide", "1")
+    number = int(text) if text.isdigit() and len(text) < 4 else 1
+    return number if 1 <= number <= len(SLIDES) else 1
+
+
+def deck_search(state: PageState, number: int) -> str:
+    """The query string of slide ``number`` (wrapping round) under the same filters."""
+    number = (number - 1) % len(SLIDES) + 1
+    filters = {k: v for k, v in state.items() if k != "slide"}
+    search = build_page_search(filters, PAGE_KEYS)
+    extra = urlencode({"slide": str(number)})
+    return f"{search}&{extra}" if search else f"?{extra}"
+
+
+def leave_href(state: PageState, number: int) -> str:
+    """The page the slide comes from, with the deck's filters (its own keys only)."""
+    page = SLIDES[number - 1].page
+    if page == "/":
+        overview = {k: v for k, v in state.items() if k in SHARED_KEYS + VIEW_KEYS}
+        return "/" + build_search(overview)
+    return page + build_page_search({k: v for k, v in state.items() if k != "slide"})
+
+
+def count_text(number: int) -> str:
+    return f"{number} of {len(SLIDES)}"
+
+
+def fit(figure: Any) -> dict:
+    """A figure as the projector draws it: large type, and no fixed height (the graph fills
+    the slide, so nothing scrolls)."""
+    drawn = meeting_fonts(figure, True)
+    layout = drawn.setdefault("layout", {})
+    layout.pop("height", None)
+    layout.pop("width", None)
+    layout["autosize"] = True
+    return drawn
+
+
+def top_areas(rows: pd.DataFrame, n: int) -> list[str]:
+    """The ``n`` areas with the largest mean published value (withheld cells left out)."""
+    values = pd.to_numeric(rows["value"], errors="coerce")
+    means = values.groupby(rows["area_code"].astype(str)).mean().dropna()
+    return list(means.sort_values(ascending=False, kind="stable").index[:n])
+
+
+def _plain_lines(note: list) -> list[str]:
+    """Note lines as text, whether given as strings or as html.P children."""
+    return [str(line.children) if isinstance(line, html.P) else str(line) for line in note]
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What one slide shows: its figures (side by side), one summary line and its notes."""
+
+    figures: list[dict]
+    summary: str
+    notes: list[str]
+
+
+def _matrix(ctx: Context, state: PageState) -> Drawn:
+    outcome = run(ctx, "matrix", view_params(state, "matrix"))
+    if outcome.result is None:
+        return Drawn([fit(empty_figure(outcome.message))], outcome.message, [])
+    result = outcome.result
+    rows = result.rows
+    if rows.empty:
+        return Drawn([fit(empty_figure("No areas for these filters."))], "", [])
+    shown = top_areas(rows, MATRIX_ROWS)
+    measure = state.get("measure", "people")
+    label = MEASURE_LABELS.get(measure, MEASURE_LABELS["people"])
+    figure = matrix_figure(
+        rows[rows["area_code"].astype(str).isin(shown)],
+        kind=column_kind(result, "value"),
+        measure_label=label,
+    )
+    total = rows["area_code"].nunique()
+    summary = f"{len(shown)} of {total} areas with the highest average {label.lower()}."
+    return Drawn([fit(figure)], summary, note_text(result, ctx.synthetic))
+
+
+def _map(ctx: Context, state: PageState) -> Drawn:
+    figure, _key, note = render_map(ctx, state, None)
+    return Drawn([fit(figure)], "", _plain_lines(note))
+
+
+def _hotspots(ctx: Context, state: PageState) -> Drawn:
+    from dashboard.pages import directors
+
+    figure, _rank, summary, note = directors.hotspot_outputs(ctx, state)
+    query = directors.query_of(ctx, "hotspots", state)
+    outcome = run(ctx, query.view, query.params) if query else None
+    figures = [fit(figure)]
+    if outcome is not None and outcome.result is not None and not outcome.result.rows.empty:
+        rows = outcome.result.rows
+        top = rows[rows["area_code"].astype(str).isin(top_areas(rows, HOTSPOT_ROWS))]
+        words = directors.AREA_WORDS[directors.hotspot_level(state)]
+        figures.append(fit(hotspot_rank_figure(top, area_word=words)))
+        summary = f"{summary} Ranked: the {len(top)} highest rates."
+    return Drawn(figures, str(summary), _plain_lines(note))
+
+
+def _regions(ctx: Context, state: PageState) -> Drawn:
+    from dashboard.pages import directors
+
+    figure, note = directors.render_regions(ctx, state)
+    return Drawn([fit(figure)], "", _plain_lines(note))
+
+
+def _trend(ctx: Context, state: PageState) -> Drawn:
+    figure, note = render_trend(ctx, state)
+    return Drawn([fit(figure)], "", _plain_lines(note))
+
+
+DRAW = {
+    "matrix": _matrix,
+    "map": _map,
+    "hotspots": _hotspots,
+    "regions": _regions,
+    "trend": _trend,
+}
+
+
+def draw_slide(ctx: Context, state: PageState) -> tuple[Slide, Drawn]:
+    """The slide the state asks for, drawn under its filters."""
+    slide = SLIDES[slide_number(state) - 1]
+    filters = {k: v for k, v in state.items() if k != "slide"}
+    return slide, DRAW[slide.key](ctx, filters)
+
+
+def note_line(drawn: Drawn) -> str:
+    """One line under the slide: the definition, data date and the disclosure shorthand."""
+    picked = [
+        line
+        for line in drawn.notes
+        if line.startswith(("Definition:", "Data to", "Synthetic", "These filters"))
+    ]
+    picked.append("Counts perturbed and rounded; [c] fewer than 10.")
+    return " ".join(picked)

@@ -1,0 +1,92 @@
+"""Presenter mode's deck as plain functions: the URL names the slide, each slide draws."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+import pytest
+
+from dashboard.choices import choices_from_reference
+from dashboard.pages.present import slide_outputs
+from dashboard.present import (
+    MATRIX_ROWS,
+    SLIDES,
+    count_text,
+    deck_search,
+    draw_slide,
+    leave_href,
+    parse_deck,
+    slide_number,
+    top_areas,
+)
+from dashboard.views import Context
+
+
+@pytest.fixture(scope="module")
+def context(queries_db) -> Context:  # noqa: ANN001
+    return Context(db=queries_db, choices=choices_from_reference(queries_db.reference))
+
+
+def test_the_url_names_the_slide_and_a_bad_one_reads_as_the_first() -> None:
+    assert slide_number(parse_deck("?slide=3&from=2012")) == 3
+    for bad in ("?slide=0", "?slide=99", "?slide=two", "?slide=-1", "", "?slide=2%3Cb%3E"):
+        assert slide_number(parse_deck(bad)) == 1, bad
+    assert count_text(2) == f"2 of {len(SLIDES)}"
+
+
+def test_next_and_previous_keep_the_filters_and_wrap_round() -> None:
+    state = parse_deck("?from=2012&age_bands=65%2B&slide=1&junk=x")
+    following = parse_qs(deck_search(state, 2).lstrip("?"))
+    assert following == {"from": ["2012"], "age_bands": ["65+"], "slide": ["2"]}
+    assert parse_qs(deck_search(state, 0).lstrip("?"))["slide"] == [str(len(SLIDES))]
+    assert parse_qs(deck_search(state, len(SLIDES) + 1).lstrip("?"))["slide"] == ["1"]
+
+
+def test_leave_goes_back_to_the_slides_own_page_with_the_filters() -> None:
+    state = parse_deck("?from=2012&level=district&slide=3")
+    pages = [leave_href(state, n) for n in range(1, len(SLIDES) + 1)]
+    for slide, href in zip(SLIDES, pages, strict=True):
+        assert href.startswith(slide.page + "?") and "from=2012" in href
+        assert "slide=" not in href
+    assert {s.key for s in SLIDES} >= {"matrix", "map", "hotspots", "regions", "trend"}
+
+
+def test_top_areas_are_the_largest_means_with_withheld_cells_left_out() -> None:
+    import pandas as pd
+
+    rows = pd.DataFrame(
+        {
+            "area_code": ["A", "A", "B", "B", "C", "C"],
+            "value": [10.0, 30.0, 50.0, None, None, None],
+        }
+    )
+    assert top_areas(rows, 2) == ["B", "A"]
+
+
+def test_every_slide_draws_without_a_fixed_height(context: Context) -> None:
+    for number, slide in enumerate(SLIDES, start=1):
+        shown, drawn = draw_slide(context, {"slide": str(number)})
+        assert shown == slide
+        assert drawn.figures, slide.key
+        for figure in drawn.figures:
+            assert "height" not in figure["layout"], slide.key
+            assert figure["layout"]["autosize"] is True
+    matrix = draw_slide(context, {"slide": "1"})[1].figures[0]
+    assert len(matrix["data"][0]["y"]) <= MATRIX_ROWS
+
+
+def test_the_callback_outputs_name_the_neighbours(context: Context) -> None:
+    title, count, previous, following, leave, _summary, charts, note = slide_outputs(
+        context, "?slide=2&from=2012"
+    )
+    assert title == SLIDES[1].title and count == f"2 of {len(SLIDES)}"
+    assert "slide=1" in previous and "slide=3" in following
+    assert previous.startswith("/present?") and "from=2012" in following
+    assert leave.startswith(SLIDES[1].page)
+    assert charts and "Counts perturbed" in note
+
+
+def test_a_filter_the_query_layer_refuses_is_a_message(context: Context) -> None:
+    _slide, drawn = draw_slide(context, {"slide": "1", "age_bands": "<b>nonsense</b>"})
+    assert drawn.figures
+    assert "cannot be shown" in drawn.summary
