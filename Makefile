@@ -32,6 +32,7 @@ lint: install
 ## Debian chromium + chromium-driver for the browser tests (installed only when missing).
 browser:
 	bash scripts/install-browser.sh
+	bash scripts/fetch-axe.sh
 
 bench: install
 	$(BIN)/python -m bench.run_all

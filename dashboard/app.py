@@ -34,6 +34,25 @@ SYNTHETIC_BANNER = (
     "none describes a real person or Birmingham's real services."
 )
 DEMO_NOTE = "Demo mode: no sign-in; every query is still written to the audit log."
+#: Dash's page template with a language (WCAG 3.1.1) and its script block in a plain div, not
+#: a second <footer>: the page's own footer is its one contentinfo landmark.
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en-GB">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <div class="dash-scripts">
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </div>
+    </body>
+</html>"""
 #: Dash component types whose clicks export a table (dashboard.ids.csv_button / xlsx_button).
 EXPORT_TYPES: tuple[str, ...] = (ids.csv_button("")["type"], ids.xlsx_button("")["type"])
 
@@ -57,6 +76,7 @@ def _new_app(title: str) -> dash.Dash:
         update_title=None,
         compress=False,
         suppress_callback_exceptions=True,  # page components arrive with the router
+        index_string=INDEX_STRING,
     )
     app.server.config["PROPAGATE_EXCEPTIONS"] = False
 
@@ -99,8 +119,13 @@ def _shell(
     banner = []
     synthetic = ctx.synthetic if ctx else False
     if synthetic:
+        # In a landmark of its own, so a screen reader's landmark list reaches it too.
         banner = [
-            html.Div(SYNTHETIC_BANNER, className="banner", role="note", id="synthetic-banner")
+            html.Div(
+                html.Div(SYNTHETIC_BANNER, className="banner", role="note", id="synthetic-banner"),
+                role="region",
+                **{"aria-label": "About this data"},
+            )
         ]
     meta = ctx.db.meta if ctx else {}
     subtitle = "Where Birmingham's social care is delivered, to whom and at what cost"

@@ -188,7 +188,7 @@ def highlight_control() -> html.Div:
     ]
     return html.Div(
         [
-            html.Span("Highlight: ", className="inline-label"),
+            html.Label("Highlight: ", htmlFor=ids.HIGHLIGHT, className="inline-label"),
             dcc.RadioItems(id=ids.HIGHLIGHT, options=options, value="none", inline=True),
             html.P(id="highlight-rule", className="rule"),
         ],
@@ -200,7 +200,7 @@ def map_controls(levels: Sequence[str] = tuple(LEVEL_LABELS)) -> html.Div:
     """The map's level switch, offering only ``levels`` (a viewer gets no sectors or H3)."""
     return html.Div(
         [
-            html.Span("Map areas: ", className="inline-label"),
+            html.Label("Map areas: ", htmlFor=ids.LEVEL, className="inline-label"),
             dcc.RadioItems(
                 id=ids.LEVEL,
                 options=[

@@ -51,7 +51,9 @@ def test_app_serves_banner_api_and_cacheable_geometry(app) -> None:  # noqa: ANN
     client = app.server.test_client()
     assert SYNTHETIC_BANNER in _layout_text(app)
     api = client.get("/api/v1/views/trend?format=csv")
-    assert api.status_code == 200 and api.data.decode().startswith("period,")
+    text = api.data.decode()
+    assert api.status_code == 200 and text.startswith("Care Atlas export,")
+    assert "\n\nperiod," in text  # the metadata rows, a blank row, then the table
     geometry = client.get("/geometry/ward.geojson")
     assert geometry.status_code == 200
     assert "max-age" in geometry.headers["Cache-Control"]

@@ -45,7 +45,7 @@ def layout(ctx: Context) -> html.Div:
     brand = "Care Atlas (synthetic data)" if ctx.synthetic else "Care Atlas"
     bar = html.Div(
         [
-            html.Span(brand, className="presenter-brand"),
+            html.H1(brand, className="presenter-brand"),
             html.H2(id=TITLE, className="presenter-title"),
             html.Span(id=COUNT, className="presenter-count", **{"aria-live": "polite"}),
             html.Nav(
