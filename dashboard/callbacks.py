@@ -25,6 +25,7 @@ from dashboard.inputs import (
     refuse,
     triggered_match,
 )
+from dashboard.matrix_keys import register as register_matrix_keys
 from dashboard.pages import not_found, pages
 from dashboard.state import (
     build_hash,
@@ -180,6 +181,7 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
     for page in registry.values():
         if page.register is not None:
             page.register(app, context)
+    register_matrix_keys(app, context)  # the matrix's rows as links (keyboard drill)
 
     control_inputs = [Input(cid, "value") for cid in CONTROL_IDS]
     control_outputs = [Output(cid, "value") for cid in CONTROL_IDS]

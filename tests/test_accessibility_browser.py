@@ -117,3 +117,37 @@ def test_axe_finds_no_serious_or_critical_violation_of_the_apps_own(
             time.sleep(1)
             driver.save_screenshot(str(SHOTS / f"overview-{width}x{height}.png"))
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_the_matrix_drills_from_the_keyboard(page_session) -> None:  # noqa: ANN001
+    from dashboard import ids
+    from dashboard.matrix_keys import PANEL, TOGGLE
+    from tests.fixtures.pages import graph_data, url_query, wait_drawn
+
+    url, driver, _, _ = page_session
+    driver.get(url + "/?from=2012")
+    wait_drawn(driver, [ids.MATRIX_GRAPH])
+    toggle = driver.find_element("id", TOGGLE)
+    driver.execute_script("arguments[0].focus()", toggle)
+    active = driver.switch_to.active_element
+    assert active == toggle
+    active.send_keys("\ue007")  # Enter shows the list
+    first = wait_for(
+        lambda: driver.find_elements("css selector", f"#{PANEL} li a"), message="row links"
+    )[0]
+    district = first.text.split(" ")[0]
+    driver.switch_to.active_element.send_keys("\ue004")  # Tab to the first row's link
+    assert driver.switch_to.active_element == first
+    driver.switch_to.active_element.send_keys("\ue007")  # Enter follows it
+    wait_for(lambda: url_query(driver).get("within") == district, message="drilled")
+    assert url_query(driver) == {"from": "2012", "level": "sector", "within": district}
+    wait_drawn(driver, [ids.MATRIX_GRAPH])
+    rows = wait_for(
+        lambda: [
+            y
+            for y in graph_data(driver, ids.MATRIX_GRAPH)[0]["y"]
+            if str(y).startswith(district + " ")
+        ],
+        message="the district's sectors in the matrix",
+    )
+    assert rows

@@ -14,6 +14,7 @@ from dashboard.components import (
     map_controls,
     view_section,
 )
+from dashboard.matrix_keys import matrix_rows_panel
 from dashboard.pages import Page
 from dashboard.views import Context
 
@@ -69,6 +70,7 @@ def layout(ctx: Context) -> html.Div:
                                 className="hint",
                             ),
                             graph(ids.MATRIX_GRAPH, "Matrix of areas by period"),
+                            matrix_rows_panel(),
                         ],
                         slide="matrix",
                     ),
