@@ -11,6 +11,7 @@ from tests.fixtures.pages import (
     api_csv_rows,
     api_json,
     by_dash_id,
+    downloaded_file,
     downloaded_rows,
     graph_data,
     screenshot,
@@ -125,8 +126,7 @@ def test_controls_write_the_url_and_every_table_exports(page_session) -> None:  
     for column in ("people", "people_status", "people_over_6w", "share_over_6w", "cost_status"):
         assert ld[column] == api_ld[column], column
     driver.find_element("xpath", by_dash_id(TABLES.xlsx("targets"))).click()
-    target = downloads / "care-atlas-targets.xlsx"
-    wait_for(lambda: target.exists() and target.stat().st_size > 0, message="targets xlsx")
+    target = downloaded_file(downloads, "care-atlas_targets_MIA3.xlsx")
     sheet = openpyxl.load_workbook(target)["data"]
     years = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert years == ["2016/17", "2017/18", "2018/19", "2019/20"]
