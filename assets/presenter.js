@@ -23,6 +23,9 @@
     if (target && target.closest && target.closest("input, select, textarea, [role=combobox]")) {
       return;
     }
+    if (event.key === " " && target && target.closest && target.closest("button, a")) {
+      return;  // space presses the focused control
+    }
     if (event.key === "f" || event.key === "F") { event.preventDefault(); fullScreen(); return; }
     var id = KEYS[event.key];
     var link = id && document.getElementById(id);

@@ -49,7 +49,7 @@ class Slide:
 
 
 SLIDES: tuple[Slide, ...] = (
-    Slide("matrix", f"Postcode / year matrix: the {MATRIX_ROWS} largest districts", "/"),
+    Slide("matrix", f"Postcode / year matrix: the {MATRIX_ROWS} largest areas", "/"),
     Slide("map", "Heat map by area", "/"),
     Slide("hotspots", "Hotspots: people per 1,000 residents against the city", "/directors"),
     Slide("regions", "The council's regions compared with the city", "/directors"),

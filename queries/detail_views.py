@@ -244,6 +244,9 @@ def demographics(db: Database, f: Filters) -> ProtectedResult:
         "people_status": count_statuses(people),
         "share": share,
         "share_status": share_status,
+        # The share's denominator beside it (a published cell of its own).
+        "total_people": denominator,
+        "total_people_status": count_statuses(denominator),
     }
     cols = [
         Column("dimension", "category"),
@@ -252,6 +255,8 @@ def demographics(db: Database, f: Filters) -> ProtectedResult:
         Column("people_status", "status"),
         Column("share", "share"),
         Column("share_status", "status"),
+        Column("total_people", "count"),
+        Column("total_people_status", "status"),
     ]
     m = meta(db, "demographics", f, f"People by {f.dimension}", measure="people")
     m["total_people"] = total

@@ -209,6 +209,8 @@ def test_each_regions_profile_is_its_own_demographics_request(recorded) -> None:
             "people_status": ["[c]", ""],
             "share": [None, 0.8],
             "share_status": ["[c]", ""],
+            "total_people": [50.0, 50.0],
+            "total_people_status": ["", ""],
         }
     )
     ctx, recorder = recorded(rows)

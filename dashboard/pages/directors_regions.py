@@ -45,6 +45,8 @@ PROFILE_COLUMNS: tuple[Column, ...] = (
     Column("people_status", "status"),
     Column("share", "share"),
     Column("share_status", "status"),
+    Column("total_people", "count"),
+    Column("total_people_status", "status"),
 )
 AGE_FILTER_NOTE = (
     "The age profile covers every age band: the age band filter applies to the other charts."
