@@ -21,6 +21,7 @@ from dashboard.pagekit import PAGE_KEYS, PageState, build_page_search, parse_pag
 from dashboard.state import SHARED_KEYS, VIEW_KEYS, build_search, view_params
 from dashboard.views import (
     Context,
+    _place,
     column_kind,
     meeting_fonts,
     note_text,
@@ -49,7 +50,7 @@ class Slide:
 
 
 SLIDES: tuple[Slide, ...] = (
-    Slide("matrix", f"Postcode / year matrix: the {MATRIX_ROWS} largest areas", "/"),
+    Slide("matrix", "Postcode / year matrix: the largest areas", "/"),
     Slide("map", "Heat map by area", "/"),
     Slide("hotspots", "Hotspots: people per 1,000 residents against the city", "/directors"),
     Slide("regions", "The council's regions compared with the city", "/directors"),
@@ -140,13 +141,18 @@ def _matrix(ctx: Context, state: PageState) -> Drawn:
         measure_label=label,
     )
     total = rows["area_code"].nunique()
-    summary = f"{len(shown)} of {total} areas with the highest average {label.lower()}."
+    if len(shown) < total:
+        summary = f"The {len(shown)} of {total} areas with the highest average {label.lower()}."
+    else:
+        summary = f"All {total} areas. Showing: {_place(ctx, state)}."
+    if len(shown) < total and state.get("within"):
+        summary = f"{summary} Showing: {_place(ctx, state)}."
     return Drawn([fit(figure)], summary, note_text(result, ctx.synthetic))
 
 
 def _map(ctx: Context, state: PageState) -> Drawn:
     figure, _key, note = render_map(ctx, state, None)
-    return Drawn([fit(figure)], "", _plain_lines(note))
+    return Drawn([fit(figure)], f"Showing: {_place(ctx, state)}.", _plain_lines(note))
 
 
 def _hotspots(ctx: Context, state: PageState) -> Drawn:

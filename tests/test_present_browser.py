@@ -95,3 +95,13 @@ def test_keys_move_between_slides_and_the_url_keeps_the_slide(projector) -> None
     driver.find_element("tag name", "body").send_keys("\ue00c")
     wait_for(lambda: urlparse(driver.current_url).path == "/", message="back on the overview")
     assert url_query(driver) == {"from": "2012"}
+
+
+@pytest.mark.parametrize("slide", [1, 2])
+def test_a_drilled_district_fits_too(projector, slide: int) -> None:  # noqa: ANN001
+    url, driver = projector
+    driver.get(f"{url}/present?from=2015&level=sector&within=B13&slide={slide}")
+    _on_slide(driver, slide)
+    fit = driver.execute_script(_FIT_JS)
+    assert fit["scroll"] <= fit["view"]["h"] and fit["outside"] == 0, fit
+    driver.save_screenshot(str(SHOTS / f"slide-{slide}-within-B13-1280x720.png"))
