@@ -151,8 +151,11 @@ def _matrix(ctx: Context, state: PageState) -> Drawn:
 
 
 def _map(ctx: Context, state: PageState) -> Drawn:
-    figure, _key, note = render_map(ctx, state, None)
-    return Drawn([fit(figure)], f"Showing: {_place(ctx, state)}.", _plain_lines(note))
+    figure, _key, note, *summary = render_map(ctx, state, None)
+    said = " ".join(str(line) for line in summary if line)
+    return Drawn(
+        [fit(figure)], f"Showing: {_place(ctx, state)}. {said}".strip(), _plain_lines(note)
+    )
 
 
 def _hotspots(ctx: Context, state: PageState) -> Drawn:
