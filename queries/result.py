@@ -21,6 +21,7 @@ COLUMN_KINDS: tuple[str, ...] = (
     "rate",
     "share",
     "status",
+    "change",  # the difference of two published values (a count's or an amount's)
 )
 #: GSS shorthand for cell status (PRIVACY.md §6); "" is published.
 PUBLISHED = ""
