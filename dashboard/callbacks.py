@@ -13,9 +13,11 @@ import dash
 from dash import MATCH, Input, Output, Patch, State, ctx, html, no_update
 
 from dashboard import catalogue, ids
+from dashboard.area_search import options_for, state_for_choice
 from dashboard.choices import Choices
 from dashboard.components import data_table
 from dashboard.controls import CONTROL_IDS, controls_from_state, state_from_controls
+from dashboard.headlines import render_headlines
 from dashboard.inputs import (
     as_clicks,
     as_flag,
@@ -25,6 +27,7 @@ from dashboard.inputs import (
     refuse,
     triggered_match,
 )
+from dashboard.map_views import map_key, render_map
 from dashboard.pages import not_found, pages
 from dashboard.state import (
     build_hash,
@@ -46,7 +49,6 @@ from dashboard.views import (
     meeting_fonts,
     render_compare,
     render_elements,
-    render_map,
     render_matrix,
     render_trend,
     view_result,
@@ -62,11 +64,13 @@ def sync_location(
     matrix_row: str | None = None,
     *,
     choices: Choices,
+    found: dict[str, str] | None = None,
 ) -> tuple[str | None, str | None, dict[str, object]]:
     """New (search, hash, control values) after ``trigger`` fired; None = leave the URL.
 
     Triggered by the URL itself (first load, back/forward, a pasted link) the controls follow
-    the URL; triggered by a control or button the URL follows the change.
+    the URL; triggered by a control or button the URL follows the change. ``found`` is the
+    state an area chosen in the search opens (dashboard.area_search).
     """
     previous = parse_location(search, fragment)
     if trigger in (None, ids.URL):
@@ -84,6 +88,8 @@ def sync_location(
         state = drill(previous, click_location) if click_location else previous
     elif trigger == ids.MATRIX_GRAPH:
         state = drill_from_matrix(previous, matrix_row) if matrix_row else previous
+    elif trigger == ids.AREA_SEARCH:
+        state = found if found is not None else previous
     else:
         state = state_from_controls(values, previous, trigger, choices)
     new_search, new_hash = build_search(state), build_hash(state)
@@ -189,6 +195,7 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         Output(ids.URL, "hash"),
         Output(ids.MAP_GRAPH, "clickData"),
         Output(ids.MATRIX_GRAPH, "clickData"),
+        Output(ids.AREA_SEARCH, "value"),
         *control_outputs,
         Input(ids.URL, "search"),
         Input(ids.URL, "hash"),
@@ -197,9 +204,10 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         Input(ids.NEXT_SLIDE, "n_clicks"),
         Input(ids.MAP_GRAPH, "clickData"),
         Input(ids.MATRIX_GRAPH, "clickData"),
+        Input(ids.AREA_SEARCH, "value"),
         *control_inputs,
     )
-    def sync(search, fragment, _up, _meeting, _next, click_data, matrix_click, *values):  # noqa: ANN001
+    def sync(search, fragment, _up, _meeting, _next, click_data, matrix_click, chosen, *values):  # noqa: ANN001
         trigger = ctx.triggered_id if isinstance(ctx.triggered_id, str) else None
         if trigger == ids.URL or trigger is None:
             trigger = None
@@ -207,6 +215,11 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         current = {
             cid: _control_value(cid, value) for cid, value in zip(CONTROL_IDS, values, strict=True)
         }
+        found = None
+        if trigger == ids.AREA_SEARCH and chosen:
+            found = state_for_choice(
+                parse_location(search, fragment), as_text(chosen), context.db.reference
+            )
         new_search, new_hash, shown = sync_location(
             trigger,
             search,
@@ -215,6 +228,7 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
             _click_location(click_data),
             _click_row(matrix_click),
             choices=context.choices,
+            found=found,
         )
         if new_search == (search or ""):
             new_search = None
@@ -225,6 +239,7 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
             no_update if new_hash is None else new_hash,
             None if click_data else no_update,
             None if matrix_click else no_update,
+            None if chosen else no_update,  # the search empties once it has drilled
             *[no_update if shown[cid] == current[cid] else shown[cid] for cid in CONTROL_IDS],
         )
 
@@ -253,13 +268,34 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         Output(ids.MAP_GRAPH, "figure"),
         Output(ids.MAP_KEY, "data"),
         Output(ids.note("area_map"), "children"),
+        Output(ids.MAP_SUMMARY, "children"),
         Input(ids.URL, "search"),
+        Input(ids.URL, "hash"),
         State(ids.MAP_KEY, "data"),
-        State(ids.URL, "hash"),
     )
-    def update_map(search: str | None, key: str | None, fragment: str | None) -> tuple:
-        figure, new_key, note = render_map(context, parse_location(search), as_text(key))
-        return meeting_fonts(figure, _meeting(fragment)), new_key, _note(note)
+    def update_map(search: str | None, fragment: str | None, key: str | None) -> tuple:
+        """Redrawn on a new query string, or on a fragment that switches the map's mode (the
+        fragment's other keys, meeting mode and the matrix's highlight, leave it alone)."""
+        state = parse_location(search, fragment)
+        key = as_text(key)
+        only_fragment = all(t["prop_id"] == f"{ids.URL}.hash" for t in ctx.triggered)
+        if only_fragment and key is not None and key == map_key(state):
+            return no_update, no_update, no_update, no_update
+        figure, new_key, note, summary = render_map(context, state, key)
+        return meeting_fonts(figure, _meeting(fragment)), new_key, _note(note), summary
+
+    @app.callback(
+        Output(ids.HEADLINES, "children"),
+        Output(ids.HEADLINES_HEADING, "children"),
+        Input(ids.URL, "search"),
+    )
+    def update_headlines(search: str | None) -> tuple:
+        return render_headlines(context, parse_location(search))
+
+    @app.callback(Output(ids.AREA_SEARCH, "options"), Input(ids.AREA_SEARCH, "search_value"))
+    def search_options(text: str | None) -> list:
+        """Every area, and a typed full postcode's sector first (never the text itself)."""
+        return options_for(as_text(text), context.db.reference)
 
     @app.callback(
         Output(ids.MATRIX_GRAPH, "figure"),
