@@ -10,6 +10,7 @@ sector. Choosing an option drills the page there, as a click on the map does.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from dashboard.state import State
@@ -47,11 +48,13 @@ def area_labels(reference: Reference, level: str, codes: list[str]) -> dict[str,
     return {code: area_label(reference, level, code) for code in codes}
 
 
-def search_options(reference: Reference) -> list[dict[str, str]]:
-    """Every ward, postcode district and sector, labelled with name and code; the value is
-    ``<level>:<code>``."""
+def search_options(
+    reference: Reference, levels: Sequence[str] = SEARCH_LEVELS
+) -> list[dict[str, str]]:
+    """Every ward, postcode district and sector (of ``levels``, those the signed-in role may
+    see), labelled with name and code; the value is ``<level>:<code>``."""
     options = []
-    for level in SEARCH_LEVELS:
+    for level in (lv for lv in SEARCH_LEVELS if lv in levels):
         for code in reference.areas.get(level, {}):
             label = f"{area_label(reference, level, code)} ({KIND_WORDS[level]})"
             if level == "ward":
@@ -75,15 +78,25 @@ def postcode_sector(text: object, reference: Reference) -> tuple[str, str] | Non
     return f"{outward} {digit}{unit}", sector
 
 
-def options_for(text: object, reference: Reference) -> list[dict[str, str]]:
-    """The search's options while the user types: a resolved postcode first, then every area
-    (the dropdown filters them by the typed text)."""
-    options = search_options(reference)
+def options_for(
+    text: object, reference: Reference, levels: Sequence[str] = SEARCH_LEVELS
+) -> list[dict[str, str]]:
+    """The search's options while the user types: a resolved postcode first (its sector, or
+    its district where sectors are not offered), then every area (the dropdown filters them
+    by the typed text)."""
+    options = search_options(reference, levels)
     found = postcode_sector(text, reference)
     if found is not None:
         postcode, sector = found
-        label = f"{postcode}: in postcode sector {area_label(reference, 'sector', sector)}"
-        options.insert(0, {"label": label, "value": f"sector:{sector}"})
+        if "sector" in levels:
+            label = f"{postcode}: in postcode sector {area_label(reference, 'sector', sector)}"
+            options.insert(0, {"label": label, "value": f"sector:{sector}"})
+        elif "district" in levels:
+            district = reference.areas["sector"][sector].district or sector.split()[0]
+            label = (
+                f"{postcode}: in postcode district {area_label(reference, 'district', district)}"
+            )
+            options.insert(0, {"label": label, "value": f"district:{district}"})
     return options
 
 

@@ -294,8 +294,11 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
 
     @app.callback(Output(ids.AREA_SEARCH, "options"), Input(ids.AREA_SEARCH, "search_value"))
     def search_options(text: str | None) -> list:
-        """Every area, and a typed full postcode's sector first (never the text itself)."""
-        return options_for(as_text(text), context.db.reference)
+        """Every area the role may see, and a typed full postcode's sector first (never the
+        text itself)."""
+        from dashboard.pages.overview import offered_levels
+
+        return options_for(as_text(text), context.db.reference, offered_levels())
 
     @app.callback(
         Output(ids.MATRIX_GRAPH, "figure"),

@@ -163,3 +163,14 @@ def test_choosing_an_area_drills_there(context: Context, ward: str) -> None:
     assert chosen["areas"] == sector and chosen["within"] == ref.areas["sector"][sector].district
     assert state_for_choice(base, "ward:<script>", ref) == base
     assert state_for_choice(base, ["ward", ward], ref) == base
+
+
+def test_a_viewer_is_offered_wards_and_districts_and_a_postcode_its_district(
+    context: Context, ward: str
+) -> None:
+    ref = context.db.reference
+    sector = ref.area_parts[ward]["sector"][0]
+    options = options_for(f"{sector}AB", ref, ("city", "ward", "district"))
+    assert not any(o["value"].startswith("sector:") for o in options)
+    district = ref.areas["sector"][sector].district
+    assert options[0]["value"] == f"district:{district}"
