@@ -72,8 +72,8 @@ def significance_map_figure(
     view: MapView,
     revision: str,
 ) -> go.Figure:
-    """Areas filled by their class, one legend entry per class in words (every class listed,
-    even when no area falls in it), with the drilled parent's outline and the selection."""
+    """Areas filled by their class, a legend entry in words (with its count of areas) for each
+    class some area falls in, the drilled parent's outline and the selection."""
     classes = list(classify(rows))
     hover = hover_text(rows, names)
     codes = [str(c) for c in rows["area_code"]]
@@ -96,6 +96,16 @@ def significance_map_figure(
     fig.update_layout(
         map_layers=overlay_layers(outline, highlight),
         clickmode="event",
-        legend_title_text="Compared with the city (people per 1,000)",
+        # Under the map, not over it: a drilled-in area fills the frame to its corners.
+        legend={
+            "title": {"text": "Compared with the city (people per 1,000)"},
+            "x": 0,
+            "y": 0,
+            "xanchor": "left",
+            "yanchor": "top",
+            "bgcolor": "rgba(255,255,255,0)",
+        },
+        margin={"l": 0, "r": 0, "t": 0, "b": 130},
+        height=650,
     )
     return fig

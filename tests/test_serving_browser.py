@@ -79,7 +79,7 @@ def test_sign_in_then_every_view_draws_without_csp_violations(signed_in_server, 
     settle(driver)
     assert driver.execute_script("return window.__csp") == []
     records = [json.loads(line) for line in auth.audit_log.read_text().splitlines()]
-    assert {r["view"] for r in records} >= {"area_map", "matrix", "trend"}
+    assert {r["view"] for r in records} >= {"area_compare", "headlines", "matrix", "trend"}
     assert {r["user"] for r in records} == {"ana"}
 
 

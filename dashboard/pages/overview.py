@@ -72,13 +72,13 @@ def layout(ctx: Context) -> html.Div:
                 [
                     view_section(
                         "area_map",
-                        "Where: each area against the city",
+                        "Where: the map by area",
                         [
                             map_controls(offered_levels()),
                             map_mode_control(),
                             html.P(id=ids.MAP_SUMMARY, className="map-summary"),
                             html.P(
-                                "Click a ward or district (or find it above) to see its postcode "
+                                "Click a ward or district (or find it above) for its postcode "
                                 "sectors; click a sector to filter the other views.",
                                 className="hint",
                             ),
