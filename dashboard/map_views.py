@@ -9,12 +9,13 @@ selected area; the drill is kept when the level switches to hexagons.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from dash import Patch
 
 from dashboard.area_search import area_labels
-from dashboard.state import State, map_level, period_label, view_params
+from dashboard.state import State, map_level, parent_level, period_label, view_params
 from dashboard.views import Context, _measure, cell_params, column_kind, note_text, run
 from layers.area_map import (
     VALUE_TRACE,
@@ -53,18 +54,30 @@ def map_key(state: State) -> str:
     return "|".join(parts)
 
 
-def _frame(
-    ctx: Context, state: State, codes: list[str]
-) -> tuple[str | dict | None, dict | None, MapView]:
-    """(outline, selected area's outline, view) for the areas shown."""
+@dataclass(frozen=True)
+class Frame:
+    """Where the map looks and the lines over its areas."""
+
+    outline: str | dict | None  # the city's boundary (URL) or the parts dissolved (GeoJSON)
+    highlight: dict | None  # the selected area
+    parent_edge: dict | None  # a drilled parent's own boundary, where hexagons overrun it
+    view: MapView
+
+
+def _frame(ctx: Context, state: State, codes: list[str]) -> Frame:
+    """The frame of the areas shown: the whole city, or a drilled parent's parts."""
     geometry = ctx.geometry
     assert geometry is not None
     level = map_level(state)
     area = state.get("areas")
+    within = state.get("within")
     highlight = geometry.outline(level, [area]) if area and "," not in area else None
-    if state.get("within") and codes:
-        return geometry.outline(level, codes), highlight, geometry.view(level, codes)
-    return geometry.url("boundary"), highlight, geometry.view("boundary")
+    if within and codes:
+        edge = None
+        if level.startswith("h3"):
+            edge = geometry.outline(parent_level(within), [within])
+        return Frame(geometry.outline(level, codes), highlight, edge, geometry.view(level, codes))
+    return Frame(geometry.url("boundary"), highlight, None, geometry.view("boundary"))
 
 
 def _names(ctx: Context, level: str, codes: list[str]) -> dict[str, str]:
@@ -108,18 +121,19 @@ def render_counts_map(
         return patch, key, note
     if ctx.geometry is None or ctx.geometry.url(level) is None:
         return empty_figure(NO_GEOMETRY), None, [*note, NO_GEOMETRY]
-    outline, highlight, view = _frame(ctx, state, codes)
+    frame = _frame(ctx, state, codes)
     fig = map_figure(
         rows,
         geojson_url=ctx.geometry.url(level) or "",
-        outline_url=outline,
+        outline_url=frame.outline,
         kind=kind,
         measure_label=label,
         period_label=period,
-        view=view,
+        view=frame.view,
         revision=key,
         zrange=zrange,
-        highlight=highlight,
+        highlight=frame.highlight,
+        parent_edge=frame.parent_edge,
     )
     return fig, key, note
 
@@ -143,15 +157,16 @@ def render_compare_map(ctx: Context, state: State) -> tuple[Any, str | None, lis
     summary = f"{period}. {summary}" if summary else ""
     if ctx.geometry is None or ctx.geometry.url(level) is None:
         return empty_figure(NO_GEOMETRY), None, [*note, NO_GEOMETRY], summary
-    outline, highlight, view = _frame(ctx, state, codes)
+    frame = _frame(ctx, state, codes)
     fig = significance_map_figure(
         rows,
         geojson_url=ctx.geometry.url(level) or "",
         names=_names(ctx, level, codes),
-        outline=outline,
-        highlight=highlight,
-        view=view,
+        outline=frame.outline,
+        highlight=frame.highlight,
+        view=frame.view,
         revision=map_key(state),
+        parent_edge=frame.parent_edge,
     )
     return fig, map_key(state), note, summary
 

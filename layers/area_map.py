@@ -73,10 +73,24 @@ def colour_range(values: pd.Series, city_values: pd.Series | None = None) -> tup
     return low, high if high > low else low + 1.0
 
 
-def overlay_layers(outline: str | dict | None, highlight: dict | None) -> list[dict]:
-    """Map line layers: the boundary or the drilled parent's outline (a URL or GeoJSON), and
-    the selected area drawn thicker over it."""
+def overlay_layers(
+    outline: str | dict | None, highlight: dict | None, parent_edge: dict | None = None
+) -> list[dict]:
+    """Map line layers: the boundary or the drilled parent's outline (a URL or GeoJSON), the
+    parent's own boundary dashed where its parts (hexagons) overrun it, and the selected area
+    drawn thicker over them."""
     layers = []
+    if parent_edge:
+        layers.append(
+            {
+                "source": parent_edge,
+                "sourcetype": "geojson",
+                "type": "line",
+                "color": "#000000",
+                "line": {"width": 2.5, "dash": [2, 1.5]},
+                "name": "parent boundary",
+            }
+        )
     if outline:
         layers.append(
             {
@@ -166,6 +180,7 @@ def map_figure(
     revision: str,
     zrange: tuple[float, float] | None = None,
     highlight: dict | None = None,
+    parent_edge: dict | None = None,
 ) -> go.Figure:
     """The full map figure (sent when the level or drill-down changes; otherwise values only).
 
@@ -175,7 +190,7 @@ def map_figure(
     if zrange is not None:
         values[VALUE_TRACE].update(zmin=zrange[0], zmax=zrange[1])
     line = {"color": OUTLINE, "width": 0.6}
-    layers = overlay_layers(outline_url, highlight)
+    layers = overlay_layers(outline_url, highlight, parent_edge)
     layout = dict(
         template=TEMPLATE,
         map={

@@ -71,6 +71,7 @@ def significance_map_figure(
     highlight: dict | None,
     view: MapView,
     revision: str,
+    parent_edge: dict | None = None,
 ) -> go.Figure:
     """Areas filled by their class, a legend entry in words (with its count of areas) for each
     class some area falls in, the drilled parent's outline and the selection."""
@@ -94,7 +95,7 @@ def significance_map_figure(
         )
     fig = category_map_figure(groups, outline_url=None, view=view, revision=revision)
     fig.update_layout(
-        map_layers=overlay_layers(outline, highlight),
+        map_layers=overlay_layers(outline, highlight, parent_edge),
         clickmode="event",
         # Under the map, not over it: a drilled-in area fills the frame to its corners.
         legend={

@@ -174,3 +174,16 @@ def test_a_viewer_is_offered_wards_and_districts_and_a_postcode_its_district(
     assert not any(o["value"].startswith("sector:") for o in options)
     district = ref.areas["sector"][sector].district
     assert options[0]["value"] == f"district:{district}"
+
+
+def test_hexagons_keep_the_drill_with_the_parents_own_boundary_dashed(
+    context: Context, ward: str
+) -> None:
+    figure, *_ = render_map(context, {"level": "h3r8", "within": ward}, None)
+    go.Figure(figure.to_plotly_json())
+    layers = {layer.name: layer for layer in figure.layout.map.layers}
+    hexes = set(context.db.reference.area_parts[ward]["h3r8"])
+    assert {loc for trace in figure.data for loc in trace.locations} == hexes
+    edge = shapely.geometry.shape(layers["parent boundary"].source["features"][0]["geometry"])
+    assert edge.equals(context.geometry._shapes["ward"][ward])
+    assert layers["parent boundary"].line.dash
