@@ -135,7 +135,10 @@ def trace_values(rows: pd.DataFrame, *, kind: str, measure_label: str) -> dict[i
             getattr(row, "people", None), "count", getattr(row, "people_status", "")
         )
         name = str(getattr(row, "area_name", "") or row.area_code)
-        custom = [f"{name} ({row.area_code})", text, people]
+        # A label that already carries its code ("Acocks Green ward (E05011118)") is not
+        # given it twice.
+        label = name if str(row.area_code) in name else f"{name} ({row.area_code})"
+        custom = [label, text, people]
         if is_missing(value) or status == "[c]":
             hidden_codes.append(str(row.area_code))
             hidden_data.append(custom)

@@ -187,3 +187,10 @@ def test_hexagons_keep_the_drill_with_the_parents_own_boundary_dashed(
     edge = shapely.geometry.shape(layers["parent boundary"].source["features"][0]["geometry"])
     assert edge.equals(context.geometry._shapes["ward"][ward])
     assert layers["parent boundary"].line.dash
+
+
+def test_counts_map_tooltips_name_each_area_with_its_code_once(context: Context) -> None:
+    figure, *_ = render_map(context, {"level": "ward", "map": "counts"}, None)
+    labels = [row[0] for trace in figure.data for row in trace.customdata]
+    assert labels and all(label.count("(E05") == 1 for label in labels), labels[:3]
+    assert all(" ward (E05" in label for label in labels)
