@@ -260,7 +260,7 @@ def area_search() -> html.Div:
                 value=None,
                 searchable=True,
                 clearable=True,
-                placeholder="Ward, postcode district or sector, or a postcode (B31 2AB)",
+                placeholder="Ward, district, sector or postcode (B31 2AB)",
                 maxHeight=320,
             ),
         ],
