@@ -56,9 +56,9 @@ def search_options(
     options = []
     for level in (lv for lv in SEARCH_LEVELS if lv in levels):
         for code in reference.areas.get(level, {}):
-            label = f"{area_label(reference, level, code)} ({KIND_WORDS[level]})"
-            if level == "ward":
-                label = area_label(reference, level, code)
+            label = area_label(reference, level, code)  # a ward's says "ward" already
+            if level != "ward":
+                label = f"{label} ({KIND_WORDS[level]})"
             options.append({"label": label, "value": f"{level}:{code}"})
     return options
 

@@ -13,11 +13,10 @@ import dash
 from dash import MATCH, Input, Output, Patch, State, ctx, html, no_update
 
 from dashboard import catalogue, ids
-from dashboard.area_search import options_for, state_for_choice
+from dashboard.area_search import state_for_choice
 from dashboard.choices import Choices
 from dashboard.components import data_table
 from dashboard.controls import CONTROL_IDS, controls_from_state, state_from_controls
-from dashboard.headlines import render_headlines
 from dashboard.inputs import (
     as_clicks,
     as_flag,
@@ -27,7 +26,7 @@ from dashboard.inputs import (
     refuse,
     triggered_match,
 )
-from dashboard.map_views import map_key, render_map
+from dashboard.landing_callbacks import register_landing_callbacks
 from dashboard.pages import not_found, pages
 from dashboard.state import (
     build_hash,
@@ -264,41 +263,7 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         kinds, levels = _options(kinds, "period kinds"), _options(levels, "levels")
         return offered_options(context.choices, state, kinds, levels)
 
-    @app.callback(
-        Output(ids.MAP_GRAPH, "figure"),
-        Output(ids.MAP_KEY, "data"),
-        Output(ids.note("area_map"), "children"),
-        Output(ids.MAP_SUMMARY, "children"),
-        Input(ids.URL, "search"),
-        Input(ids.URL, "hash"),
-        State(ids.MAP_KEY, "data"),
-    )
-    def update_map(search: str | None, fragment: str | None, key: str | None) -> tuple:
-        """Redrawn on a new query string, or on a fragment that switches the map's mode (the
-        fragment's other keys, meeting mode and the matrix's highlight, leave it alone)."""
-        state = parse_location(search, fragment)
-        key = as_text(key)
-        only_fragment = all(t["prop_id"] == f"{ids.URL}.hash" for t in ctx.triggered)
-        if only_fragment and key is not None and key == map_key(state):
-            return no_update, no_update, no_update, no_update
-        figure, new_key, note, summary = render_map(context, state, key)
-        return meeting_fonts(figure, _meeting(fragment)), new_key, _note(note), summary
-
-    @app.callback(
-        Output(ids.HEADLINES, "children"),
-        Output(ids.HEADLINES_HEADING, "children"),
-        Input(ids.URL, "search"),
-    )
-    def update_headlines(search: str | None) -> tuple:
-        return render_headlines(context, parse_location(search))
-
-    @app.callback(Output(ids.AREA_SEARCH, "options"), Input(ids.AREA_SEARCH, "search_value"))
-    def search_options(text: str | None) -> list:
-        """Every area the role may see, and a typed full postcode's sector first (never the
-        text itself)."""
-        from dashboard.pages.overview import offered_levels
-
-        return options_for(as_text(text), context.db.reference, offered_levels())
+    register_landing_callbacks(app, context)
 
     @app.callback(
         Output(ids.MATRIX_GRAPH, "figure"),
