@@ -171,7 +171,7 @@ def test_the_drilled_map_outlines_the_parent_marks_the_selection_and_keeps_the_d
     shown = {loc for t in graph_data(driver, ids.MAP_GRAPH) for loc in t.get("locations", [])}
     assert "B27 6" in shown
     driver.save_screenshot(str(artefacts / "landing-drilled.png"))
-    # Hexagons keep the drill: the ward's own hexagons, under the same outline.
+    # Hexagons keep the drill: the ward's own hexagons, outlined, the ward's boundary dashed.
     driver.find_element("css selector", f"#{ids.LEVEL} input[value='h3r8']").click()
     wait_for(lambda: url_query(driver).get("level") == "h3r8", message="hexagons in the URL")
     assert url_query(driver).get("within") == code and "areas" not in url_query(driver)
@@ -184,4 +184,5 @@ def test_the_drilled_map_outlines_the_parent_marks_the_selection_and_keeps_the_d
     hexes = api_json(url, "area_map", {"level": "h3r8", "within": code})["rows"]
     shown = {loc for t in graph_data(driver, ids.MAP_GRAPH) for loc in t["locations"]}
     assert shown == {r["area_code"] for r in hexes}
-    assert _map_layout(driver)["map"]["layers"][0]["name"] == "outline"
+    names = {layer["name"] for layer in _map_layout(driver)["map"]["layers"]}
+    assert names == {"outline", "parent boundary"}  # the hexagons' edge, the ward's dashed
