@@ -13,6 +13,7 @@ import dash
 from dash import MATCH, Input, Output, Patch, State, ctx, html, no_update
 
 from dashboard import catalogue, ids
+from dashboard.area_search import state_for_choice
 from dashboard.choices import Choices
 from dashboard.components import data_table
 from dashboard.controls import CONTROL_IDS, controls_from_state, state_from_controls
@@ -25,6 +26,7 @@ from dashboard.inputs import (
     refuse,
     triggered_match,
 )
+from dashboard.landing_callbacks import register_landing_callbacks
 from dashboard.matrix_keys import register as register_matrix_keys
 from dashboard.pages import not_found, pages
 from dashboard.state import (
@@ -47,7 +49,6 @@ from dashboard.views import (
     meeting_fonts,
     render_compare,
     render_elements,
-    render_map,
     render_matrix,
     render_trend,
     view_result,
@@ -63,11 +64,13 @@ def sync_location(
     matrix_row: str | None = None,
     *,
     choices: Choices,
+    found: dict[str, str] | None = None,
 ) -> tuple[str | None, str | None, dict[str, object]]:
     """New (search, hash, control values) after ``trigger`` fired; None = leave the URL.
 
     Triggered by the URL itself (first load, back/forward, a pasted link) the controls follow
-    the URL; triggered by a control or button the URL follows the change.
+    the URL; triggered by a control or button the URL follows the change. ``found`` is the
+    state an area chosen in the search opens (dashboard.area_search).
     """
     previous = parse_location(search, fragment)
     if trigger in (None, ids.URL):
@@ -85,6 +88,8 @@ def sync_location(
         state = drill(previous, click_location) if click_location else previous
     elif trigger == ids.MATRIX_GRAPH:
         state = drill_from_matrix(previous, matrix_row) if matrix_row else previous
+    elif trigger == ids.AREA_SEARCH:
+        state = found if found is not None else previous
     else:
         state = state_from_controls(values, previous, trigger, choices)
     new_search, new_hash = build_search(state), build_hash(state)
@@ -191,6 +196,7 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         Output(ids.URL, "hash"),
         Output(ids.MAP_GRAPH, "clickData"),
         Output(ids.MATRIX_GRAPH, "clickData"),
+        Output(ids.AREA_SEARCH, "value"),
         *control_outputs,
         Input(ids.URL, "search"),
         Input(ids.URL, "hash"),
@@ -199,9 +205,10 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         Input(ids.NEXT_SLIDE, "n_clicks"),
         Input(ids.MAP_GRAPH, "clickData"),
         Input(ids.MATRIX_GRAPH, "clickData"),
+        Input(ids.AREA_SEARCH, "value"),
         *control_inputs,
     )
-    def sync(search, fragment, _up, _meeting, _next, click_data, matrix_click, *values):  # noqa: ANN001
+    def sync(search, fragment, _up, _meeting, _next, click_data, matrix_click, chosen, *values):  # noqa: ANN001
         trigger = ctx.triggered_id if isinstance(ctx.triggered_id, str) else None
         if trigger == ids.URL or trigger is None:
             trigger = None
@@ -209,6 +216,11 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         current = {
             cid: _control_value(cid, value) for cid, value in zip(CONTROL_IDS, values, strict=True)
         }
+        found = None
+        if trigger == ids.AREA_SEARCH and chosen:
+            found = state_for_choice(
+                parse_location(search, fragment), as_text(chosen), context.db.reference
+            )
         new_search, new_hash, shown = sync_location(
             trigger,
             search,
@@ -217,6 +229,7 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
             _click_location(click_data),
             _click_row(matrix_click),
             choices=context.choices,
+            found=found,
         )
         if new_search == (search or ""):
             new_search = None
@@ -227,6 +240,7 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
             no_update if new_hash is None else new_hash,
             None if click_data else no_update,
             None if matrix_click else no_update,
+            None if chosen else no_update,  # the search empties once it has drilled
             *[no_update if shown[cid] == current[cid] else shown[cid] for cid in CONTROL_IDS],
         )
 
@@ -251,17 +265,7 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         kinds, levels = _options(kinds, "period kinds"), _options(levels, "levels")
         return offered_options(context.choices, state, kinds, levels)
 
-    @app.callback(
-        Output(ids.MAP_GRAPH, "figure"),
-        Output(ids.MAP_KEY, "data"),
-        Output(ids.note("area_map"), "children"),
-        Input(ids.URL, "search"),
-        State(ids.MAP_KEY, "data"),
-        State(ids.URL, "hash"),
-    )
-    def update_map(search: str | None, key: str | None, fragment: str | None) -> tuple:
-        figure, new_key, note = render_map(context, parse_location(search), as_text(key))
-        return meeting_fonts(figure, _meeting(fragment)), new_key, _note(note)
+    register_landing_callbacks(app, context)
 
     @app.callback(
         Output(ids.MATRIX_GRAPH, "figure"),

@@ -162,14 +162,22 @@ def graph(component_id: str, description: str) -> html.Div:
     )
 
 
+def about_chart(note_id: str | dict, legend: str) -> html.Details:
+    """The chart's definition, data date, method and disclosure rule, folded into one "About
+    this chart" under it: shown once when asked for, not a screenful under every chart."""
+    parts: list = [html.Summary("About this chart"), html.Div(id=note_id, className="note")]
+    if legend:
+        parts.append(html.P(legend, className="legend-note"))
+    return html.Details(parts, className="about")
+
+
 def view_section(view: str, title: str, body: list, *, slide: str) -> html.Section:
-    """A view's block: title, chart and controls, its note, downloads and table."""
+    """A view's block: title, chart and controls, what it shows, downloads and table."""
     return html.Section(
         [
             html.H2(title, id=f"title-{view}"),
             *body,
-            html.Div(id=ids.note(view), className="note"),
-            html.P([SUPPRESSION_LEGEND, " ", NEED_NOTE], className="legend-note"),
+            about_chart(ids.note(view), f"{SUPPRESSION_LEGEND} {NEED_NOTE}"),
             downloads(view),
             table_alternative(view),
         ],
@@ -213,6 +221,50 @@ def map_controls(levels: Sequence[str] = tuple(LEVEL_LABELS)) -> html.Div:
             ),
         ],
         className="view-controls",
+    )
+
+
+MAP_MODE_LABELS = {
+    "compare": "Against the city (people per 1,000)",
+    "counts": "Counts of the measure chosen",
+}
+
+
+def map_mode_control() -> html.Div:
+    """The map's two readings, one click apart."""
+    return html.Div(
+        [
+            html.Span("Show: ", className="inline-label"),
+            dcc.RadioItems(
+                id=ids.MAP_MODE,
+                options=[
+                    {"label": label, "value": mode} for mode, label in MAP_MODE_LABELS.items()
+                ],
+                value="compare",
+                inline=True,
+            ),
+        ],
+        className="view-controls",
+    )
+
+
+def area_search() -> html.Div:
+    """Find a ward, postcode district or sector by name or code, or type a full postcode:
+    choosing one drills the map and the views there (the keyboard's way into the map)."""
+    return html.Div(
+        [
+            html.Label("Find an area", htmlFor=ids.AREA_SEARCH),
+            dcc.Dropdown(
+                id=ids.AREA_SEARCH,
+                options=[],
+                value=None,
+                searchable=True,
+                clearable=True,
+                placeholder="Ward, district, sector or postcode (B31 2AB)",
+                maxHeight=320,
+            ),
+        ],
+        className="field area-search",
     )
 
 

@@ -42,6 +42,7 @@ CONTROLS: tuple[Control, ...] = (
     Control(ids.ELEMENT_A, "element_a"),
     Control(ids.ELEMENT_B, "element_b"),
     Control(ids.HIGHLIGHT, "highlight", default="none"),
+    Control(ids.MAP_MODE, "map", default="compare"),
 )
 CONTROL_IDS: tuple[str, ...] = tuple(c.component_id for c in CONTROLS) + (
     ids.WHAT,
@@ -74,7 +75,7 @@ def state_from_controls(
 
     Keys no control owns (drill-down, selection, meeting mode) carry over from ``previous``.
     Changing the period kind resets the period (labels differ per kind); changing the map level
-    leaves any drill-down. A blank period picker (an old link's free range) keeps its range.
+    clears the selection, and leaves a drill-down only for wards or districts. A blank period picker (an old link's free range) keeps its range.
     """
     state: State = {
         key: value
@@ -103,6 +104,9 @@ def state_from_controls(
     elif values.get(ids.MEASURE) and values[ids.MEASURE] != DEFAULT_MEASURE:
         state["measure"] = str(values[ids.MEASURE])
     if changed == ids.LEVEL:
-        state.pop("within", None)
+        # A drill-down is kept where the new level has parts inside it (sectors, hexagons);
+        # wards and districts show the whole city again.
         state.pop("areas", None)
+        if state.get("level", DEFAULT_LEVEL) in ("ward", "district"):
+            state.pop("within", None)
     return state

@@ -33,15 +33,30 @@ def _bounds(corners: Iterable[tuple[float, float]]) -> Bounds | None:
     return (min(xs), min(ys), max(xs), max(ys)) if xs else None
 
 
-def _feature_bounds(collection: dict) -> dict[str, Bounds]:
-    """Each feature's bounds by id, computed by shapely in one vectorised call."""
-    features = [f for f in collection.get("features", []) if f.get("geometry")]
-    boxes = shapely.bounds([shapely.geometry.shape(f["geometry"]) for f in features])
+def _feature_shapes(collection: dict) -> dict[str, shapely.Geometry]:
+    """Each feature's shape by id (the same shapes the browser draws)."""
     return {
-        str(f.get("id", "")): (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
-        for f, b in zip(features, boxes, strict=True)
+        str(f.get("id", "")): shapely.geometry.shape(f["geometry"])
+        for f in collection.get("features", [])
+        if f.get("geometry")
+    }
+
+
+def _feature_bounds(shapes: dict[str, shapely.Geometry]) -> dict[str, Bounds]:
+    """Each feature's bounds by id, computed by shapely in one vectorised call."""
+    boxes = shapely.bounds(list(shapes.values()))
+    return {
+        code: (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+        for code, b in zip(shapes, boxes, strict=True)
         if not any(math.isnan(v) for v in b)
     }
+
+
+def _collection(geometry: shapely.Geometry | None) -> dict | None:
+    if geometry is None or geometry.is_empty:
+        return None
+    feature = {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(geometry)}
+    return {"type": "FeatureCollection", "features": [feature]}
 
 
 class GeometryStore:
@@ -61,8 +76,11 @@ class GeometryStore:
         self.version = format(stamp % (1 << 40), "x")
         # Every area's bounds, for the map's centre and zoom: read when a worker starts (about
         # 30 ms), not on its first visitor's map, where it held the GIL against the other views.
+        self._shapes: dict[str, dict[str, shapely.Geometry]] = {
+            level: _feature_shapes(load_browser_geometry(settings, level)) for level in self.paths
+        }
         self._boxes: dict[str, dict[str, Bounds]] = {
-            level: _feature_bounds(load_browser_geometry(settings, level)) for level in self.paths
+            level: _feature_bounds(shapes) for level, shapes in self._shapes.items()
         }
 
     def url(self, level: str) -> str | None:
@@ -76,6 +94,15 @@ class GeometryStore:
         chosen = boxes.values() if codes is None else [boxes[c] for c in codes if c in boxes]
         corners = [(b[0], b[1]) for b in chosen] + [(b[2], b[3]) for b in chosen]
         return _bounds(corners)
+
+    def outline(self, level: str, codes: Iterable[str]) -> dict | None:
+        """The outer edge of some areas dissolved into one (GeoJSON), drawn from the very
+        shapes the map fills, so a drilled parent's outline meets its parts exactly."""
+        shapes = self._shapes.get(level, {})
+        chosen = [shapes[c] for c in codes if c in shapes]
+        if not chosen:
+            return None
+        return _collection(shapely.union_all(shapely.make_valid(chosen)))
 
     def view(self, level: str, codes: Iterable[str] | None = None) -> MapView:
         """Centre and zoom on some areas, else on the whole council area."""

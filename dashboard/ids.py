@@ -21,6 +21,8 @@ TOP_N = "f-top-n"
 ELEMENT_A = "f-element-a"
 ELEMENT_B = "f-element-b"
 HIGHLIGHT = "f-highlight"
+MAP_MODE = "f-map-mode"  # the map against the city, or the counts chosen (URL fragment)
+AREA_SEARCH = "area-search"  # find an area by name or postcode
 
 DRILL_UP = "drill-up"
 PLACE = "place"
@@ -31,6 +33,9 @@ MEETING_FONTS = "meeting-fonts"  # the mode the charts' type was last sized for
 
 MAP_GRAPH = "map-graph"
 MAP_KEY = "map-geometry-key"
+MAP_SUMMARY = "map-summary"
+HEADLINES = "headlines"
+HEADLINES_HEADING = "headlines-heading"
 MATRIX_GRAPH = "matrix-graph"
 ELEMENTS_GRAPH = "elements-graph"
 COMPARE_GRAPH = "compare-graph"

@@ -23,7 +23,7 @@ import dash
 from dash import MATCH, Input, Output, State, dcc, html, no_update
 from dash import ctx as callback_context
 
-from dashboard.components import SUPPRESSION_LEGEND, data_table
+from dashboard.components import SUPPRESSION_LEGEND, about_chart, data_table
 from dashboard.inputs import as_clicks, as_url_part, match_value, triggered_match
 from dashboard.pagecontrols import (
     PageControl,
@@ -174,16 +174,15 @@ def card(
     exports: bool = True,
     legend: str = SUPPRESSION_LEGEND,
 ) -> html.Section:
-    """A view's block: title, its body, the note, downloads and the table behind it.
+    """A view's block: title, its body, "About this chart" (the note and the legend, folded),
+    downloads and the table behind it.
 
     ``view`` names the card, not necessarily a query-layer view: the page's ``params_of``
     decides which view and parameters stand behind each card's table and downloads.
     """
     title_id = ids.element(f"title-{view}")
     parts: list = [html.H2(title, id=title_id), *body]
-    parts.append(html.Div(id=ids.note(view), className="note"))
-    if legend:
-        parts.append(html.P(legend, className="legend-note"))
+    parts.append(about_chart(ids.note(view), legend))
     if exports:
         parts.append(
             html.Div(

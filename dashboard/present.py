@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import pandas as pd
 from dash import html
 
+from dashboard.map_views import render_map
 from dashboard.pagekit import PAGE_KEYS, PageState, build_page_search, parse_page_state
 from dashboard.state import SHARED_KEYS, VIEW_KEYS, build_search, view_params
 from dashboard.views import (
@@ -25,7 +26,6 @@ from dashboard.views import (
     column_kind,
     meeting_fonts,
     note_text,
-    render_map,
     render_trend,
     run,
 )

@@ -37,7 +37,7 @@ VIEW_KEYS: tuple[str, ...] = (
     "element_b",
 )
 #: Keys only the dashboard reads.
-UI_KEYS: tuple[str, ...] = ("highlight", "meeting", "slide")
+UI_KEYS: tuple[str, ...] = ("highlight", "meeting", "slide", "map")
 ALL_KEYS: tuple[str, ...] = SHARED_KEYS + VIEW_KEYS + UI_KEYS
 
 #: Levels the map can show, in the order of the level switch.

@@ -22,14 +22,10 @@ from dashboard.geometry import GeometryStore
 from dashboard.state import (
     DEFAULT_MEASURE,
     State,
-    map_level,
-    parent_level,
-    period_label,
     place_label,
     selected_place,
     view_params,
 )
-from layers.area_map import VALUE_TRACE, colorbar_title, map_figure, trace_values
 from layers.elements import element_compare_figure, elements_figure
 from layers.margins import MarginPlan
 from layers.matrix import HIGHLIGHT_MODES, HIGHLIGHT_RULES, matrix_figure
@@ -190,53 +186,6 @@ def margin_plan(figure: Any) -> MarginPlan | None:
 def _measure(state: State) -> str:
     measure = state.get("measure", DEFAULT_MEASURE)
     return measure if measure in MEASURE_LABELS else DEFAULT_MEASURE
-
-
-# --- map ---------------------------------------------------------------------------------
-
-
-def map_key(state: State) -> str:
-    """The figure must be rebuilt (new geometry, new view) only when this changes."""
-    return f"{map_level(state)}|{state.get('within', '')}"
-
-
-def render_map(ctx: Context, state: State, current_key: str | None) -> tuple[Any, str | None, list]:
-    """(figure or Patch, geometry key, note). A Patch resends values only."""
-    params = view_params(state, "area_map")
-    outcome = run(ctx, "area_map", params)
-    if outcome.result is None:
-        return empty_figure(outcome.message), None, [outcome.message]
-    result = outcome.result
-    key = map_key(state)
-    kind = column_kind(result, "value")
-    label = MEASURE_LABELS[_measure(state)]
-    period = period_label(cell_params(ctx, "area_map", params)[0], ctx.choices.periods)
-    note = note_text(result, ctx.synthetic)
-    if current_key == key:
-        patch = Patch()
-        for index, props in trace_values(result.rows, kind=kind, measure_label=label).items():
-            for prop, value in props.items():
-                patch["data"][index][prop] = value
-        patch["data"][VALUE_TRACE]["colorbar"]["title"]["text"] = colorbar_title(label, period)
-        return patch, key, note
-    level = map_level(state)
-    within = state.get("within")
-    geometry = ctx.geometry
-    if geometry is None or geometry.url(level) is None:
-        message = "Map geometry is not available; the table below has the same figures."
-        return empty_figure(message), None, [*note, message]
-    view = geometry.view(parent_level(within), [within]) if within else geometry.view("boundary")
-    fig = map_figure(
-        result.rows,
-        geojson_url=geometry.url(level) or "",
-        outline_url=geometry.url(parent_level(within)) if within else geometry.url("boundary"),
-        kind=kind,
-        measure_label=label,
-        period_label=period,
-        view=view,
-        revision=key,
-    )
-    return fig, key, note
 
 
 # --- matrix ------------------------------------------------------------------------------

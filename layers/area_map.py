@@ -58,6 +58,64 @@ def view_for_bounds(
     return MapView(lat=(miny + maxy) / 2, lon=(minx + maxx) / 2, zoom=round(zoom, 2))
 
 
+def colour_range(values: pd.Series, city_values: pd.Series | None = None) -> tuple[float, float]:
+    """(zmin, zmax) of the colour scale: from 0 (or the lowest value, if negative) to the
+    highest published value of the city-wide level when given, else of the areas shown. A
+    drilled-in map so keeps the city's scale: four sectors of 775 to 810 are not stretched
+    from the palest to the darkest colour."""
+    pool = pd.to_numeric(
+        pd.concat([values, city_values]) if city_values is not None else values, errors="coerce"
+    ).dropna()
+    if pool.empty:
+        return 0.0, 1.0
+    low = min(0.0, float(pool.min()))
+    high = float(pool.max())
+    return low, high if high > low else low + 1.0
+
+
+def overlay_layers(
+    outline: str | dict | None, highlight: dict | None, parent_edge: dict | None = None
+) -> list[dict]:
+    """Map line layers: the boundary or the drilled parent's outline (a URL or GeoJSON), the
+    parent's own boundary dashed where its parts (hexagons) overrun it, and the selected area
+    drawn thicker over them."""
+    layers = []
+    if parent_edge:
+        layers.append(
+            {
+                "source": parent_edge,
+                "sourcetype": "geojson",
+                "type": "line",
+                "color": "#000000",
+                "line": {"width": 2.5, "dash": [2, 1.5]},
+                "name": "parent boundary",
+            }
+        )
+    if outline:
+        layers.append(
+            {
+                "source": outline,
+                "sourcetype": "geojson",
+                "type": "line",
+                "color": "#000000",
+                "line": {"width": 2},
+                "name": "outline",
+            }
+        )
+    if highlight:
+        layers.append(
+            {
+                "source": highlight,
+                "sourcetype": "geojson",
+                "type": "line",
+                "color": "#000000",
+                "line": {"width": 5},
+                "name": "selected",
+            }
+        )
+    return layers
+
+
 def trace_values(rows: pd.DataFrame, *, kind: str, measure_label: str) -> dict[int, dict]:
     """Per trace, the properties that change when only the filters change.
 
@@ -77,7 +135,10 @@ def trace_values(rows: pd.DataFrame, *, kind: str, measure_label: str) -> dict[i
             getattr(row, "people", None), "count", getattr(row, "people_status", "")
         )
         name = str(getattr(row, "area_name", "") or row.area_code)
-        custom = [f"{name} ({row.area_code})", text, people]
+        # A label that already carries its code ("Acocks Green ward (E05011118)") is not
+        # given it twice.
+        label = name if str(row.area_code) in name else f"{name} ({row.area_code})"
+        custom = [label, text, people]
         if is_missing(value) or status == "[c]":
             hidden_codes.append(str(row.area_code))
             hidden_data.append(custom)
@@ -114,27 +175,25 @@ def map_figure(
     rows: pd.DataFrame,
     *,
     geojson_url: str,
-    outline_url: str | None,
+    outline_url: str | dict | None,
     kind: str,
     measure_label: str,
     period_label: str,
     view: MapView,
     revision: str,
+    zrange: tuple[float, float] | None = None,
+    highlight: dict | None = None,
+    parent_edge: dict | None = None,
 ) -> go.Figure:
-    """The full map figure (sent when the level or drill-down changes; otherwise values only)."""
+    """The full map figure (sent when the level or drill-down changes; otherwise values only).
+
+    ``outline_url`` is the council boundary (a URL) or a drilled parent's dissolved outline
+    (GeoJSON); ``highlight`` the selected area's; ``zrange`` fixes the colour scale."""
     values = trace_values(rows, kind=kind, measure_label=measure_label)
+    if zrange is not None:
+        values[VALUE_TRACE].update(zmin=zrange[0], zmax=zrange[1])
     line = {"color": OUTLINE, "width": 0.6}
-    layers = []
-    if outline_url:
-        layers.append(
-            {
-                "source": outline_url,
-                "sourcetype": "geojson",
-                "type": "line",
-                "color": "#000000",
-                "line": {"width": 2},
-            }
-        )
+    layers = overlay_layers(outline_url, highlight, parent_edge)
     layout = dict(
         template=TEMPLATE,
         map={

@@ -12,7 +12,15 @@ import pandas as pd
 from queries.catalogue import what_kind
 from queries.cells import area_names, grid, lookup_for, populations, shown_areas
 from queries.database import Database, plain_frame
-from queries.derived import Z95, Z998, byar_bounds, count_statuses, shares, wilson_bounds
+from queries.derived import (
+    Z95,
+    Z998,
+    byar_bounds,
+    compare_with_benchmark,
+    count_statuses,
+    shares,
+    wilson_bounds,
+)
 from queries.filters import FilterError, Filters, check, check_member
 from queries.result import Column, ProtectedResult
 from queries.viewkit import (
@@ -273,20 +281,11 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
     city_value = float(city["value"][0])
     columns["city_value"] = np.full(rows, city_value)
     columns["city_status"] = np.full(rows, city["value_status"][0], dtype=object)
-    values = columns["value"]
     for col, lo, hi in (
         ("comparison", "lower95", "upper95"),
         ("comparison_998", "lower998", "upper998"),
     ):
-        columns[col] = np.where(
-            np.isnan(values) | np.isnan(city_value),
-            "",
-            np.where(
-                city_value > columns[hi],
-                "lower",
-                np.where(city_value < columns[lo], "higher", "similar"),
-            ),
-        ).astype(object)
+        columns[col] = compare_with_benchmark(columns[lo], columns[hi], city_value)
     kind = "share" if g.measure == "internal_share" else "rate"
     cols = [
         Column("area_code", "area"),

@@ -94,3 +94,16 @@ def byar_bounds(observed: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]
         o1 = o + 1
         upper = o1 * (1 - 1 / (9 * o1) + z / (3 * np.sqrt(o1))) ** 3
     return np.maximum(0.0, lower), upper
+
+
+def compare_with_benchmark(lower: np.ndarray, upper: np.ndarray, benchmark: float) -> np.ndarray:
+    """Fingertips' judgement of each area against a benchmark (the city): "higher" when the
+    benchmark lies below the area's interval, "lower" when above it, "similar" when inside,
+    "" when the area or the benchmark has no value (suppressed, or no residents)."""
+    lo = np.asarray(lower, dtype="float64")
+    hi = np.asarray(upper, dtype="float64")
+    if benchmark is None or (isinstance(benchmark, float) and math.isnan(benchmark)):
+        return np.full(lo.shape, "", dtype=object)
+    unknown = np.isnan(lo) | np.isnan(hi)
+    judged = np.where(benchmark > hi, "lower", np.where(benchmark < lo, "higher", "similar"))
+    return np.where(unknown, "", judged).astype(object)

@@ -24,6 +24,7 @@ COLUMN_KINDS: tuple[str, ...] = (
     # Residents from the ONS estimates (reference data, not a protected count): a rate's
     # denominator, shown beside it.
     "population",
+    "change",  # the difference of two published values (a count's or an amount's)
 )
 #: GSS shorthand for cell status (PRIVACY.md §6); "" is published.
 PUBLISHED = ""

@@ -18,6 +18,7 @@ from queries.detail_views import (
     trend,
 )
 from queries.filters import Filters
+from queries.headline_views import headlines
 from queries.result import ProtectedResult
 
 
@@ -44,6 +45,7 @@ VIEWS: dict[str, ViewFunction] = {
     "area_compare": area_compare,
     "quarterly_users": quarterly_users,
     "demographics": demographics,
+    "headlines": headlines,
 }
 
 

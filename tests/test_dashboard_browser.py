@@ -92,15 +92,20 @@ def test_first_load_draws_every_view_with_banner_and_notes(page) -> None:  # noq
     settle(driver)
     body = driver.find_element("tag name", "body").text
     assert "Synthetic data" in body
-    assert "Hotspots show service activity, not need" in body
-    assert "Data to " in body and "Definition:" in body
+    # Each card's definitions are folded into one "About this chart": closed, then opened.
+    about = driver.find_element("css selector", ".card-map details.about")
+    assert "Definition:" not in body and about.get_attribute("open") is None
+    about.find_element("tag name", "summary").click()
+    wait_for(lambda: "Definition:" in about.text, message="the map's About opened")
+    assert "Hotspots show service activity, not need" in about.text
+    assert "Data to " in about.text
     assert driver.find_element("id", ids.ROOT)
     shot(driver, artefacts, "overview")
 
 
 def test_suppressed_areas_show_as_c(page) -> None:  # noqa: ANN001
     url, driver, _, artefacts = page
-    driver.get(url + "/?level=sector")
+    driver.get(url + "/?level=sector#map=counts")
     settle(driver)
     withheld = trace(driver, ids.MAP_GRAPH, 1, "customdata")
     assert withheld, "expected some sectors with fewer than 10 people"

@@ -137,18 +137,26 @@ def test_the_period_picker_writes_a_period_or_a_preset_range() -> None:
     assert state_from_controls(values, {"from": "2013", "to": "2013"}, ids.PERIOD, CHOICES) == {}
 
 
-def test_changing_period_kind_resets_the_range_and_level_leaves_the_drill() -> None:
+def test_changing_period_kind_resets_the_range_and_level_keeps_the_drill_for_parts() -> None:
     previous = {"from": "2013", "to": "2015", "within": WARD, "level": "sector"}
     values = controls_from_state(previous, CHOICES)
     values[ids.PERIOD_KIND] = "fy"
     state = state_from_controls(values, previous, ids.PERIOD_KIND, CHOICES)
     assert state == {"period_kind": "fy", "within": WARD, "level": "sector"}
-    values = controls_from_state(previous, CHOICES)
+    # Hexagons have parts inside the ward: the drill is kept, the selection cleared.
+    values = controls_from_state({**previous, "areas": "B27 6"}, CHOICES)
     values[ids.LEVEL] = "h3r8"
+    assert state_from_controls(values, {**previous, "areas": "B27 6"}, ids.LEVEL, CHOICES) == {
+        "from": "2013",
+        "to": "2015",
+        "within": WARD,
+        "level": "h3r8",
+    }
+    # Wards show the whole city again.
+    values[ids.LEVEL] = "ward"
     assert state_from_controls(values, previous, ids.LEVEL, CHOICES) == {
         "from": "2013",
         "to": "2015",
-        "level": "h3r8",
     }
 
 

@@ -13,15 +13,14 @@ from dash import Patch
 from dashboard import ids
 from dashboard.choices import choices_from_reference
 from dashboard.components import data_table
+from dashboard.map_views import map_key, render_map
 from dashboard.state import view_params
 from dashboard.views import (
     Context,
     compare_params,
     export,
-    map_key,
     render_compare,
     render_elements,
-    render_map,
     render_matrix,
     render_trend,
     savings_targets,
@@ -81,10 +80,10 @@ def test_a_value_from_the_url_is_shown_as_text_never_as_markup(context: Context)
 def test_map_without_geometry_says_so_and_patches_when_only_values_change(
     context: Context,
 ) -> None:
-    figure, key, note = render_map(context, {}, None)
+    figure, key, note, _ = render_map(context, {}, None)
     assert key is None and "geometry" in note[-1]
-    state = {"measure": "cost"}
-    patch, same_key, _ = render_map(context, state, map_key(state))
+    state = {"measure": "cost", "map": "counts"}
+    patch, same_key, _, _ = render_map(context, state, map_key(state))
     assert isinstance(patch, Patch) and same_key == map_key(state)
     operations = patch.to_plotly_json()["operations"]
     assert {tuple(op["location"][-2:]) for op in operations} >= {(0, "z"), (1, "locations")}
@@ -271,8 +270,6 @@ def test_every_overview_figure_passes_plotlys_checks(context: Context, state: di
     """The layers build figures unvalidated for speed (layers.style.UNVALIDATED): rebuilding
     each with Plotly's property checks on proves no property is misspelt or mistyped."""
     import plotly.graph_objects as go
-
-    from dashboard.views import render_map
 
     figures = [
         render_map(context, state, None)[0],

@@ -81,7 +81,9 @@ def test_mia17_matches_the_api_by_client_group_and_withheld_areas_show_c(
     assert any(str(cell).startswith("[c]") for row in heatmap["text"] for cell in row)
     wards = api_json(url, "enablement", {**RANGE, "from": "2014/15", "level": "ward"})
     assert any(row["people_status"] == "[c]" for row in wards["rows"])
-    note = driver.find_element("xpath", by_dash_id(TABLES.note("mia17_areas"))).text
+    # Folded in the card's "About this chart": the text is there, shown when opened.
+    note = driver.find_element("xpath", by_dash_id(TABLES.note("mia17_areas")))
+    note = note.get_attribute("textContent")
     assert "perturbed on their own" in note
     element = driver.find_element(
         "css selector", '[aria-labelledby="budget-tables-title-mia17-groups"]'

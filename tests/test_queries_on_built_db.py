@@ -16,7 +16,7 @@ from queries.result import COLUMN_KINDS, STATUSES
 
 ELEMENT, ELEMENT_B = "OAEHSGCO", "HSSU65PL"
 #: Views of one place: with `areas` they read the cells of that area at the level.
-ONE_PLACE_VIEWS = ("elements", "trend", "quarterly_users", "demographics")
+ONE_PLACE_VIEWS = ("elements", "trend", "quarterly_users", "demographics", "headlines")
 TEXT_KINDS = ("area", "period", "category", "status")
 
 
@@ -42,6 +42,7 @@ def _reads(view: str, level: str, kind: str, band: str) -> list[tuple[str, str, 
         "area_compare": [(level, kind, "all", {}), ("city", kind, "all", {})],
         "elements": [(level, kind, f"element:{ELEMENT}", {})],
         "trend": [(level, kind, "all", {})],
+        "headlines": [(level, kind, "all", {})],
         "quarterly_users": [(level, "quarter", f"element:{ELEMENT}", {})],
         "demographics": [(level, kind, "all", {"age_band": band})],
     }[view]

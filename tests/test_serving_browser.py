@@ -69,7 +69,7 @@ def test_sign_in_then_every_view_draws_without_csp_violations(signed_in_server, 
     _sign_in(driver, live.url, "ana", "/?level=ward")
     settle(driver)
     assert "level=ward" in driver.current_url
-    body = driver.find_element("tag name", "body").text
+    body = driver.find_element("tag name", "body").get_attribute("textContent")
     assert "Signed in as ana (analyst)" in body and "Definition:" in body
     wait_for(
         lambda: driver.execute_script("return !!document.querySelector('#map-graph canvas')"),
@@ -79,7 +79,7 @@ def test_sign_in_then_every_view_draws_without_csp_violations(signed_in_server, 
     settle(driver)
     assert driver.execute_script("return window.__csp") == []
     records = [json.loads(line) for line in auth.audit_log.read_text().splitlines()]
-    assert {r["view"] for r in records} >= {"area_map", "matrix", "trend"}
+    assert {r["view"] for r in records} >= {"area_compare", "headlines", "matrix", "trend"}
     assert {r["user"] for r in records} == {"ana"}
 
 
@@ -90,7 +90,7 @@ def test_a_viewer_choosing_sectors_gets_a_message_not_data(signed_in_server, bro
     wait_for(
         lambda: (
             "not available to the viewer role"
-            in driver.find_element("xpath", f"//*[@id='{note_id}']").text
+            in driver.find_element("xpath", f"//*[@id='{note_id}']").get_attribute("textContent")
         ),
         message="the role message under the map",
     )

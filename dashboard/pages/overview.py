@@ -1,4 +1,5 @@
-"""The first page: matrix, map, elements and trend under one filter bar."""
+"""The first page: headline figures, then the map against the city, the matrix, elements and
+trend under one filter bar, with a search to find an area."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.components import (
+    area_search,
     compare_controls,
     element_controls,
     filter_bar,
     graph,
     highlight_control,
     map_controls,
+    map_mode_control,
     view_section,
 )
 from dashboard.matrix_keys import matrix_rows_panel
@@ -51,14 +54,46 @@ def layout(ctx: Context) -> html.Div:
             html.Div(
                 [
                     html.P(id=ids.PLACE, className="place", **{"aria-live": "polite"}),
+                    area_search(),
                     html.Button(
                         "Back to whole city", id=ids.DRILL_UP, className="button", n_clicks=0
                     ),
                 ],
                 className="place-bar",
             ),
+            html.Section(
+                [
+                    html.H2(id=ids.HEADLINES_HEADING, className="visually-hidden"),
+                    html.Div(id=ids.HEADLINES, className="headline-row", **{"aria-live": "polite"}),
+                ],
+                className="headlines",
+                **{"aria-labelledby": ids.HEADLINES_HEADING},
+            ),
             html.Div(
                 [
+                    view_section(
+                        "area_map",
+                        "Where: the map by area",
+                        [
+                            map_controls(offered_levels()),
+                            map_mode_control(),
+                            html.P(id=ids.MAP_SUMMARY, className="map-summary"),
+                            html.P(
+                                "Click a ward or district (or find it above) for its postcode "
+                                "sectors; click a sector to filter the other views.",
+                                className="hint",
+                            ),
+                            graph(ids.MAP_GRAPH, "Map of the areas against the city"),
+                            dcc.Store(id=ids.MAP_KEY),
+                        ],
+                        slide="map",
+                    ),
+                    view_section(
+                        "trend",
+                        "Cost trends",
+                        [graph(ids.TREND_GRAPH, "Agreements, people and cost per period")],
+                        slide="trend",
+                    ),
                     view_section(
                         "matrix",
                         "Postcode / year matrix",
@@ -75,21 +110,6 @@ def layout(ctx: Context) -> html.Div:
                         slide="matrix",
                     ),
                     view_section(
-                        "area_map",
-                        "Heat map by area",
-                        [
-                            map_controls(offered_levels()),
-                            html.P(
-                                "Click a ward or district to see its postcode sectors; click a "
-                                "sector to filter the other views.",
-                                className="hint",
-                            ),
-                            graph(ids.MAP_GRAPH, "Map of the measure by area"),
-                            dcc.Store(id=ids.MAP_KEY),
-                        ],
-                        slide="map",
-                    ),
-                    view_section(
                         "elements",
                         "Top elements",
                         [element_controls(), graph(ids.ELEMENTS_GRAPH, "Top elements")],
@@ -103,12 +123,6 @@ def layout(ctx: Context) -> html.Div:
                             graph(ids.COMPARE_GRAPH, "Two elements compared by area"),
                         ],
                         slide="elements",
-                    ),
-                    view_section(
-                        "trend",
-                        "Cost trends",
-                        [graph(ids.TREND_GRAPH, "Agreements, people and cost per period")],
-                        slide="trend",
                     ),
                 ],
                 className="views",

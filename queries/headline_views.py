@@ -1,0 +1,104 @@
+"""The landing page's headline figures: people, agreements and cost in the latest period of
+the selection, each beside the period before it.
+
+Both periods are published cells of the catalogue (the trend's cells), and the change is
+their difference, so it is derived from published values only (PRIVACY.md §5): where either
+cell is [c], so is the change.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from queries.cells import grid, lookup_for
+from queries.database import Database, plain_frame
+from queries.filters import Filters, check
+from queries.result import NOT_APPLICABLE, PUBLISHED, SUPPRESSED, Column, ProtectedResult
+from queries.viewkit import meta
+
+#: The headline measures, in the order the page shows them: (column, cell measure, words).
+HEADLINES: tuple[tuple[str, str, str], ...] = (
+    ("people", "people", "People using services"),
+    ("agreements", "agreements_active", "Agreements active"),
+    ("cost", "cost", "Cost in the period"),
+)
+
+
+def _number(value: object) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else number
+
+
+def change_between(latest: float | None, previous: float | None) -> tuple[float | None, str]:
+    """(latest - previous, direction in words) of two published values; (None, "") when
+    either is withheld, so a change is never shown for a suppressed cell."""
+    if latest is None or previous is None:
+        return None, ""
+    change = latest - previous
+    return change, "up" if change > 0 else "down" if change < 0 else "no change"
+
+
+def _place(db: Database, f: Filters) -> tuple[str, str]:
+    if f.area is not None:
+        return f.level, f.area
+    if f.within is not None:
+        parent = db.reference.areas.get("ward", {})
+        return ("ward" if f.within in parent else "district"), f.within
+    return "city", db.reference.city_code()
+
+
+def headlines(db: Database, f: Filters) -> ProtectedResult:
+    """One row: for each headline measure, the latest single period of the chosen range, the
+    one before it and the change between them (a ratio of the earlier figure too)."""
+    level, area = _place(db, f)
+    labels = db.reference.periods[f.period_kind]
+    latest = f.period_to
+    index = labels.index(latest)
+    previous = labels[index - 1] if index > 0 else None
+    periods = (latest,) if previous is None else (previous, latest)
+    g = Filters(**{**f.__dict__, "period_from": latest, "period_to": latest, "level": level})
+    check(g, level=level, single_periods=True)
+    lookup = lookup_for(g, level=level, periods=periods, areas=(area,))
+    cells = grid(db, lookup, ("period",)).set_index("period")
+    columns: dict[str, object] = {
+        "period": pd.array([latest], dtype=object),
+        "previous_period": pd.array([previous or ""], dtype=object),
+    }
+    cols = [Column("period", "period"), Column("previous_period", "period")]
+    for column, measure, _words in HEADLINES:
+        kind = "money" if measure == "cost" else "count"
+        now = _number(cells.at[latest, measure])
+        before = _number(cells.at[previous, measure]) if previous is not None else None
+        change, direction = change_between(now, before)
+        ratio = None if change is None or not before else round(change / before, 4)
+        dtype = "Float64" if kind == "money" else "Int64"
+        for suffix, value in (("", now), ("_previous", before), ("_change", change)):
+            columns[f"{column}{suffix}"] = pd.array([value], dtype=dtype)
+            status = PUBLISHED if value is not None else SUPPRESSED
+            if previous is None and suffix:
+                status = NOT_APPLICABLE  # the first period has none before it
+            columns[f"{column}{suffix}_status"] = pd.array([status], dtype=object)
+            value_kind = "change" if suffix == "_change" else kind
+            cols += [
+                Column(f"{column}{suffix}", value_kind),
+                Column(f"{column}{suffix}_status", "status"),
+            ]
+        columns[f"{column}_change_ratio"] = pd.array([ratio], dtype="Float64")
+        columns[f"{column}_direction"] = pd.array([direction], dtype=object)
+        cols += [
+            Column(f"{column}_change_ratio", "share"),
+            Column(f"{column}_direction", "category"),
+        ]
+    m = meta(db, "headlines", f, "Headline figures, latest period against the one before")
+    m["definition"] = (
+        "People using services, agreements active and their cost in the latest period of the "
+        "chosen range, each against the period before it; the change is the difference of the "
+        "two published figures."
+    )
+    m["denominator"] = "none (counts and a sum of money)"
+    m["place"] = {"level": level, "area": area}
+    return ProtectedResult(cols, plain_frame(columns), m)
