@@ -21,7 +21,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from layers.area_map import MapView
-from layers.style import OUTLINE, SUPPRESSED_FILL, TEMPLATE, format_value, is_missing
+from layers.margins import LINE_EM, legend_rows
+from layers.style import (
+    OUTLINE,
+    SUPPRESSED_FILL,
+    TEMPLATE,
+    format_value,
+    is_missing,
+    no_data_figure,
+)
 
 
 @dataclass(frozen=True)
@@ -246,6 +254,12 @@ def hotspot_map_figure(
 # --- the ranked chart --------------------------------------------------------------------
 
 
+#: Areas drawn at each end of a long ranking; the areas between are named in one row and are
+#: all in the card's table. A ranking of up to SHOWN_EACH_END x 2 + 2 areas is drawn whole.
+SHOWN_EACH_END = 9
+ROW_PX = 20
+
+
 def _ranked(rows: pd.DataFrame) -> pd.DataFrame:
     """Areas with a value, highest first, then the withheld ones (which have no rank)."""
     data = rows.copy()
@@ -260,19 +274,60 @@ def _ranked(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([shown.drop(columns="_v"), hidden], ignore_index=True)
 
 
+def shown_rows(data: pd.DataFrame, each_end: int = SHOWN_EACH_END) -> tuple[pd.DataFrame, str]:
+    """The ranked areas drawn, and the label of the row standing for those left out ("" when
+    every area is drawn): the highest and lowest ``each_end``, the rest in the table."""
+    ranked = data[[not is_missing(v) for v in data["value"]]]
+    withheld = data[[is_missing(v) for v in data["value"]]]
+    if len(data) <= 2 * each_end + 2:
+        return data, ""
+    middle = len(ranked) - 2 * each_end
+    gap = f"··· {middle} more {'area' if middle == 1 else 'areas'}: see the table ···"
+    if len(withheld):
+        gap += f" ({len(withheld)} withheld [c] or not compared)"
+    return pd.concat([ranked.head(each_end), ranked.tail(each_end)], ignore_index=True), gap
+
+
+def fitted_range(data: pd.DataFrame, city: float | None) -> list[float]:
+    """The rate axis fitted to the areas' 99.8% intervals and the city (not from 0, which left
+    most of the width empty), with a little room either side."""
+    points = [
+        float(v)
+        for column in ("value", "lower998", "upper998", "lower95", "upper95")
+        if column in data
+        for v in data[column]
+        if not is_missing(v)
+    ]
+    if city is not None:
+        points.append(city)
+    if not points:
+        return [0.0, 1.0]
+    low, high = min(points), max(points)
+    pad = (high - low) * 0.06 or max(abs(high) * 0.1, 1.0)
+    return [max(0.0, low - pad), high + pad]
+
+
 def hotspot_rank_figure(rows: pd.DataFrame, *, area_word: str) -> go.Figure:
-    """Areas ranked by rate, each with its 95% interval (thick) and 99.8% interval (thin),
-    coloured by class, against a line at the city's rate. Withheld areas are listed at the
-    bottom as "[c]", never drawn as zero."""
-    data = _ranked(rows)
+    """A dot plot: areas ranked by rate, each with its 95% interval (thick) and 99.8% interval
+    (thin), coloured by class, against a dashed line at the city's rate, on an axis fitted to
+    the data. A long ranking shows its highest and lowest areas and names how many are left
+    out (all are in the table). Withheld areas are listed at the bottom as "[c]", never zero."""
+    ranked = _ranked(rows)
+    if ranked.empty:
+        return no_data_figure()
+    data, gap = shown_rows(ranked)
+    city = _city_value(rows)
+    x_range = fitted_range(data, city)
     labels = list(data["label"])
+    if gap:
+        labels = [*labels[:SHOWN_EACH_END], gap, *labels[SHOWN_EACH_END:]]
     fig = go.Figure(layout={"template": TEMPLATE})
     values = [None if is_missing(v) else float(v) for v in data["value"]]
     # 99.8% intervals: thin grey whiskers behind the markers.
     fig.add_trace(
         go.Scatter(
             x=values,
-            y=labels,
+            y=list(data["label"]),
             mode="markers",
             marker={"size": 0.1, "color": "rgba(0,0,0,0)"},
             error_x={
@@ -319,7 +374,7 @@ def hotspot_rank_figure(rows: pd.DataFrame, *, area_word: str) -> go.Figure:
     if len(hidden):
         fig.add_trace(
             go.Scatter(
-                x=[0.0] * len(hidden),
+                x=[x_range[0]] * len(hidden),
                 y=list(hidden["label"]),
                 mode="markers+text",
                 marker={"size": 10, "color": SUPPRESSED_FILL, "symbol": "square"},
@@ -332,7 +387,9 @@ def hotspot_rank_figure(rows: pd.DataFrame, *, area_word: str) -> go.Figure:
                 hovertemplate="%{y}: %{text}<extra></extra>",
             )
         )
-    city = _city_value(rows)
+    # Room under the plot for the legend's rows (they ran into the card's text below).
+    names = [len(str(t.name)) for t in fig.data if t.showlegend is not False]
+    legend_px = round(legend_rows(names, 12) * LINE_EM * 12) + 10
     axis_title = "People using services per 1,000 residents"
     if city is not None:
         # The city's value is named in the axis title: a label on the line itself sat on the
@@ -342,22 +399,22 @@ def hotspot_rank_figure(rows: pd.DataFrame, *, area_word: str) -> go.Figure:
     fig.update_layout(
         xaxis={
             "title": {"text": axis_title},
-            "rangemode": "tozero",
+            "range": x_range,
             "side": "top",
             "showgrid": True,
             "gridcolor": "#e0e0e0",
         },
         yaxis={
             "type": "category",
-            "autorange": "reversed",
             "automargin": True,
-            "tickfont": {"size": 12},
+            "tickfont": {"size": 13},
             "categoryorder": "array",
             "categoryarray": labels,
+            "range": [len(labels) - 0.5, -0.5],
         },
         legend={"orientation": "h", "y": -0.02, "yanchor": "top", "font": {"size": 12}},
-        height=max(320, 20 * len(labels) + 190),
-        margin={"l": 10, "r": 20, "t": 90, "b": 10},
+        height=max(320, ROW_PX * len(labels) + 110 + legend_px),
+        margin={"l": 10, "r": 20, "t": 80, "b": 10 + legend_px},
         showlegend=True,
     )
     return fig

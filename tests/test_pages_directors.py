@@ -20,6 +20,7 @@ from layers.hotspots import (
     LOWER_95,
     LOWER_998,
     NOT_COMPARED,
+    SHOWN_EACH_END,
     SIMILAR,
     WITHHELD,
     hotspot_class,
@@ -284,9 +285,15 @@ def test_hotspots_show_the_query_layers_judgements(context: Context) -> None:
         for x, y in zip(t.x, t.y, strict=True)
         if x is not None
     }
-    for row in reference.itertuples():
-        if row.value_status != "[c]" and not pd.isna(row.value):
+    # A long ranking draws its two ends (the rest are in the table): each drawn area's value
+    # is the query layer's, and the highest and lowest published areas are among them.
+    published = reference[[not pd.isna(v) for v in reference["value"]]]
+    for row in published.itertuples():
+        if row.area_name in drawn:
             assert drawn[row.area_name] == pytest.approx(row.value)
+    ends = published.sort_values("value")["area_name"]
+    assert {ends.iloc[0], ends.iloc[-1]} <= set(drawn)
+    assert len(drawn) >= min(len(published), 2 * SHOWN_EACH_END)
 
 
 @pytest.fixture(scope="module")
@@ -329,3 +336,22 @@ def test_regions_compared_are_exactly_the_query_layers_answer(served: Context) -
         ),
     ).rows
     assert list(north["people"].astype("Float64")) == list(alone["people"].astype("Float64"))
+
+
+def test_the_ranked_chart_fits_its_axis_to_the_data_not_from_zero() -> None:
+    fig = hotspot_rank_figure(compare_rows(), area_word="wards")
+    low, high = fig.layout.xaxis.range
+    assert 50 < low < 55 and 96 < high < 100  # the intervals run 55 to 96
+    assert fig.layout.xaxis.rangemode is None
+
+
+def test_a_long_ranking_shows_both_ends_and_counts_the_rest() -> None:
+    rows = pd.concat([compare_rows().iloc[:5]] * 8, ignore_index=True)
+    rows["area_code"] = [f"W{i}" for i in range(len(rows))]
+    rows["area_name"] = [f"Ward {i}" for i in range(len(rows))]
+    rows["value"] = [float(100 - i) for i in range(len(rows))]
+    fig = hotspot_rank_figure(rows, area_word="wards")
+    labels = list(fig.layout.yaxis.categoryarray)
+    assert labels[0] == "Ward 0" and labels[-1] == "Ward 39"
+    assert "22 more areas: see the table" in labels[9]
+    assert fig.layout.height <= 620  # the card's scroll box no longer hides the lowest areas
