@@ -46,6 +46,8 @@ CELL_TEXT_SIZE = 12
 UNRELIABLE_FILL = "#e3e3e3"
 UNRELIABLE_NAME = "[u] low reliability (pale grey, ringed)"
 WITHHELD_NAME = "[c] fewer than 10 (grey cell)"
+#: Said when there are cells but every one is withheld.
+ALL_WITHHELD = "Every cell is withheld: [c] fewer than 10 people."
 
 
 def natural_key(code: str) -> tuple[object, ...]:
@@ -262,7 +264,7 @@ def matrix_figure(
     cells pale and ringed, optional highlights; the no-data figure when nothing is published."""
     values, status, names = pivot_matrix(rows)
     if not has_values(values.to_numpy().ravel()):
-        return no_data_figure()
+        return no_data_figure(ALL_WITHHELD if len(rows) else "")
     n_rows, n_cols = values.shape
     cell_text, labels = cell_texts(values, status, kind)
     y_labels = [

@@ -7,6 +7,7 @@ never sums of agreement costs. Withheld values are gaps, never zeros.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -249,15 +250,19 @@ def enablement_groups_figure(rows: pd.DataFrame) -> go.Figure:
             col=1,
         )
     withheld = withheld_text(rows)
-    if withheld:
+    # Wrapped: one long line of withheld years ran off the card's right edge.
+    lines = textwrap.wrap(withheld, 90) if withheld else []
+    if lines:
         fig.add_annotation(
-            text=withheld,
+            text="<br>".join(lines),
             xref="paper",
             yref="paper",
             x=0,
             y=1.0,
-            yshift=42,
+            yshift=30,
             xanchor="left",
+            yanchor="bottom",
+            align="left",
             showarrow=False,
             font={"size": 13},
         )
@@ -266,7 +271,7 @@ def enablement_groups_figure(rows: pd.DataFrame) -> go.Figure:
         barmode="group",
         height=560,
         legend={"orientation": "h", "y": -0.12},
-        margin={"l": 10, "r": 10, "t": 84 if withheld else 40, "b": 60},
+        margin={"l": 10, "r": 10, "t": 64 + 18 * len(lines) if lines else 40, "b": 60},
         hovermode="x unified",
     )
     fig.update_xaxes(type="category")

@@ -59,7 +59,7 @@ def panel_axes(money_values: list[float | None]) -> dict:
         # into, and the card's title already names the periods.
         "xaxis": {"type": "category", "automargin": False, "anchor": "y2"},
         "yaxis": {
-            "title": {"text": "Records and people"},
+            "title": {"text": "Count"},
             "domain": list(COUNT_DOMAIN),
             "rangemode": "tozero",
             "automargin": False,
