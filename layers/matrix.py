@@ -115,6 +115,16 @@ def highlight_shapes(values: pd.DataFrame, mode: str) -> list[dict]:
     return shapes
 
 
+def set_cell_text(fig: go.Figure, text: list[list[str]], size: int = CELL_TEXT_SIZE) -> None:
+    """Put other words in the cells of a matrix_figure (e.g. a second line of people): the
+    numbers trace draws them, the heatmap keeps them for its hover and its tests."""
+    fig.data[0].text = text
+    for trace in fig.data:
+        if trace.type == "scatter" and trace.mode == "text":
+            trace.text = [t for row in text for t in row]
+            trace.textfont.size = size
+
+
 def highlight_note(rows: pd.DataFrame, mode: str) -> str:
     """The rule of ``mode`` and what it found for these rows ("None found: ..." when nothing
     qualifies), for the line under the chart."""
@@ -170,7 +180,13 @@ def _luminance(colour: str) -> float:
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
-def text_colours(values: np.ndarray, status: np.ndarray, zmin: float, zmax: float) -> list[str]:
+def text_colours(
+    values: np.ndarray,
+    status: np.ndarray,
+    zmin: float,
+    zmax: float,
+    scale: list[list[float | str]] = MATRIX_SCALE,
+) -> list[str]:
     """Black or white, whichever reads better on each cell's fill (row by row, flattened):
     black on grey [c] cells and on the pale [u] cells."""
     span = zmax - zmin if zmax > zmin else 1.0
@@ -180,8 +196,8 @@ def text_colours(values: np.ndarray, status: np.ndarray, zmin: float, zmax: floa
             out.append("#000000")
             continue
         position = min(max((value - zmin) / span, 0.0), 1.0)
-        stop = min(int(position * (len(MATRIX_SCALE) - 1) + 0.5), len(MATRIX_SCALE) - 1)
-        fill = str(MATRIX_SCALE[stop][1])
+        stop = min(int(position * (len(scale) - 1) + 0.5), len(scale) - 1)
+        fill = str(scale[stop][1])
         out.append("#000000" if _luminance(fill) > 0.179 else "#ffffff")
     return out
 
@@ -259,6 +275,7 @@ def matrix_figure(
     measure_label: str,
     highlight: str = "none",
     zrange: tuple[float, float] | None = None,
+    scale: list[list[float | str]] = MATRIX_SCALE,
 ) -> go.Figure:
     """Heatmap of the matrix rows with cell labels at a fixed size, "[c]" cells in grey, "[u]"
     cells pale and ringed, optional highlights; the no-data figure when nothing is published."""
@@ -279,7 +296,7 @@ def matrix_figure(
     zmin, zmax = zrange or (
         (float(reliable.min()), float(reliable.max())) if reliable.size else (0.0, 1.0)
     )
-    colours = text_colours(grid, status.to_numpy(), zmin, zmax)
+    colours = text_colours(grid, status.to_numpy(), zmin, zmax, scale)
     if extra:
         legend_names.append(UNRELIABLE_NAME)
     axis = {"type": "category", "automargin": False}
@@ -329,7 +346,7 @@ def matrix_figure(
             text=cell_text,
             customdata=labels,
             hovertemplate="%{y}, %{x}<br>" + measure_label + ": %{customdata}<extra></extra>",
-            colorscale=MATRIX_SCALE,
+            colorscale=scale,
             colorbar={
                 "title": {"text": f"{measure_label}<br>blue lower, red higher"},
                 "thickness": 14,

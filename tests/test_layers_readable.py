@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from layers.elements import elements_figure
 from layers.highlights import MAX_MARKED, cap, challenging, find, improving, unusual
 from layers.matrix import (
     CELL_TEXT_SIZE,
@@ -22,6 +23,8 @@ from layers.matrix import (
     matrix_figure,
     pivot_matrix,
 )
+from layers.quarterly import quarterly_users_figure
+from layers.regions import profile_figure, region_compare_figure
 from layers.style import NO_DATA, money_axis, money_tick, no_data_figure
 from layers.trend import trend_figure
 
@@ -196,3 +199,78 @@ def test_nothing_qualifying_says_none_found() -> None:
     assert "None found" in highlight_note(flat, "improving")
     assert "None found" in highlight_note(flat, "challenging")
     assert highlight_note(flat, "none") == ""
+
+
+# --- directors' and elements charts ------------------------------------------------------
+
+
+def test_region_values_sit_above_their_intervals_with_whole_names() -> None:
+    long_name = "Sutton Coldfield and the Royal Town"
+    rows = pd.DataFrame(
+        {
+            "area_code": ["s/1", "s/2"],
+            "area_name": [long_name, "East"],
+            "value": [7.55, 7.5],
+            "value_status": ["", ""],
+            "lower95": [7.1, 7.0],
+            "upper95": [8.0, 8.1],
+            "city_value": [7.2, 7.2],
+        }
+    )
+    fig = region_compare_figure(rows, measure_label="People per 1,000", kind="rate")
+    bars, labels = fig.data[0], fig.data[1]
+    assert bars.textposition == "none"  # no label inside the bar, on the whiskers
+    assert labels.textfont.size >= 11 and list(labels.y) == [8.0, 8.1]
+    assert list(labels.text) == ["7.5", "7.5"]  # one decimal, as published (7.55 -> 7.5)
+    ticks = list(fig.layout.xaxis.ticktext)
+    assert ticks[0].replace("<br>", " ") == long_name and "…" not in ticks[0]
+    assert fig.layout.yaxis.range[0] == 0 and fig.layout.yaxis.range[1] > 8.1
+
+
+def test_profile_axis_titles_sit_beside_their_ticks() -> None:
+    profiles = pd.DataFrame(
+        {
+            "region": ["North", "North"],
+            "category": ["0-10", "65+"],
+            "people": [20.0, 40.0],
+            "people_status": ["", ""],
+            "share": [0.33, 0.67],
+            "share_status": ["", ""],
+        }
+    )
+    fig = profile_figure(profiles, categories=["0-10", "65+"], dimension_label="Age band")
+    assert fig.layout.yaxis.automargin is True and fig.layout.xaxis.automargin is True
+    assert fig.layout.yaxis.ticksuffix == "%"
+    assert fig.layout.legend.yref == "container"  # under the axis title, not on it
+    assert all(t.textfont.size >= 11 for t in fig.data)
+
+
+def test_a_long_quarterly_series_has_year_ticks_and_no_tiny_bar_labels() -> None:
+    periods = [f"{y}-Q{q}" for y in range(2001, 2016) for q in range(1, 5)]
+    rows = pd.DataFrame(
+        {
+            "period": periods,
+            "people": [None if i % 7 == 0 else 10.0 for i in range(len(periods))],
+            "people_status": ["[c]" if i % 7 == 0 else "" for i in range(len(periods))],
+        }
+    )
+    fig = quarterly_users_figure(rows, element_label="X")
+    assert all(t.textposition == "none" for t in fig.data)
+    assert fig.layout.xaxis.tickangle == 0 and len(fig.layout.xaxis.tickvals) <= 12
+    assert fig.layout.legend.yref == "container"
+    short = quarterly_users_figure(rows.head(8), element_label="X")
+    assert short.data[0].textposition == "outside" and short.data[0].textfont.size >= 11
+
+
+def test_all_withheld_elements_say_no_data_not_an_axis_of_negative_people() -> None:
+    rows = pd.DataFrame(
+        {
+            "element_code": ["A", "B"],
+            "element_description": ["a", "b"],
+            "people": [None, None],
+            "people_status": ["[c]", "[c]"],
+        }
+    )
+    fig = elements_figure(rows, place_label="B1")
+    assert not fig.data and fig.layout.annotations[0].text == NO_DATA
+    assert quarterly_users_figure(rows.iloc[0:0], element_label="X").layout.annotations
