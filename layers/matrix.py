@@ -46,8 +46,6 @@ CELL_TEXT_SIZE = 12
 UNRELIABLE_FILL = "#e3e3e3"
 UNRELIABLE_NAME = "[u] low reliability (pale grey, ringed)"
 WITHHELD_NAME = "[c] fewer than 10 (grey cell)"
-#: Said when there are cells but every one is withheld.
-ALL_WITHHELD = "Every cell is withheld: [c] fewer than 10 people."
 
 
 def natural_key(code: str) -> tuple[object, ...]:
@@ -280,8 +278,11 @@ def matrix_figure(
     """Heatmap of the matrix rows with cell labels at a fixed size, "[c]" cells in grey, "[u]"
     cells pale and ringed, optional highlights; the no-data figure when nothing is published."""
     values, status, names = pivot_matrix(rows)
-    if not has_values(values.to_numpy().ravel()):
-        return no_data_figure(ALL_WITHHELD if len(rows) else "")
+    if values.empty:
+        return no_data_figure()
+    # Every cell withheld: the grey grid still says which areas and periods there are (and
+    # its rows still drill down), but without a colour bar running "-0.4 to 0.4".
+    any_value = has_values(values.to_numpy().ravel())
     n_rows, n_cols = values.shape
     cell_text, labels = cell_texts(values, status, kind)
     y_labels = [
@@ -347,6 +348,7 @@ def matrix_figure(
             customdata=labels,
             hovertemplate="%{y}, %{x}<br>" + measure_label + ": %{customdata}<extra></extra>",
             colorscale=scale,
+            showscale=any_value,
             colorbar={
                 "title": {"text": f"{measure_label}<br>blue lower, red higher"},
                 "thickness": 14,

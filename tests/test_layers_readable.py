@@ -25,7 +25,7 @@ from layers.matrix import (
 )
 from layers.quarterly import quarterly_users_figure
 from layers.regions import profile_figure, region_compare_figure
-from layers.style import NO_DATA, money_axis, money_tick, no_data_figure
+from layers.style import NO_DATA, SUPPRESSED_FILL, money_axis, money_tick, no_data_figure
 from layers.trend import trend_figure
 
 PERIODS = [str(y) for y in range(2001, 2016)]
@@ -109,12 +109,20 @@ def test_every_empty_selection_has_the_no_data_state_and_no_axes() -> None:
     )
     for fig in (
         no_data_figure(),
-        matrix_figure(withheld, kind="count", measure_label="People"),
+        matrix_figure(withheld.iloc[0:0], kind="count", measure_label="People"),
         trend_figure(trend_rows),
     ):
         assert fig.layout.annotations[0].text.startswith(NO_DATA)
         assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
         assert not fig.data  # nothing to draw a "-0.4 to 0.4" legend or axis from
+
+
+def test_an_all_withheld_matrix_is_a_grey_grid_without_a_colour_bar() -> None:
+    withheld = rate_rows().assign(value=None, value_status="[c]")
+    fig = matrix_figure(withheld, kind="count", measure_label="People")
+    assert fig.data[0].showscale is False  # no "-0.4 to 0.4" colour bar
+    assert {t for row in fig.data[0].text for t in row} == {"[c]"}
+    assert fig.layout.plot_bgcolor == SUPPRESSED_FILL
 
 
 def test_missing_choice_is_a_friendly_sentence() -> None:

@@ -20,8 +20,9 @@ from tests.test_dashboard_browser import settle, wait_for
 pytestmark = pytest.mark.browser
 
 SIZES: tuple[tuple[int, int], ...] = ((1600, 1000), (1280, 720))
-#: Every chart of the overview besides the map (its empty state is the map's own).
-CHARTS = (ids.MATRIX_GRAPH, ids.ELEMENTS_GRAPH, ids.COMPARE_GRAPH, ids.TREND_GRAPH)
+#: The overview's charts that have nothing to draw for EMPTY (the map's empty state is the
+#: map's own; the matrix draws its grid of withheld [c] cells, without a colour bar).
+CHARTS = (ids.ELEMENTS_GRAPH, ids.COMPARE_GRAPH, ids.TREND_GRAPH)
 #: An element nobody used in 2001: every chart of the overview has nothing to show.
 EMPTY = "/?elements=CHIRDRT&from=2001&to=2001"
 
@@ -106,4 +107,11 @@ def test_an_empty_selection_says_so_on_every_chart(page, width: int, height: int
         assert state["note"][0].startswith(NO_DATA), state
         # No axis ticks ("-0.4 to 0.4 people", "£800m") and no legend on an empty chart.
         assert state["ticks"] == 0 and state["legend"] == 0, state
+    matrix = driver.execute_script(
+        "const root = document.getElementById(arguments[0]);"
+        "return [root.querySelectorAll('.colorbar').length,"
+        " Array.from(root.querySelectorAll('.textpoint text')).map(n => n.textContent)];",
+        ids.MATRIX_GRAPH,
+    )
+    assert matrix[0] == 0 and set(matrix[1]) == {"[c]"}, matrix
     screenshots(driver, folders, f"readable-empty-{width}x{height}", ids.ELEMENTS_GRAPH)
