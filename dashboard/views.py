@@ -269,16 +269,23 @@ def render_matrix(ctx: Context, state: State) -> tuple[go.Figure, list, str]:
     return fig, note_text(result, ctx.synthetic), highlight_note(rows, highlight)
 
 
-def with_shown_names(ctx: Context, rows: pd.DataFrame, level: str) -> pd.DataFrame:
+def with_shown_names(
+    ctx: Context, rows: pd.DataFrame, level: str, *, with_code: bool = False
+) -> pd.DataFrame:
     """Rows whose bare-code names (postcode districts, sectors) are given the reference's
-    name for them (dashboard.choices.shown_area_names), so a row reads "B31 Northfield"."""
+    name for them (dashboard.choices.shown_area_names), so a row reads "B31 Northfield".
+    ``with_code`` puts the code in front of such a name, for charts that show names alone
+    (several districts share a ward's name)."""
     names = ctx.choices.area_names.get(level) or {}
     if rows.empty or not names:
         return rows
     codes = rows["area_code"].astype(str)
     shown = rows["area_name"].fillna("").astype(str)
     bare = (shown == codes) | (shown == "")
-    return rows.assign(area_name=shown.where(~bare, codes.map(names).fillna(codes)))
+    named = codes.map(names).fillna(codes)
+    if with_code:
+        named = (codes + " " + named).where(named != codes, codes)
+    return rows.assign(area_name=shown.where(~bare, named))
 
 
 # --- elements ----------------------------------------------------------------------------

@@ -258,6 +258,8 @@ def hotspot_map_figure(
 #: all in the card's table. A ranking of up to SHOWN_EACH_END x 2 + 2 areas is drawn whole.
 SHOWN_EACH_END = 9
 ROW_PX = 20
+#: Withheld areas listed one per row at the bottom; more than this are one row.
+MAX_WITHHELD_LISTED = 3
 
 
 def _ranked(rows: pd.DataFrame) -> pd.DataFrame:
@@ -274,18 +276,25 @@ def _ranked(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([shown.drop(columns="_v"), hidden], ignore_index=True)
 
 
-def shown_rows(data: pd.DataFrame, each_end: int = SHOWN_EACH_END) -> tuple[pd.DataFrame, str]:
-    """The ranked areas drawn, and the label of the row standing for those left out ("" when
-    every area is drawn): the highest and lowest ``each_end``, the rest in the table."""
+def shown_rows(
+    data: pd.DataFrame, each_end: int = SHOWN_EACH_END
+) -> tuple[pd.DataFrame, list[str]]:
+    """(the areas drawn, the chart's rows top to bottom). A long ranking keeps its highest and
+    lowest ``each_end`` areas with one row saying how many are left out; a few withheld areas
+    are listed at the bottom as [c], many are one row. Every area is in the card's table."""
     ranked = data[[not is_missing(v) for v in data["value"]]]
     withheld = data[[is_missing(v) for v in data["value"]]]
-    if len(data) <= 2 * each_end + 2:
-        return data, ""
-    middle = len(ranked) - 2 * each_end
-    gap = f"··· {middle} more {'area' if middle == 1 else 'areas'}: see the table ···"
-    if len(withheld):
-        gap += f" ({len(withheld)} withheld [c] or not compared)"
-    return pd.concat([ranked.head(each_end), ranked.tail(each_end)], ignore_index=True), gap
+    rows = list(ranked["label"])
+    if len(ranked) > 2 * each_end + 2:
+        middle = len(ranked) - 2 * each_end
+        ranked = pd.concat([ranked.head(each_end), ranked.tail(each_end)], ignore_index=True)
+        rows = [*rows[:each_end], f"··· {middle} more areas: see the table ···", *rows[-each_end:]]
+    if len(withheld) > MAX_WITHHELD_LISTED:
+        rows.append(f"··· {len(withheld)} withheld [c] or not compared: see the table ···")
+        withheld = withheld.iloc[0:0]
+    else:
+        rows += list(withheld["label"])
+    return pd.concat([ranked, withheld], ignore_index=True), rows
 
 
 def fitted_range(data: pd.DataFrame, city: float | None) -> list[float]:
@@ -315,12 +324,9 @@ def hotspot_rank_figure(rows: pd.DataFrame, *, area_word: str) -> go.Figure:
     ranked = _ranked(rows)
     if ranked.empty:
         return no_data_figure()
-    data, gap = shown_rows(ranked)
+    data, labels = shown_rows(ranked)
     city = _city_value(rows)
     x_range = fitted_range(data, city)
-    labels = list(data["label"])
-    if gap:
-        labels = [*labels[:SHOWN_EACH_END], gap, *labels[SHOWN_EACH_END:]]
     fig = go.Figure(layout={"template": TEMPLATE})
     values = [None if is_missing(v) else float(v) for v in data["value"]]
     # 99.8% intervals: thin grey whiskers behind the markers.

@@ -163,7 +163,7 @@ def test_a_shared_url_reopens_the_same_screen(page) -> None:  # noqa: ANN001
     assert level.is_selected()
     highlight = driver.find_element("css selector", f"#{ids.HIGHLIGHT} input[value='unusual']")
     assert highlight.is_selected()
-    assert "2 standard deviations" in driver.find_element("id", "highlight-rule").text
+    assert "standardised residual" in driver.find_element("id", "highlight-rule").text
     periods = [str(p) for p in trace(driver, ids.MATRIX_GRAPH, 0, "x")]
     assert periods == ["2011/12", "2012/13", "2013/14", "2014/15", "2015/16"]
     shot(driver, artefacts, "shared-url")

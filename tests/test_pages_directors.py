@@ -278,8 +278,8 @@ def test_hotspots_show_the_query_layers_judgements(context: Context) -> None:
         parse_filters({**state, "measure": "rate_per_1000"}, context.db.reference),
     ).rows
     assert summary.startswith(f"Of {len(reference)} postcode districts")
-    drawn = {
-        y: x
+    drawn = {  # districts are drawn as "B31 Longbridge & West Heath": keyed by code
+        y.split(" ")[0]: x
         for t in rank.data[1:]
         if t.x is not None
         for x, y in zip(t.x, t.y, strict=True)
@@ -289,9 +289,9 @@ def test_hotspots_show_the_query_layers_judgements(context: Context) -> None:
     # is the query layer's, and the highest and lowest published areas are among them.
     published = reference[[not pd.isna(v) for v in reference["value"]]]
     for row in published.itertuples():
-        if row.area_name in drawn:
-            assert drawn[row.area_name] == pytest.approx(row.value)
-    ends = published.sort_values("value")["area_name"]
+        if row.area_code in drawn:
+            assert drawn[row.area_code] == pytest.approx(row.value)
+    ends = published.sort_values("value")["area_code"]
     assert {ends.iloc[0], ends.iloc[-1]} <= set(drawn)
     assert len(drawn) >= min(len(published), 2 * SHOWN_EACH_END)
 
@@ -354,4 +354,17 @@ def test_a_long_ranking_shows_both_ends_and_counts_the_rest() -> None:
     labels = list(fig.layout.yaxis.categoryarray)
     assert labels[0] == "Ward 0" and labels[-1] == "Ward 39"
     assert "22 more areas: see the table" in labels[9]
-    assert fig.layout.height <= 620  # the card's scroll box no longer hides the lowest areas
+    # The card's box (assets: .directors-rank, 780 px) holds the chart whole: nothing scrolls.
+    assert fig.layout.height <= 760
+
+
+def test_many_withheld_areas_are_one_row_a_few_are_listed() -> None:
+    rows = pd.concat([compare_rows()] * 2, ignore_index=True)
+    rows["area_name"] = [f"Ward {i}" for i in range(len(rows))]
+    labels = list(hotspot_rank_figure(rows, area_word="wards").layout.yaxis.categoryarray)
+    assert set(labels[-2:]) == {"Ward 5", "Ward 11"}  # two withheld: listed as [c]
+    many = pd.concat([compare_rows().iloc[[5]]] * 6 + [compare_rows().iloc[:5]], ignore_index=True)
+    many["area_name"] = [f"Ward {i}" for i in range(len(many))]
+    labels = list(hotspot_rank_figure(many, area_word="wards").layout.yaxis.categoryarray)
+    assert labels[-1] == "··· 6 withheld [c] or not compared: see the table ···"
+    assert len(labels) == 6

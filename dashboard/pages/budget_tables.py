@@ -28,7 +28,7 @@ from dashboard.pages.budget_state import (
     page_state,
     trend_params,
 )
-from dashboard.views import Context, ViewOutcome, note_text
+from dashboard.views import Context, ViewOutcome, note_text, with_shown_names
 from layers.mia import (
     ALL_GROUPS,
     TARGET_COLUMNS,
@@ -337,10 +337,11 @@ def render_mia17_areas(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
     if areas.result is None:
         blank = empty_figure(areas.message)
         return blank, blank, [html.P(areas.message)]
-    rows = areas.result.rows
+    level = page_state(ctx, state).get("level", AREA_LEVELS[0][0])
+    rows = with_shown_names(ctx, areas.result.rows, level)
     note = note_children(note_text(areas.result, ctx.synthetic))
     if rows.empty:
-        blank = empty_figure("No areas for these filters.")
+        blank = no_data_figure()
         return blank, blank, note
     return (
         enablement_area_figure(rows, measure="share"),

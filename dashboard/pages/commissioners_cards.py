@@ -21,12 +21,12 @@ from dashboard.pages.commissioners_state import (
     period_range,
     query_of,
 )
-from dashboard.views import Context, ViewOutcome
+from dashboard.views import Context, ViewOutcome, with_shown_names
 from layers.commission_compare import difference_map_figure
 from layers.elements import element_compare_figure
 from layers.provision import CELL_DETAILS, city_value, provision_matrix_figure, share_map_figure
 from layers.provision_moves import MOVES_RULE, moved_most, moves_figure, share_changes
-from layers.style import empty_figure
+from layers.style import empty_figure, no_data_figure
 
 # --- what each card shows (plain functions, tested without a browser) -----------------------
 
@@ -79,16 +79,19 @@ def city_share(ctx: Context, state: PageState) -> float | None:
 
 def render_matrix(ctx: Context, state: PageState, detail: str = "people") -> tuple[Any, list]:
     """(figure, note): districts x periods, internal share with people or cost (Figure 37)."""
-    outcome = run_query(ctx, query_of(ctx, "matrix", state))  # type: ignore[arg-type]
+    query = query_of(ctx, "matrix", state)
+    outcome = run_query(ctx, query)  # type: ignore[arg-type]
     if outcome.result is None:
         return empty_figure(outcome.message), note_children(notes_for(ctx, outcome))
     city = city_share(ctx, state)
     note = _share_notes(ctx, outcome, state, city)
     note.append(DIRECT_NOTE)
     if outcome.result.rows.empty:
-        return empty_figure("No areas for these filters."), note_children(note)
+        return no_data_figure(), note_children(note)
     detail = detail if detail in CELL_DETAILS else "people"
-    figure = provision_matrix_figure(outcome.result.rows, city_share=city, detail=detail)
+    level = query.params.get("level", "") if query is not None else ""
+    rows = with_shown_names(ctx, outcome.result.rows, level)
+    figure = provision_matrix_figure(rows, city_share=city, detail=detail)
     return figure, note_children(note)
 
 
