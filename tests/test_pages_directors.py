@@ -14,18 +14,17 @@ from dashboard.pages.directors import hotspot_outputs, query_of, render_regions
 from dashboard.pages.directors_regions import member_list, region_profiles
 from dashboard.views import Context
 from layers.area_map import MapView
+from layers.hotspot_rank import SHOWN_EACH_END, hotspot_rank_figure
 from layers.hotspots import (
     HIGHER_95,
     HIGHER_998,
     LOWER_95,
     LOWER_998,
     NOT_COMPARED,
-    SHOWN_EACH_END,
     SIMILAR,
     WITHHELD,
     hotspot_class,
     hotspot_map_figure,
-    hotspot_rank_figure,
     summary_text,
 )
 from layers.regions import profile_figure, region_colour, region_compare_figure

@@ -42,11 +42,11 @@ from dashboard.pagekit import (
 from dashboard.pages import Page
 from dashboard.pages import directors_regions as regions
 from dashboard.views import Context, ViewOutcome, download_payload, with_shown_names
+from layers.hotspot_rank import hotspot_rank_figure
 from layers.hotspots import (
     ACTIVITY_WORDING,
     METHOD_WORDING,
     hotspot_map_figure,
-    hotspot_rank_figure,
     summary_text,
 )
 from layers.quarterly import quarterly_users_figure
