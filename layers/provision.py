@@ -214,14 +214,15 @@ def _matrix_hover(cells: dict[str, pd.DataFrame], i: int, j: int) -> list[str]:
 
 
 def cell_label(text: str) -> str:
-    """A matrix cell's short label: "[c]" alone, "45% [u]" without the words, "50%" not "50.0%"."""
+    """A matrix cell's short label: "[c]" alone, "50%" not "50.0%", and a [u] value without
+    its shorthand: the matrix marks [u] cells by style (pale grey, ringed; layers.matrix) and
+    the tooltip says "[u] low reliability"."""
     if text.startswith("["):
         return text.split(" ")[0]
-    value, _, rest = text.partition(" ")
-    flag = rest.split(" ")[0] if rest.startswith("[") else ""
+    value = text.partition(" ")[0]
     if value.endswith(".0%"):
         value = value[:-3] + "%"
-    return f"{value} {flag}".strip()
+    return value
 
 
 def _second_line(cells: dict[str, pd.DataFrame], detail: str, i: int, j: int) -> str:
