@@ -138,7 +138,7 @@ def mia_trend_figure(rows: pd.DataFrame, targets: pd.DataFrame, *, theme: str) -
     fig = trend_figure(rows, targets=saving)
     for trace in fig.data:
         if str(trace.name).startswith("Savings target"):
-            trace.name = f"{theme} savings target (£; {NOT_RECONCILED})"
+            trace.name = f"{theme} savings target (£)<br>{NOT_RECONCILED}"
             trace.line.color = REFERENCE_COLOUR
     if targets.empty or not fig.data:  # no targets, or the no-data figure
         return fig
@@ -151,7 +151,7 @@ def mia_trend_figure(rows: pd.DataFrame, targets: pd.DataFrame, *, theme: str) -
             # across every year as if it were each year's budget.
             x=[NET_SPEND_YEAR],
             y=[net],
-            name=f"{theme} net spend 2015/16 (£; {NOT_RECONCILED})",
+            name=f"{theme} net spend 2015/16 (£)<br>{NOT_RECONCILED}",
             mode="markers",
             yaxis="y2",
             marker={"symbol": "star", "size": 14, "color": REFERENCE_COLOUR},
@@ -167,7 +167,8 @@ def mia_trend_figure(rows: pd.DataFrame, targets: pd.DataFrame, *, theme: str) -
         height=500,
         yaxis2=money_axis(money),
         xaxis={"categoryorder": "array", "categoryarray": ordered},
-        **fit_below_axis(ordered, [str(t.name) for t in fig.data]),
+        # A two-line legend entry counts as two (names wrap so they fit a half-width card).
+        **fit_below_axis(ordered, [line for t in fig.data for line in str(t.name).split("<br>")]),
     )
     return fig
 
@@ -251,7 +252,7 @@ def enablement_groups_figure(rows: pd.DataFrame) -> go.Figure:
         )
     withheld = withheld_text(rows)
     # Wrapped: one long line of withheld years ran off the card's right edge.
-    lines = textwrap.wrap(withheld, 90) if withheld else []
+    lines = textwrap.wrap(withheld, 72) if withheld else []
     if lines:
         fig.add_annotation(
             text="<br>".join(lines),
@@ -269,9 +270,10 @@ def enablement_groups_figure(rows: pd.DataFrame) -> go.Figure:
     fig.update_layout(
         template=TEMPLATE,
         barmode="group",
-        height=560,
-        legend={"orientation": "h", "y": -0.12},
-        margin={"l": 10, "r": 10, "t": 64 + 18 * len(lines) if lines else 40, "b": 60},
+        height=620,
+        # The legend at the figure's foot, below the slanted year labels (it sat on them).
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        margin={"l": 10, "r": 10, "t": 64 + 18 * len(lines) if lines else 40, "b": 140},
         hovermode="x unified",
     )
     fig.update_xaxes(type="category")
