@@ -152,7 +152,7 @@ def render_compare(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
     element_a, element_b = query.params["element_a"], query.params["element_b"]
     if element_a == element_b:
         message = "Choose two different elements to compare."
-        return empty_figure(message), empty_figure(message), note_children([message])
+        return no_data_figure(message), no_data_figure(message), note_children([message])
     outcome = run_query(ctx, query)
     if outcome.result is None:
         failed = empty_figure(outcome.message)
@@ -163,7 +163,7 @@ def render_compare(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
     if any(state.get(k) for k in COMPARE_DROPS):
         note.insert(1, COMPARE_DROPS_NOTE)
     if rows.empty:
-        empty = empty_figure("No areas for these filters.")
+        empty = no_data_figure()
         return empty, empty, note_children(note)
     label_a, label_b = _element_label(ctx, element_a, "A"), _element_label(ctx, element_b, "B")
     bars = element_compare_figure(rows, label_a=label_a, label_b=label_b)
