@@ -248,11 +248,15 @@ def test_click_a_matrix_row_drills_to_that_districts_sectors(page) -> None:  # n
     assert state["within"] == first_row.split(" ")[0]
     assert state["level"] == "sector"
     prefix = state["within"] + " "
-    rows = wait_for(
-        lambda: [r for r in trace(driver, ids.MATRIX_GRAPH, 0, "y") if r.startswith(prefix)],
-        message="the matrix showing the district's sectors",
-    )
-    assert rows == trace(driver, ids.MATRIX_GRAPH, 0, "y")
+    # Rows read "<code> <name>": the district's own row ("B1 Ladywood") also starts with
+    # "B1 ", so wait until every row is one of its sectors ("B1 1 Ladywood").
+
+    def sector_rows() -> list[str] | None:
+        shown = trace(driver, ids.MATRIX_GRAPH, 0, "y")
+        return shown if all(r.startswith(prefix) for r in shown) else None
+
+    rows = wait_for(sector_rows, message="the matrix showing the district's sectors")
+    assert all(r.split(" ")[1].isdigit() for r in rows), rows
 
 
 def set_value(driver, component_id: str, value: object) -> None:  # noqa: ANN001
