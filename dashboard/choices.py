@@ -91,6 +91,23 @@ def load_region_sets(db: Any) -> dict[str, RegionSet]:
     return out
 
 
+def shown_area_names(reference: Reference) -> dict[str, dict[str, str]]:
+    """Level -> code -> the name people read. Postcode districts and sectors have no names of
+    their own (the reference gives their code), so they take the name of the ward holding
+    most of their postcodes ("B31" reads "Northfield"), which the reference tables give."""
+    wards = {code: area.name for code, area in reference.areas.get("ward", {}).items()}
+    out: dict[str, dict[str, str]] = {}
+    for level, areas in reference.areas.items():
+        names = {}
+        for code, area in areas.items():
+            name = area.name
+            if level in ("district", "sector") and name in ("", code):
+                name = wards.get(area.parent_ward_code or "", name)
+            names[code] = name
+        out[level] = names
+    return out
+
+
 def choices_from_reference(reference: Reference, db: Any = None) -> Choices:
     """Build the control options from a ``queries.Reference`` (and the region sets of ``db``)."""
     service_names = _service_names()
@@ -102,10 +119,7 @@ def choices_from_reference(reference: Reference, db: Any = None) -> Choices:
         themes=list(reference.themes),
         provision=list(reference.provision_types),
         client_groups=list(reference.client_groups),
-        area_names={
-            level: {code: area.name for code, area in areas.items()}
-            for level, areas in reference.areas.items()
-        },
+        area_names=shown_area_names(reference),
         theme_names=_theme_names(),
         region_sets=load_region_sets(db),
         ethnic_groups=list(reference.ethnic_groups),

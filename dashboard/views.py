@@ -28,8 +28,14 @@ from dashboard.state import (
 )
 from layers.elements import element_compare_figure, elements_figure
 from layers.margins import MarginPlan
-from layers.matrix import HIGHLIGHT_MODES, HIGHLIGHT_RULES, matrix_figure
-from layers.style import FONT_SIZE, MEASURE_LABELS, MEETING_FONT_SIZE, empty_figure
+from layers.matrix import HIGHLIGHT_MODES, highlight_note, matrix_figure
+from layers.style import (
+    FONT_SIZE,
+    MEASURE_LABELS,
+    MEETING_FONT_SIZE,
+    empty_figure,
+    no_data_figure,
+)
 from layers.trend import TARGETS_NOTE, trend_figure
 from queries import FilterError, ProtectedResult, parse_filters, run_view
 from queries.export import csv_text, file_name, xlsx_bytes
@@ -200,14 +206,34 @@ def render_matrix(ctx: Context, state: State) -> tuple[go.Figure, list, str]:
         return empty_figure(outcome.message), [outcome.message], ""
     result = outcome.result
     if result.rows.empty:
-        return empty_figure("No areas for these filters."), note_text(result, ctx.synthetic), ""
+        return no_data_figure(), note_text(result, ctx.synthetic), ""
+    rows = with_shown_names(ctx, result.rows, view_params(state, "matrix").get("level", ""))
     fig = matrix_figure(
-        result.rows,
+        rows,
         kind=column_kind(result, "value"),
         measure_label=MEASURE_LABELS[_measure(state)],
         highlight=highlight,
     )
-    return fig, note_text(result, ctx.synthetic), HIGHLIGHT_RULES[highlight]
+    return fig, note_text(result, ctx.synthetic), highlight_note(rows, highlight)
+
+
+def with_shown_names(
+    ctx: Context, rows: pd.DataFrame, level: str, *, with_code: bool = False
+) -> pd.DataFrame:
+    """Rows whose bare-code names (postcode districts, sectors) are given the reference's
+    name for them (dashboard.choices.shown_area_names), so a row reads "B31 Northfield".
+    ``with_code`` puts the code in front of such a name, for charts that show names alone
+    (several districts share a ward's name)."""
+    names = ctx.choices.area_names.get(level) or {}
+    if rows.empty or not names:
+        return rows
+    codes = rows["area_code"].astype(str)
+    shown = rows["area_name"].fillna("").astype(str)
+    bare = (shown == codes) | (shown == "")
+    named = codes.map(names).fillna(codes)
+    if with_code:
+        named = (codes + " " + named).where(named != codes, codes)
+    return rows.assign(area_name=shown.where(~bare, named))
 
 
 # --- elements ----------------------------------------------------------------------------
@@ -224,9 +250,7 @@ def render_elements(ctx: Context, state: State) -> tuple[go.Figure, list]:
     if outcome.result is None:
         return empty_figure(outcome.message), [outcome.message]
     if outcome.result.rows.empty:
-        return empty_figure("No elements for these filters."), note_text(
-            outcome.result, ctx.synthetic
-        )
+        return no_data_figure(), note_text(outcome.result, ctx.synthetic)
     fig = elements_figure(outcome.result.rows, place_label=_place(ctx, state))
     return fig, note_text(outcome.result, ctx.synthetic)
 
@@ -236,13 +260,20 @@ def _element_label(ctx: Context, code: str | None, letter: str) -> str:
     return f"{letter}: {code} {names.get(code or '', '')}".strip()
 
 
+#: What the compare card says until it has two different elements to compare.
+CHOOSE_TWO = "Choose two elements to compare."
+
+
 def render_compare(ctx: Context, state: State) -> tuple[go.Figure, list]:
     params = compare_params(ctx, state)
+    a, b = params.get("element_a"), params.get("element_b")
+    if not a or not b or a == b:  # the query layer's refusal names fields; people need a step
+        return no_data_figure(CHOOSE_TWO), [CHOOSE_TWO]
     outcome = run(ctx, "element_compare", params)
     if outcome.result is None:
         return empty_figure(outcome.message), [outcome.message]
     if outcome.result.rows.empty:
-        return empty_figure("No areas for these filters."), note_text(outcome.result, ctx.synthetic)
+        return no_data_figure(), note_text(outcome.result, ctx.synthetic)
     fig = element_compare_figure(
         outcome.result.rows,
         label_a=_element_label(ctx, params.get("element_a"), "A"),

@@ -8,12 +8,15 @@ import plotly.graph_objects as go
 from layers.margins import LINE_EM, MarginPlan, fitted_layout, legend_rows, longest
 from layers.style import (
     BAR_COLOUR,
+    COUNT_TICKFORMAT,
     FONT_SIZE,
     LINE_COLOURS,
     TEMPLATE,
     UNVALIDATED,
     format_value,
+    has_values,
     is_missing,
+    no_data_figure,
     wrap_label,
 )
 
@@ -32,6 +35,8 @@ def _numbers(values: pd.Series, statuses: pd.Series) -> list[float]:
 def elements_figure(rows: pd.DataFrame, *, place_label: str) -> go.Figure:
     """Horizontal bars of people per element, largest at the top, with code and description."""
     data = rows.reset_index(drop=True)
+    if data.empty or not has_values(data["people"]):
+        return no_data_figure()  # zero-length bars only: an axis of "-1 to 1 people"
     people_status = data.get("people_status", pd.Series([""] * len(data))).fillna("")
     text = [format_value(v, "count", s) for v, s in zip(data["people"], people_status, strict=True)]
     cost_status = data.get("cost_status", pd.Series([""] * len(data))).fillna("")
@@ -63,6 +68,7 @@ def elements_figure(rows: pd.DataFrame, *, place_label: str) -> go.Figure:
         xaxis={
             "title": {"text": f"People, {place_label}"},
             "rangemode": "tozero",
+            "tickformat": COUNT_TICKFORMAT,
             "automargin": False,
         },
         height=max(260, 50 * len(data) + 100),  # two-line labels, also at meeting size
@@ -101,6 +107,8 @@ def elements_figure(rows: pd.DataFrame, *, place_label: str) -> go.Figure:
 def element_compare_figure(rows: pd.DataFrame, *, label_a: str, label_b: str) -> go.Figure:
     """People of element A and B by area, and their difference, areas with the widest gap first."""
     data = rows.copy()
+    if data.empty or not (has_values(data["a_people"]) or has_values(data["b_people"])):
+        return no_data_figure()
     data["order"] = pd.to_numeric(data["difference"], errors="coerce").abs()
     data = data.sort_values("order", ascending=False, na_position="last").head(COMPARE_AREAS_SHOWN)
     names = [
@@ -160,6 +168,7 @@ def element_compare_figure(rows: pd.DataFrame, *, label_a: str, label_b: str) ->
         yaxis={"autorange": "reversed", "automargin": False, "type": "category"},
         xaxis={
             "title": {"text": "People"},
+            "tickformat": COUNT_TICKFORMAT,
             "zeroline": True,
             "zerolinecolor": "#4d4d4d",
             "automargin": False,

@@ -21,7 +21,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from layers.area_map import MapView
-from layers.style import OUTLINE, SUPPRESSED_FILL, TEMPLATE, format_value, is_missing
+from layers.style import (
+    OUTLINE,
+    SUPPRESSED_FILL,
+    TEMPLATE,
+    format_value,
+    is_missing,
+)
 
 
 @dataclass(frozen=True)
@@ -241,140 +247,3 @@ def hotspot_map_figure(
             )
         )
     return category_map_figure(groups, outline_url=outline_url, view=view, revision=revision)
-
-
-# --- the ranked chart --------------------------------------------------------------------
-
-
-def _ranked(rows: pd.DataFrame) -> pd.DataFrame:
-    """Areas with a value, highest first, then the withheld ones (which have no rank)."""
-    data = rows.copy()
-    data["class_key"] = classify(data).to_numpy()
-    data["label"] = [str(n or c) for n, c in zip(data["area_name"], data["area_code"], strict=True)]
-    data["hover"] = hover_lines(data)
-    shown = data[[not is_missing(v) for v in data["value"]]]
-    shown = shown.assign(_v=shown["value"].astype(float)).sort_values(
-        "_v", ascending=False, kind="stable"
-    )
-    hidden = data[[is_missing(v) for v in data["value"]]].sort_values("label", kind="stable")
-    return pd.concat([shown.drop(columns="_v"), hidden], ignore_index=True)
-
-
-def hotspot_rank_figure(rows: pd.DataFrame, *, area_word: str) -> go.Figure:
-    """Areas ranked by rate, each with its 95% interval (thick) and 99.8% interval (thin),
-    coloured by class, against a line at the city's rate. Withheld areas are listed at the
-    bottom as "[c]", never drawn as zero."""
-    data = _ranked(rows)
-    labels = list(data["label"])
-    fig = go.Figure(layout={"template": TEMPLATE})
-    values = [None if is_missing(v) else float(v) for v in data["value"]]
-    # 99.8% intervals: thin grey whiskers behind the markers.
-    fig.add_trace(
-        go.Scatter(
-            x=values,
-            y=labels,
-            mode="markers",
-            marker={"size": 0.1, "color": "rgba(0,0,0,0)"},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": _offsets(data, "upper998", above=True),
-                "arrayminus": _offsets(data, "lower998", above=False),
-                "color": "#6b6b6b",
-                "thickness": 1,
-                "width": 0,
-            },
-            name="99.8% interval",
-            hoverinfo="skip",
-        )
-    )
-    for cls in CLASSES[:5]:
-        part = data[data["class_key"] == cls.key]
-        fig.add_trace(
-            go.Scatter(
-                x=[float(v) for v in part["value"]],
-                y=list(part["label"]),
-                mode="markers",
-                marker={
-                    "size": 10,
-                    "color": cls.colour,
-                    "line": {"color": "#1a1a1a", "width": 1},
-                    "symbol": "diamond" if cls.key.endswith("998") else "circle",
-                },
-                error_x={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": _offsets(part, "upper95", above=True),
-                    "arrayminus": _offsets(part, "lower95", above=False),
-                    "color": "#1a1a1a",
-                    "thickness": 2.5,
-                    "width": 0,
-                },
-                name=cls.label,
-                text=list(part["hover"]),
-                hovertemplate="%{text}<extra></extra>",
-            )
-        )
-    hidden = data[[v is None for v in values]]
-    if len(hidden):
-        fig.add_trace(
-            go.Scatter(
-                x=[0.0] * len(hidden),
-                y=list(hidden["label"]),
-                mode="markers+text",
-                marker={"size": 10, "color": SUPPRESSED_FILL, "symbol": "square"},
-                text=[
-                    "[c] fewer than 10" if k == WITHHELD.key else "[z] not compared"
-                    for k in hidden["class_key"]
-                ],
-                textposition="middle right",
-                name=WITHHELD.label,
-                hovertemplate="%{y}: %{text}<extra></extra>",
-            )
-        )
-    city = _city_value(rows)
-    axis_title = "People using services per 1,000 residents"
-    if city is not None:
-        # The city's value is named in the axis title: a label on the line itself sat on the
-        # axis's tick labels (the axis is at the top).
-        fig.add_vline(x=city, line={"color": "#1a1a1a", "dash": "dash", "width": 1.5})
-        axis_title += f"<br>dashed line: the city, {city:,.1f}"
-    fig.update_layout(
-        xaxis={
-            "title": {"text": axis_title},
-            "rangemode": "tozero",
-            "side": "top",
-            "showgrid": True,
-            "gridcolor": "#e0e0e0",
-        },
-        yaxis={
-            "type": "category",
-            "autorange": "reversed",
-            "automargin": True,
-            "tickfont": {"size": 12},
-            "categoryorder": "array",
-            "categoryarray": labels,
-        },
-        legend={"orientation": "h", "y": -0.02, "yanchor": "top", "font": {"size": 12}},
-        height=max(320, 20 * len(labels) + 190),
-        margin={"l": 10, "r": 20, "t": 90, "b": 10},
-        showlegend=True,
-    )
-    return fig
-
-
-def _offsets(data: pd.DataFrame, column: str, *, above: bool) -> list[float | None]:
-    out: list[float | None] = []
-    for value, bound in zip(data["value"], data[column], strict=True):
-        if is_missing(value) or is_missing(bound):
-            out.append(None)
-        else:
-            out.append(float(bound) - float(value) if above else float(value) - float(bound))
-    return out
-
-
-def _city_value(rows: pd.DataFrame) -> float | None:
-    if rows.empty or "city_value" not in rows:
-        return None
-    value = rows["city_value"].iloc[0]
-    return None if is_missing(value) else float(value)

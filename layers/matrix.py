@@ -1,7 +1,7 @@
 """The postcode/year matrix: areas x periods, coloured, labelled, with the thesis's highlights.
 
-The three highlight modes are plain rules on the published (already protected) values, so the
-rule shown in the tooltip is exactly what picked the cells.
+The three highlight modes (layers.highlights) are plain rules on the published (already
+protected) values, so the rule shown under the chart is exactly what picked the cells.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from layers.highlights import RULES, find
 from layers.margins import MarginPlan, fitted_layout, longest
 from layers.style import (
     FONT_SIZE,
@@ -21,6 +22,9 @@ from layers.style import (
     TEMPLATE,
     UNVALIDATED,
     format_value,
+    has_values,
+    money_axis,
+    no_data_figure,
 )
 
 HIGHLIGHT_MODES: dict[str, str] = {
@@ -31,25 +35,17 @@ HIGHLIGHT_MODES: dict[str, str] = {
 }
 
 #: The rule behind each highlight, shown in its tooltip and under the chart.
-HIGHLIGHT_RULES: dict[str, str] = {
-    "none": "",
-    "unusual": (
-        "Unusual cells (boxed): the value is more than 2 standard deviations away from what its "
-        "row (area) average and column (period) average together predict."
-    ),
-    "improving": (
-        "Improving areas (boxed rows): at least 3 published periods, a falling straight-line "
-        "trend, and the last value at least 10% below the first."
-    ),
-    "challenging": (
-        "Challenging years (boxed columns): at least 60% of the areas published in both periods "
-        "rose compared with the period before."
-    ),
-}
+HIGHLIGHT_RULES: dict[str, str] = RULES
 
-UNUSUAL_SD = 2.0
-IMPROVING_DROP = 0.10
-CHALLENGING_SHARE = 0.60
+#: Type size of the numbers in the cells: fixed, so one long label ("12.3 [u]") can no longer
+#: shrink every cell's text to ~5 px as Plotly's automatic size did.
+CELL_TEXT_SIZE = 12
+#: A [u] (low reliability) cell keeps its number but takes no colour from the scale (a rate of
+#: 0% or 100% on a few people would otherwise be the brightest cell): it is pale grey with an
+#: open ring in its corner; the legend and the tooltip say what that means.
+UNRELIABLE_FILL = "#e3e3e3"
+UNRELIABLE_NAME = "[u] low reliability (pale grey, ringed)"
+WITHHELD_NAME = "[c] fewer than 10 (grey cell)"
 
 
 def natural_key(code: str) -> tuple[object, ...]:
@@ -94,49 +90,6 @@ def pivot_matrix(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Ser
     return values, status, names
 
 
-def unusual_cells(values: pd.DataFrame, sd: float = UNUSUAL_SD) -> pd.DataFrame:
-    """Cells far from the additive row + column expectation (a two-way residual test)."""
-    if values.empty:
-        return values.astype(bool)
-    grand = np.nanmean(values.to_numpy()) if values.notna().any().any() else np.nan
-    expected = (
-        values.mean(axis=1).to_numpy()[:, None] + values.mean(axis=0).to_numpy()[None, :] - grand
-    )
-    residual = values.to_numpy() - expected
-    spread = np.nanstd(residual) if np.isfinite(residual).sum() > 2 else np.nan
-    if not np.isfinite(spread) or spread == 0:
-        return pd.DataFrame(False, index=values.index, columns=values.columns)
-    flags = np.abs(residual) > sd * spread
-    return pd.DataFrame(np.nan_to_num(flags, nan=False).astype(bool), values.index, values.columns)
-
-
-def improving_areas(values: pd.DataFrame, drop: float = IMPROVING_DROP) -> pd.Series:
-    """Areas whose published values fall over the periods shown."""
-    result = {}
-    for area, series in values.iterrows():
-        points = series.dropna()
-        if len(points) < 3:
-            result[area] = False
-            continue
-        x = np.arange(len(series))[series.notna().to_numpy()]
-        slope = np.polyfit(x, points.to_numpy(), 1)[0]
-        first, last = points.iloc[0], points.iloc[-1]
-        result[area] = bool(slope < 0 and first > 0 and last <= first * (1 - drop))
-    return pd.Series(result, dtype=bool).reindex(values.index, fill_value=False)
-
-
-def challenging_years(values: pd.DataFrame, share: float = CHALLENGING_SHARE) -> pd.Series:
-    """Periods in which most areas rose from the period before."""
-    result = {column: False for column in values.columns}
-    for before, after in zip(values.columns[:-1], values.columns[1:], strict=True):
-        both = values[[before, after]].dropna()
-        if both.empty:
-            continue
-        rose = (both[after] > both[before]).mean()
-        result[after] = bool(rose >= share)
-    return pd.Series(result, dtype=bool)
-
-
 def _box(x0: float, x1: float, y0: float, y1: float, dash: str = "solid") -> dict:
     return {
         "type": "rect",
@@ -153,73 +106,260 @@ def _box(x0: float, x1: float, y0: float, y1: float, dash: str = "solid") -> dic
 def highlight_shapes(values: pd.DataFrame, mode: str) -> list[dict]:
     """Black outlines (readable without colour) around the cells, rows or columns picked out."""
     n_rows, n_cols = values.shape
-    shapes: list[dict] = []
-    if mode == "unusual":
-        flags = unusual_cells(values).to_numpy()
-        for i, j in zip(*np.nonzero(flags), strict=True):
-            shapes.append(_box(j - 0.5, j + 0.5, i - 0.5, i + 0.5))
-    elif mode == "improving":
-        for i, flag in enumerate(improving_areas(values).to_numpy()):
-            if flag:
-                shapes.append(_box(-0.5, n_cols - 0.5, i - 0.5, i + 0.5, "dash"))
-    elif mode == "challenging":
-        for j, flag in enumerate(challenging_years(values).to_numpy()):
-            if flag:
-                shapes.append(_box(j - 0.5, j + 0.5, -0.5, n_rows - 0.5, "dash"))
+    picked = find(values, mode)
+    shapes = [_box(j - 0.5, j + 0.5, i - 0.5, i + 0.5) for i, j in picked.cells]
+    shapes += [_box(-0.5, n_cols - 0.5, i - 0.5, i + 0.5, "dash") for i in picked.rows]
+    shapes += [_box(j - 0.5, j + 0.5, -0.5, n_rows - 0.5, "dash") for j in picked.columns]
     return shapes
 
 
-def matrix_figure(
-    rows: pd.DataFrame, *, kind: str, measure_label: str, highlight: str = "none"
-) -> go.Figure:
-    """Heatmap of the matrix rows with cell labels, "[c]" cells in grey, optional highlights."""
-    values, status, names = pivot_matrix(rows)
-    n_rows, n_cols = values.shape
-    value_grid, status_grid = values.to_numpy(), status.to_numpy()
+def set_cell_text(fig: go.Figure, text: list[list[str]], size: int = CELL_TEXT_SIZE) -> None:
+    """Put other words in the cells of a matrix_figure (e.g. a second line of people): the
+    numbers trace draws them, the heatmap keeps them for its hover and its tests."""
+    fig.data[0].text = text
+    for trace in fig.data:
+        if trace.type == "scatter" and trace.mode == "text":
+            trace.text = [t for row in text for t in row]
+            trace.textfont.size = size
+
+
+def highlight_note(rows: pd.DataFrame, mode: str) -> str:
+    """The rule of ``mode`` and what it found for these rows ("None found: ..." when nothing
+    qualifies), for the line under the chart."""
+    if mode not in HIGHLIGHT_RULES or mode == "none":
+        return ""
+    values, _, _ = pivot_matrix(rows)
+    found = find(values, mode).summary(*values.shape)
+    return f"{HIGHLIGHT_RULES[mode]} {found}"
+
+
+def _legend_entry(name: str, colour: str, line: str) -> go.Scatter:
+    """A legend-only entry (no points) that names a cell style."""
+    return go.Scatter(
+        **UNVALIDATED,
+        x=[None],
+        y=[None],
+        mode="markers",
+        name=name,
+        marker={
+            "symbol": "square",
+            "size": 14,
+            "color": colour,
+            "line": {"color": line, "width": 1},
+        },
+        hoverinfo="skip",
+        showlegend=True,
+    )
+
+
+def cell_texts(values: pd.DataFrame, status: pd.DataFrame, kind: str) -> tuple[list, list]:
+    """(text in each cell, text in each tooltip). A cell shows its number alone, or the bare
+    shorthand ("[c]") when withheld; the tooltip carries the words ("12.3 [u] low reliability")."""
     labels = [
         [format_value(v, kind, st) for v, st in zip(value_row, status_row, strict=True)]
-        for value_row, status_row in zip(value_grid.tolist(), status_grid.tolist(), strict=True)
+        for value_row, status_row in zip(
+            values.to_numpy().tolist(), status.to_numpy().tolist(), strict=True
+        )
     ]
-    # Cells carry the bare shorthand ("[c]"); the tooltip carries its words.
-    cell_text = [
-        [lab.split(" ")[0] if lab.startswith("[") else lab for lab in row] for row in labels
+    cells = [
+        [
+            lab.split(" ")[0] if lab.startswith("[") else lab.replace(" [u] low reliability", "")
+            for lab in row
+        ]
+        for row in labels
     ]
+    return cells, labels
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a "#rrggbb" colour."""
+    channels = [int(colour[k : k + 2], 16) / 255 for k in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def text_colours(
+    values: np.ndarray,
+    status: np.ndarray,
+    zmin: float,
+    zmax: float,
+    scale: list[list[float | str]] = MATRIX_SCALE,
+) -> list[str]:
+    """Black or white, whichever reads better on each cell's fill (row by row, flattened):
+    black on grey [c] cells and on the pale [u] cells."""
+    span = zmax - zmin if zmax > zmin else 1.0
+    out = []
+    for value, flag in zip(values.ravel(), status.ravel(), strict=True):
+        if flag == "[u]" or not np.isfinite(value):
+            out.append("#000000")
+            continue
+        position = min(max((value - zmin) / span, 0.0), 1.0)
+        stop = min(int(position * (len(scale) - 1) + 0.5), len(scale) - 1)
+        fill = str(scale[stop][1])
+        out.append("#000000" if _luminance(fill) > 0.179 else "#ffffff")
+    return out
+
+
+def _unreliable(status: pd.DataFrame, x: list[str], y: list[str]) -> list[go.BaseTraceType]:
+    """The pale grey fill of [u] cells and the ring in their top-left corner. Neither answers the
+    pointer: the heatmap's tooltip, underneath, does and says "[u] low reliability"."""
+    flags = status.to_numpy() == "[u]"
+    if not flags.any():
+        return []
+    rows, cols = np.nonzero(flags)
+    return [
+        go.Heatmap(
+            **UNVALIDATED,
+            z=np.where(flags, 1.0, np.nan),
+            x=x,
+            y=y,
+            colorscale=[[0, UNRELIABLE_FILL], [1, UNRELIABLE_FILL]],
+            showscale=False,
+            hoverinfo="skip",
+            name=UNRELIABLE_NAME,
+        ),
+        go.Scatter(
+            **UNVALIDATED,
+            x=[x[j] for j in cols],
+            y=[y[i] for i in rows],
+            mode="markers",
+            marker={"symbol": "circle-open", "size": 7, "color": "#1a1a1a", "line": {"width": 1.5}},
+            xaxis="x2",
+            yaxis="y2",
+            hoverinfo="skip",
+            showlegend=False,
+            name=UNRELIABLE_NAME,
+        ),
+    ]
+
+
+def _numbers(
+    cell_text: list[list[str]], colours: list[str], x: list[str], y: list[str]
+) -> go.Scatter:
+    """Every cell's number, on top of the fills, at one fixed size (CELL_TEXT_SIZE)."""
+    return go.Scatter(
+        **UNVALIDATED,
+        x=[label for _ in y for label in x],
+        y=[label for label in y for _ in x],
+        text=[t for row in cell_text for t in row],
+        mode="text",
+        textfont={"size": CELL_TEXT_SIZE, "color": colours},
+        hoverinfo="skip",
+        showlegend=False,
+        name="cell values",
+    )
+
+
+def _order(labels: list[str]) -> dict:
+    """Category axis keys that keep the rows and periods in the order given."""
+    return {"categoryorder": "array", "categoryarray": labels}
+
+
+def _money_ticks(zmin: float, zmax: float) -> dict:
+    """Colour bar ticks in the one money format (no "2M", no "£800m" for £0.8)."""
+    axis = money_axis([zmin, zmax])
+    shown = [(v, t) for v, t in zip(axis["tickvals"], axis["ticktext"], strict=True) if v >= zmin]
+    return {
+        "tickmode": "array",
+        "tickvals": [v for v, _ in shown],
+        "ticktext": [t for _, t in shown],
+    }
+
+
+def matrix_figure(
+    rows: pd.DataFrame,
+    *,
+    kind: str,
+    measure_label: str,
+    highlight: str = "none",
+    zrange: tuple[float, float] | None = None,
+    scale: list[list[float | str]] = MATRIX_SCALE,
+) -> go.Figure:
+    """Heatmap of the matrix rows with cell labels at a fixed size, "[c]" cells in grey, "[u]"
+    cells pale and ringed, optional highlights; the no-data figure when nothing is published."""
+    values, status, names = pivot_matrix(rows)
+    if values.empty:
+        return no_data_figure()
+    # Every cell withheld: the grey grid still says which areas and periods there are (and
+    # its rows still drill down), but without a colour bar running "-0.4 to 0.4".
+    any_value = has_values(values.to_numpy().ravel())
+    n_rows, n_cols = values.shape
+    cell_text, labels = cell_texts(values, status, kind)
     y_labels = [
         f"{code} {name}".strip() if name and name != code else code for code, name in names.items()
     ]
+    x_labels = [str(c) for c in values.columns]
+    legend_names = [WITHHELD_NAME]
+    extra = _unreliable(status, x_labels, y_labels)
+    grid = values.to_numpy(dtype=float)
+    coloured = np.where(status.to_numpy() == "[u]", np.nan, grid)  # [u]: no colour of its own
+    reliable = coloured[np.isfinite(coloured)]
+    zmin, zmax = zrange or (
+        (float(reliable.min()), float(reliable.max())) if reliable.size else (0.0, 1.0)
+    )
+    colours = text_colours(grid, status.to_numpy(), zmin, zmax, scale)
+    if extra:
+        legend_names.append(UNRELIABLE_NAME)
+    axis = {"type": "category", "automargin": False}
     layout = dict(
         template=TEMPLATE,
         plot_bgcolor=SUPPRESSED_FILL,  # withheld cells are NaN: the grey shows through them
         shapes=highlight_shapes(values, highlight) if highlight in HIGHLIGHT_MODES else [],
-        yaxis={"autorange": "reversed", "type": "category", "automargin": False},
-        xaxis={"type": "category", "side": "top", "automargin": False},
-        height=max(260, 26 * n_rows + 110),
+        # Fixed ranges: the text and ring traces would otherwise pad the autorange by rows.
+        yaxis={**axis, "range": [n_rows - 0.5, -0.5], **_order(y_labels)},
+        xaxis={**axis, "side": "top", "range": [-0.5, n_cols - 0.5], **_order(x_labels)},
+        # The rings' axes: the same categories, shifted a third of a cell up and left.
+        xaxis2={
+            **axis,
+            "overlaying": "x",
+            "visible": False,
+            "range": [-0.5 + 0.36, n_cols - 0.5 + 0.36],
+            **_order(x_labels),
+        },
+        yaxis2={
+            **axis,
+            "overlaying": "y",
+            "visible": False,
+            "range": [n_rows - 0.5 + 0.3, -0.5 + 0.3],
+            **_order(y_labels),
+        },
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        showlegend=True,
+        height=max(260, 26 * n_rows + 150),
         **fitted_layout(
             MarginPlan(
-                fixed={"l": 16, "r": 10, "t": 20, "b": 10},
+                fixed={"l": 16, "r": 10, "t": 20, "b": 14},
                 chars={"l": longest(y_labels)},
                 lines={"t": 1.2},
+                legend=tuple(len(n) for n in legend_names),
             ),
             FONT_SIZE,
         ),
     )
-    fig = go.Figure(
+    traces: list[go.BaseTraceType] = [
         go.Heatmap(
             **UNVALIDATED,
-            z=values.to_numpy(),
-            x=list(values.columns),
+            z=coloured,
+            zmin=zmin,
+            zmax=zmax,
+            x=x_labels,
             y=y_labels,
             text=cell_text,
             customdata=labels,
-            texttemplate="%{text}",
             hovertemplate="%{y}, %{x}<br>" + measure_label + ": %{customdata}<extra></extra>",
-            colorscale=MATRIX_SCALE,
+            colorscale=scale,
+            showscale=any_value,
             colorbar={
                 "title": {"text": f"{measure_label}<br>blue lower, red higher"},
                 "thickness": 14,
+                **(_money_ticks(zmin, zmax) if kind == "money" else {}),
             },
+            name=measure_label,
         ),
-        layout=layout,
-        **UNVALIDATED,
-    )
-    return fig
+        *extra,
+        _numbers(cell_text, colours, x_labels, y_labels),
+        _legend_entry(WITHHELD_NAME, SUPPRESSED_FILL, SUPPRESSED_FILL),
+    ]
+    if extra:
+        traces.append(_legend_entry(UNRELIABLE_NAME, UNRELIABLE_FILL, "#1a1a1a"))
+    return go.Figure(traces, layout=layout, **UNVALIDATED)

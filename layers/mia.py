@@ -7,6 +7,7 @@ never sums of agreement costs. Withheld values are gaps, never zeros.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -14,7 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from layers.matrix import matrix_figure
-from layers.style import LINE_COLOURS, TEMPLATE, format_value, is_missing
+from layers.style import LINE_COLOURS, TEMPLATE, format_value, is_missing, money_axis
 from layers.trend import fit_below_axis, trend_figure
 
 #: Client-group prefixes of element codes (DOMAIN.md §2), longest first so HSSU wins over H.
@@ -33,6 +34,8 @@ ALL_GROUPS = "All enablement"
 NOT_RECONCILED = "budget figure, not reconciled with agreement costs"
 #: Budget figures are reference lines: grey-black and dashed, apart from the data's colours.
 REFERENCE_COLOUR = "#333333"
+#: The year of Table 14's net spend figure.
+NET_SPEND_YEAR = "2015/16"
 GROUP_COLOURS = (LINE_COLOURS[0], LINE_COLOURS[1], LINE_COLOURS[2], LINE_COLOURS[3], "#56B4E9")
 
 
@@ -80,14 +83,35 @@ def targets_frame(records: Sequence[Mapping[str, object]]) -> pd.DataFrame:
             "saving_share_of_net_spend": (saving / net).round(4),
         }
     )
-    return out.sort_values(["theme", "financial_year"], kind="stable").reset_index(drop=True)
+    order = out["theme"].map(theme_number)
+    out = out.assign(_order=order).sort_values(["_order", "financial_year"], kind="stable")
+    return out.drop(columns="_order").reset_index(drop=True)
+
+
+def theme_number(theme: str) -> int:
+    """MIA3 -> 3: themes run in number order everywhere (MIA3, MIA5, MIA17), never as text
+    sorts them (MIA17 before MIA3); the theme control uses the same order."""
+    digits = "".join(ch for ch in str(theme) if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def theme_label(targets: pd.DataFrame, theme: str) -> str:
+    """ "MIA3 Independent travel": the code with the name Table 14 gives it (the code alone
+    when the table has no row for it)."""
+    if "theme_name" in targets and not targets.empty:
+        names = targets.loc[targets["theme"] == theme, "theme_name"]
+        name = str(names.iloc[0]) if len(names) else ""
+        if name and name != "nan":
+            return f"{theme} {name}"
+    return theme
 
 
 def targets_display(targets: pd.DataFrame) -> pd.DataFrame:
     """Table 14 as people read it: £ million and the share as a percentage."""
     return pd.DataFrame(
         {
-            "Theme": targets["theme"],
+            "Theme": [theme_label(targets, t) for t in targets["theme"]],
+            "Scope": targets["scope"],
             "Financial year": targets["financial_year"],
             "Net spend 2015/16 (£m)": [f"{v / 1e6:,.3f}" for v in targets["net_spend_2015_16"]],
             "Savings target (£m)": [f"{v / 1e6:,.3f}" for v in targets["saving"]],
@@ -102,39 +126,57 @@ def targets_display(targets: pd.DataFrame) -> pd.DataFrame:
 
 
 def mia_trend_figure(rows: pd.DataFrame, targets: pd.DataFrame, *, theme: str) -> go.Figure:
-    """Records (bars), people and cost (lines) per financial year, with the theme's net spend
-    2015/16 and its savings targets as labelled reference lines on the £ axis."""
+    """Records and people (top panel) and cost (bottom panel) per financial year, with the
+    theme's net spend 2015/16 (one marker at 2015/16) and its savings targets on the £ panel,
+    named with the theme's code and name."""
     saving = (
         pd.DataFrame({"period": targets["financial_year"], "target": targets["saving"]})
         if not targets.empty
         else None
     )
+    theme = theme_label(targets, theme)
     fig = trend_figure(rows, targets=saving)
     for trace in fig.data:
         if str(trace.name).startswith("Savings target"):
-            trace.name = f"{theme} savings target (£, right axis; {NOT_RECONCILED})"
+            trace.name = f"{theme} savings target (£)<br>{NOT_RECONCILED}"
             trace.line.color = REFERENCE_COLOUR
-    if targets.empty:
+    if targets.empty or not fig.data:  # no targets, or the no-data figure
         return fig
     net = float(targets["net_spend_2015_16"].iloc[0])
     periods = [str(p) for p in rows["period"]] + [str(p) for p in targets["financial_year"]]
-    periods = list(dict.fromkeys(periods))
+    periods = list(dict.fromkeys([*periods, NET_SPEND_YEAR]))
     fig.add_trace(
         go.Scatter(
-            x=periods,
-            y=[net] * len(periods),
-            name=f"{theme} net spend 2015/16 (£, right axis; {NOT_RECONCILED})",
-            mode="lines",
+            # The net spend is a 2015/16 figure: one marker at 2015/16, not a flat line
+            # across every year as if it were each year's budget.
+            x=[NET_SPEND_YEAR],
+            y=[net],
+            name=f"{theme} net spend 2015/16 (£)<br>{NOT_RECONCILED}",
+            mode="markers",
             yaxis="y2",
-            line={"color": REFERENCE_COLOUR, "width": 2, "dash": "dash"},
-            text=[format_value(net, "money")] * len(periods),
+            marker={"symbol": "star", "size": 14, "color": REFERENCE_COLOUR},
+            text=[format_value(net, "money")],
             hovertemplate="Net spend 2015/16 (Table 14): %{text}<br>"
             + NOT_RECONCILED.capitalize()
             + "<extra></extra>",
         )
     )
-    fig.update_layout(height=460, **fit_below_axis(periods, [str(t.name) for t in fig.data]))
+    money = [v for t in fig.data if t.yaxis == "y2" for v in (t.y or ())]
+    ordered = sorted(periods, key=_year_start)
+    fig.update_layout(
+        height=500,
+        yaxis2=money_axis(money),
+        xaxis={"categoryorder": "array", "categoryarray": ordered},
+        # A two-line legend entry counts as two (names wrap so they fit a half-width card).
+        **fit_below_axis(ordered, [line for t in fig.data for line in str(t.name).split("<br>")]),
+    )
     return fig
+
+
+def _year_start(label: str) -> tuple[int, str]:
+    """Sort key of a financial year ("2015/16" -> 2015) so the axis runs in time order."""
+    digits = label[:4]
+    return (int(digits) if digits.isdigit() else 0, label)
 
 
 # --- MIA17 -------------------------------------------------------------------------------
@@ -209,31 +251,35 @@ def enablement_groups_figure(rows: pd.DataFrame) -> go.Figure:
             col=1,
         )
     withheld = withheld_text(rows)
-    if withheld:
+    # Wrapped: one long line of withheld years ran off the card's right edge.
+    lines = textwrap.wrap(withheld, 72) if withheld else []
+    if lines:
         fig.add_annotation(
-            text=withheld,
+            text="<br>".join(lines),
             xref="paper",
             yref="paper",
             x=0,
             y=1.0,
-            yshift=42,
+            yshift=30,
             xanchor="left",
+            yanchor="bottom",
+            align="left",
             showarrow=False,
             font={"size": 13},
         )
     fig.update_layout(
         template=TEMPLATE,
         barmode="group",
-        height=560,
-        legend={"orientation": "h", "y": -0.12},
-        margin={"l": 10, "r": 10, "t": 84 if withheld else 40, "b": 60},
+        height=620,
+        # The legend at the figure's foot, below the slanted year labels (it sat on them).
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        margin={"l": 10, "r": 10, "t": 64 + 18 * len(lines) if lines else 40, "b": 140},
         hovermode="x unified",
     )
     fig.update_xaxes(type="category")
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", automargin=True, row=1, col=1)
-    fig.update_yaxes(
-        tickprefix="£", tickformat=".3~s", rangemode="tozero", automargin=True, row=2, col=1
-    )
+    costs = [v for t in fig.data if t.type == "bar" for v in (t.y or ())]
+    fig.update_yaxes(automargin=True, **money_axis(costs), row=2, col=1)
     return fig
 
 
@@ -262,10 +308,11 @@ def enablement_area_figure(rows: pd.DataFrame, *, measure: str) -> go.Figure:
     cells = rows.rename(columns={value: "value", status: "value_status"})[
         ["area_code", "area_name", "period", "value", "value_status"]
     ]
-    fig = matrix_figure(cells, kind=kind, measure_label=label)
-    # Cells carry the shorthand alone ("31.0% [u]"); the tooltip keeps its words.
-    heatmap = fig.data[0]
-    heatmap.text = [[str(t).replace(" low reliability", "") for t in row] for row in heatmap.text]
-    if kind == "share":
-        heatmap.update(zmin=0, zmax=1, colorbar={"tickformat": ".0%"})
+    # Shares run 0% to 100% whatever the data; [u] cells (0% or 100% of a few people) take
+    # no colour from the scale (layers.matrix): pale grey, ringed, their words in the hover.
+    fig = matrix_figure(
+        cells, kind=kind, measure_label=label, zrange=(0.0, 1.0) if kind == "share" else None
+    )
+    if kind == "share" and fig.data:
+        fig.data[0].update(colorbar={"tickformat": ".0%"})
     return fig

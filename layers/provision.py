@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from layers.area_map import VALUE_TRACE, MapView, map_figure
-from layers.matrix import matrix_figure, pivot_matrix
+from layers.matrix import matrix_figure, pivot_matrix, set_cell_text
 from layers.style import format_value, is_missing
 
 #: ColorBrewer PuOr (11 classes), colour-blind safe: orange = a lower internal share than the
@@ -214,14 +214,15 @@ def _matrix_hover(cells: dict[str, pd.DataFrame], i: int, j: int) -> list[str]:
 
 
 def cell_label(text: str) -> str:
-    """A matrix cell's short label: "[c]" alone, "45% [u]" without the words, "50%" not "50.0%"."""
+    """A matrix cell's short label: "[c]" alone, "50%" not "50.0%", and a [u] value without
+    its shorthand: the matrix marks [u] cells by style (pale grey, ringed; layers.matrix) and
+    the tooltip says "[u] low reliability"."""
     if text.startswith("["):
         return text.split(" ")[0]
-    value, _, rest = text.partition(" ")
-    flag = rest.split(" ")[0] if rest.startswith("[") else ""
+    value = text.partition(" ")[0]
     if value.endswith(".0%"):
         value = value[:-3] + "%"
-    return f"{value} {flag}".strip()
+    return value
 
 
 def _second_line(cells: dict[str, pd.DataFrame], detail: str, i: int, j: int) -> str:
@@ -241,9 +242,19 @@ def provision_matrix_figure(
     share_rows = rows.rename(
         columns={"internal_share": "value", "internal_share_status": "value_status"}
     )
-    fig = matrix_figure(share_rows, kind="share", measure_label=SHARE_LABEL)
     cells = provision_cells(rows)
     shares = cells["internal_share"]
+    midpoint = city_share if city_share is not None else 0.5
+    zmin, zmax = symmetric_range(shares.to_numpy().ravel().tolist(), midpoint)
+    fig = matrix_figure(
+        share_rows,
+        kind="share",
+        measure_label=SHARE_LABEL,
+        zrange=(zmin, zmax),
+        scale=SHARE_SCALE,
+    )
+    if not fig.data:  # the no-data figure
+        return fig
     n_rows, n_cols = shares.shape
     text, custom = [], []
     for i in range(n_rows):
@@ -257,16 +268,10 @@ def provision_matrix_figure(
             custom_row.append(_matrix_hover(cells, i, j))
         text.append(text_row)
         custom.append(custom_row)
-    midpoint = city_share if city_share is not None else 0.5
-    zmin, zmax = symmetric_range(shares.to_numpy().ravel().tolist(), midpoint)
     centre = f"city {percent(city_share)}" if city_share is not None else "50%"
+    set_cell_text(fig, text, size=11)
     fig.data[0].update(
-        text=text,
         customdata=custom,
-        colorscale=SHARE_SCALE,
-        zmin=zmin,
-        zmax=zmax,
-        textfont={"size": 11},
         hovertemplate=(
             "%{y}, %{x}<br>Internal share: %{customdata[0]}<br>People: %{customdata[1]}"
             "<br>Cost: %{customdata[2]}<br>Direct payment share of people: %{customdata[3]}"

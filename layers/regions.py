@@ -10,12 +10,24 @@ Every value is a query-layer result at level=region; nothing is derived here.
 from __future__ import annotations
 
 import html
+import textwrap
 from collections.abc import Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from layers.style import SUPPRESSED_FILL, TEMPLATE, format_value, is_missing
+from layers.style import (
+    COUNT_TICKFORMAT,
+    SUPPRESSED_FILL,
+    TEMPLATE,
+    format_value,
+    is_missing,
+    money_axis,
+    no_data_figure,
+)
+
+#: Type size of the value labels and region names: fixed, so Plotly never shrinks them.
+LABEL_SIZE = 14
 
 #: Up to 12 regions (the query layer's limit), each with a distinct colour-blind-safe colour.
 REGION_COLOURS: tuple[str, ...] = (
@@ -47,6 +59,8 @@ def region_compare_figure(
     ``rows``: the query layer's area_compare (or area_map) rows at level=region: area_code,
     area_name, value, value_status (lower95 / upper95 / city_value when given). A withheld
     value is a short hatched grey bar labelled with its shorthand, never a zero."""
+    if rows.empty:
+        return no_data_figure()
     names = names or {}
     regions = [
         html.escape(str(names.get(str(c)) or n or c), quote=False)
@@ -84,15 +98,30 @@ def region_compare_figure(
                 ],
                 "pattern": {"shape": ["/" if v is None else "" for v in values]},
             },
+            # The value labels are a trace of their own above the interval (labels inside
+            # the bar sat on the whiskers and the city line, and Plotly shrank them to 7 px).
             text=labels,
-            textposition="outside" if error is None else "inside",
-            insidetextanchor="end",
-            cliponaxis=False,
+            textposition="none",
             customdata=[format_value(v, kind, s) for v, s in zip(values, statuses, strict=True)],
             hovertemplate="%{x}<br>" + measure_label + ": %{customdata}<extra></extra>",
             error_y=error,
             showlegend=False,
             name=measure_label,
+        )
+    )
+    tops = _label_heights(values, rows, marker)
+    fig.add_trace(
+        go.Scatter(
+            x=regions,
+            y=tops,
+            mode="text",
+            text=labels,
+            textposition="top center",
+            textfont={"size": LABEL_SIZE},
+            cliponaxis=False,
+            hoverinfo="skip",
+            showlegend=False,
+            name="values",
         )
     )
     city = None
@@ -102,16 +131,51 @@ def region_compare_figure(
             y=city,
             line={"dash": "dash", "color": "#333333"},
             annotation_text=f"City: {format_value(city, kind, '')}",
-            annotation_position="top left",
+            annotation_position="top right",
+            annotation_font={"size": LABEL_SIZE},
         )
+    top = max([t for t in tops if t is not None] + [city or 0.0, 0.0])
+    value_axis: dict = {"title": {"text": measure_label}, "automargin": True}
+    if kind == "money":
+        value_axis.update(money_axis([top * 1.15]))
+    else:
+        value_axis.update(range=[0, (top or 1.0) * 1.18], tickformat=COUNT_TICKFORMAT)
+        if kind == "share":
+            value_axis.update(tickformat=".0%")
     fig.update_layout(
-        height=340,
-        margin={"l": 60, "r": 10, "t": 30, "b": 40},
+        height=360,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
         bargap=0.35,
-        yaxis={"title": {"text": measure_label}, "rangemode": "tozero"},
-        xaxis={"type": "category"},
+        yaxis=value_axis,
+        # Whole names on up to three lines, never cut: the tick text is wrapped, the
+        # category (and the hover) keeps the name.
+        xaxis={
+            "type": "category",
+            "automargin": True,
+            "tickmode": "array",
+            "tickvals": regions,
+            "ticktext": [whole_name(r) for r in regions],
+            "tickfont": {"size": LABEL_SIZE},
+        },
     )
     return fig
+
+
+def _label_heights(values: list[float | None], rows: pd.DataFrame, marker: float) -> list[float]:
+    """Where each value label sits: above the bar and its 95% interval."""
+    uppers = rows["upper95"] if "upper95" in rows.columns else [None] * len(values)
+    out = []
+    for value, upper in zip(values, uppers, strict=True):
+        height = marker if value is None else value
+        if value is not None and not is_missing(upper):
+            height = max(height, float(upper))
+        out.append(height)
+    return out
+
+
+def whole_name(name: str, width: int = 16) -> str:
+    """A category name wrapped on whole words, never cut (Plotly's <br>)."""
+    return "<br>".join(textwrap.wrap(name, width=width, break_long_words=False)) or name
 
 
 def short_label(value: float | None, kind: str, status: str) -> str:
@@ -169,12 +233,29 @@ def profile_figure(
                 ),
             )
         )
+    shown = [v for trace in fig.data for v in (trace.y or ()) if v is not None]
+    fig.update_traces(textfont={"size": 12})
     fig.update_layout(
         barmode="group",
-        xaxis={"type": "category", "title": {"text": dimension_label}},
-        yaxis={"title": {"text": "Share of the region's people (%)"}, "rangemode": "tozero"},
-        legend={"orientation": "h", "y": -0.25},
-        height=380,
-        margin={"l": 10, "r": 10, "t": 30, "b": 90},
+        # Whole category names (ethnic groups are long), wrapped on words, never cut.
+        xaxis={
+            "type": "category",
+            "title": {"text": dimension_label, "standoff": 12},
+            "automargin": True,
+            "tickmode": "array",
+            "tickvals": list(categories),
+            "ticktext": [whole_name(str(c), 14) for c in categories],
+        },
+        # automargin puts the title beside the tick labels, not over them (the margin was a
+        # fixed 10 px, so Plotly drew the title across "0%" to "40%").
+        yaxis={
+            "title": {"text": "Share of the region's people", "standoff": 10},
+            "ticksuffix": "%",
+            "range": [0, max([*shown, 1.0]) * 1.18],
+            "automargin": True,
+        },
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        height=400,
+        margin={"l": 10, "r": 10, "t": 30, "b": 40},
     )
     return fig

@@ -144,6 +144,72 @@ def plain_text(text: str) -> str:
     return html.escape(str(text), quote=False)
 
 
+#: What a figure with nothing to draw says (and its axes are hidden: no "-0.4 to 0.4").
+NO_DATA = "No data for this selection"
+
+
+def no_data_figure(detail: str = "") -> go.Figure:
+    """The one "nothing to show" state of every chart: a plain sentence, no axes, no legend.
+
+    ``detail`` (optional) says what to change, e.g. "Choose two elements to compare"."""
+    return empty_figure(f"{NO_DATA}. {detail}".strip() if detail else NO_DATA)
+
+
+def has_values(values: object) -> bool:
+    """True when at least one value is published (not None / NaN): else draw no_data_figure."""
+    try:
+        items = list(values)  # type: ignore[call-overload]
+    except TypeError:
+        return False
+    return any(not is_missing(v) for v in items)
+
+
+def money_tick(value: float) -> str:
+    """A money tick in the one money format (£1.2m, £250k, £800): never an SI prefix such as
+    Plotly's "£800m" for £0.8 or "£55.3M"."""
+    size = abs(value)
+    sign = "-" if value < 0 else ""
+    if size >= 1_000_000:
+        return f"{sign}£{size / 1_000_000:,.4g}m"
+    if size >= 1_000:
+        return f"{sign}£{size / 1_000:,.4g}k"
+    return f"{sign}£{size:,.4g}"
+
+
+def nice_step(top: float, ticks: int = 5) -> float:
+    """A round tick step (1, 2, 2.5 or 5 x 10^n) giving about ``ticks`` ticks from 0 to top."""
+    if not math.isfinite(top) or top <= 0:
+        return 1.0
+    raw = top / max(ticks - 1, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    for multiple in (1, 2, 2.5, 5, 10):
+        if raw <= multiple * power:
+            return multiple * power
+    return 10 * power
+
+
+def money_axis(values: object, ticks: int = 5) -> dict:
+    """Axis keys for a money axis from 0: round ticks written by money_tick, fixed range.
+
+    Ticks are given as values and texts, so Plotly's d3 formats (and their SI prefixes) are
+    never used for money."""
+    numbers = [float(v) for v in list(values) if not is_missing(v)]  # type: ignore[call-overload]
+    top = max([0.0, *numbers])
+    step = nice_step(top, ticks)
+    count = max(1, math.ceil(top / step - 1e-9))
+    tickvals = [round(step * i, 6) for i in range(count + 1)]
+    return {
+        "tickmode": "array",
+        "tickvals": tickvals,
+        "ticktext": [money_tick(v) for v in tickvals],
+        "range": [0, tickvals[-1] * 1.05],
+    }
+
+
+#: Count axes: thousands separators, no SI prefix ("500m" people for 0.5).
+COUNT_TICKFORMAT = ",~f"
+
+
 def empty_figure(message: str) -> go.Figure:
     """A blank figure that says why it is blank (no data, bad filter) instead of an empty axis.
 

@@ -1,4 +1,9 @@
-"""Cost trends: agreements as bars, people and cost as lines, per period, with savings targets.
+"""Cost trends: records and people (counts, top panel) and cost (£, bottom panel) per period,
+sharing one period axis, with the savings targets in the money panel.
+
+Two panels, not two y-axes on one plot: a right-hand £ axis beside a count axis gave ticks
+that never lined up (£55.3M, £111M) and read as one scale. Each panel has its own round ticks;
+money ticks use the one money format (layers.style.money_axis), never an SI prefix.
 
 The MIA savings targets are plans for savings, not forecasts of cost: they are drawn beside the
 cost line on the same £ axis for context and labelled as not reconciled with it.
@@ -12,17 +17,23 @@ import plotly.graph_objects as go
 from layers.margins import MarginPlan, fitted_layout, longest
 from layers.style import (
     BAR_COLOUR,
+    COUNT_TICKFORMAT,
     FONT_SIZE,
     LINE_COLOURS,
     TEMPLATE,
     UNVALIDATED,
     format_value,
+    has_values,
     is_missing,
+    money_axis,
+    no_data_figure,
 )
 
-#: Longest tick labels of the two value axes: ',~s' counts ("125k") and '£' + '.3~s' ("£12.5M").
-COUNT_TICK_CHARS = 5
-MONEY_TICK_CHARS = 6
+#: Longest tick labels of the value axes: counts with commas ("125,000"), money ("£12.5m").
+COUNT_TICK_CHARS = 8
+#: The count panel (top) and the money panel (bottom), as shares of the plot's height.
+COUNT_DOMAIN = (0.56, 1.0)
+MONEY_DOMAIN = (0.0, 0.42)
 
 TARGETS_NOTE = "Savings targets are plans, not reconciled with the cost line."
 
@@ -33,12 +44,36 @@ def fit_below_axis(categories: list[str], legend_names: list[str]) -> dict:
     The plan counts the legend's rows at whichever type size is in force."""
     plan = MarginPlan(
         fixed={"l": 14, "r": 14, "t": 20, "b": 24},
-        chars={"l": COUNT_TICK_CHARS, "r": MONEY_TICK_CHARS, "b": longest(categories)},
-        lines={"l": 1.2, "r": 1.2},
+        chars={"l": COUNT_TICK_CHARS, "b": longest(categories)},
+        lines={"l": 1.2},
         legend=tuple(len(name) for name in legend_names),
     )
     legend = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0}
     return {"legend": legend, **fitted_layout(plan, FONT_SIZE)}
+
+
+def panel_axes(money_values: list[float | None]) -> dict:
+    """The shared period axis (at the foot of the money panel) and the two value axes."""
+    return {
+        # No period axis title: Plotly sets it at a fixed offset that upright period labels run
+        # into, and the card's title already names the periods.
+        "xaxis": {"type": "category", "automargin": False, "anchor": "y2"},
+        "yaxis": {
+            "title": {"text": "Count"},
+            "domain": list(COUNT_DOMAIN),
+            "rangemode": "tozero",
+            "automargin": False,
+            "tickformat": COUNT_TICKFORMAT,
+            "nticks": 5,
+        },
+        "yaxis2": {
+            "title": {"text": "Cost (£)"},
+            "domain": list(MONEY_DOMAIN),
+            "anchor": "x",
+            "automargin": False,
+            **money_axis(money_values),
+        },
+    }
 
 
 def _published(values: pd.Series, statuses: pd.Series) -> list[float | None]:
@@ -52,6 +87,10 @@ def _published(values: pd.Series, statuses: pd.Series) -> list[float | None]:
 def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> go.Figure:
     """``rows`` are ``trend`` view rows; ``targets`` has columns period and target (£)."""
     data = rows.reset_index(drop=True)
+    if data.empty or not any(
+        has_values(data[c]) for c in ("agreements", "people", "cost") if c in data
+    ):
+        return no_data_figure()
     periods = [str(p) for p in data["period"]]
     agreements_status = data["agreements_status"].fillna("")
     people_status = data["people_status"].fillna("")
@@ -89,7 +128,7 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
             **UNVALIDATED,
             x=periods,
             y=_published(data["cost"], cost_status),
-            name="Cost (£, right axis)",
+            name="Cost (£, lower panel)",
             mode="lines+markers",
             yaxis="y2",
             line={"color": LINE_COLOURS[0], "width": 3, "dash": "solid"},
@@ -106,7 +145,7 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
                 **UNVALIDATED,
                 x=[str(p) for p in targets["period"]],
                 y=[float(v) for v in targets["target"]],
-                name="Savings target (£, right axis; not reconciled)",
+                name="Savings target (£, lower panel; not reconciled)",
                 mode="markers+lines",
                 yaxis="y2",
                 line={"color": LINE_COLOURS[2], "width": 2, "dash": "dot"},
@@ -117,28 +156,13 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
                 + "<extra></extra>",
             )
         )
+    money = _published(data["cost"], cost_status)
+    if targets is not None and not targets.empty:
+        money += [float(v) for v in targets["target"]]
     layout = dict(
         template=TEMPLATE,
-        # No axis title: Plotly sets it at a fixed offset that upright period labels run into,
-        # and the card's title already names the periods.
-        xaxis={"type": "category", "automargin": False},
-        yaxis={
-            "title": {"text": "Agreements and people"},
-            "rangemode": "tozero",
-            "automargin": False,
-            "tickformat": ",~s",
-        },
-        yaxis2={
-            "title": {"text": "Cost (£)"},
-            "tickprefix": "£",
-            "tickformat": ".3~s",
-            "automargin": False,
-            "overlaying": "y",
-            "side": "right",
-            "rangemode": "tozero",
-            "showgrid": False,
-        },
-        height=420,
+        **panel_axes(money),
+        height=460,
         **fit_below_axis(periods, [str(t.name) for t in traces]),
         hovermode="x unified",
     )

@@ -169,7 +169,7 @@ def test_a_shared_url_reopens_the_same_screen(page) -> None:  # noqa: ANN001
     assert level.is_selected()
     highlight = driver.find_element("css selector", f"#{ids.HIGHLIGHT} input[value='unusual']")
     assert highlight.is_selected()
-    assert "2 standard deviations" in driver.find_element("id", "highlight-rule").text
+    assert "standardised residual" in driver.find_element("id", "highlight-rule").text
     periods = [str(p) for p in trace(driver, ids.MATRIX_GRAPH, 0, "x")]
     assert periods == ["2011/12", "2012/13", "2013/14", "2014/15", "2015/16"]
     shot(driver, artefacts, "shared-url")
@@ -254,11 +254,15 @@ def test_click_a_matrix_row_drills_to_that_districts_sectors(page) -> None:  # n
     assert state["within"] == first_row.split(" ")[0]
     assert state["level"] == "sector"
     prefix = state["within"] + " "
-    rows = wait_for(
-        lambda: [r for r in trace(driver, ids.MATRIX_GRAPH, 0, "y") if r.startswith(prefix)],
-        message="the matrix showing the district's sectors",
-    )
-    assert rows == trace(driver, ids.MATRIX_GRAPH, 0, "y")
+    # Rows read "<code> <name>": the district's own row ("B1 Ladywood") also starts with
+    # "B1 ", so wait until every row is one of its sectors ("B1 1 Ladywood").
+
+    def sector_rows() -> list[str] | None:
+        shown = trace(driver, ids.MATRIX_GRAPH, 0, "y")
+        return shown if all(r.startswith(prefix) for r in shown) else None
+
+    rows = wait_for(sector_rows, message="the matrix showing the district's sectors")
+    assert all(r.split(" ")[1].isdigit() for r in rows), rows
 
 
 def set_value(driver, component_id: str, value: object) -> None:  # noqa: ANN001

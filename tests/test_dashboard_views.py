@@ -280,3 +280,20 @@ def test_every_overview_figure_passes_plotlys_checks(context: Context, state: di
     ]
     for figure in figures:
         go.Figure(figure.to_plotly_json())  # raises ValueError on any invalid property
+
+
+def test_matrix_rows_name_each_district_not_its_code_alone(context: Context) -> None:
+    figure, _, _ = render_matrix(context, {})
+    wards = set(context.choices.area_names["ward"].values())
+    for label in figure.data[0].y:
+        code, _, name = label.partition(" ")
+        assert name and name != code and name in wards, label
+
+
+def test_compare_without_two_elements_asks_for_them_in_plain_words(context: Context) -> None:
+    code = compare_params(context, {})["element_a"]
+    figure, note = render_compare(context, {"element_a": code, "element_b": code})
+    text = figure.layout.annotations[0].text
+    assert "Choose two elements to compare" in text and "element_" not in text
+    assert note == ["Choose two elements to compare."]
+    assert not figure.data

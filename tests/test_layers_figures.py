@@ -16,14 +16,8 @@ from layers.area_map import (
     view_for_bounds,
 )
 from layers.elements import element_compare_figure, elements_figure
-from layers.matrix import (
-    challenging_years,
-    highlight_shapes,
-    improving_areas,
-    matrix_figure,
-    pivot_matrix,
-    unusual_cells,
-)
+from layers.highlights import challenging, improving, unusual
+from layers.matrix import highlight_shapes, matrix_figure, pivot_matrix
 from layers.style import SUPPRESSED_FILL, format_value
 from layers.trend import trend_figure
 
@@ -121,40 +115,39 @@ def test_unusual_cells_picks_the_outlier_only() -> None:
     base = {f"B{i}": [100.0 + i, 102.0 + i, 104.0 + i, 106.0 + i] for i in range(8)}
     base["B3"] = [103.0, 105.0, 400.0, 109.0]
     values, _, _ = pivot_matrix(matrix_rows(base, PERIODS))
-    flags = unusual_cells(values)
-    assert flags.loc["B3", "2013"]
-    assert int(flags.to_numpy().sum()) == 1
+    assert unusual(values).cells == ((3, 2),)
 
 
-def test_improving_areas_need_a_falling_trend_and_a_real_drop() -> None:
+def test_improving_areas_fall_against_the_city_trend() -> None:
     values, _, _ = pivot_matrix(
         matrix_rows(
-            {"FALL": [100, 90, 80, 70], "FLAT": [100, 99, 101, 98], "RISE": [50, 60, 70, 80]},
+            {
+                "FALL": [100, 90, 80, 70],
+                "FLAT": [100, 99, 101, 98],
+                "RISE": [50, 60, 70, 80],
+                **{f"B{i}": [100, 101, 99, 100] for i in range(8)},
+            },
             PERIODS,
         )
     )
-    flags = improving_areas(values)
-    assert flags.to_dict() == {"FALL": True, "FLAT": False, "RISE": False}
+    assert [values.index[i] for i in improving(values).rows] == ["FALL"]
 
 
-def test_challenging_years_are_years_most_areas_rose() -> None:
-    values, _, _ = pivot_matrix(
-        matrix_rows(
-            {"A": [10, 20, 15, 16], "B": [10, 20, 15, 14], "C": [10, 5, 20, 13]},
-            PERIODS,
-        )
-    )
-    flags = challenging_years(values)
-    assert flags.to_dict() == {"2011": False, "2012": True, "2013": False, "2014": False}
+def test_challenging_years_are_years_that_rose_more_than_usual() -> None:
+    periods = [str(y) for y in range(2006, 2016)]
+    steady = [100 * 1.05**k for k in range(10)]
+    jump = [v * (1.4 if k >= 6 else 1.0) for k, v in enumerate(steady)]
+    values, _, _ = pivot_matrix(matrix_rows({"A": jump, "B": jump, "C": steady}, periods))
+    assert [values.columns[j] for j in challenging(values).columns] == ["2012"]
 
 
 def test_matrix_figure_labels_c_cells_and_draws_highlight_boxes() -> None:
     rows = matrix_rows({"A": [10, 20, None, 30], "B": [10, 20, 25, 35]}, PERIODS)
-    fig = matrix_figure(rows, kind="count", measure_label="People", highlight="challenging")
+    fig = matrix_figure(rows, kind="count", measure_label="People", highlight="unusual")
     assert fig.data[0].text[0][2] == "[c]"
     assert fig.layout.plot_bgcolor == SUPPRESSED_FILL
     values, _, _ = pivot_matrix(rows)
-    assert len(fig.layout.shapes) == len(highlight_shapes(values, "challenging")) >= 1
+    assert len(fig.layout.shapes) == len(highlight_shapes(values, "unusual"))
 
 
 def test_elements_figure_shows_c_as_zero_length_labelled_bar() -> None:
@@ -210,6 +203,7 @@ def test_trend_draws_withheld_as_gaps_and_targets_on_the_money_axis() -> None:
     fig = trend_figure(rows, targets=targets)
     assert fig.data[0].y[1] is None
     assert fig.data[3].yaxis == "y2"
+    assert fig.layout.yaxis2.domain[1] < fig.layout.yaxis.domain[0]  # its own panel
     assert "not reconciled" in fig.data[3].name
 
 

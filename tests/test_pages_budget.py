@@ -12,11 +12,14 @@ from dashboard.choices import choices_from_reference
 from dashboard.pagekit import CardQuery, run_query
 from dashboard.pages import budget
 from dashboard.views import Context, download_payload
+from layers.matrix import UNRELIABLE_FILL
 from layers.mia import (
     ALL_GROUPS,
     element_group,
+    enablement_area_figure,
     enablement_groups_figure,
     mia_trend_figure,
+    targets_display,
     targets_frame,
 )
 from layers.mia_saving import AVERAGE_LABEL, ILLUSTRATION, Basis, choose_basis, saving_meaning
@@ -124,7 +127,12 @@ def test_the_trend_draws_net_spend_and_targets_as_labelled_reference_lines() -> 
     by_name = {trace.name: trace for trace in fig.data}
     net = next(t for n, t in by_name.items() if "net spend" in n)
     assert set(net.y) == {15_711_000.0} and "not reconciled" in net.name
-    assert list(net.x) == ["2013/14", "2014/15", "2016/17", "2017/18", "2018/19", "2019/20"]
+    # Table 14's net spend is a 2015/16 figure: one marker there, not a line over every year.
+    assert list(net.x) == ["2015/16"] and net.mode == "markers"
+    assert list(fig.layout.xaxis.categoryarray) == [
+        "2013/14", "2014/15", "2015/16", "2016/17", "2017/18", "2018/19", "2019/20"
+    ]  # fmt: skip
+    assert net.name.startswith("MIA3 Independent travel")
     target = next(t for n, t in by_name.items() if "savings target" in n)
     assert list(target.y) == [2_463_000.0, 2_634_000.0, 2_634_000.0, 2_854_000.0]
     assert "not reconciled" in target.name
@@ -150,6 +158,56 @@ def test_enablement_groups_draw_withheld_years_as_gaps() -> None:
     assert fig.layout.annotations[-1].text == (
         "[c] withheld (fewer than 10): Learning disability (LD) 2014/15"
     )
+
+
+def test_enablement_costs_tick_in_the_one_money_format() -> None:
+    rows = pd.DataFrame(
+        {
+            "period": ["2013/14", "2014/15"],
+            "group": ["LD", "LD"],
+            "group_label": ["Learning disability (LD)"] * 2,
+            "share_over_6w": [0.4, 0.3],
+            "share_status": ["", ""],
+            "cost_beyond_42": [8e5, 1.3e6],
+            "cost_status": ["", ""],
+        }
+    )
+    axis = enablement_groups_figure(rows).layout.yaxis2
+    assert axis.tickformat is None and list(axis.ticktext)[:3] == ["£0", "£500k", "£1m"]
+
+
+def test_table_14_names_each_theme_and_keeps_number_order() -> None:
+    records = [
+        {**r, "theme": theme, "theme_name": name}
+        for theme, name in (("MIA17", "Home care enablement"), ("MIA3", "Independent travel"))
+        for r in MIA3_RECORDS
+    ]
+    shown = targets_display(targets_frame(records))
+    assert list(dict.fromkeys(shown["Theme"])) == [
+        "MIA3 Independent travel",
+        "MIA17 Home care enablement",
+    ]
+    assert "Scope" in shown.columns
+
+
+def test_u_shares_of_0_and_100_percent_are_not_the_brightest_cells() -> None:
+    rows = pd.DataFrame(
+        {
+            "period": ["2014/15"] * 3,
+            "area_code": ["B1", "B2", "B3"],
+            "area_name": ["B1", "B2", "B3"],
+            "share_over_6w": [0.0, 1.0, 0.4],
+            "share_status": ["[u]", "[u]", ""],
+            "cost_beyond_42": [None, None, 1e5],
+            "cost_status": ["[c]", "[c]", ""],
+        }
+    )
+    fig = enablement_area_figure(rows, measure="share")
+    heat = fig.data[0]
+    assert all(pd.isna(row[0]) for row in heat.z[:2])  # no colour from the scale
+    grey = next(t for t in fig.data if t.type == "heatmap" and t is not heat)
+    assert grey.colorscale[0][1] == UNRELIABLE_FILL
+    assert "[u] low reliability" in heat.customdata[0][0]
 
 
 def test_client_groups_are_the_element_code_prefixes() -> None:

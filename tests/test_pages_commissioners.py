@@ -123,9 +123,9 @@ def test_totals_and_the_direct_share_are_withheld_when_any_part_is() -> None:
     assert cells["direct_share_status"].at["B3", "2010"] == "[z]"  # a share of nobody
 
 
-def test_cell_labels_are_short_and_keep_the_status() -> None:
+def test_cell_labels_are_short_and_leave_u_to_the_cells_style() -> None:
     assert cell_label("[c] fewer than 10") == "[c]"
-    assert cell_label("50.0% [u] low reliability") == "50% [u]"
+    assert cell_label("50.0% [u] low reliability") == "50%"
     assert cell_label("45.2%") == "45.2%"
     assert cell_label("£1.62m") == "£1.62m"
 

@@ -32,8 +32,8 @@ def _share_text(value: float | None, status: str) -> str:
     if status in ("[c]", "[z]", "[x]") or value is None:
         return status
     text = f"{value * 100:.1f}%"
-    text = text[:-3] + "%" if text.endswith(".0%") else text
-    return f"{text} {status}".strip()
+    # A [u] share keeps its number; the cell's style (pale grey, ringed) and hover mark it.
+    return text[:-3] + "%" if text.endswith(".0%") else text
 
 
 def test_shares_open_from_a_url_match_the_api_and_show_suppression(page_session) -> None:  # noqa: ANN001

@@ -14,6 +14,7 @@ from dashboard.pages.directors import hotspot_outputs, query_of, render_regions
 from dashboard.pages.directors_regions import member_list, region_profiles
 from dashboard.views import Context
 from layers.area_map import MapView
+from layers.hotspot_rank import SHOWN_EACH_END, hotspot_rank_figure
 from layers.hotspots import (
     HIGHER_95,
     HIGHER_998,
@@ -24,7 +25,6 @@ from layers.hotspots import (
     WITHHELD,
     hotspot_class,
     hotspot_map_figure,
-    hotspot_rank_figure,
     summary_text,
 )
 from layers.regions import profile_figure, region_colour, region_compare_figure
@@ -279,16 +279,22 @@ def test_hotspots_show_the_query_layers_judgements(context: Context) -> None:
         parse_filters({**state, "measure": "rate_per_1000"}, context.db.reference),
     ).rows
     assert summary.startswith(f"Of {len(reference)} postcode districts")
-    drawn = {
-        y: x
+    drawn = {  # districts are drawn as "B31 Longbridge & West Heath": keyed by code
+        y.split(" ")[0]: x
         for t in rank.data[1:]
         if t.x is not None
         for x, y in zip(t.x, t.y, strict=True)
         if x is not None
     }
-    for row in reference.itertuples():
-        if row.value_status != "[c]" and not pd.isna(row.value):
-            assert drawn[row.area_name] == pytest.approx(row.value)
+    # A long ranking draws its two ends (the rest are in the table): each drawn area's value
+    # is the query layer's, and the highest and lowest published areas are among them.
+    published = reference[[not pd.isna(v) for v in reference["value"]]]
+    for row in published.itertuples():
+        if row.area_code in drawn:
+            assert drawn[row.area_code] == pytest.approx(row.value)
+    ends = published.sort_values("value")["area_code"]
+    assert {ends.iloc[0], ends.iloc[-1]} <= set(drawn)
+    assert len(drawn) >= min(len(published), 2 * SHOWN_EACH_END)
 
 
 @pytest.fixture(scope="module")
@@ -331,3 +337,35 @@ def test_regions_compared_are_exactly_the_query_layers_answer(served: Context) -
         ),
     ).rows
     assert list(north["people"].astype("Float64")) == list(alone["people"].astype("Float64"))
+
+
+def test_the_ranked_chart_fits_its_axis_to_the_data_not_from_zero() -> None:
+    fig = hotspot_rank_figure(compare_rows(), area_word="wards")
+    low, high = fig.layout.xaxis.range
+    assert 50 < low < 55 and 96 < high < 100  # the intervals run 55 to 96
+    assert fig.layout.xaxis.rangemode is None
+
+
+def test_a_long_ranking_shows_both_ends_and_counts_the_rest() -> None:
+    rows = pd.concat([compare_rows().iloc[:5]] * 8, ignore_index=True)
+    rows["area_code"] = [f"W{i}" for i in range(len(rows))]
+    rows["area_name"] = [f"Ward {i}" for i in range(len(rows))]
+    rows["value"] = [float(100 - i) for i in range(len(rows))]
+    fig = hotspot_rank_figure(rows, area_word="wards")
+    labels = list(fig.layout.yaxis.categoryarray)
+    assert labels[0] == "Ward 0" and labels[-1] == "Ward 39"
+    assert "22 more areas: see the table" in labels[9]
+    # The card's box (assets: .directors-rank, 780 px) holds the chart whole: nothing scrolls.
+    assert fig.layout.height <= 760
+
+
+def test_many_withheld_areas_are_one_row_a_few_are_listed() -> None:
+    rows = pd.concat([compare_rows()] * 2, ignore_index=True)
+    rows["area_name"] = [f"Ward {i}" for i in range(len(rows))]
+    labels = list(hotspot_rank_figure(rows, area_word="wards").layout.yaxis.categoryarray)
+    assert set(labels[-2:]) == {"Ward 5", "Ward 11"}  # two withheld: listed as [c]
+    many = pd.concat([compare_rows().iloc[[5]]] * 6 + [compare_rows().iloc[:5]], ignore_index=True)
+    many["area_name"] = [f"Ward {i}" for i in range(len(many))]
+    labels = list(hotspot_rank_figure(many, area_word="wards").layout.yaxis.categoryarray)
+    assert labels[-1] == "··· 6 withheld [c] or not compared: see the table ···"
+    assert len(labels) == 6

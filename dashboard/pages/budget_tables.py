@@ -28,7 +28,7 @@ from dashboard.pages.budget_state import (
     page_state,
     trend_params,
 )
-from dashboard.views import Context, ViewOutcome, note_text
+from dashboard.views import Context, ViewOutcome, note_text, with_shown_names
 from layers.mia import (
     ALL_GROUPS,
     TARGET_COLUMNS,
@@ -37,9 +37,10 @@ from layers.mia import (
     mia_trend_figure,
     targets_display,
     targets_frame,
+    theme_label,
 )
 from layers.mia_saving import ILLUSTRATION, SAVING_COLUMNS, choose_basis, saving_meaning
-from layers.style import empty_figure, format_value
+from layers.style import empty_figure, format_value, no_data_figure
 from queries.result import Column, ProtectedResult
 
 # --- composite (derived) results ----------------------------------------------------------
@@ -264,14 +265,15 @@ def render_theme(ctx: Context, state: PageState) -> tuple[Any, list, Any, list, 
     targets = targets_result(ctx, state, trend)
     frame = targets.result.rows if targets.result is not None else pd.DataFrame()
     if trend.result.rows.empty:
-        figure = empty_figure("No financial years for these filters.")
+        figure = no_data_figure("No financial years for these filters.")
     else:
         figure = mia_trend_figure(trend.result.rows, frame, theme=theme)
     trend_note = [*notes_for(ctx, trend), NOT_RECONCILED_NOTE, *part_year_note(ctx, trend)]
+    label = theme_label(frame, theme) if not frame.empty else theme_choice_label(ctx, theme)
     if frame.empty:
-        targets_body: Any = html.P(f"{theme} has no savings targets in the reference table.")
+        targets_body: Any = html.P(f"{label} has no savings targets in the reference table.")
     else:
-        targets_body = data_table(targets_display(frame), f"{theme}: Table 14 (£ million)")
+        targets_body = data_table(targets_display(frame), f"{label}: Table 14 (£ million)")
     saving, meaning = saving_result(ctx, state, trend)
     return (
         figure,
@@ -281,6 +283,11 @@ def render_theme(ctx: Context, state: PageState) -> tuple[Any, list, Any, list, 
         saving_body(saving, meaning),
         note_children(note_text(saving.result, ctx.synthetic) if saving.result else []),
     )
+
+
+def theme_choice_label(ctx: Context, theme: str) -> str:
+    """The theme's code and name as the theme control shows it ("MIA3 Independent travel")."""
+    return f"{theme} {ctx.choices.theme_names.get(theme, '')}".strip()
 
 
 def saving_body(saving: ViewOutcome, meaning: Any) -> list:
@@ -330,10 +337,11 @@ def render_mia17_areas(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
     if areas.result is None:
         blank = empty_figure(areas.message)
         return blank, blank, [html.P(areas.message)]
-    rows = areas.result.rows
+    level = page_state(ctx, state).get("level", AREA_LEVELS[0][0])
+    rows = with_shown_names(ctx, areas.result.rows, level)
     note = note_children(note_text(areas.result, ctx.synthetic))
     if rows.empty:
-        blank = empty_figure("No areas for these filters.")
+        blank = no_data_figure()
         return blank, blank, note
     return (
         enablement_area_figure(rows, measure="share"),

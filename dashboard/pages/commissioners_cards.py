@@ -21,12 +21,12 @@ from dashboard.pages.commissioners_state import (
     period_range,
     query_of,
 )
-from dashboard.views import Context, ViewOutcome
+from dashboard.views import Context, ViewOutcome, with_shown_names
 from layers.commission_compare import difference_map_figure
 from layers.elements import element_compare_figure
 from layers.provision import CELL_DETAILS, city_value, provision_matrix_figure, share_map_figure
 from layers.provision_moves import MOVES_RULE, moved_most, moves_figure, share_changes
-from layers.style import empty_figure
+from layers.style import empty_figure, no_data_figure
 
 # --- what each card shows (plain functions, tested without a browser) -----------------------
 
@@ -79,16 +79,19 @@ def city_share(ctx: Context, state: PageState) -> float | None:
 
 def render_matrix(ctx: Context, state: PageState, detail: str = "people") -> tuple[Any, list]:
     """(figure, note): districts x periods, internal share with people or cost (Figure 37)."""
-    outcome = run_query(ctx, query_of(ctx, "matrix", state))  # type: ignore[arg-type]
+    query = query_of(ctx, "matrix", state)
+    outcome = run_query(ctx, query)  # type: ignore[arg-type]
     if outcome.result is None:
         return empty_figure(outcome.message), note_children(notes_for(ctx, outcome))
     city = city_share(ctx, state)
     note = _share_notes(ctx, outcome, state, city)
     note.append(DIRECT_NOTE)
     if outcome.result.rows.empty:
-        return empty_figure("No areas for these filters."), note_children(note)
+        return no_data_figure(), note_children(note)
     detail = detail if detail in CELL_DETAILS else "people"
-    figure = provision_matrix_figure(outcome.result.rows, city_share=city, detail=detail)
+    level = query.params.get("level", "") if query is not None else ""
+    rows = with_shown_names(ctx, outcome.result.rows, level)
+    figure = provision_matrix_figure(rows, city_share=city, detail=detail)
     return figure, note_children(note)
 
 
@@ -149,7 +152,7 @@ def render_compare(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
     element_a, element_b = query.params["element_a"], query.params["element_b"]
     if element_a == element_b:
         message = "Choose two different elements to compare."
-        return empty_figure(message), empty_figure(message), note_children([message])
+        return no_data_figure(message), no_data_figure(message), note_children([message])
     outcome = run_query(ctx, query)
     if outcome.result is None:
         failed = empty_figure(outcome.message)
@@ -160,7 +163,7 @@ def render_compare(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
     if any(state.get(k) for k in COMPARE_DROPS):
         note.insert(1, COMPARE_DROPS_NOTE)
     if rows.empty:
-        empty = empty_figure("No areas for these filters.")
+        empty = no_data_figure()
         return empty, empty, note_children(note)
     label_a, label_b = _element_label(ctx, element_a, "A"), _element_label(ctx, element_b, "B")
     bars = element_compare_figure(rows, label_a=label_a, label_b=label_b)

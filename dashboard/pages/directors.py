@@ -41,17 +41,17 @@ from dashboard.pagekit import (
 )
 from dashboard.pages import Page
 from dashboard.pages import directors_regions as regions
-from dashboard.views import Context, ViewOutcome, download_payload
+from dashboard.views import Context, ViewOutcome, download_payload, with_shown_names
+from layers.hotspot_rank import hotspot_rank_figure
 from layers.hotspots import (
     ACTIVITY_WORDING,
     METHOD_WORDING,
     hotspot_map_figure,
-    hotspot_rank_figure,
     summary_text,
 )
 from layers.quarterly import quarterly_users_figure
 from layers.regions import profile_figure, region_compare_figure
-from layers.style import empty_figure
+from layers.style import NO_DATA, empty_figure, no_data_figure
 from queries.result import ProtectedResult
 
 IDS = PageIds("directors")
@@ -142,11 +142,11 @@ def hotspot_outputs(ctx: Context, state: PageState) -> tuple[Any, Any, str, list
     if outcome.result is None:
         blank = empty_figure(outcome.message)
         return blank, blank, outcome.message, note
-    rows = outcome.result.rows
     level = hotspot_level(state)
+    rows = with_shown_names(ctx, outcome.result.rows, level, with_code=True)
     if rows.empty:
-        blank = empty_figure("No areas for these filters.")
-        return blank, blank, "No areas for these filters.", note
+        blank = no_data_figure()
+        return blank, blank, NO_DATA + ".", note
     summary = summary_text(rows, AREA_WORDS[level])
     rank = hotspot_rank_figure(rows, area_word=AREA_WORDS[level])
     geometry = ctx.geometry
