@@ -29,7 +29,7 @@ from dashboard.views import (
     render_trend,
     run,
 )
-from layers.hotspots import hotspot_rank_figure
+from layers.hotspot_rank import hotspot_rank_figure
 from layers.matrix import matrix_figure
 from layers.style import MEASURE_LABELS, empty_figure
 
