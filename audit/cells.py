@@ -183,6 +183,10 @@ def load(served: Path, workspace: Path) -> CellTable:
                 [*(f"v_{d}.code AS code_{d}" for d in selects), *(f"j.{v}" for v in value_cols)]
             )
             + f" FROM joined j {joins}"
+            # Row order is the cell index the attacks and the seeded sample use: fix it, so the
+            # same build (and a rebuild of the same extract) is attacked on the same sample.
+            + " ORDER BY "
+            + ", ".join(f"code_{d}" for d in selects)
         ).df()
     finally:
         con.close()

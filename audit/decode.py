@@ -92,12 +92,13 @@ def _sums(rel: Relations, ev: Evidence, usable: np.ndarray, model: NoiseModel) -
     n = len(rel)
     hidden = rel.absent if model.suppressed_min == 0 else np.zeros(n, dtype=np.int64)
     top = model.suppressed_max
+    c_mean, c_var = model.suppressed_moments
     return _Sums(
         usable,
         cc,
         cr,
-        np.bincount(cr, ev.mean[cc], n) + hidden * top / 2,
-        np.bincount(cr, ev.var[cc], n) + hidden * ((top + 1) ** 2 - 1) / 12,
+        np.bincount(cr, ev.mean[cc], n) + hidden * c_mean,
+        np.bincount(cr, ev.var[cc], n) + hidden * c_var,
         np.bincount(cr, ev.lo[cc], n),
         np.bincount(cr, ev.hi[cc], n) + hidden * top,
         rel.family_of(np.arange(n)),
@@ -204,7 +205,7 @@ def _decode_chunk(
     used = best_per_family(_rows(rel, ev, sums, is_target))
 
     # the grid of values each target can take, and its own evidence as the prior
-    width = max(model.suppressed_max, 2 * model.spread + 1)
+    width = max(model.suppressed_max + 1, 2 * model.spread + 1)
     pos = np.full(len(cells), -1, dtype=np.int64)
     pos[targets] = np.arange(len(targets))
     t_pub = pub[targets]
@@ -278,7 +279,7 @@ def _messages(rows: pd.DataFrame, x: np.ndarray, ev: Evidence, model: NoiseModel
     if child.any():
         a = rows["anchor"].to_numpy()[child]
         a_pub = ev.published[a]
-        j = np.arange(max(2 * model.spread + 1, model.suppressed_max))
+        j = np.arange(max(2 * model.spread + 1, model.suppressed_max + 1))
         base = np.where(
             a_pub == SUPPRESSED, model.suppressed_min, np.maximum(a_pub - model.spread, 0)
         )

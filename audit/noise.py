@@ -33,15 +33,19 @@ class NoiseModel:
     """P(published | true count) under a ptable and a threshold on the true count.
 
     `offsets[pcv, j]` = probability that a count using row pcv is published as count + j - D.
-    True 0 publishes 0; 1..threshold-1 publish as suppressed; the rest as count + pvalue, never
-    below the threshold (the build clips there, so the model does too).
+    True 0 publishes 0 (or [c], suppressed_min 0); 1..threshold-1 publish as suppressed; the
+    rest as count + pvalue, and as suppressed where that is under the threshold (the build's
+    rule: the noise ptable does so for a share of 10..14, the soft edge), so a [c] may hold up
+    to `suppressed_max`, with the likelihood `suppressed_share` above threshold - 1.
     """
 
-    offsets: np.ndarray  # (PCV_MAX + 1, 2D + 1)
-    spread: int  # D, the largest |pvalue|
+    offsets: np.ndarray  # (PCV_MAX + 1, 2D + 1): published outcomes only
+    spread: int  # D, the largest change to a count the ptable publishes
     threshold: int
-    suppressed_max: int  # a [c] cell holds 1..suppressed_max (threshold - 1; 9 in the controls)
+    suppressed_max: int  # a [c] cell holds suppressed_min..suppressed_max
     suppressed_min: int = 1  # 0 where true zeros are published as [c] too (the build's rule)
+    #: per ptable row, the share of keys taking the count under the threshold ([c])
+    under: np.ndarray | None = None
 
     @classmethod
     def from_ptable(
@@ -53,14 +57,48 @@ class NoiseModel:
     ) -> NoiseModel:
         pv = ptable["pvalue"].to_numpy(dtype=np.int64)
         pcv = ptable["pcv"].to_numpy(dtype=np.int64)
-        spread = int(np.abs(pv).max()) if len(pv) else 0
         keys = np.bincount(pcv, minlength=PCV_MAX + 1).astype(float)
+        keys[keys == 0] = 1.0
+        below = (pcv >= max(threshold, 1)) & (pcv + pv < threshold)
+        under = np.bincount(pcv[below], minlength=PCV_MAX + 1) / keys
+        pv, pcv = pv[~below], pcv[~below]
+        spread = int(np.abs(pv).max()) if len(pv) else 0
         offsets = np.zeros((PCV_MAX + 1, 2 * spread + 1))
         np.add.at(offsets, (pcv, pv + spread), 1.0)
-        offsets[keys > 0] /= keys[keys > 0, None]
-        offsets[keys == 0, spread] = 1.0  # a row the table lacks publishes the true count
-        smax = threshold - 1 if suppressed_max is None else suppressed_max
-        return cls(offsets, spread, threshold, smax, suppressed_min)
+        offsets /= keys[:, None]
+        offsets[offsets.sum(axis=1) + under == 0, spread] = 1.0  # a missing row: the truth
+        if suppressed_max is None:
+            edge = np.nonzero(under > 0)[0]
+            suppressed_max = max(threshold - 1, int(edge.max()) if len(edge) else 0)
+        return cls(offsets, spread, threshold, suppressed_max, suppressed_min, under)
+
+    def suppressed_share(self, n: np.ndarray) -> np.ndarray:
+        """P([c] | n) for counts at or over the threshold: the keys the ptable takes under it."""
+        n = np.asarray(n, dtype=np.int64)
+        if self.under is None:
+            return np.zeros(n.shape)
+        return self.under[pcv_of(np.maximum(n, 1))]
+
+    @cached_property
+    def suppressed_weights(self) -> np.ndarray:
+        """P([c] | n) for n = 0..suppressed_max: the attacker's weights for a [c]'s value."""
+        n = np.arange(self.suppressed_max + 1)
+        w = np.where((n >= self.suppressed_min) & (n < max(self.threshold, 1)), 1.0, 0.0)
+        if self.suppressed_max >= self.threshold:
+            high = n >= self.threshold
+            w[high] = self.suppressed_share(n[high])
+        w[n > self.suppressed_max] = 0.0
+        return w
+
+    @cached_property
+    def suppressed_moments(self) -> tuple[float, float]:
+        """Mean and variance of a [c]'s true count (flat prior times P([c] | n))."""
+        w = self.suppressed_weights
+        if w.sum() == 0:
+            return 0.0, 0.0
+        n = np.arange(len(w))
+        mean = float((w * n).sum() / w.sum())
+        return mean, float((w * n**2).sum() / w.sum() - mean**2)
 
     def published_probs(self, n: int) -> dict[int | None, float]:
         """Every value a true count can publish as, with its probability (None = [c])."""
@@ -68,10 +106,11 @@ class NoiseModel:
             return {None: 1.0} if self.suppressed_min == 0 else {0: 1.0}
         if n <= self.suppressed_max and n < max(self.threshold, 1):
             return {None: 1.0}
-        out: dict[int | None, float] = {}
+        share = float(self.suppressed_share(np.array([n]))[0]) if n >= self.threshold else 0.0
+        out: dict[int | None, float] = {None: share} if share > 0 else {}
         row = self.offsets[int(pcv_of(np.array([n]))[0])]
         for j in np.nonzero(row)[0]:
-            p = max(n + int(j) - self.spread, self.threshold)
+            p = n + int(j) - self.spread
             out[p] = out.get(p, 0.0) + float(row[j])
         return out
 
@@ -81,8 +120,12 @@ class NoiseModel:
         out = np.zeros(p.shape)
         zero = n == 0
         out[zero & (p == 0)] = 1.0
-        small = (n >= self.suppressed_min) & (n <= self.suppressed_max)
+        small = (n >= self.suppressed_min) & (n < max(self.threshold, 1))
+        small &= n <= self.suppressed_max
         out[small & (p == SUPPRESSED)] = 1.0
+        edge = (p == SUPPRESSED) & (n >= self.threshold) & (n <= self.suppressed_max)
+        if edge.any():
+            out[edge] = self.suppressed_share(n[edge])
         # a count under the threshold that was published anyway (an unprotected cell) is read
         # as the truth: the attacker has it
         out[(p >= 1) & (p < self.threshold) & (n == p)] = 1.0
@@ -94,11 +137,6 @@ class NoiseModel:
             ok = (j >= 0) & (j <= 2 * self.spread)
             val = np.zeros(len(nb))
             val[ok] = rows[ok, j[ok]]
-            # published exactly at the threshold also collects the clipped outcomes below it
-            at = (pb == self.threshold) & ok
-            if at.any():
-                below = np.arange(2 * self.spread + 1)[None, :] < j[at, None]
-                val[at] += (rows[at] * below).sum(axis=1)
             out[big] = val
         return out
 
@@ -108,6 +146,8 @@ class NoiseModel:
         build's meta ptable_V, care_atlas.ptables.noise_summary)."""
         j = np.arange(-self.spread, self.spread + 1)
         rows = self.offsets[max(self.threshold, 1) :]
+        kept = rows.sum(axis=1)
+        rows = rows[kept > 0] / kept[kept > 0, None]  # the noise of what is published
         if not len(rows):
             return 0.0
         mean = rows @ j
@@ -116,16 +156,13 @@ class NoiseModel:
     def moments(self, published: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean and variance of the true count given each published value (flat prior).
 
-        A suppressed cell: uniform over suppressed_min..suppressed_max. A published 0: 0.
+        A suppressed cell: `suppressed_moments`. A published 0: 0.
         """
         p = np.asarray(published, dtype=np.int64)
         mean = p.astype(float)
         var = np.zeros(len(p))
         sup = p == SUPPRESSED
-        lo, hi = self.suppressed_min, self.suppressed_max
-        k = hi - lo + 1
-        mean[sup] = (lo + hi) / 2 if k > 0 else 0.0
-        var[sup] = (k * k - 1) / 12 if k > 0 else 0.0
+        mean[sup], var[sup] = self.suppressed_moments
         pos = p > 0
         if pos.any() and self.spread > 0:
             uniq, inv = np.unique(p[pos], return_inverse=True)
@@ -171,13 +208,12 @@ def publish_counts(
     n: np.ndarray, ckey: np.ndarray, ptable: pd.DataFrame, threshold: int
 ) -> np.ndarray:
     """The build's rule, for cells the audit makes up itself (the free-form region control):
-    0 -> 0, 1..threshold-1 -> SUPPRESSED, else n + pvalue(pcv(n), ckey), never below threshold."""
+    0 -> 0, 1..threshold-1 -> SUPPRESSED, else n + pvalue(pcv(n), ckey), SUPPRESSED where
+    that is under the threshold."""
     table = np.zeros((PCV_MAX + 1, int(ptable["ckey"].max()) + 1), dtype=np.int64)
     table[ptable["pcv"].to_numpy(), ptable["ckey"].to_numpy()] = ptable["pvalue"].to_numpy()
     n = np.asarray(n, dtype=np.int64)
-    out = np.maximum(
-        n + table[pcv_of(np.maximum(n, 1)), np.asarray(ckey) % table.shape[1]], threshold
-    )
-    out[n < threshold] = SUPPRESSED
+    out = n + table[pcv_of(np.maximum(n, 1)), np.asarray(ckey) % table.shape[1]]
+    out[(n < threshold) | (out < threshold)] = SUPPRESSED
     out[n == 0] = 0
     return out

@@ -40,7 +40,8 @@ ATTACKS = [
     ),
     (
         "Exact bounds, propagated",
-        "Each published number allows a range of true counts (a [c] means 1 to 9; a published "
+        "Each published number allows a range of true counts (a [c] means 0 to 9, or a little "
+        "more for a share of cells; a published "
         "15 means 8 to 22 under this ptable). A total bounds its parts and the parts bound the "
         "total; every tightened cell tightens its neighbours, repeated until nothing changes. "
         "Anything left with a single possible value is known for certain.",
@@ -50,7 +51,7 @@ ATTACKS = [
         "The attacker knows the ptable (not the cell keys), so knows how likely each true "
         "count is to be published as each multiple of 5. For each hidden cell it multiplies "
         "these likelihoods over all its relations into a posterior probability for every value "
-        "1 to 9. 'Recovered' means the most likely value is the true one and the attacker "
+        "it can take. 'Recovered' means the most likely value is the true one and the attacker "
         "would put at least 90% on it.",
     ),
     (
@@ -130,15 +131,20 @@ def _rule(r: AuditResult) -> list[Block]:
             "ul",
             [
                 (
-                    f"Counts: 0 to {m.suppressed_max} as [c] (a cell with no row is [c] too); "
+                    f"Counts: 0 to {m.threshold - 1} as [c] (a cell with no row is [c] too); "
                     if m.suppressed_min == 0
-                    else f"Counts: a true 0 is published as 0; 1 to {m.suppressed_max} as [c]; "
+                    else f"Counts: a true 0 is published as 0; 1 to {m.threshold - 1} as [c]; "
                 )
                 + f"{m.threshold} or more as the true count plus cell-key noise from the ptable, "
-                f"never below {m.threshold}.",
-                f"ptable: {r.ptable_name or 'as supplied'}; largest change D = {m.spread}, "
-                f"variance V = {m.variance:.2f}.",
-                "Money: published only where the true people count is at least the threshold and "
+                f"and [c] where the noise takes it under {m.threshold}"
+                + (
+                    f" (a share of {m.threshold} to {m.suppressed_max}: the table below)."
+                    if m.suppressed_max >= m.threshold
+                    else "."
+                ),
+                f"ptable: {r.ptable_name or 'as supplied'}; largest change of a published count "
+                f"D = {m.spread}, variance V = {m.variance:.2f}.",
+                "Money: published only where its people count is published and "
                 "the two largest people's costs are under 85% of the total; noise uniform on ± the "
                 "largest person's cost, then 3 significant figures.",
             ],

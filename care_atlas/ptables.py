@@ -11,6 +11,11 @@ unbiased (the expected published value is n) and consistent (the same people giv
 key, so the same answer). A published p then allows every true count within `spread` of p,
 three times the range deterministic rounding allows, which defeats the exact sum-solving
 attacks that deterministic rounding falls to.
+
+Counts just over the threshold also go under it for a share of keys
+(queries.catalogue.SUPPRESSED_BAND_SHARES; pvalue -n, published 0, which the build reads as
+[c]): the threshold's edge is soft, so a [c] never means "at most 9" for certain. What is
+published stays unbiased: the published outcomes keep their proportions.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from queries.catalogue import COUNT_THRESHOLD, SUPPRESSED_BAND_SHARES
+
 #: The ONS ptables cover cell values 1..750 and cell keys 0..255.
 PCV_MAX = 750
 CKEYS = 256
@@ -29,7 +36,7 @@ BASE = 5
 DEFAULT_SPREAD = 7
 DEFAULT_THIRD_SHARE = 0.15
 #: Nothing under this is ever published (PRIVACY.md §3: the threshold on the true count).
-FLOOR = 10
+FLOOR = COUNT_THRESHOLD
 
 
 def identity_ptable(pcv_max: int = PCV_MAX, ckeys: int = CKEYS) -> pd.DataFrame:
@@ -78,6 +85,16 @@ def _key_counts(probabilities: dict[int, float], ckeys: int) -> dict[int, int]:
     return counts
 
 
+def with_soft_edge(
+    n: int, probabilities: dict[int, float], shares: dict[int, float] = SUPPRESSED_BAND_SHARES
+) -> dict[int, float]:
+    """Send the band's share of n's keys under the threshold (published 0, read as [c])."""
+    share = shares.get(n, 0.0)
+    if share <= 0:
+        return probabilities
+    return {0: share, **{v: p * (1 - share) for v, p in probabilities.items()}}
+
+
 def noise_ptable(
     third_share: float = DEFAULT_THIRD_SHARE, pcv_max: int = PCV_MAX, ckeys: int = CKEYS
 ) -> pd.DataFrame:
@@ -85,7 +102,7 @@ def noise_ptable(
     rows = []
     for pcv in range(1, pcv_max + 1):
         ckey = 0
-        counts = _key_counts(outcome_probabilities(pcv, third_share), ckeys)
+        counts = _key_counts(with_soft_edge(pcv, outcome_probabilities(pcv, third_share)), ckeys)
         for published in sorted(counts):
             for _ in range(counts[published]):
                 rows.append((pcv, ckey, published - pcv))
@@ -95,8 +112,9 @@ def noise_ptable(
 
 def noise_summary(ptable: pd.DataFrame, floor: int = FLOOR) -> tuple[int, float]:
     """(D, V): the largest noise any published count carries and the largest variance of the
-    noise of one true count, over counts >= floor and uniform cell keys (PRIVACY.md §3)."""
-    rows = ptable[ptable["pcv"] >= floor]
+    noise of one true count, over counts >= floor and uniform cell keys (PRIVACY.md §3). Keys
+    that take a count under the floor suppress it: they publish nothing, so carry no noise."""
+    rows = ptable[(ptable["pcv"] >= floor) & (ptable["pcv"] + ptable["pvalue"] >= floor)]
     if rows.empty:
         return 0, 0.0
     d = int(rows["pvalue"].abs().max())

@@ -23,6 +23,12 @@ ALL = "all"
 # true values of every cell and read by the query layer for what it derives.
 #: True counts 1..COUNT_THRESHOLD-1 are suppressed; nothing under it is ever published.
 COUNT_THRESHOLD = 10
+#: The soft edge: a true count just over the threshold is also [c] for this share of cell keys
+#: (the noise ptable takes it under the threshold, care_atlas/ptables.py). With a hard edge a
+#: [c] meant "at most 9" for certain, and a [c] cell whose relations all said "about 12" was
+#: pinned at 9 (posterior 0.9 and over for 49 cells at 20,000 agreements, audit/README.md); with
+#: these shares a [c] may be 10..14 and the attacker's belief spreads over them.
+SUPPRESSED_BAND_SHARES: dict[int, float] = {10: 0.5, 11: 0.4, 12: 0.3, 13: 0.2, 14: 0.1}
 #: Money is suppressed where the two largest people's costs reach this share of the total.
 DOMINANCE_SHARE = 0.85
 #: Rates and shares are [u] (low reliability) where the published numerator is under this.
@@ -365,6 +371,12 @@ def catalogue_json(
             "the fewer of what / age band / client group it carries at once. Gender and ethnic "
             "group only at city, region and district, one at a time, never with a service or "
             "element. Periods: single periods, plus preset ranges of years and financial years."
+        ),
+        "suppression": (
+            f"[c]: a true count under {COUNT_THRESHOLD} (zero included), or one of "
+            f"{min(SUPPRESSED_BAND_SHARES)} to {max(SUPPRESSED_BAND_SHARES)} for a share of "
+            "cells chosen by the cell key; money where its people count is [c] or one or two "
+            "people dominate it."
         ),
         "measures": {
             name: {

@@ -16,6 +16,9 @@ from care_atlas.ptables import identity_ptable, noise_ptable
 from tests.fixtures.audit_world import hand_cells, split
 
 NOISE = NoiseModel.from_ptable(noise_ptable(), 10)
+#: The same noise with a hard edge (no count of 10 or more ever [c]): the bounds' known answers.
+_TABLE = noise_ptable()
+HARD = NoiseModel.from_ptable(_TABLE[_TABLE["pcv"] + _TABLE["pvalue"] >= 10], 10)
 AREAS = {
     "areas": pd.DataFrame(
         [("sector", "D 1", "D"), ("sector", "D 2", "D")], columns=["level", "area_code", "district"]
@@ -35,16 +38,19 @@ def _attack(rows, model=NOISE, ref=None, published=None, measure="people"):
     return cells, rel, res.set_index("cell"), used
 
 
-def test_a_high_total_over_two_suppressed_parts_pins_both_to_nine():
-    # 18 published as 25 (a 15% outcome of this ptable) means at least 18; two [c] parts hold
-    # at most 9 each: both must be 9.
+def test_a_high_total_over_two_suppressed_parts_pins_both_to_nine_at_a_hard_edge():
+    # 18 published as 25 (a 15% outcome of this ptable) means at least 18; with a hard edge
+    # two [c] parts hold at most 9 each: both must be 9. The shipped soft edge (a share of
+    # 10..14 is [c] too) leaves them open.
     rows = [
         dict(level="district", area_code="D", people=25, people_n=18),
         dict(level="sector", area_code="D 1", people=None, people_n=9),
         dict(level="sector", area_code="D 2", people=None, people_n=9),
     ]
-    _, _, res, _ = _attack(rows, ref=AREAS)
+    _, _, res, _ = _attack(rows, model=HARD, ref=AREAS)
     assert res["recovered"].all() and (res["sd"] == 0).all() and (res["map"] == 9).all()
+    _, _, soft, _ = _attack(rows, ref=AREAS)
+    assert not soft["recovered"].any() and (soft["p_true"] < 0.5).all()
 
 
 def test_nine_present_parts_of_a_suppressed_total_are_each_one():
@@ -52,7 +58,7 @@ def test_nine_present_parts_of_a_suppressed_total_are_each_one():
     rows = [dict(people=None, people_n=9)] + [
         dict(age_band=b, people=None, people_n=1) for b in bands
     ]
-    _, _, res, _ = _attack(rows)
+    _, _, res, _ = _attack(rows, model=HARD)
     parts = res[res["true"] == 1]
     assert len(parts) == 9 and parts["recovered"].all()
     assert res.loc[res["true"] == 9, "recovered"].all()
@@ -118,7 +124,7 @@ def test_bounds_propagate_through_a_neighbour_pinned_by_another_relation():
     ]
     cells = from_frames(*split(hand_cells(rows)))
     rel = build(cells, relation_types(cells, {}))
-    ev = evidence(cells.published["people"], NOISE)
+    ev = evidence(cells.published["people"], HARD)
     lo, hi, rounds = propagate(rel, rel.exact(cells.true_n["people"]), ev.lo, ev.hi)
     truth = cells.true_n["people"]
     assert ((lo <= truth) & (truth <= hi)).all()
@@ -142,10 +148,12 @@ def test_people_relations_are_used_only_where_nobody_is_in_two_parts():
 
 
 def test_a_part_with_no_cell_is_c_where_zeros_are_c_and_hides_its_siblings():
-    # [c] = 0..9 (the shipped rule): a district published 25 (so at least 18) over its two
+    # [c] = 0..9 with a hard edge: a district published 25 (so at least 18) over its two
     # [c] sectors pins both to 9; give the district a third sector with no cell and the
     # attacker cannot tell it is empty, so nothing is pinned.
-    hidden_zeros = NoiseModel.from_ptable(noise_ptable(), 10, suppressed_min=0)
+    hidden_zeros = NoiseModel.from_ptable(
+        _TABLE[_TABLE["pcv"] + _TABLE["pvalue"] >= 10], 10, suppressed_min=0
+    )
     rows = [
         dict(level="district", area_code="D", people=25, people_n=18),
         dict(level="sector", area_code="D 1", people=None, people_n=9),
