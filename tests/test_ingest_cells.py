@@ -124,8 +124,7 @@ def test_every_served_cell_is_its_truth_protected(both: duckdb.DuckDBPyConnectio
         # 0..9 (a true zero too) is [c], and so is a count the ptable takes under the threshold
         # (the soft edge); a cell with no served row is [c] in every measure.
         expect = (
-            f"CASE WHEN {n} < {t} OR {n} + p{i}.pvalue < {t} THEN NULL "
-            f"ELSE {n} + p{i}.pvalue END"
+            f"CASE WHEN {n} < {t} OR {n} + p{i}.pvalue < {t} THEN NULL ELSE {n} + p{i}.pvalue END"
         )
         expected.append(expect)
         joins.append(
