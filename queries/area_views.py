@@ -10,7 +10,14 @@ import numpy as np
 import pandas as pd
 
 from queries.catalogue import what_kind
-from queries.cells import area_names, grid, lookup_for, populations, shown_areas
+from queries.cells import (
+    area_names,
+    grid,
+    lookup_for,
+    populations,
+    shown_areas,
+    single_periods,
+)
 from queries.database import Database, plain_frame
 from queries.derived import (
     Z95,
@@ -24,8 +31,11 @@ from queries.derived import (
 from queries.filters import FilterError, Filters, check, check_member
 from queries.result import Column, ProtectedResult
 from queries.viewkit import (
+    ENABLEMENT_COLUMNS,
+    ENABLEMENT_DENOMINATOR,
     PROVISION_TYPES,
     check_measure,
+    enablement_values,
     measure_value,
     measure_whats,
     meta,
@@ -115,15 +125,10 @@ def area_map(db: Database, f: Filters) -> ProtectedResult:
     )
 
 
-def _single_periods(db: Database, f: Filters) -> tuple[str, ...]:
-    labels = db.reference.periods[f.period_kind]
-    return labels[labels.index(f.period_from) : labels.index(f.period_to) + 1]
-
-
 def matrix(db: Database, f: Filters) -> ProtectedResult:
     """Areas x single periods of the chosen measure (the postcode/year matrix)."""
     check_measure(f, f.level, single_periods=True)
-    cells = _measure_cells(db, f, _single_periods(db, f))
+    cells = _measure_cells(db, f, single_periods(db, f))
     values, status, kind = measure_value(f, cells, cells["population"].to_numpy())
     columns = {
         "area_code": cells["area_code"],
@@ -155,7 +160,7 @@ def provision(db: Database, f: Filters) -> ProtectedResult:
         check(f, what=what, single_periods=True)
     areas = shown_areas(db, f)
     lookup = lookup_for(
-        f, periods=_single_periods(db, f), whats=tuple(whats.values()), areas=tuple(areas)
+        f, periods=single_periods(db, f), whats=tuple(whats.values()), areas=tuple(areas)
     )
     cells = pivot_provision(
         grid(db, lookup, ("area_code", "period", "what")), whats, ["area_code", "period"]
@@ -203,35 +208,14 @@ def enablement(db: Database, f: Filters) -> ProtectedResult:
     check(f, what=what)
     areas = shown_areas(db, f)
     cells = grid(db, lookup_for(f, whats=(what,), areas=tuple(areas)), ("area_code",))
-    people, over = cells["people"], cells["people_over_6w"]
-    share, share_status = shares(over, people)
-    cost = cells["cost_beyond_42"].to_numpy(dtype="float64")
     columns = {
         "area_code": cells["area_code"],
         "area_name": area_names(db, f.level, cells["area_code"]),
-        "people": people,
-        "people_status": count_statuses(people),
-        "people_over_6w": over,
-        "over_6w_status": count_statuses(over),
-        "share_over_6w": share,
-        "share_status": share_status,
-        "cost_beyond_42": cost,
-        "cost_status": money_statuses(cost),
+        **enablement_values(cells),
     }
-    cols = [
-        Column("area_code", "area"),
-        Column("area_name", "area"),
-        Column("people", "count"),
-        Column("people_status", "status"),
-        Column("people_over_6w", "count"),
-        Column("over_6w_status", "status"),
-        Column("share_over_6w", "share"),
-        Column("share_status", "status"),
-        Column("cost_beyond_42", "money"),
-        Column("cost_status", "status"),
-    ]
+    cols = [Column("area_code", "area"), Column("area_name", "area"), *ENABLEMENT_COLUMNS]
     m = meta(db, "enablement", f, "Enablement beyond 6 weeks (MIA17)", measure="people_over_6w")
-    m["denominator"] = "published people with an MIA17 enablement agreement (the same cell)"
+    m["denominator"] = ENABLEMENT_DENOMINATOR
     m["what"] = what
     return ProtectedResult(cols, plain_frame(columns), m)
 

@@ -95,6 +95,19 @@ def shown_areas(db: Database, f: Filters, level: str | None = None) -> list[str]
     return list(ref.level_areas(level, f.region_set))
 
 
+def place(db: Database, f: Filters) -> tuple[str, str]:
+    """(level, area) a one-place view reads: the chosen area, else the whole city."""
+    if f.area is not None:
+        return f.level, f.area
+    return "city", db.reference.city_code()
+
+
+def single_periods(db: Database, f: Filters) -> tuple[str, ...]:
+    """Each period from..to on its own (views over periods read every one as its own cell)."""
+    labels = db.reference.periods[f.period_kind]
+    return labels[labels.index(f.period_from) : labels.index(f.period_to) + 1]
+
+
 def grid(db: Database, lookup: Lookup, keys: tuple[str, ...]) -> pd.DataFrame:
     """Every cell of the lookup keyed by `keys` (the dimensions the view varies), with the
     published measures: Int64 counts (NA = [c]) and float money (NaN = [c]); a cell with no

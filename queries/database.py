@@ -83,6 +83,8 @@ class Reference:
     age_bands: tuple[str, ...]
     #: set id -> set name
     region_sets: dict[str, str]
+    #: set id -> the level its regions are unions of ("district" or "ward")
+    region_set_kinds: dict[str, str]
     #: ward code or district -> level -> areas lying at least partly inside it
     area_parts: dict[str, dict[str, tuple[str, ...]]]
     #: (level, area code) -> age band -> residents
@@ -285,6 +287,9 @@ def _load_reference(con: duckdb.DuckDBPyConnection) -> Reference:
         ),
         region_sets=dict(
             con.execute("SELECT set_id, set_name FROM region_sets ORDER BY set_id").fetchall()
+        ),
+        region_set_kinds=dict(
+            con.execute("SELECT set_id, kind FROM region_sets ORDER BY set_id").fetchall()
         ),
         area_parts=parts,
         band_populations=bands,

@@ -9,20 +9,14 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from queries.budget_views import target_records
 from queries.catalogue import ALL, what_kind, what_member
-from queries.cells import area_names, grid, lookup_for, shown_areas
+from queries.cells import area_names, grid, lookup_for, place, shown_areas, single_periods
 from queries.database import Database, plain_frame
 from queries.derived import count_status, count_statuses, shares
 from queries.filters import FilterError, Filters, check, check_member
 from queries.result import Column, ProtectedResult
 from queries.viewkit import meta, money_statuses
-
-
-def _place(db: Database, f: Filters) -> tuple[str, str]:
-    """(level, area) a one-place view reads: the chosen area, else the whole city."""
-    if f.area is not None:
-        return f.level, f.area
-    return "city", db.reference.city_code()
 
 
 def _elements_in(db: Database, f: Filters) -> list[str]:
@@ -46,7 +40,7 @@ def _elements_in(db: Database, f: Filters) -> list[str]:
 def elements(db: Database, f: Filters) -> ProtectedResult:
     """Top N elements by published people, for the city or the chosen area."""
     check_member(f, db.reference)
-    level, area = _place(db, f)
+    level, area = place(db, f)
     codes = _elements_in(db, f)
     whats = tuple(what_member("element", c) for c in codes)
     if whats:
@@ -129,16 +123,11 @@ def element_compare(db: Database, f: Filters) -> ProtectedResult:
     return ProtectedResult(cols, plain_frame(columns), m)
 
 
-def _single_periods(db: Database, f: Filters) -> tuple[str, ...]:
-    labels = db.reference.periods[f.period_kind]
-    return labels[labels.index(f.period_from) : labels.index(f.period_to) + 1]
-
-
 def trend(db: Database, f: Filters) -> ProtectedResult:
     """Per single period: agreements active (records), people and cost in period."""
-    level, area = _place(db, f)
+    level, area = place(db, f)
     check(f, level=level, single_periods=True)
-    lookup = lookup_for(f, level=level, periods=_single_periods(db, f), areas=(area,))
+    lookup = lookup_for(f, level=level, periods=single_periods(db, f), areas=(area,))
     cells = grid(db, lookup, ("period",))
     cost = cells["cost"].to_numpy(dtype="float64")
     columns = {
@@ -162,11 +151,7 @@ def trend(db: Database, f: Filters) -> ProtectedResult:
     m = meta(db, "trend", f, f"Records, people and cost per {f.period_kind}", measure="people")
     if what_kind(f.what) in ("theme", "theme_provision"):
         theme = f.what.split(":")[1]
-        targets = db.query(
-            "SELECT * FROM mia_targets WHERE theme = $theme ORDER BY theme, financial_year",
-            {"theme": theme},
-        )
-        m["savings_targets"] = targets.to_dict(orient="records")
+        m["savings_targets"] = target_records(db, theme).to_dict(orient="records")
         m["notes"].append(
             "Savings targets are budget targets, not sums of agreement costs: they do not "
             "reconcile."
@@ -193,7 +178,7 @@ def quarterly_users(db: Database, f: Filters) -> ProtectedResult:
     """Distinct people per quarter using one element (e.g. CHIRDRT, about 100 a quarter)."""
     if f.element is None:
         raise FilterError("element", "choose an element", list(db.reference.elements))
-    level, area = _place(db, f)
+    level, area = place(db, f)
     g = replace(f, period_kind="quarter", what=what_member("element", f.element))
     check(g, level=level, single_periods=True)
     lookup = lookup_for(g, level=level, periods=_quarters(db, f), areas=(area,))
@@ -216,7 +201,7 @@ def quarterly_users(db: Database, f: Filters) -> ProtectedResult:
 def demographics(db: Database, f: Filters) -> ProtectedResult:
     """People by age band, gender or ethnic group over the selection, and each one's share."""
     check_member(f, db.reference)
-    level, area = _place(db, f)
+    level, area = place(db, f)
     ref = db.reference
     categories = {
         "age_band": ref.age_bands,

@@ -25,6 +25,9 @@ COLUMN_KINDS: tuple[str, ...] = (
     # denominator, shown beside it.
     "population",
     "change",  # the difference of two published values (a count's or an amount's)
+    # The council's budget figures (Table 14: net spend and savings targets, £): reference data
+    # from the 2016 budget, not protected counts or sums of agreement costs; never reconciled.
+    "budget",
 )
 #: GSS shorthand for cell status (PRIVACY.md §6); "" is published.
 PUBLISHED = ""

@@ -15,7 +15,7 @@ from queries.catalogue import ALL, COUNT_THRESHOLD, DOMINANCE_SHARE, MEASURES, w
 from queries.database import Database
 from queries.derived import count_statuses, rates_per_1000, shares
 from queries.filters import FilterError, Filters, check
-from queries.result import PUBLISHED, SUPPRESSED
+from queries.result import PUBLISHED, SUPPRESSED, Column
 
 #: Measures a view can show -> (definition, denominator).
 MEASURE_DEFINITIONS: dict[str, tuple[str, str]] = {
@@ -155,6 +155,38 @@ def pivot_provision(cells: pd.DataFrame, whats: dict[str, str], keys: list[str])
         out[f"{prefix}_people"] = part["people"].reindex(index).array
         out[f"{prefix}_cost"] = part["cost"].reindex(index).to_numpy()
     return out
+
+
+#: The enablement columns every MIA17 view shows, with their kinds.
+ENABLEMENT_COLUMNS: tuple[Column, ...] = (
+    Column("people", "count"),
+    Column("people_status", "status"),
+    Column("people_over_6w", "count"),
+    Column("over_6w_status", "status"),
+    Column("share_over_6w", "share"),
+    Column("share_status", "status"),
+    Column("cost_beyond_42", "money"),
+    Column("cost_status", "status"),
+)
+ENABLEMENT_DENOMINATOR = "published people with an MIA17 enablement agreement (the same cell)"
+
+
+def enablement_values(cells: pd.DataFrame) -> dict[str, Any]:
+    """ENABLEMENT_COLUMNS of grid rows: the published people and people beyond 6 weeks, the
+    share of the two (from published values only) and the published cost beyond day 42."""
+    people, over = cells["people"], cells["people_over_6w"]
+    share, share_status = shares(over, people)
+    cost = cells["cost_beyond_42"].to_numpy(dtype="float64")
+    return {
+        "people": people,
+        "people_status": count_statuses(people),
+        "people_over_6w": over,
+        "over_6w_status": count_statuses(over),
+        "share_over_6w": share,
+        "share_status": share_status,
+        "cost_beyond_42": cost,
+        "cost_status": money_statuses(cost),
+    }
 
 
 def all_breakdowns(f: Filters) -> bool:

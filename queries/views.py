@@ -1,7 +1,8 @@
 """The views, by name: each reads published cells and derives what it shows from them.
 
-area_views and detail_views hold the views themselves; this module is their registry. Every
-view is `view(db, filters) -> ProtectedResult`; nothing here runs SQL of its own.
+area_views, detail_views, headline_views, budget_views and region_views hold the views
+themselves; this module is their registry. Every view is `view(db, filters) ->
+ProtectedResult`; nothing here runs SQL of its own.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from queries.area_views import area_compare, area_map, enablement, matrix, provision
+from queries.budget_views import enablement_areas, enablement_groups, mia_targets
 from queries.database import Database
 from queries.detail_views import (
     demographics,
@@ -19,6 +21,7 @@ from queries.detail_views import (
 )
 from queries.filters import Filters
 from queries.headline_views import headlines
+from queries.region_views import area_profiles
 from queries.result import ProtectedResult
 
 
@@ -46,6 +49,10 @@ VIEWS: dict[str, ViewFunction] = {
     "quarterly_users": quarterly_users,
     "demographics": demographics,
     "headlines": headlines,
+    "enablement_groups": enablement_groups,
+    "enablement_areas": enablement_areas,
+    "mia_targets": mia_targets,
+    "area_profiles": area_profiles,
 }
 
 

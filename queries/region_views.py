@@ -1,0 +1,122 @@
+"""Profiles of every area of a level side by side: people by age band and by ethnic group in
+each area, and each one's share of the area's published total.
+
+The directors' page shows the profile of each region of a council region set
+(``level=region&region_set=<set id>``); this view is that card, so the API serves what it
+draws. Each area's rows are the same published cells as the ``demographics`` view of that area
+alone: one grid per dimension over every area, and one of the areas' totals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from queries.catalogue import ALL
+from queries.cells import area_names, grid, lookup_for, shown_areas
+from queries.database import Database, plain_frame
+from queries.derived import count_statuses, shares
+from queries.filters import FilterError, Filters, check, check_member
+from queries.result import Column, ProtectedResult
+from queries.viewkit import meta
+
+#: Each profile's dimension -> the request parameter that would set it.
+PROFILE_DIMENSIONS: dict[str, str] = {"age_band": "age_bands", "ethnic_group": "ethnic_groups"}
+AGE_FILTER_NOTE = (
+    "The age profile covers every age band: the age band filter applies to the ethnicity "
+    "profile only."
+)
+TOTALS_NOTE = (
+    "Each area's shares are of its own published total (a cell of its own), as the "
+    "demographics view of that area alone gives them."
+)
+WARD_SET_NOTE = (
+    "Ethnicity is published for regions of whole postcode districts: this set is made of wards, "
+    "so its ethnicity profile is not shown [z]."
+)
+COLUMNS: tuple[Column, ...] = (
+    Column("area_code", "area"),
+    Column("area_name", "area"),
+    Column("dimension", "category"),
+    Column("category", "category"),
+    Column("people", "count"),
+    Column("people_status", "status"),
+    Column("share", "share"),
+    Column("share_status", "status"),
+    Column("total_people", "count"),
+    Column("total_people_status", "status"),
+)
+
+
+def _categories(db: Database, dimension: str) -> tuple[str, ...]:
+    ref = db.reference
+    return ref.age_bands if dimension == "age_band" else ref.ethnic_groups
+
+
+def _profile(db: Database, f: Filters, areas: list[str], dimension: str) -> dict[str, Any]:
+    """One dimension's rows for every area: published people per category, and its share of
+    the area's published total."""
+    categories = _categories(db, dimension)
+    param = PROFILE_DIMENSIONS[dimension]
+    lookup = lookup_for(f, areas=tuple(areas), **{param: categories})
+    cells = grid(db, lookup, ("area_code", dimension))
+    totals = grid(db, lookup_for(f, areas=tuple(areas)), ("area_code",))
+    total = pd.Series(totals["people"].array, index=totals["area_code"])
+    denominator = pd.Series(total.reindex(cells["area_code"]).array, dtype="Int64")
+    people = cells["people"]
+    share, share_status = shares(people, denominator)
+    return {
+        "area_code": cells["area_code"],
+        "area_name": area_names(db, f.level, cells["area_code"]),
+        "dimension": np.full(len(cells), dimension, dtype=object),
+        "category": cells[dimension],
+        "people": people,
+        "people_status": count_statuses(people),
+        "share": share,
+        "share_status": share_status,
+        "total_people": denominator,
+        "total_people_status": count_statuses(denominator),
+    }
+
+
+def _no_ethnicity(db: Database, f: Filters) -> str:
+    """Why the ethnicity profile is not shown for f ("" when it is): a set of wards, or a
+    selection the catalogue does not publish by ethnic group (its own message)."""
+    if f.level == "region" and db.reference.region_set_kinds.get(f.region_set or "") == "ward":
+        return WARD_SET_NOTE
+    try:
+        check(f, ethnic_group=_categories(db, "ethnic_group")[0])
+    except FilterError as exc:
+        return f"The ethnicity profile is not published here [z]: {exc.message}."
+    return ""
+
+
+def area_profiles(db: Database, f: Filters) -> ProtectedResult:
+    """Each area's people by age band and by ethnic group, with each one's share of the area's
+    published total: at level=region, the regions of one council region set side by side."""
+    for dimension, param in PROFILE_DIMENSIONS.items():
+        if dimension != "age_band" and getattr(f, dimension) != ALL:
+            raise FilterError(param, "is a profile's own dimension: leave it at all (no value)")
+    check_member(f, db.reference)
+    areas = shown_areas(db, f)
+    every_age = replace(f, age_band=ALL)  # a profile of one age band alone says nothing
+    check(every_age, age_band=_categories(db, "age_band")[0])
+    parts = [_profile(db, every_age, areas, "age_band")]
+    notes = [TOTALS_NOTE]
+    if f.age_band != ALL:
+        notes.append(AGE_FILTER_NOTE)
+    withheld = _no_ethnicity(db, f)
+    if withheld:
+        notes.append(withheld)
+    else:
+        parts.append(_profile(db, f, areas, "ethnic_group"))
+    rows = pd.concat([plain_frame(p) for p in parts], ignore_index=True)
+    title = f"Age and ethnicity profile of each {f.level}"
+    m = meta(db, "area_profiles", f, title, measure="people")
+    m["denominator"] = "each area's published total people (a cell of its own)"
+    m["ethnicity_withheld"] = withheld
+    m["notes"] = [*m["notes"], *notes]
+    return ProtectedResult(list(COLUMNS), rows, m)
