@@ -164,7 +164,7 @@ def enablement_areas(db: Database, f: Filters) -> ProtectedResult:
     return ProtectedResult(cols, plain_frame(columns), m)
 
 
-def _targets_theme(f: Filters) -> str | None:
+def targets_theme(f: Filters) -> str | None:
     """The theme whose targets are shown (its provision part has the theme's targets); None for
     every theme. A service, element or provision type alone has no budget figures."""
     kind = what_kind(f.what)
@@ -177,10 +177,10 @@ def _targets_theme(f: Filters) -> str | None:
     )
 
 
-def mia_targets(db: Database, f: Filters) -> ProtectedResult:
-    """Table 14: an MIA theme's net spend 2015/16 and savings target per financial year, £
-    (budget figures: reference data, not protected counts), and each saving's share of it."""
-    raw = target_records(db, _targets_theme(f))
+def targets_in_pounds(db: Database, theme: str | None) -> pd.DataFrame:
+    """Table 14 in pounds, with each saving's share of the net spend (both budget figures, so
+    the share is sound), one row per theme and financial year."""
+    raw = target_records(db, theme)
     net = pd.to_numeric(raw["net_spend_2015_16_m"], errors="coerce").to_numpy() * 1_000_000
     saving = pd.to_numeric(raw["saving_m"], errors="coerce").to_numpy() * 1_000_000
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -194,6 +194,12 @@ def mia_targets(db: Database, f: Filters) -> ProtectedResult:
         "saving": np.round(saving, 0),
         "saving_share_of_net_spend": share,
     }
+    return plain_frame(columns)
+
+
+def mia_targets(db: Database, f: Filters) -> ProtectedResult:
+    """Table 14: an MIA theme's net spend 2015/16 and savings target per financial year, £
+    (budget figures: reference data, not protected counts), and each saving's share of it."""
     cols = [
         Column("theme", "category"),
         Column("theme_name", "category"),
@@ -215,4 +221,4 @@ def mia_targets(db: Database, f: Filters) -> ProtectedResult:
         "into the serving database."
     )
     m["notes"] = [NOT_RECONCILED_NOTE, "Reference data, not personal data: not perturbed."]
-    return ProtectedResult(cols, plain_frame(columns), m)
+    return ProtectedResult(cols, targets_in_pounds(db, targets_theme(f)), m)

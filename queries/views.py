@@ -1,7 +1,7 @@
 """The views, by name: each reads published cells and derives what it shows from them.
 
-area_views, detail_views, headline_views, budget_views and region_views hold the views
-themselves; this module is their registry. Every view is `view(db, filters) ->
+area_views, detail_views, headline_views, budget_views, saving_views and region_views hold
+the views themselves; this module is their registry. Every view is `view(db, filters) ->
 ProtectedResult`; nothing here runs SQL of its own.
 """
 
@@ -23,6 +23,7 @@ from queries.filters import Filters
 from queries.headline_views import headlines
 from queries.region_views import area_profiles
 from queries.result import ProtectedResult
+from queries.saving_views import mia_saving
 
 
 class UnknownView(KeyError):
@@ -52,6 +53,7 @@ VIEWS: dict[str, ViewFunction] = {
     "enablement_groups": enablement_groups,
     "enablement_areas": enablement_areas,
     "mia_targets": mia_targets,
+    "mia_saving": mia_saving,
     "area_profiles": area_profiles,
 }
 
