@@ -8,7 +8,6 @@ never sums of agreement costs. Withheld values are gaps, never zeros.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,19 +17,9 @@ from layers.matrix import matrix_figure
 from layers.style import LINE_COLOURS, TEMPLATE, format_value, is_missing, money_axis
 from layers.trend import fit_below_axis, trend_figure
 
-#: Client-group prefixes of element codes (DOMAIN.md §2), longest first so HSSU wins over H.
-ELEMENT_GROUP_LABELS: dict[str, str] = {
-    "HSSU": "Home support (HSSU)",
-    "DIR": "Direct payment (DIR)",
-    "CH": "Children (CH)",
-    "LD": "Learning disability (LD)",
-    "MH": "Mental health (MH)",
-    "OA": "Older adults (OA)",
-    "PD": "Physical disability (PD)",
-    "SM": "Substance misuse (SM)",
-}
-#: The label of the all-groups row of the MIA17 tables (a cell of its own, not a sum).
-ALL_GROUPS = "All enablement"
+#: The group of the MIA17 rows for all enablement: the query layer's "all" member (the MIA17
+#: theme's own cell, labelled in the row's group_label), drawn dashed in black.
+ALL_GROUPS = "all"
 NOT_RECONCILED = "budget figure, not reconciled with agreement costs"
 #: Budget figures are reference lines: grey-black and dashed, apart from the data's colours.
 REFERENCE_COLOUR = "#333333"
@@ -39,60 +28,7 @@ NET_SPEND_YEAR = "2015/16"
 GROUP_COLOURS = (LINE_COLOURS[0], LINE_COLOURS[1], LINE_COLOURS[2], LINE_COLOURS[3], "#56B4E9")
 
 
-def element_group(code: str) -> str:
-    """The client-group prefix of an element code ("LDIHSENB" -> "LD"); "" when none fits."""
-    for prefix in sorted(ELEMENT_GROUP_LABELS, key=len, reverse=True):
-        if code.startswith(prefix):
-            return prefix
-    return ""
-
-
-def group_label(group: str) -> str:
-    return ELEMENT_GROUP_LABELS.get(group, group)
-
-
 # --- Table 14 ----------------------------------------------------------------------------
-
-TARGET_COLUMNS: tuple[str, ...] = (
-    "theme",
-    "theme_name",
-    "scope",
-    "financial_year",
-    "net_spend_2015_16",
-    "saving",
-    "saving_share_of_net_spend",
-)
-
-
-def targets_frame(records: Sequence[Mapping[str, object]]) -> pd.DataFrame:
-    """Table 14 rows (the trend view's ``savings_targets`` meta) in pounds, with each year's
-    saving as a share of the 2015/16 net spend (both budget figures, so the share is sound)."""
-    if not records:
-        return pd.DataFrame(columns=list(TARGET_COLUMNS))
-    raw = pd.DataFrame(list(records))
-    net = pd.to_numeric(raw["net_spend_2015_16_m"], errors="coerce") * 1_000_000
-    saving = pd.to_numeric(raw["saving_m"], errors="coerce") * 1_000_000
-    out = pd.DataFrame(
-        {
-            "theme": raw["theme"].astype(str),
-            "theme_name": raw.get("theme_name", pd.Series([""] * len(raw))).astype(str),
-            "scope": raw.get("scope", pd.Series([""] * len(raw))).astype(str),
-            "financial_year": raw["financial_year"].astype(str),
-            "net_spend_2015_16": net.round(0),
-            "saving": saving.round(0),
-            "saving_share_of_net_spend": (saving / net).round(4),
-        }
-    )
-    order = out["theme"].map(theme_number)
-    out = out.assign(_order=order).sort_values(["_order", "financial_year"], kind="stable")
-    return out.drop(columns="_order").reset_index(drop=True)
-
-
-def theme_number(theme: str) -> int:
-    """MIA3 -> 3: themes run in number order everywhere (MIA3, MIA5, MIA17), never as text
-    sorts them (MIA17 before MIA3); the theme control uses the same order."""
-    digits = "".join(ch for ch in str(theme) if ch.isdigit())
-    return int(digits) if digits else 0
 
 
 def theme_label(targets: pd.DataFrame, theme: str) -> str:

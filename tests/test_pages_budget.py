@@ -1,5 +1,6 @@
-"""Budget officers' page without a browser: Table 14, the saving's arithmetic, MIA17 tables,
-the page's URL state and its composite exports (all from published values)."""
+"""Budget officers' page without a browser: the saving's arithmetic and its words, the MIA
+figures, the page's URL state and its cards: each one query-layer view (all from published
+values), whose downloads are the API's answer."""
 
 from __future__ import annotations
 
@@ -10,37 +11,49 @@ import pytest
 
 from dashboard.choices import choices_from_reference
 from dashboard.pagekit import CardQuery, run_query
-from dashboard.pages import budget
+from dashboard.pages import budget_cards, budget_state
 from dashboard.views import Context, download_payload
 from layers.matrix import UNRELIABLE_FILL
 from layers.mia import (
     ALL_GROUPS,
-    element_group,
     enablement_area_figure,
     enablement_groups_figure,
     mia_trend_figure,
     targets_display,
-    targets_frame,
 )
-from layers.mia_saving import AVERAGE_LABEL, ILLUSTRATION, Basis, choose_basis, saving_meaning
-from queries.export import about_length
+from layers.mia_saving import worked_steps
+from queries.budget_views import element_group
+from queries.export import about_length, csv_text
+from queries.filters import parse_filters
+from queries.saving_views import AVERAGE_LABEL, ILLUSTRATION, Basis, choose_basis, saving_table
+from queries.views import run_view
 
-MIA3_RECORDS = [
-    {
-        "theme": "MIA3",
-        "theme_name": "Independent travel",
-        "scope": "transport",
-        "net_spend_2015_16_m": 15.711,
-        "financial_year": year,
-        "saving_m": saving,
-    }
-    for year, saving in (
-        ("2016/17", 2.463),
-        ("2017/18", 2.634),
-        ("2018/19", 2.634),
-        ("2019/20", 2.854),
+
+def mia3_targets(theme: str = "MIA3", name: str = "Independent travel") -> pd.DataFrame:
+    """Table 14's MIA3 rows as the mia_targets view gives them (£)."""
+    savings = (2_463_000.0, 2_634_000.0, 2_634_000.0, 2_854_000.0)
+    return pd.DataFrame(
+        {
+            "theme": [theme] * 4,
+            "theme_name": [name] * 4,
+            "scope": ["transport"] * 4,
+            "financial_year": ["2016/17", "2017/18", "2018/19", "2019/20"],
+            "net_spend_2015_16": [15_711_000.0] * 4,
+            "saving": list(savings),
+            "saving_share_of_net_spend": [round(s / 15_711_000, 4) for s in savings],
+        }
     )
-]
+
+
+def basis_cells(people: list, cost: list) -> pd.DataFrame:
+    """Published people and cost per financial year, as the saving view reads them."""
+    return pd.DataFrame(
+        {
+            "period": ["2013/14", "2014/15", "2015/16"][: len(people)],
+            "people": pd.array(people, dtype="Int64"),
+            "cost": [float("nan") if c is None else c for c in cost],
+        }
+    )
 
 
 def trend_rows(people: list, cost: list, statuses: list[str] | None = None) -> pd.DataFrame:
@@ -62,60 +75,50 @@ def trend_rows(people: list, cost: list, statuses: list[str] | None = None) -> p
 ENDS = {"2013/14": "2014-03-31", "2014/15": "2015-03-31", "2015/16": "2016-03-31"}
 
 
-# --- Table 14 and the saving --------------------------------------------------------------
-
-
-def test_table_14_in_pounds_with_each_saving_as_a_share_of_net_spend() -> None:
-    targets = targets_frame(MIA3_RECORDS)
-    assert list(targets["saving"]) == [2_463_000, 2_634_000, 2_634_000, 2_854_000]
-    assert set(targets["net_spend_2015_16"]) == {15_711_000}
-    assert targets["saving_share_of_net_spend"].iloc[0] == pytest.approx(0.1568, abs=1e-4)
+# --- the saving ---------------------------------------------------------------------------
 
 
 def test_the_thesis_reasoning_16_percent_of_mia3_is_about_a_thousand_fewer_people() -> None:
-    basis = Basis("2014/15", 6000.0, "", 12_600_000.0, "")
-    meaning = saving_meaning(targets_frame(MIA3_RECORDS), basis)
-    average = meaning.table.set_index("saving_year").loc[AVERAGE_LABEL]
+    table, withheld = saving_table(mia3_targets(), Basis("2014/15", 6000.0, 12_600_000.0))
+    average = table.set_index("saving_year").loc[AVERAGE_LABEL]
     # Table 14's "cost saving %" is the average annual saving over the net spend: 16.84%.
     assert average["saving_share_of_net_spend"] == pytest.approx(0.1684, abs=1e-4)
     assert average["average_cost_per_person"] == 2100  # £12.6m / 6,000
     assert average["people_fewer"] == round(0.168431 * 6000)  # about 1,000 (T:1879)
     assert average["people_fewer_status"] == ""
-    text = " ".join(meaning.steps)
+    text = " ".join(worked_steps(table.iloc[-1].to_dict()))
     for shown in ("16.8%", "£15.71m", "£12.60m", "6,000", "£2,100", "1,011", "about 1,000"):
         assert shown in text, shown
-    assert not meaning.withheld
+    assert not withheld
     assert "not a forecast" in ILLUSTRATION
 
 
 def test_a_withheld_input_withholds_the_people_implied() -> None:
-    rows = trend_rows([None, 40], [None, 90_000.0], ["[c]", ""])
-    rows.loc[1, "period"] = "2015/16"
-    basis = choose_basis(rows.iloc[[0]], ENDS, "2015-12-31")
+    basis = choose_basis(basis_cells([None], [None]), ENDS, "2015-12-31")
     assert basis.reason == "people and cost in 2013/14 withheld ([c])"
-    meaning = saving_meaning(targets_frame(MIA3_RECORDS), basis)
-    assert meaning.steps == []
-    assert "withheld" in meaning.withheld
-    assert meaning.table["people_fewer"].isna().all()
-    assert set(meaning.table["people_fewer_status"]) == {"[c]"}
+    table, withheld = saving_table(mia3_targets(), basis)
+    assert "withheld" in withheld
+    assert table["people_fewer"].isna().all()
+    assert set(table["people_fewer_status"]) == {"[c]"}
+    assert set(table["basis_people_status"]) == {"[c]"}
 
 
 def test_today_is_the_latest_financial_year_the_data_covers_whole() -> None:
-    rows = trend_rows([5000, 5500, 4000], [11e6, 12e6, 8e6])
-    basis = choose_basis(rows, ENDS, "2015-12-31")
+    cells = basis_cells([5000, 5500, 4000], [11e6, 12e6, 8e6])
+    basis = choose_basis(cells, ENDS, "2015-12-31")
     assert (basis.period, basis.people, basis.cost) == ("2014/15", 5500.0, 12e6)
-    assert choose_basis(rows, ENDS, "2016-06-30").period == "2015/16"
+    assert choose_basis(cells, ENDS, "2016-06-30").period == "2015/16"
 
 
 def test_few_people_flag_the_people_implied_as_low_reliability() -> None:
-    meaning = saving_meaning(targets_frame(MIA3_RECORDS), Basis("2014/15", 15.0, "[u]", 3e4, ""))
-    assert set(meaning.table["people_fewer_status"]) == {"[u]"}
-    assert "[u]" in meaning.steps[-1]
+    table, _ = saving_table(mia3_targets(), Basis("2014/15", 15.0, 3e4))
+    assert set(table["people_fewer_status"]) == {"[u]"}
+    assert "[u]" in worked_steps(table.iloc[-1].to_dict())[-1]
 
 
 def test_a_theme_without_targets_says_so() -> None:
-    meaning = saving_meaning(targets_frame([]), Basis("2014/15", 50.0, "", 1e5, ""))
-    assert meaning.table.empty and "no savings targets" in meaning.withheld
+    table, withheld = saving_table(mia3_targets().iloc[:0], Basis("2014/15", 50.0, 1e5))
+    assert table.empty and "no savings targets" in withheld
 
 
 # --- figures ------------------------------------------------------------------------------
@@ -123,7 +126,7 @@ def test_a_theme_without_targets_says_so() -> None:
 
 def test_the_trend_draws_net_spend_and_targets_as_labelled_reference_lines() -> None:
     rows = trend_rows([5000, None], [11e6, None], ["", "[c]"])
-    fig = mia_trend_figure(rows, targets_frame(MIA3_RECORDS), theme="MIA3")
+    fig = mia_trend_figure(rows, mia3_targets(), theme="MIA3")
     by_name = {trace.name: trace for trace in fig.data}
     net = next(t for n, t in by_name.items() if "net spend" in n)
     assert set(net.y) == {15_711_000.0} and "not reconciled" in net.name
@@ -176,18 +179,17 @@ def test_enablement_costs_tick_in_the_one_money_format() -> None:
     assert axis.tickformat is None and list(axis.ticktext)[:3] == ["£0", "£500k", "£1m"]
 
 
-def test_table_14_names_each_theme_and_keeps_number_order() -> None:
-    records = [
-        {**r, "theme": theme, "theme_name": name}
-        for theme, name in (("MIA17", "Home care enablement"), ("MIA3", "Independent travel"))
-        for r in MIA3_RECORDS
-    ]
-    shown = targets_display(targets_frame(records))
+def test_table_14_names_each_theme() -> None:
+    frame = pd.concat(
+        [mia3_targets(), mia3_targets("MIA17", "Home care enablement")], ignore_index=True
+    )
+    shown = targets_display(frame)
     assert list(dict.fromkeys(shown["Theme"])) == [
         "MIA3 Independent travel",
         "MIA17 Home care enablement",
     ]
     assert "Scope" in shown.columns
+    assert shown["Savings target (£m)"].iloc[0] == "2.463"
 
 
 def test_u_shares_of_0_and_100_percent_are_not_the_brightest_cells() -> None:
@@ -228,7 +230,7 @@ def context(queries_db) -> Context:  # noqa: ANN001
 
 
 def test_a_link_from_another_page_is_read_as_financial_years_and_one_theme(context) -> None:  # noqa: ANN001
-    shown = budget.page_state(
+    shown = budget_state.page_state(
         context, {"period_kind": "year", "from": "2012", "themes": "MIA5,MIA3", "age_bands": "65+"}
     )
     assert shown == {
@@ -237,7 +239,7 @@ def test_a_link_from_another_page_is_read_as_financial_years_and_one_theme(conte
         "age_bands": "65+",
         "level": "district",
     }
-    params = budget.trend_params(context, {"from": "2012/13", "themes": "MIA17"})
+    params = budget_state.trend_params(context, {"from": "2012/13", "themes": "MIA17"})
     assert params == {
         "period_kind": "fy",
         "level": "city",
@@ -251,7 +253,7 @@ def test_the_page_writes_theme_period_kind_and_level_into_the_url_even_as_defaul
 ) -> None:
     from dashboard.pagekit import state_after_change
 
-    controls = budget.controls(context)
+    controls = budget_state.controls(context)
     values = [c.value_from_state({}) for c in controls]
     state = state_after_change(controls, values, {}, "themes")
     assert state == {"themes": "MIA3", "period_kind": "fy", "level": "district"}
@@ -265,9 +267,31 @@ def _published_counts(frame: pd.DataFrame, column: str, status: str) -> None:
             assert value == 0 or (value >= 10 and value % 5 == 0), (column, value)
 
 
-def test_mia17_tables_hold_published_counts_only_one_query_per_year(context) -> None:  # noqa: ANN001
+CARDS = ("trend", "mia_targets", "mia_saving", "enablement_groups", "enablement_areas")
+
+
+def test_each_card_is_one_view_named_after_it(context) -> None:  # noqa: ANN001
+    state = {"themes": "MIA3", "from": "2012/13", "to": "2014/15", "provision": "Internal"}
+    queries = {name: budget_state.query_of(context, name, state) for name in CARDS}
+    assert {name: q.view for name, q in queries.items() if q} == {n: n for n in CARDS}
+    mia17 = queries["enablement_groups"].params
+    assert mia17 == {
+        "period_kind": "fy",
+        "level": "city",
+        "provision": "Internal",
+        "from": "2012/13",
+        "to": "2014/15",
+        "themes": "MIA17",  # MIA17 whatever theme is chosen, with its provision type
+    }
+    assert queries["enablement_areas"].params == {**mia17, "level": "district"}
+    assert queries["mia_saving"].params == queries["trend"].params
+    assert queries["mia_targets"].params == {"period_kind": "fy", "themes": "MIA3"}
+    assert budget_state.query_of(context, "nonsense", state) is None
+
+
+def test_mia17_cards_hold_published_counts_equal_to_their_own_cells(context) -> None:  # noqa: ANN001
     state = {"from": "2012/13", "to": "2014/15"}
-    groups = budget.mia17_groups_result(context, state).result
+    groups = budget_cards.card_result(context, "enablement_groups", state).result
     assert groups is not None
     assert list(dict.fromkeys(groups.rows["period"])) == ["2012/13", "2013/14", "2014/15"]
     assert set(groups.rows["group"]) == {"LD", "OA", "PD", ALL_GROUPS}
@@ -291,30 +315,47 @@ def test_mia17_tables_hold_published_counts_only_one_query_per_year(context) -> 
     ld = groups.rows[(groups.rows["period"] == "2013/14") & (groups.rows["group"] == "LD")]
     mine, theirs = ld["people"].iloc[0], one.rows["people"].iloc[0]
     assert (pd.isna(mine) and pd.isna(theirs)) or mine == theirs
-    areas = budget.mia17_areas_result(context, {**state, "level": "ward"}).result
-    assert areas is not None and set(areas.rows["period"]) == {"2012/13", "2013/14", "2014/15"}
-    _published_counts(areas.rows, "people", "people_status")
+    areas = budget_cards.card_result(context, "enablement_areas", {**state, "level": "ward"})
+    assert areas.result is not None
+    assert set(areas.result.rows["period"]) == {"2012/13", "2013/14", "2014/15"}
+    _published_counts(areas.result.rows, "people", "people_status")
 
 
-def test_every_composite_table_exports_as_csv_and_xlsx(context) -> None:  # noqa: ANN001
+def test_every_card_exports_the_apis_file(context) -> None:  # noqa: ANN001
     state = {"themes": "MIA3", "from": "2013/14"}
-    for name in budget.DERIVED_CARDS:
-        outcome = budget.derived_result(context, name, state)
+    for name in CARDS:
+        outcome = budget_cards.card_result(context, name, state)
         assert outcome.result is not None, (name, outcome.message)
         csv = download_payload(outcome, name, "csv")
-        assert isinstance(csv, dict) and csv["filename"].endswith(".csv")
+        assert isinstance(csv, dict)
+        assert csv["filename"].startswith(f"care-atlas_{name.replace('_', '-')}_")
+        query = budget_state.query_of(context, name, state)
+        api = run_view(context.db, name, parse_filters(query.params, context.db.reference))
+        assert csv["content"] == csv_text(api, name)
         frame = pd.read_csv(io.StringIO(csv["content"]), skiprows=about_length(csv["content"]))
         assert list(frame.columns) == [c.name for c in outcome.result.columns]
         xlsx = download_payload(outcome, name, "xlsx")
         assert isinstance(xlsx, dict) and xlsx["filename"].endswith(".xlsx")
-    targets = budget.derived_result(context, "targets", state).result
+    targets = budget_cards.card_result(context, "mia_targets", state).result
     assert list(targets.rows["financial_year"]) == ["2016/17", "2017/18", "2018/19", "2019/20"]
     assert any("not reconcile" in note for note in targets.meta["notes"])
 
 
+def test_the_saving_card_shows_the_views_steps_or_why_they_are_withheld(context) -> None:  # noqa: ANN001
+    state = {"themes": "MIA3", "from": "2012/13", "to": "2014/15"}
+    saving = budget_cards.card_result(context, "mia_saving", state)
+    body = str(budget_cards.saving_body(saving))
+    average = saving.result.rows.iloc[-1]
+    if saving.result.meta["withheld"]:
+        assert "[c]" in body
+    else:
+        assert f"{average['people_fewer']:,.0f}" in body and "budget-steps" in body
+    assert ILLUSTRATION in body
+
+
 def test_bad_filters_become_a_message_not_a_traceback(context) -> None:  # noqa: ANN001
-    figure, note, *_ = budget.render_theme(context, {"age_bands": "nonsense"})
+    figure, note, *_ = budget_cards.render_theme(context, {"age_bands": "nonsense"})
     assert "cannot be shown" in str(note)
     assert figure.layout.annotations
-    outcome = budget.mia17_groups_result(context, {"age_bands": "nonsense"})
+    outcome = budget_cards.card_result(context, "enablement_groups", {"age_bands": "nonsense"})
     assert outcome.result is None and "age_bands" in outcome.message

@@ -6,7 +6,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from dashboard.pages.budget import IDS, TABLES
+from dashboard.pages.budget import IDS
 from tests.fixtures.pages import (
     api_csv_rows,
     api_json,
@@ -82,11 +82,11 @@ def test_mia17_matches_the_api_by_client_group_and_withheld_areas_show_c(
     wards = api_json(url, "enablement", {**RANGE, "from": "2014/15", "level": "ward"})
     assert any(row["people_status"] == "[c]" for row in wards["rows"])
     # Folded in the card's "About this chart": the text is there, shown when opened.
-    note = driver.find_element("xpath", by_dash_id(TABLES.note("mia17_areas")))
+    note = driver.find_element("xpath", by_dash_id(IDS.note("enablement_areas")))
     note = note.get_attribute("textContent")
     assert "perturbed on their own" in note
     element = driver.find_element(
-        "css selector", '[aria-labelledby="budget-tables-title-mia17-groups"]'
+        "css selector", '[aria-labelledby="budget-title-enablement-groups"]'
     )
     element.screenshot(str(artefacts / "budget-mia17-groups.png"))
 
@@ -109,8 +109,10 @@ def test_controls_write_the_url_and_every_table_exports(page_session) -> None:  
     rows = downloaded_rows(downloads, "care-atlas_trend_*.csv")
     params = {**RANGE, "from": "2013/14", "themes": "MIA3", "level": "city"}
     assert rows == api_csv_rows(url, "trend", params)
-    driver.find_element("xpath", by_dash_id(TABLES.csv("mia17_groups"))).click()
-    groups = downloaded_rows(downloads, "care-atlas_mia17-groups_*.csv")
+    driver.find_element("xpath", by_dash_id(IDS.csv("enablement_groups"))).click()
+    groups = downloaded_rows(downloads, "care-atlas_enablement-groups_*.csv")
+    mia17 = {**RANGE, "from": "2013/14", "level": "city", "themes": "MIA17"}
+    assert groups == api_csv_rows(url, "enablement_groups", mia17)  # the card is the view
     header, body = groups[0], groups[1:]
     ld = dict(zip(header, next(r for r in body if r[:2] == ["2014/15", "LD"]), strict=True))
     answer = api_csv_rows(
@@ -127,8 +129,8 @@ def test_controls_write_the_url_and_every_table_exports(page_session) -> None:  
     api_ld = dict(zip(answer[0], answer[1], strict=True))
     for column in ("people", "people_status", "people_over_6w", "share_over_6w", "cost_status"):
         assert ld[column] == api_ld[column], column
-    driver.find_element("xpath", by_dash_id(TABLES.xlsx("targets"))).click()
-    target = downloaded_file(downloads, "care-atlas_targets_MIA3.xlsx")
+    driver.find_element("xpath", by_dash_id(IDS.xlsx("mia_targets"))).click()
+    target = downloaded_file(downloads, "care-atlas_mia-targets_*MIA3.xlsx")
     sheet = openpyxl.load_workbook(target)["data"]
     years = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert years == ["2016/17", "2017/18", "2018/19", "2019/20"]

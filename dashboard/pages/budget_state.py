@@ -1,7 +1,8 @@
-"""The budget officers' page: its constants, controls and how a page state becomes query-layer
-parameters (dashboard.pages.budget). One theme is the page's one "what" (with a provision type,
-the theme x provision member); the period is financial years (one, a preset range, or a link's
-range: the trend shows each year of it, the MIA17 tables one query per year)."""
+"""The budget officers' page: its constants, controls and how a page state becomes the
+query-layer view and parameters behind each card (dashboard.pages.budget). One theme is the
+page's one "what" (with a provision type, the theme x provision member); the period is financial
+years (one, a preset range, or a link's range: the trend and the MIA17 views show each year of
+it). Every card is one view, named after it, so its numbers and files are the API's."""
 
 from __future__ import annotations
 
@@ -15,26 +16,17 @@ from dashboard.pagekit import (
     shared_filter_controls,
 )
 from dashboard.views import Context
-from layers.mia import element_group, group_label
+from queries.budget_views import ENABLEMENT_THEME
 
 IDS = PageIds("budget")
-#: Ids of the composite cards (targets, saving, MIA17): their own downloads and tables.
-TABLES = PageIds("budget-tables")
 PATH = "/budget"
 PERIOD_KIND = "fy"
 DEFAULT_THEME = "MIA3"
-ENABLEMENT_THEME = "MIA17"
 AREA_LEVELS: tuple[tuple[str, str], ...] = (("district", "Postcode district"), ("ward", "Ward"))
 #: The filters this page passes on to every query besides the theme and the period: the theme
 #: is the page's one "what" (with a provision type it is the theme x provision member), so no
 #: service or element filter applies (PRIVACY.md v2 §2: one what at a time).
 PASSED_FILTERS: tuple[str, ...] = ("age_bands", "client_groups", "provision")
-DERIVED_CARDS: tuple[str, ...] = ("targets", "saving", "mia17_groups", "mia17_areas")
-NOT_RECONCILED_NOTE = (
-    "Table 14's net spend and savings targets are budget figures from the council's 2016 "
-    "budget, not sums of agreement costs: they are shown beside the agreement costs for "
-    "reference and do not reconcile with them."
-)
 
 
 # --- controls ----------------------------------------------------------------------------
@@ -170,10 +162,34 @@ def trend_params(ctx: Context, state: PageState) -> dict[str, str]:
     return params
 
 
+def mia17_params(ctx: Context, state: PageState, level: str) -> dict[str, str]:
+    """The MIA17 views' parameters: theme MIA17 whatever theme is chosen (with the provision
+    type if one is), every financial year of the state (all when unset), the passed filters."""
+    shown = page_state(ctx, state)
+    params = {"period_kind": PERIOD_KIND, "level": level, **_passed(shown)}
+    years = financial_years(ctx, state)
+    if years:
+        params.update({"from": years[0], "to": years[-1]})
+    params["themes"] = ENABLEMENT_THEME
+    return params
+
+
+def area_level(ctx: Context, state: PageState) -> str:
+    """The level the MIA17 areas card compares."""
+    return page_state(ctx, state).get("level", AREA_LEVELS[0][0])
+
+
 def query_of(ctx: Context, name: str, state: PageState) -> CardQuery | None:
-    """The query-layer view and parameters behind the page's one single-query card."""
-    if name == "trend":
-        return CardQuery("trend", trend_params(ctx, state))
+    """The query-layer view and parameters behind each card of the page (None for no card)."""
+    if name in ("trend", "mia_saving"):
+        return CardQuery(name, trend_params(ctx, state))
+    if name == "mia_targets":
+        theme = page_state(ctx, state).get("themes", "")
+        return CardQuery(name, {"period_kind": PERIOD_KIND, "themes": theme} if theme else {})
+    if name == "enablement_groups":
+        return CardQuery(name, mia17_params(ctx, state, "city"))
+    if name == "enablement_areas":
+        return CardQuery(name, mia17_params(ctx, state, area_level(ctx, state)))
     return None
 
 
@@ -186,51 +202,3 @@ def financial_years(ctx: Context, state: PageState) -> list[str]:
     first = labels.index(shown.get("from", labels[0]))
     last = labels.index(shown.get("to", labels[-1]))
     return labels[first : last + 1]
-
-
-def enablement_groups(ctx: Context) -> dict[str, tuple[str, str]]:
-    """MIA17 enablement elements by client-group prefix (LD / OA / PD): group -> (element,
-    label). One element each: the catalogue publishes one element at a time, never a list."""
-    groups: dict[str, tuple[str, str]] = {}
-    for code, element in sorted(ctx.db.reference.elements.items()):
-        if element.mia_theme != ENABLEMENT_THEME:
-            continue
-        group = element_group(code) or code
-        key = group if group not in groups else code
-        groups[key] = (code, f"{group_label(group)} ({code})")
-    return groups
-
-
-def enablement_params(
-    ctx: Context,
-    state: PageState,
-    year: str,
-    *,
-    level: str = "city",
-    element: str = "",
-) -> dict[str, str]:
-    """One financial year's ``enablement`` query (one cell per area needs one period): all
-    enablement (the MIA17 theme, with the provision type if chosen) or one element."""
-    params = {
-        "period_kind": PERIOD_KIND,
-        "from": year,
-        "to": year,
-        "level": level,
-        **_passed(page_state(ctx, state)),
-    }
-    if element:
-        params.pop("provision", None)  # an element has one provision type already
-        params["elements"] = element
-    else:
-        params["themes"] = ENABLEMENT_THEME
-    return params
-
-
-def mia17_filters(ctx: Context, state: PageState, level: str) -> dict[str, str]:
-    """The filters of a MIA17 table as a whole (each year is one query with from = to)."""
-    shown = page_state(ctx, state)
-    years = financial_years(ctx, state)
-    params = {"period_kind": PERIOD_KIND, "level": level, **_passed(shown)}
-    if years:
-        params.update({"from": years[0], "to": years[-1]})
-    return params
