@@ -10,8 +10,8 @@ import pytest
 from dashboard.catalogue import list_problem
 from dashboard.choices import RegionSet, choices_from_reference
 from dashboard.pagekit import parse_page_state
-from dashboard.pages.directors import hotspot_outputs, query_of, render_regions
-from dashboard.pages.directors_regions import member_list, region_profiles
+from dashboard.pages.directors import hotspot_outputs, query_of, render_profiles, render_regions
+from dashboard.pages.directors_regions import member_list
 from dashboard.views import Context
 from layers.area_map import MapView
 from layers.hotspot_rank import SHOWN_EACH_END, hotspot_rank_figure
@@ -27,7 +27,7 @@ from layers.hotspots import (
     hotspot_map_figure,
     summary_text,
 )
-from layers.regions import profile_figure, region_colour, region_compare_figure
+from layers.regions import region_colour, region_compare_figure
 from layers.style import SUPPRESSED_FILL
 from queries import parse_filters, run_view
 from queries.result import Column, ProtectedResult
@@ -200,33 +200,29 @@ def test_regions_compared_draw_each_region_in_its_colour_and_withheld_as_c(recor
     assert bars.marker.color[0] == region_colour(0)
 
 
-def test_each_regions_profile_is_its_own_demographics_request(recorded) -> None:  # noqa: ANN001
+def test_the_profiles_card_is_one_area_profiles_view_of_the_set(recorded) -> None:  # noqa: ANN001
     rows = pd.DataFrame(
         {
-            "dimension": ["age_band"] * 2,
-            "category": ["0-10", "65+"],
-            "people": [None, 40.0],
-            "people_status": ["[c]", ""],
-            "share": [None, 0.8],
-            "share_status": ["[c]", ""],
-            "total_people": [50.0, 50.0],
-            "total_people_status": ["", ""],
+            "area_code": [code for code in SET.regions for _ in range(2)],
+            "area_name": [name for name, _m in SET.regions.values() for _ in range(2)],
+            "dimension": ["age_band"] * 6,
+            "category": ["0-10", "65+"] * 3,
+            "people": [None, 40.0] * 3,
+            "people_status": ["[c]", ""] * 3,
+            "share": [None, 0.8] * 3,
+            "share_status": ["[c]", ""] * 3,
+            "total_people": [50.0] * 6,
+            "total_people_status": [""] * 6,
         }
     )
     ctx, recorder = recorded(rows)
-    result, lines = region_profiles(ctx, {"age_bands": "65+"}, {"age_bands": "65+"}, "age_band")
-    assert result is not None
-    assert [params["areas"] for _v, params in recorder.asked] == list(SET.regions)
-    assert all(v == "demographics" and "age_bands" not in p for v, p in recorder.asked)
-    assert all(p["level"] == "region" and p["region_set"] == "nes" for _v, p in recorder.asked)
-    assert list(result.rows["region"].unique()) == ["North", "East", "South"]
-    assert any("age band filter" in line for line in lines)
-    fig = profile_figure(result.rows, categories=["0-10", "65+"], dimension_label="Age band")
-    assert [t.name for t in fig.data] == ["North", "East", "South"]
-    # A set of wards has no ethnicity profile (gender and ethnicity: districts and coarser).
-    recorder.asked.clear()
-    none, lines = region_profiles(ctx, {"region_set": "wards"}, {}, "ethnic_group")
-    assert none is None and "[z]" in lines[0] and recorder.asked == []
+    age, ethnicity, _note = render_profiles(ctx, {"age_bands": "65+"})
+    assert recorder.asked == [
+        ("area_profiles", {"age_bands": "65+", "level": "region", "region_set": "nes"})
+    ]
+    assert [t.name for t in age.data] == ["North", "East", "South"]
+    assert age.data[0].text[0] == "[c]" and age.data[0].marker.color[0] == SUPPRESSED_FILL
+    assert not ethnicity.data  # no ethnic group rows: nothing drawn, never a zero
 
 
 def test_an_old_link_with_free_form_regions_is_refused_naming_the_field() -> None:
@@ -325,18 +321,18 @@ def test_regions_compared_are_exactly_the_query_layers_answer(served: Context) -
         None if status else v for v, status in zip(rows["value"], rows["value_status"], strict=True)
     ]
     assert drawn == pytest.approx(expected)
-    shared = {"from": "2013", "to": "2013"}
-    result, lines = region_profiles(served, state, shared, "ethnic_group")
-    assert result is not None, lines
-    north = result.rows[result.rows["area_code"] == "nes/North"].reset_index(drop=True)
-    alone = run_view(
-        served.db,
-        "demographics",
-        parse_filters(
-            {**state, "level": "region", "areas": "nes/North", "dimension": "ethnic_group"}, ref
-        ),
-    ).rows
-    assert list(north["people"].astype("Float64")) == list(alone["people"].astype("Float64"))
+    profiles = run_view(served.db, "area_profiles", parse_filters(params, ref)).rows
+    age, ethnicity, _note = render_profiles(served, state)
+    for figure, dimension in ((age, "age_band"), (ethnicity, "ethnic_group")):
+        for trace in figure.data:
+            drawn = profiles[
+                (profiles["area_name"] == trace.name) & (profiles["dimension"] == dimension)
+            ]
+            assert len(drawn) == len(trace.y) > 0
+            expected = [None if pd.isna(v) else round(v * 100, 6) for v in drawn["share"]]
+            withheld = drawn["share_status"] == "[c]"  # drawn as a small grey [c] marker
+            shown = [None if c else round(y, 6) for y, c in zip(trace.y, withheld, strict=True)]
+            assert shown == expected
 
 
 def test_the_ranked_chart_fits_its_axis_to_the_data_not_from_zero() -> None:

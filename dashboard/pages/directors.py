@@ -4,9 +4,9 @@ Every number comes from the query layer through the page's runner (protected and
 the page's state is its URL query string in the query layer's own parameter names: the shared
 filters (one value each), ``level`` (ward or district, for the hotspots), ``region_set`` (one
 of the council's region sets, fixed at build time), ``measure`` (what the regions are compared
-by) and ``element`` (the quarterly chart). Each card is one query-layer view, so its numbers
-are exactly the API's answer for those parameters; the region profiles put each region's own
-``demographics`` result side by side (dashboard.pages.directors_regions).
+by) and ``element`` (the quarterly chart). Each card is one query-layer view, so its numbers,
+table and downloads are exactly the API's answer for those parameters (the regions' cards:
+dashboard.pages.directors_regions).
 """
 
 from __future__ import annotations
@@ -14,15 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import pandas as pd
-from dash import MATCH, Input, Output, State, dcc, html, no_update
-from dash import ctx as callback_context
+from dash import Input, Output, dcc, html
 
 from dashboard.catalogue import WHAT_KEYS
-from dashboard.components import data_table
-from dashboard.inputs import as_clicks, as_text, triggered_match
+from dashboard.inputs import as_text
 from dashboard.pagekit import (
-    EXPORT_FORMATS,
     SHARED_FILTER_KEYS,
     CardQuery,
     PageControl,
@@ -41,7 +37,7 @@ from dashboard.pagekit import (
 )
 from dashboard.pages import Page
 from dashboard.pages import directors_regions as regions
-from dashboard.views import Context, ViewOutcome, download_payload, with_shown_names
+from dashboard.views import Context, with_shown_names
 from layers.hotspot_rank import hotspot_rank_figure
 from layers.hotspots import (
     ACTIVITY_WORDING,
@@ -52,11 +48,8 @@ from layers.hotspots import (
 from layers.quarterly import quarterly_users_figure
 from layers.regions import profile_figure, region_compare_figure
 from layers.style import NO_DATA, empty_figure, no_data_figure
-from queries.result import ProtectedResult
 
 IDS = PageIds("directors")
-#: Ids of the profiles card (each region's own result side by side): its own downloads.
-TABLES = PageIds("directors-tables")
 PATH = "/directors"
 #: The element the thesis charted quarter by quarter (about 100 users a quarter).
 DEFAULT_ELEMENT = "CHIRDRT"
@@ -128,6 +121,8 @@ def query_of(ctx: Context, name: str, state: PageState) -> CardQuery | None:
         return CardQuery("area_compare", {**params, "measure": "rate_per_1000"})
     if name == "regions_compare":
         return regions.compare_query(ctx, state, shared_params(state))
+    if name == "area_profiles":
+        return regions.profiles_query(ctx, state, shared_params(state))
     return None
 
 
@@ -177,38 +172,28 @@ def render_regions(ctx: Context, state: PageState) -> tuple[Any, list]:
     return figure, note
 
 
-def profiles_result(ctx: Context, state: PageState) -> ViewOutcome:
-    """Both profiles in one table (the card's download and table)."""
-    shared = shared_params(state)
-    age, age_lines = regions.region_profiles(ctx, state, shared, "age_band")
-    if age is None:
-        return ViewOutcome(None, age_lines[0])
-    ethnic, ethnic_lines = regions.region_profiles(ctx, state, shared, "ethnic_group")
-    parts = [age.rows] + ([ethnic.rows] if ethnic is not None else [])
-    notes = list(dict.fromkeys([*age_lines, *ethnic_lines]))
-    meta = {**age.meta, "view": "regions_profiles", "title": "Regions' profiles", "notes": notes}
-    frame = pd.concat(parts, ignore_index=True)
-    return ViewOutcome(ProtectedResult(list(regions.PROFILE_COLUMNS), frame, meta))
-
-
 def render_profiles(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
-    """(age figure, ethnicity figure, note) of each region's own demographics."""
+    """(age figure, ethnicity figure, note) of the regions' profiles: one area_profiles view."""
+    query = query_of(ctx, "area_profiles", state) or CardQuery("area_profiles")
+    outcome = run_query(ctx, query)
+    note = note_children(notes_for(ctx, outcome))
+    if outcome.result is None:
+        blank = empty_figure(outcome.message)
+        return blank, blank, note
     ref = ctx.db.reference
-    figures, lines = [], []
-    shared = shared_params(state)
+    rows = outcome.result.rows.rename(columns={"area_name": "region"})
+    figures = []
     for dimension, categories, label in (
         ("age_band", ref.age_bands, "Age band"),
         ("ethnic_group", ref.ethnic_groups, "Ethnic group"),
     ):
-        result, found = regions.region_profiles(ctx, state, shared, dimension)
-        lines.extend(found)
-        if result is None:
-            figures.append(empty_figure(found[0]))
+        shown = rows[rows["dimension"] == dimension]
+        if shown.empty:
+            withheld = outcome.result.meta.get("ethnicity_withheld") or NO_DATA
+            figures.append(empty_figure(str(withheld)))
         else:
-            figures.append(
-                profile_figure(result.rows, categories=categories, dimension_label=label)
-            )
-    return figures[0], figures[1], note_children(list(dict.fromkeys(lines)))
+            figures.append(profile_figure(shown, categories=categories, dimension_label=label))
+    return figures[0], figures[1], note
 
 
 def render_quarterly(ctx: Context, state: PageState) -> tuple[Any, list]:
@@ -283,8 +268,8 @@ def layout(ctx: Context) -> html.Div:
         legend=REGION_LEGEND,
     )
     profiles = card(
-        TABLES,
-        "regions_profiles",
+        IDS,
+        "area_profiles",
         "Regions' age and ethnicity profiles",
         [
             graph(IDS.graph("regions_age"), "Age profile of each region"),
@@ -360,43 +345,11 @@ def register(app: dash.Dash, ctx: Context) -> None:
     @app.callback(
         Output(IDS.graph("regions_age"), "figure"),
         Output(IDS.graph("regions_ethnicity"), "figure"),
-        Output(TABLES.note("regions_profiles"), "children"),
+        Output(IDS.note("area_profiles"), "children"),
         Input(IDS.url, "search"),
     )
     def update_profiles(search: str | None) -> tuple:
         return render_profiles(ctx, parse_page_state(search))
-
-    @app.callback(
-        Output(TABLES.download(MATCH), "data"),
-        Input(TABLES.csv(MATCH), "n_clicks"),
-        Input(TABLES.xlsx(MATCH), "n_clicks"),
-        State(IDS.url, "search"),
-        prevent_initial_call=True,
-    )
-    def download(_csv: int, _xlsx: int, search: str | None) -> Any:
-        trigger = triggered_match(callback_context.triggered_id)
-        if trigger is None or trigger[0] not in EXPORT_FORMATS:
-            return no_update  # not one of the page's export buttons
-        fmt, name = trigger
-        if name != "regions_profiles":
-            return no_update
-        outcome = profiles_result(ctx, parse_page_state(search))
-        payload = download_payload(outcome, name, fmt)
-        return payload if isinstance(payload, dict) else no_update
-
-    @app.callback(
-        Output(TABLES.table(MATCH), "children"),
-        Output(TABLES.table_toggle(MATCH), "children"),
-        Input(TABLES.table_toggle(MATCH), "n_clicks"),
-        Input(IDS.url, "search"),
-    )
-    def table(clicks: int | None, search: str | None) -> Any:
-        if not as_clicks(clicks) % 2:
-            return None, "Show table"
-        outcome = profiles_result(ctx, parse_page_state(search))
-        if outcome.result is None:
-            return html.P(outcome.message), "Hide table"
-        return data_table(outcome.result.rows, "Regions by age band and ethnic group"), "Hide table"
 
 
 PAGE = Page(

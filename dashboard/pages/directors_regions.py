@@ -4,8 +4,9 @@ and each region's age and ethnicity profile.
 
 Every number is one query-layer view at ``level=region&region_set=<set id>``: the comparison is
 ``area_compare`` (a rate or share with its interval against the city; ``area_map`` for
-people, agreements and cost, which area_compare does not compare), each profile is ``demographics`` of one region
-(``areas=<set id>/<name>``). Membership is reference data (the served ``region_members``).
+people, agreements and cost, which area_compare does not compare), the profiles are
+``area_profiles`` (every region's age and ethnicity profile, each the same cells as that
+region's own ``demographics``). Membership is reference data (the served ``region_members``).
 """
 
 from __future__ import annotations
@@ -13,16 +14,13 @@ from __future__ import annotations
 import html as html_text
 from typing import Any
 
-import pandas as pd
-
 from dashboard.choices import RegionSet
-from dashboard.pagekit import CardQuery, PageControl, PageState, notes_for, run_query
+from dashboard.pagekit import CardQuery, PageControl, PageState
 from dashboard.views import Context
 from layers.area_map import view_for_bounds
 from layers.hotspots import MapGroup, category_map_figure
 from layers.regions import region_colour
 from layers.style import empty_figure
-from queries.result import Column, ProtectedResult
 
 DEFAULT_SET = "nes"
 #: The regions card's measures: (URL value, label, the view that publishes it, value kind).
@@ -35,29 +33,6 @@ REGION_MEASURES: tuple[tuple[str, str, str, str], ...] = (
     ("agreements_active", "Agreements active", "area_map", "count"),
     ("agreements_started", "Agreements started", "area_map", "count"),
     ("cost", "Cost in period", "area_map", "money"),
-)
-PROFILE_COLUMNS: tuple[Column, ...] = (
-    Column("region", "area"),
-    Column("area_code", "area"),
-    Column("dimension", "category"),
-    Column("category", "category"),
-    Column("people", "count"),
-    Column("people_status", "status"),
-    Column("share", "share"),
-    Column("share_status", "status"),
-    Column("total_people", "count"),
-    Column("total_people_status", "status"),
-)
-AGE_FILTER_NOTE = (
-    "The age profile covers every age band: the age band filter applies to the other charts."
-)
-TOTALS_NOTE = (
-    "Each region's profile is that region's own demographics result; its shares are of the "
-    "region's published total (a cell of its own)."
-)
-WARD_SET_NOTE = (
-    "Ethnicity is published for regions of whole postcode districts: this set is made of wards, "
-    "so its ethnicity profile is not shown [z]."
 )
 
 
@@ -115,44 +90,9 @@ def compare_query(ctx: Context, state: PageState, shared: dict[str, str]) -> Car
     return CardQuery(view, {**region_params(ctx, state, shared), "measure": value})
 
 
-def region_profiles(
-    ctx: Context, state: PageState, shared: dict[str, str], dimension: str
-) -> tuple[ProtectedResult | None, list[str]]:
-    """Each region's own ``demographics`` result (age band or ethnic group), side by side.
-
-    The query layer lacks one view of every region's profile (see the module doc): until it
-    has one, each region is its own request and the rows are put together unchanged."""
-    regions = chosen_set(ctx, state)
-    if regions is None:
-        return None, [f"No region set {state.get('region_set', '')!r} in this database."]
-    if dimension == "ethnic_group" and regions.kind != "district":
-        return None, [WARD_SET_NOTE]
-    frames, lines = [], []
-    for code, (name, _members) in regions.regions.items():
-        params = {**region_params(ctx, state, shared), "areas": code, "dimension": dimension}
-        if dimension == "age_band":
-            params.pop("age_bands", None)  # a profile of one band alone says nothing
-        outcome = run_query(ctx, CardQuery("demographics", params))
-        if outcome.result is None:
-            return None, [outcome.message]
-        if not lines:
-            lines = notes_for(ctx, outcome)
-        frames.append(outcome.result.rows.assign(region=name, area_code=code))
-    if not frames:
-        return None, ["This region set has no regions."]
-    frame = pd.concat(frames, ignore_index=True)[[c.name for c in PROFILE_COLUMNS]]
-    frame["people"] = pd.to_numeric(frame["people"], errors="coerce").astype("Int64")
-    frame["share"] = pd.to_numeric(frame["share"], errors="coerce")
-    lines.append(TOTALS_NOTE)
-    if dimension == "age_band" and state.get("age_bands"):
-        lines.append(AGE_FILTER_NOTE)
-    meta = {
-        "view": f"regions_{dimension}",
-        "title": f"Regions of {regions.name} by {dimension.replace('_', ' ')}",
-        "notes": lines,
-        "region_set": regions.set_id,
-    }
-    return ProtectedResult(list(PROFILE_COLUMNS), frame, meta), lines
+def profiles_query(ctx: Context, state: PageState, shared: dict[str, str]) -> CardQuery:
+    """The one view behind the regions' profiles: area_profiles of the chosen set."""
+    return CardQuery("area_profiles", region_params(ctx, state, shared))
 
 
 def region_names(regions: RegionSet | None) -> dict[str, str]:
