@@ -24,7 +24,9 @@ COLUMN_KINDS: tuple[str, ...] = (
     # Residents from the ONS estimates (reference data, not a protected count): a rate's
     # denominator, shown beside it.
     "population",
-    "change",  # the difference of two published values (a count's or an amount's)
+    # The difference of two published values (a count's or an amount's), or a change derived
+    # from published values only (mia_saving's people fewer: a share of published people).
+    "change",
     # The council's budget figures (Table 14: net spend and savings targets, £): reference data
     # from the 2016 budget, not protected counts or sums of agreement costs; never reconciled.
     "budget",

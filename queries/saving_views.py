@@ -19,12 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from queries.budget_views import NOT_RECONCILED_NOTE, targets_in_pounds, targets_theme
 from queries.catalogue import LOW_RELIABILITY_BELOW
 from queries.cells import grid, lookup_for, place, single_periods
-from queries.database import Database
+from queries.database import Database, plain_frame
 from queries.filters import FilterError, Filters, check
 from queries.result import (
     LOW_RELIABILITY,
@@ -37,6 +38,7 @@ from queries.result import (
 from queries.viewkit import meta
 
 BUDGET_PERIOD_KIND = "fy"
+TEXT_KINDS = ("category", "period", "status")
 AVERAGE_LABEL = "Average of the four years"
 ILLUSTRATION = (
     "An illustration, not a forecast: it assumes the saving falls on people in proportion to "
@@ -56,7 +58,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("basis_cost_status", "status"),
     Column("average_cost_per_person", "money"),
     Column("proportional_cut", "money"),
-    Column("people_fewer", "count"),
+    Column("people_fewer", "change"),  # share x published people: derived, not a count
     Column("people_fewer_status", "status"),
 )
 
@@ -118,11 +120,26 @@ def _savings(targets: pd.DataFrame) -> list[tuple[str, float]]:
     return pairs
 
 
+def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """The records as the view's columns: nullable integer counts (NA where withheld), float
+    money and shares, plain object text."""
+    raw = pd.DataFrame(records, columns=[c.name for c in COLUMNS])
+    columns: dict[str, Any] = {}
+    for column in COLUMNS:
+        values = pd.to_numeric(raw[column.name]) if column.kind not in TEXT_KINDS else None
+        if values is None:
+            columns[column.name] = np.asarray(raw[column.name], dtype=object)
+        elif column.kind in ("count", "change"):
+            columns[column.name] = pd.array(values, dtype="Float64").astype("Int64")
+        else:
+            columns[column.name] = values.to_numpy(dtype="float64", na_value=np.nan)
+    return plain_frame(columns)
+
+
 def saving_table(targets: pd.DataFrame, basis: Basis) -> tuple[pd.DataFrame, str]:
     """(one row per saving and their average, why the people implied are withheld or "")."""
-    names = [c.name for c in COLUMNS]
     if targets.empty:
-        return pd.DataFrame(columns=names), "this theme has no savings targets"
+        return _frame([]), "this theme has no savings targets"
     theme = str(targets["theme"].iloc[0])
     net = float(targets["net_spend_2015_16"].iloc[0])
     low = basis.usable and (basis.people or 0) < LOW_RELIABILITY_BELOW
@@ -153,7 +170,7 @@ def saving_table(targets: pd.DataFrame, basis: Basis) -> tuple[pd.DataFrame, str
             record["people_fewer"] = round(cut / average)
             record["people_fewer_status"] = LOW_RELIABILITY if low else PUBLISHED
         records.append(record)
-    table = pd.DataFrame(records, columns=names)
+    table = _frame(records)
     if not basis.usable:
         return (
             table,
