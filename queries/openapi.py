@@ -36,7 +36,9 @@ PARAMETER_DOCS: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "services": ("One service code.", {"type": "string"}),
     "themes": (
-        "One MIA theme (with provision: the theme's part of that type).",
+        "One MIA theme (with provision: the theme's part of that type). mia_saving needs one "
+        "(and period_kind=fy); mia_targets gives every theme without it; the enablement views "
+        "take MIA17 only.",
         {"type": "string"},
     ),
     "provision": ("One provision type.", {"type": "string"}),
@@ -52,7 +54,8 @@ PARAMETER_DOCS: dict[str, tuple[str, dict[str, Any]]] = {
     "element_a": ("element_compare: the first element code.", {"type": "string"}),
     "element_b": ("element_compare: the second element code.", {"type": "string"}),
     "dimension": (
-        "demographics: age_band, or gender / ethnic_group at level city, district or region.",
+        "demographics: age_band, or gender / ethnic_group at level city, district or region "
+        "(area_profiles shows age_band and ethnic_group together).",
         {"type": "string", "enum": list(DIMENSIONS)},
     ),
     "format": ("json (default) or csv.", {"type": "string", "enum": ["json", "csv"]}),

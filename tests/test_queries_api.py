@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from queries import VIEWS
+from queries import VIEWS, run_view
 from queries.api import create_api_blueprint
 from queries.catalogue import LEVEL_RULES, LEVELS, MEASURES
-from queries.export import about_length
-from queries.filters import PARAMETERS
+from queries.export import about_length, csv_text
+from queries.filters import PARAMETERS, parse_filters
 from queries.result import COLUMN_KINDS, STATUSES
 
 
@@ -52,9 +52,15 @@ def test_view_json_shape(client, queries_db):
         assert row["value"] is None or row["value"] == 0 or row["value"] % 5 == 0
 
 
+#: Views that need other parameters than the shared query (a saving is per theme and fy).
+QUERY_OF = {"mia_saving": "period_kind=fy&from=2014/15&themes=MIA3"}
+
+
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_every_view_answers_json_and_csv(client, view):
-    query = "level=district&element=OAEHSGCO&element_a=OAEHSGCO&element_b=HSSU65PL&from=2014"
+    query = QUERY_OF.get(
+        view, "level=district&element=OAEHSGCO&element_a=OAEHSGCO&element_b=HSSU65PL&from=2014"
+    )
     resp = client.get(f"/api/v1/views/{view}?{query}")
     assert resp.status_code == 200, resp.get_json()
     body = resp.get_json()
@@ -123,6 +129,16 @@ def test_csv_status_columns_carry_gss_shorthand(client):
         ("quarterly_users", "", "element"),
         ("area_compare", "measure=cost", "measure"),
         ("element_compare", "element_a=OAEHSGCO", "element_b"),
+        # the views behind the budget and directors' cards
+        ("enablement_groups", "themes=MIA3", "themes"),
+        ("enablement_groups", "period_kind=fy&from=2014/15&age_bands=nonsense", "age_bands"),
+        ("enablement_areas", "level=h3r8&period_kind=quarter", "period_kind"),
+        ("enablement_areas", "elements=OAEHSGCO", "elements"),
+        ("mia_targets", "elements=OAEHSGCO", "elements"),
+        ("mia_saving", "period_kind=fy", "themes"),
+        ("mia_saving", "themes=MIA3", "period_kind"),
+        ("area_profiles", "level=district&ethnic_groups=Asian", "ethnic_groups"),
+        ("area_profiles", "level=region&region_set=nope", "region_set"),
     ],
 )
 def test_bad_parameters_are_400_naming_the_field(client, view, query, field):
@@ -130,6 +146,35 @@ def test_bad_parameters_are_400_naming_the_field(client, view, query, field):
     assert resp.status_code == 400 and resp.mimetype == "application/json"
     error = resp.get_json()["error"]
     assert error["field"] == field and error["message"]
+
+
+@pytest.mark.parametrize(
+    ("view", "params"),
+    [
+        ("enablement_groups", {"period_kind": "fy", "from": "2012/13", "to": "2014/15",
+                               "themes": "MIA17"}),
+        ("enablement_areas", {"period_kind": "fy", "from": "2013/14", "to": "2014/15",
+                              "level": "ward", "themes": "MIA17"}),
+        ("mia_targets", {"period_kind": "fy", "themes": "MIA3"}),
+        ("mia_saving", {"period_kind": "fy", "from": "2012/13", "to": "2014/15",
+                        "level": "city", "themes": "MIA3"}),
+        ("area_profiles", {"level": "region", "region_set": "nes", "from": "2013", "to": "2013"}),
+    ],
+)  # fmt: skip
+def test_a_cards_view_over_the_api_is_the_query_layers_result(client, queries_db, view, params):
+    """The budget and directors' cards call these views: the API's JSON and CSV are the same
+    protected result, so what the card shows is what a client gets."""
+    result = run_view(queries_db, view, parse_filters(params, queries_db.reference))
+    body = client.get(f"/api/v1/views/{view}", query_string=params).get_json()
+    assert body["rows"] == result.records() and body["rows"]
+    assert body["columns"] == [{"name": c.name, "kind": c.kind} for c in result.columns]
+    resp = client.get(f"/api/v1/views/{view}", query_string={**params, "format": "csv"})
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    assert resp.get_data(as_text=True) == csv_text(result, view)
+    if view == "mia_targets":  # Table 14: budget figures, reference data, not protected counts
+        kinds = {c["name"]: c["kind"] for c in body["columns"]}
+        assert kinds["net_spend_2015_16"] == kinds["saving"] == "budget"
+        assert not any(kind == "count" for kind in kinds.values())
 
 
 def test_a_profile_by_its_own_dimension_names_the_parameter(client):
