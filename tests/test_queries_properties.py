@@ -46,19 +46,25 @@ ELEMENTS = ("OAEHSGCO", "HSSU65PL", "CHIRDRT", "OAERSRES", "OAIHSENB")
 KEY = ("level", "area_code", "period_kind", "period", "what", "age_band", "client_group",
        "gender", "ethnic_group")  # fmt: skip
 MONEY = ("cost", "cost_beyond_42")
-#: Fields a view may name when it refuses a valid request.
+#: Fields a view may name when it refuses a valid request (mia_saving: a theme's saving).
 REFUSAL_FIELDS = {
-    "measure", "to", "from", "elements", "period_kind", *BREAKDOWN_PARAMETERS, *DIMENSIONS,
+    "measure", "to", "from", "elements", "period_kind", "themes", *BREAKDOWN_PARAMETERS,
+    *DIMENSIONS,
 }  # fmt: skip
 
 
 #: Views of one cell per row: a period or a preset range, never a free range.
 ONE_CELL_VIEWS = ("area_map", "enablement", "area_compare", "elements", "element_compare",
-                  "demographics")  # fmt: skip
+                  "demographics", "area_profiles")  # fmt: skip
 #: Views whose cells cross the request's breakdowns with one more what member (an element or
 #: a provision type), so they leave room for it.
 CROSSING_VIEWS = ("elements", "element_compare", "quarterly_users", "provision", "enablement",
-                  "area_compare")  # fmt: skip
+                  "area_compare", "enablement_groups", "enablement_areas")  # fmt: skip
+#: Views of one place: the city, or the chosen area.
+ONE_PLACE_VIEWS = ("elements", "trend", "quarterly_users", "demographics", "enablement_groups",
+                   "mia_saving")  # fmt: skip
+#: Views that read MIA17 enablement whatever the request's what (all, or theme MIA17).
+ENABLEMENT_VIEWS = ("enablement", "enablement_groups", "enablement_areas")
 
 
 @st.composite
@@ -68,6 +74,8 @@ def valid_states(draw, ref, view: str) -> dict[str, str]:
     level = draw(st.sampled_from(LEVELS))
     rule = LEVEL_RULES[level]
     kind = draw(st.sampled_from(rule.period_kinds))
+    if view == "mia_saving" and "fy" in rule.period_kinds:
+        kind = "fy"  # savings targets are per financial year
     if view == "quarterly_users" and "quarter" not in rule.period_kinds:
         level, rule = "city", LEVEL_RULES["city"]  # its place must publish quarters
     labels = ref.periods[kind]
@@ -89,7 +97,7 @@ def valid_states(draw, ref, view: str) -> dict[str, str]:
     if level in ("sector", "h3r7", "h3r8") and draw(st.integers(0, 3)) == 0:
         containers = sorted(c for c, parts in ref.area_parts.items() if level in parts)
         params["within"] = draw(st.sampled_from(containers))
-    one_place = view in ("elements", "trend", "quarterly_users", "demographics")
+    one_place = view in ONE_PLACE_VIEWS
     place_rule = rule if (not one_place or "areas" in params) else LEVEL_RULES["city"]
     # The request's own cell at its level, and the cells the view reads, must be published.
     room = min(
@@ -100,13 +108,16 @@ def valid_states(draw, ref, view: str) -> dict[str, str]:
     dimension = draw(st.sampled_from(DIMENSIONS))
     if view == "demographics":
         room -= dimension == "age_band"
+    room -= view == "area_profiles"  # every area's age profile: one breakdown more
     # what: a kind the level carries (a view that reads the provision types takes all services
     # or a theme; enablement reads its MIA17 selection itself)
     kinds = [k for k in place_rule.what_kinds if k in rule.what_kinds]
     if view in ("provision", "area_compare"):
         kinds = ["all", "theme"]
-    if view == "enablement":
+    if view in ENABLEMENT_VIEWS:
         kinds = ["all"]
+    if view in ("mia_saving", "mia_targets"):
+        kinds = ["theme"]
     if view == "demographics" and dimension != "age_band":
         kinds = [k for k in kinds if k in DEMOGRAPHIC_WHAT_KINDS]
     wkind = draw(st.sampled_from(kinds)) if room > 0 else "all"
@@ -129,7 +140,8 @@ def valid_states(draw, ref, view: str) -> dict[str, str]:
         and rule.demographics
         and wkind in DEMOGRAPHIC_WHAT_KINDS
         and view not in CROSSING_VIEWS
-        and view != "demographics"  # a profile is never crossed with gender or ethnic group
+        # a profile is never crossed with gender or ethnic group
+        and view not in ("demographics", "area_profiles")
     )
     if demographics_ok and draw(st.integers(0, 2)) == 0:
         name = draw(st.sampled_from(["genders", "ethnic_groups"]))
@@ -184,6 +196,10 @@ def _enablement_what(f) -> str:
     return "theme:MIA17"
 
 
+def _enablement_all(f) -> str:
+    return f.what if f.what.startswith("theme:MIA17") else "theme:MIA17"
+
+
 def expected_cells(view: str, f, ref, rows: pd.DataFrame) -> list[tuple[int, str, str, dict]]:
     """(row, column, measure, cell key) of every count and money value the view shows."""
     out: list[tuple[int, str, str, dict]] = []
@@ -233,6 +249,26 @@ def expected_cells(view: str, f, ref, rows: pd.DataFrame) -> list[tuple[int, str
             level, area = _place(ref, f)
             key = _base(f, level, area_code=area, **{f.dimension: row["category"]})
             out.append((i, "people", "people", key))
+        elif view in ("enablement_groups", "enablement_areas"):
+            if view == "enablement_groups":
+                level, area = _place(ref, f)
+                code = str(row["group_label"]).rsplit("(", 1)[-1].rstrip(")")
+                what = _enablement_all(f) if row["group"] == ALL else f"element:{code}"
+            else:
+                level, area, what = f.level, row["area_code"], _enablement_all(f)
+            key = _base(f, level, area_code=area, period=row["period"], what=what)
+            for column in ("people", "people_over_6w", "cost_beyond_42"):
+                out.append((i, column, column, key))
+        elif view == "area_profiles":
+            whole = {"age_band": ALL} if row["dimension"] == "age_band" else {}
+            key = _base(f, f.level, area_code=row["area_code"], **whole)
+            out.append((i, "total_people", "people", key))
+            out.append((i, "people", "people", {**key, row["dimension"]: row["category"]}))
+        elif view == "mia_saving" and row["basis_year"] is not None:
+            level, area = _place(ref, f)
+            key = _base(f, level, area_code=area, period=row["basis_year"])
+            out.append((i, "basis_people", "people", key))
+            out.append((i, "basis_cost", "cost", key))
     return out
 
 
