@@ -67,7 +67,7 @@ def target_records(db: Database, theme: str | None) -> pd.DataFrame:
     return db.query(_TARGETS_SQL, {"theme": theme})
 
 
-def _enablement_what(f: Filters) -> str:
+def _mia17_member(f: Filters) -> str:
     """The all-enablement member: theme MIA17, or its part of the chosen provision type. Any
     other what is refused naming its parameter (these views show MIA17 whatever is chosen)."""
     kind = what_kind(f.what)
@@ -97,7 +97,7 @@ def enablement_groups(db: Database, f: Filters) -> ProtectedResult:
     """MIA17 enablement beyond 6 weeks per period and client group (and all enablement), for
     the city or the chosen area: people, people beyond 6 weeks, the share, cost beyond day 42."""
     level, area = place(db, f)
-    everything = _enablement_what(f)
+    everything = _mia17_member(f)
     groups = enablement_groups_of(db)
     whats = {
         **{what_member("element", code): group for group, code in groups.items()},
@@ -139,7 +139,7 @@ def enablement_groups(db: Database, f: Filters) -> ProtectedResult:
 def enablement_areas(db: Database, f: Filters) -> ProtectedResult:
     """MIA17 enablement beyond 6 weeks per period and area at the chosen level: people, people
     beyond 6 weeks, the share and the cost beyond day 42 (the enablement view, year by year)."""
-    what = _enablement_what(f)
+    what = _mia17_member(f)
     check(f, what=what, single_periods=True)
     areas = shown_areas(db, f)
     lookup = lookup_for(f, periods=single_periods(db, f), whats=(what,), areas=tuple(areas))
