@@ -171,7 +171,7 @@ def about_chart(note_id: str | dict, legend: str) -> html.Details:
     return html.Details(parts, className="about")
 
 
-def view_section(view: str, title: str, body: list, *, slide: str) -> html.Section:
+def view_section(view: str, title: str, body: list) -> html.Section:
     """A view's block: title, chart and controls, what it shows, downloads and table."""
     return html.Section(
         [
@@ -181,7 +181,7 @@ def view_section(view: str, title: str, body: list, *, slide: str) -> html.Secti
             downloads(view),
             table_alternative(view),
         ],
-        className=f"card card-{slide}",
+        className=f"card card-{view}",
         **{"aria-labelledby": f"title-{view}"},
     )
 

@@ -15,23 +15,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
+import plotly.graph_objects as go
 from dash import html
 
 from dashboard.map_views import render_map
 from dashboard.pagekit import PAGE_KEYS, PageState, build_page_search, parse_page_state
-from dashboard.state import SHARED_KEYS, VIEW_KEYS, build_search, view_params
-from dashboard.views import (
-    Context,
-    _place,
-    column_kind,
-    meeting_fonts,
-    note_text,
-    render_trend,
-    run,
-)
+from dashboard.state import SHARED_KEYS, VIEW_KEYS, State, build_search, view_params
+from dashboard.views import Context, _place, column_kind, note_text, render_trend, run
 from layers.hotspot_rank import hotspot_rank_figure
+from layers.margins import MarginPlan
 from layers.matrix import matrix_figure
-from layers.style import MEASURE_LABELS, empty_figure
+from layers.style import MEASURE_LABELS, PRESENT_FONT_SIZE, empty_figure
 
 #: Rows of the matrix a projector shows legibly (the largest areas by their mean value).
 MATRIX_ROWS = 12
@@ -88,15 +82,30 @@ def leave_href(state: PageState, number: int) -> str:
     return page + build_page_search({k: v for k, v in state.items() if k != "slide"})
 
 
+def present_href(state: State) -> str:
+    """The deck's first slide under the overview's filters, drill-down and measure (the
+    overview's "Present" link)."""
+    return PRESENT_PATH + build_page_search({k: v for k, v in state.items() if k in PAGE_KEYS})
+
+
 def count_text(number: int) -> str:
     return f"{number} of {len(SLIDES)}"
 
 
 def fit(figure: Any) -> dict:
-    """A figure as the projector draws it: large type, and no fixed height (the graph fills
-    the slide, so nothing scrolls)."""
-    drawn = meeting_fonts(figure, True)
+    """A figure as the projector draws it: large type (labels, ticks, legends and cell text
+    all inherit the layout font; margins sized from labels follow it, from the plan the figure
+    carries, layers.margins), and no fixed height (the graph fills the slide, so nothing
+    scrolls). It comes back as the plain dict Dash sends anyway: Plotly's update_layout checks
+    every property and would cost more than building the figure."""
+    drawn = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
     layout = drawn.setdefault("layout", {})
+    layout["font"] = {**layout.get("font", {}), "size": PRESENT_FONT_SIZE}
+    hoverlabel = layout.setdefault("hoverlabel", {})
+    hoverlabel["font"] = {**hoverlabel.get("font", {}), "size": PRESENT_FONT_SIZE}
+    plan = MarginPlan.from_meta(layout.get("meta"))
+    if plan is not None:
+        layout["margin"] = plan.at(PRESENT_FONT_SIZE)
     layout.pop("height", None)
     layout.pop("width", None)
     layout["autosize"] = True

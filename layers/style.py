@@ -64,10 +64,10 @@ MEASURE_LABELS: dict[str, str] = {
 #: still fails a test.
 UNVALIDATED: dict[str, bool] = {"_validate": False}
 
-#: Type size of every chart on screen, and in meeting mode (read from across a room on a
-#: projector; dashboard.views switches between them).
+#: Type size of every chart on screen, and in presenter mode (read from across a room on a
+#: projector; dashboard.present.fit sets it).
 FONT_SIZE = 14
-MEETING_FONT_SIZE = 20
+PRESENT_FONT_SIZE = 20
 #: A small template: the default one is ~10 kB of JSON sent with every figure.
 TEMPLATE = go.layout.Template(
     layout=go.Layout(

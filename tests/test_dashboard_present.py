@@ -16,6 +16,7 @@ from dashboard.present import (
     draw_slide,
     leave_href,
     parse_deck,
+    present_href,
     slide_number,
     top_areas,
 )
@@ -49,6 +50,20 @@ def test_leave_goes_back_to_the_slides_own_page_with_the_filters() -> None:
         assert href.startswith(slide.page + "?") and "from=2012" in href
         assert "slide=" not in href
     assert {s.key for s in SLIDES} >= {"matrix", "map", "hotspots", "regions", "trend"}
+
+
+def test_the_overviews_present_link_opens_the_first_slide_with_its_filters_and_drill() -> None:
+    from dashboard.state import parse_location
+
+    overview = parse_location(
+        "?from=2012&level=sector&within=B13&areas=B13%209", "#highlight=unusual"
+    )
+    href = present_href(overview)
+    assert href.startswith("/present?")
+    deck = parse_deck(href.removeprefix("/present"))
+    assert deck == {"from": "2012", "level": "sector", "within": "B13", "areas": "B13 9"}
+    assert slide_number(deck) == 1
+    assert present_href({}) == "/present"
 
 
 def test_top_areas_are_the_largest_means_with_withheld_cells_left_out() -> None:

@@ -40,14 +40,8 @@ def layout(ctx: Context) -> html.Div:
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
-            dcc.Store(id=ids.MEETING_FONTS),
             html.Div(
-                [
-                    html.Button("Meeting mode", id=ids.MEETING, className="button", n_clicks=0),
-                    html.Button(
-                        "Next view", id=ids.NEXT_SLIDE, className="button meeting-only", n_clicks=0
-                    ),
-                ],
+                html.A("Present", id=ids.PRESENT_LINK, href="/present", className="present-link"),
                 className="page-actions",
             ),
             filter_bar(choices),
@@ -86,13 +80,11 @@ def layout(ctx: Context) -> html.Div:
                             graph(ids.MAP_GRAPH, "Map of the areas against the city"),
                             dcc.Store(id=ids.MAP_KEY),
                         ],
-                        slide="map",
                     ),
                     view_section(
                         "trend",
                         "Cost trends",
                         [graph(ids.TREND_GRAPH, "Agreements, people and cost per period")],
-                        slide="trend",
                     ),
                     view_section(
                         "matrix",
@@ -107,13 +99,11 @@ def layout(ctx: Context) -> html.Div:
                             graph(ids.MATRIX_GRAPH, "Matrix of areas by period"),
                             matrix_rows_panel(),
                         ],
-                        slide="matrix",
                     ),
                     view_section(
                         "elements",
                         "Top elements",
                         [element_controls(), graph(ids.ELEMENTS_GRAPH, "Top elements")],
-                        slide="elements",
                     ),
                     view_section(
                         "element_compare",
@@ -122,7 +112,6 @@ def layout(ctx: Context) -> html.Div:
                             compare_controls(choices),
                             graph(ids.COMPARE_GRAPH, "Two elements compared by area"),
                         ],
-                        slide="elements",
                     ),
                 ],
                 className="views",
