@@ -11,7 +11,7 @@ from dashboard import ids
 from dashboard.catalogue import ALL_VALUE, every_period_option, options_with, what_options
 from dashboard.choices import Choices
 from layers.matrix import HIGHLIGHT_MODES, HIGHLIGHT_RULES
-from layers.style import MEASURE_LABELS
+from layers.style import MEASURE_LABELS, SUPPRESSED_TEXT
 
 LEVEL_LABELS = {
     "ward": "Wards",
@@ -22,7 +22,7 @@ LEVEL_LABELS = {
 }
 PERIOD_KIND_LABELS = {"year": "Calendar year", "fy": "Financial year", "quarter": "Quarter"}
 NEED_NOTE = "Hotspots show service activity, not need."
-SUPPRESSION_LEGEND = "[c] suppressed: fewer than 10 (shown mid-grey)."
+SUPPRESSION_LEGEND = f"{SUPPRESSED_TEXT}, shown mid-grey."
 
 
 def _field(label: str, control: object, field_id: str) -> html.Div:

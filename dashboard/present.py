@@ -25,7 +25,7 @@ from dashboard.views import Context, _place, column_kind, note_text, render_tren
 from layers.hotspot_rank import hotspot_rank_figure
 from layers.margins import MarginPlan
 from layers.matrix import matrix_figure
-from layers.style import MEASURE_LABELS, PRESENT_FONT_SIZE, empty_figure
+from layers.style import MEASURE_LABELS, PRESENT_FONT_SIZE, SUPPRESSED_TEXT, empty_figure
 
 #: Rows of the matrix a projector shows legibly (the largest areas by their mean value).
 MATRIX_ROWS = 12
@@ -218,5 +218,5 @@ def note_line(drawn: Drawn) -> str:
         for line in drawn.notes
         if line.startswith(("Definition:", "Data to", "Synthetic", "These filters"))
     ]
-    picked.append("Counts perturbed and rounded; [c] fewer than 10.")
+    picked.append(f"Counts perturbed and rounded; {SUPPRESSED_TEXT}.")
     return " ".join(picked)

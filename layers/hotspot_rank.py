@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from layers.hotspots import CLASSES, WITHHELD, classify, hover_lines
 from layers.margins import LINE_EM, legend_rows
-from layers.style import SUPPRESSED_FILL, TEMPLATE, is_missing, no_data_figure
+from layers.style import SUPPRESSED_FILL, SUPPRESSED_TEXT, TEMPLATE, is_missing, no_data_figure
 
 #: Areas drawn at each end of a long ranking; the areas between are named in one row and are
 #: all in the card's table. A ranking of up to SHOWN_EACH_END x 2 + 2 areas is drawn whole.
@@ -146,7 +146,7 @@ def hotspot_rank_figure(rows: pd.DataFrame, *, area_word: str) -> go.Figure:
                 mode="markers+text",
                 marker={"size": 10, "color": SUPPRESSED_FILL, "symbol": "square"},
                 text=[
-                    "[c] fewer than 10" if k == WITHHELD.key else "[z] not compared"
+                    SUPPRESSED_TEXT if k == WITHHELD.key else "[z] not compared"
                     for k in hidden["class_key"]
                 ],
                 textposition="middle right",

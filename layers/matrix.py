@@ -19,6 +19,7 @@ from layers.style import (
     HIGHLIGHT_COLOUR,
     MATRIX_SCALE,
     SUPPRESSED_FILL,
+    SUPPRESSED_TEXT,
     TEMPLATE,
     UNVALIDATED,
     format_value,
@@ -45,7 +46,7 @@ CELL_TEXT_SIZE = 12
 #: open ring in its corner; the legend and the tooltip say what that means.
 UNRELIABLE_FILL = "#e3e3e3"
 UNRELIABLE_NAME = "[u] low reliability (pale grey, ringed)"
-WITHHELD_NAME = "[c] fewer than 10 (grey cell)"
+WITHHELD_NAME = f"{SUPPRESSED_TEXT}, in grey"
 
 
 def natural_key(code: str) -> tuple[object, ...]:

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from dashboard import ids
-from layers.style import PRESENT_FONT_SIZE
+from layers.style import PRESENT_FONT_SIZE, SUPPRESSED_TEXT
 from tests.fixtures.pages import downloaded_file
 
 pytestmark = pytest.mark.browser
@@ -108,9 +108,9 @@ def test_suppressed_areas_show_as_c(page) -> None:  # noqa: ANN001
     driver.get(url + "/?level=sector#map=counts")
     settle(driver)
     withheld = trace(driver, ids.MAP_GRAPH, 1, "customdata")
-    assert withheld, "expected some sectors with fewer than 10 people"
+    assert withheld, "expected some suppressed sectors"
     assert all(row[1].startswith("[c]") or row[1].startswith("[x]") for row in withheld)
-    assert any(row[1] == "[c] fewer than 10" for row in withheld)
+    assert any(row[1] == SUPPRESSED_TEXT for row in withheld)
     matrix_text = trace(driver, ids.MATRIX_GRAPH, 0, "text")
     assert any("[c]" in cell for row in matrix_text for cell in row)
     shot(driver, artefacts, "sectors-suppressed")

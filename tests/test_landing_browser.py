@@ -74,7 +74,7 @@ def test_the_map_compares_each_area_with_the_city_in_words(page) -> None:  # noq
         assert any(n.startswith(words) for n in names), (words, names)
     rows = api_json(url, "area_compare", {"level": "sector", "measure": "rate_per_1000"})["rows"]
     suppressed = {r["area_code"] for r in rows if r["value_status"] == "[c]"}
-    assert suppressed, "expected some sectors with fewer than 10 people"
+    assert suppressed, "expected some suppressed sectors"
     withheld = next(t for t in traces if t["name"].startswith("Suppressed [c]"))
     assert set(withheld["locations"]) == suppressed
     similar = next(t for t in traces if t["name"].startswith("Similar to the city"))

@@ -23,6 +23,7 @@ from layers.mia import (
     targets_frame,
 )
 from layers.mia_saving import AVERAGE_LABEL, ILLUSTRATION, Basis, choose_basis, saving_meaning
+from layers.style import SUPPRESSED_TEXT
 from queries.export import about_length
 
 MIA3_RECORDS = [
@@ -155,8 +156,9 @@ def test_enablement_groups_draw_withheld_years_as_gaps() -> None:
     ld_share, ld_cost = fig.data[0], fig.data[1]
     assert list(ld_share.y) == [0.4, None] and list(ld_cost.y) == [1e5, None]
     assert "[c]" in ld_share.text[1]
-    assert fig.layout.annotations[-1].text == (
-        "[c] withheld (fewer than 10): Learning disability (LD) 2014/15"
+    # Wrapped onto lines that fit the card.
+    assert fig.layout.annotations[-1].text.replace("<br>", " ") == (
+        f"{SUPPRESSED_TEXT}. Withheld: Learning disability (LD) 2014/15"
     )
 
 
