@@ -10,6 +10,7 @@ matrix's and the ranked hotspots' largest), and says so in its title.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -21,7 +22,15 @@ from dash import html
 from dashboard.map_views import render_map
 from dashboard.pagekit import PAGE_KEYS, PageState, build_page_search, parse_page_state
 from dashboard.state import SHARED_KEYS, VIEW_KEYS, State, build_search, view_params
-from dashboard.views import Context, _place, column_kind, note_text, render_trend, run
+from dashboard.views import (
+    Context,
+    _place,
+    column_kind,
+    note_text,
+    render_trend,
+    run,
+    with_shown_names,
+)
 from layers.hotspot_rank import hotspot_rank_figure
 from layers.margins import MarginPlan
 from layers.matrix import matrix_figure
@@ -33,6 +42,8 @@ MATRIX_ROWS = 12
 HOTSPOT_ROWS = 12
 PRESENT_PATH = "/present"
 PRESENT_KEYS: tuple[str, ...] = (*PAGE_KEYS, "slide")
+#: The build id in a note's data-date line ("Data to 2015-12-31 (build 1a2b...).").
+BUILD = re.compile(r" \(build [^)]*\)")
 
 
 @dataclass(frozen=True)
@@ -138,7 +149,7 @@ def _matrix(ctx: Context, state: PageState) -> Drawn:
     if outcome.result is None:
         return Drawn([fit(empty_figure(outcome.message))], outcome.message, [])
     result = outcome.result
-    rows = result.rows
+    rows = with_shown_names(ctx, result.rows, view_params(state, "matrix").get("level", ""))
     if rows.empty:
         return Drawn([fit(empty_figure("No areas for these filters."))], "", [])
     shown = top_areas(rows, MATRIX_ROWS)
@@ -160,7 +171,8 @@ def _matrix(ctx: Context, state: PageState) -> Drawn:
 
 
 def _map(ctx: Context, state: PageState) -> Drawn:
-    figure, _key, note, *summary = render_map(ctx, state, None)
+    """The counts of the measure by area: the map against the city is the hotspots slide's."""
+    figure, _key, note, *summary = render_map(ctx, {**state, "map": "counts"}, None)
     said = " ".join(str(line) for line in summary if line)
     return Drawn(
         [fit(figure)], f"Showing: {_place(ctx, state)}. {said}".strip(), _plain_lines(note)
@@ -212,9 +224,11 @@ def draw_slide(ctx: Context, state: PageState) -> tuple[Slide, Drawn]:
 
 
 def note_line(drawn: Drawn) -> str:
-    """One line under the slide: the definition, data date and the disclosure shorthand."""
+    """One line under the slide: the definition, data date and the disclosure shorthand. The
+    build id stays in the exports and the page footers: on a 1280 px projector it pushed the
+    [c] words off the line, and a room reads the data date, not the build."""
     picked = [
-        line
+        BUILD.sub("", line)
         for line in drawn.notes
         if line.startswith(("Definition:", "Data to", "Synthetic", "These filters"))
     ]

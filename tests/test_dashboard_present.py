@@ -15,12 +15,14 @@ from dashboard.present import (
     deck_search,
     draw_slide,
     leave_href,
+    note_line,
     parse_deck,
     present_href,
     slide_number,
     top_areas,
 )
 from dashboard.views import Context
+from layers.style import SUPPRESSED_TEXT
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +101,25 @@ def test_the_callback_outputs_name_the_neighbours(context: Context) -> None:
     assert previous.startswith("/present?") and "from=2012" in following
     assert leave.startswith(SLIDES[1].page)
     assert charts and "Counts perturbed" in note
+
+
+def test_the_map_slide_is_the_counts_and_the_matrix_rows_are_named(context: Context) -> None:
+    def summary(number: int) -> str:
+        return draw_slide(context, {"slide": str(number)})[1].summary
+
+    # The map against the city ("... 47 similar ...") is the hotspots slide's; the map slide
+    # shows the counts, not a second copy of it.
+    assert "similar" in summary(3)
+    assert "similar" not in summary(2)
+    matrix = draw_slide(context, {"slide": "1"})[1].figures[0]
+    assert all(len(label.split()) > 1 for label in matrix["data"][0]["y"])  # "B31 Longbridge"
+
+
+def test_the_note_line_keeps_the_date_and_the_c_words_but_not_the_build(context: Context) -> None:
+    _slide, drawn = draw_slide(context, {"slide": "5"})
+    assert any("(build " in line for line in drawn.notes)
+    note = note_line(drawn)
+    assert "Data to " in note and "(build" not in note and note.endswith(f"{SUPPRESSED_TEXT}.")
 
 
 def test_a_filter_the_query_layer_refuses_is_a_message(context: Context) -> None:
