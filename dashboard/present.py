@@ -35,6 +35,7 @@ from layers.hotspot_rank import hotspot_rank_figure
 from layers.margins import MarginPlan
 from layers.matrix import matrix_figure
 from layers.style import MEASURE_LABELS, PRESENT_FONT_SIZE, SUPPRESSED_TEXT, empty_figure
+from layers.trend import TREND_TITLE
 
 #: Rows of the matrix a projector shows legibly (the largest areas by their mean value).
 MATRIX_ROWS = 12
@@ -59,7 +60,7 @@ SLIDES: tuple[Slide, ...] = (
     Slide("map", "Heat map by area", "/"),
     Slide("hotspots", "Hotspots: people per 1,000 residents against the city", "/directors"),
     Slide("regions", "The council's regions compared with the city", "/directors"),
-    Slide("trend", "Cost trends", "/"),
+    Slide("trend", TREND_TITLE, "/"),
 )
 
 

@@ -18,6 +18,7 @@ from layers.style import (
     FONT_SIZE,
     HIGHLIGHT_COLOUR,
     MATRIX_SCALE,
+    MODEBAR_PX,
     SUPPRESSED_FILL,
     SUPPRESSED_TEXT,
     TEMPLATE,
@@ -302,6 +303,10 @@ def matrix_figure(
     if extra:
         legend_names.append(UNRELIABLE_NAME)
     axis = {"type": "category", "automargin": False}
+    # Period labels longer than a year ("2015/16", "2015 Q1") are turned upright by Plotly once
+    # the columns are narrow (a half-width card): the top then holds them whole, under the tool
+    # bar, instead of cutting them to "5/16".
+    upright = longest(x_labels) > len("2015")
     layout = dict(
         template=TEMPLATE,
         plot_bgcolor=SUPPRESSED_FILL,  # withheld cells are NaN: the grey shows through them
@@ -329,8 +334,8 @@ def matrix_figure(
         height=max(260, 26 * n_rows + 150),
         **fitted_layout(
             MarginPlan(
-                fixed={"l": 16, "r": 10, "t": 20, "b": 14},
-                chars={"l": longest(y_labels)},
+                fixed={"l": 16, "r": 10, "t": 20 + (MODEBAR_PX if upright else 0), "b": 14},
+                chars={"l": longest(y_labels), "t": longest(x_labels) if upright else 0},
                 lines={"t": 1.2},
                 legend=tuple(len(n) for n in legend_names),
             ),

@@ -73,6 +73,9 @@ UNVALIDATED: dict[str, bool] = {"_validate": False}
 #: projector; dashboard.present.fit sets it).
 FONT_SIZE = 14
 PRESENT_FONT_SIZE = 20
+#: Height of Plotly's tool bar (the modebar), drawn over a figure's top right corner: a top
+#: margin that holds text (an axis title, period labels) is this much taller to keep clear of it.
+MODEBAR_PX = 28
 #: A small template: the default one is ~10 kB of JSON sent with every figure.
 TEMPLATE = go.layout.Template(
     layout=go.Layout(

@@ -10,7 +10,7 @@ from dashboard.present import fit
 from layers.elements import element_compare_figure, elements_figure
 from layers.margins import EM_PER_CHAR, MarginPlan, longest
 from layers.matrix import matrix_figure
-from layers.style import FONT_SIZE, PRESENT_FONT_SIZE
+from layers.style import FONT_SIZE, MODEBAR_PX, PRESENT_FONT_SIZE
 from layers.trend import trend_figure
 
 
@@ -44,6 +44,22 @@ def _matrix() -> object:
         }
     )
     return matrix_figure(rows, kind="count", measure_label="People")
+
+
+def test_financial_year_columns_get_room_to_stand_upright_under_the_tool_bar() -> None:
+    years = _matrix().to_plotly_json()["layout"]["margin"]["t"]
+    rows = pd.DataFrame(
+        {
+            "area_code": ["B1"] * 16,
+            "area_name": ["Birmingham centre"] * 16,
+            "period": [f"{2000 + i}/{(i + 1) % 100:02d}" for i in range(16)],
+            "value": [float(i) for i in range(16)],
+            "value_status": [""] * 16,
+        }
+    )
+    top = matrix_figure(rows, kind="count", measure_label="People").to_plotly_json()["layout"]
+    needed = len("2000/01") * EM_PER_CHAR * FONT_SIZE + MODEBAR_PX
+    assert top["margin"]["t"] >= needed > years
 
 
 def _elements() -> object:

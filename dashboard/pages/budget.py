@@ -93,9 +93,9 @@ def layout(ctx: Context) -> html.Div:
                     card(
                         IDS,
                         "trend",
-                        "Records, people and cost per financial year, with the theme's budget "
-                        "figures",
-                        [graph(IDS.graph("trend"), "Records, people and cost per year")],
+                        "Active agreements, people and cost per financial year, with the "
+                        "theme's budget figures",
+                        [graph(IDS.graph("trend"), "Active agreements, people and cost per year")],
                     ),
                     card(
                         TABLES,

@@ -20,6 +20,7 @@ from dashboard.components import (
 from dashboard.matrix_keys import matrix_rows_panel
 from dashboard.pages import Page
 from dashboard.views import Context
+from layers.trend import TREND_TITLE
 
 
 def offered_levels() -> tuple[str, ...]:
@@ -83,8 +84,8 @@ def layout(ctx: Context) -> html.Div:
                     ),
                     view_section(
                         "trend",
-                        "Cost trends",
-                        [graph(ids.TREND_GRAPH, "Agreements, people and cost per period")],
+                        TREND_TITLE,
+                        [graph(ids.TREND_GRAPH, "Active agreements, people and cost per period")],
                     ),
                     view_section(
                         "matrix",
