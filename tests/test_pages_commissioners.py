@@ -300,6 +300,12 @@ def test_moves_need_two_periods_and_rank_published_changes(context: Context) -> 
     if figure.data:
         sizes = [abs(x) for x in figure.data[0].x]
         assert sizes == sorted(sizes, reverse=True)
+    # The whole series starts in a year of few people: an empty card names the two periods
+    # and the way out.
+    figure, table, _ = render_moves(context, {})
+    assert table is None
+    words = figure.layout.annotations[0].text.replace("<br>", " ")
+    assert "2001 and 2015" in words and "later first period" in words
 
 
 def test_a_card_that_fails_to_draw_says_so_instead_of_raising() -> None:
