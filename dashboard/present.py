@@ -160,6 +160,7 @@ def _matrix(ctx: Context, state: PageState) -> Drawn:
         rows[rows["area_code"].astype(str).isin(shown)],
         kind=column_kind(result, "value"),
         measure_label=label,
+        upright_periods=True,  # the area names leave narrow columns for the projector's type
     )
     total = rows["area_code"].nunique()
     if len(shown) < total:

@@ -276,9 +276,12 @@ def matrix_figure(
     highlight: str = "none",
     zrange: tuple[float, float] | None = None,
     scale: list[list[float | str]] = MATRIX_SCALE,
+    upright_periods: bool | None = None,
 ) -> go.Figure:
     """Heatmap of the matrix rows with cell labels at a fixed size, "[c]" cells in grey, "[u]"
-    cells pale and ringed, optional highlights; the no-data figure when nothing is published."""
+    cells pale and ringed, optional highlights; the no-data figure when nothing is published.
+    ``upright_periods`` says whether the columns will be narrow enough for Plotly to turn the
+    period labels upright (None: when they are longer than a year)."""
     values, status, names = pivot_matrix(rows)
     if values.empty:
         return no_data_figure()
@@ -304,9 +307,9 @@ def matrix_figure(
         legend_names.append(UNRELIABLE_NAME)
     axis = {"type": "category", "automargin": False}
     # Period labels longer than a year ("2015/16", "2015 Q1") are turned upright by Plotly once
-    # the columns are narrow (a half-width card): the top then holds them whole, under the tool
-    # bar, instead of cutting them to "5/16".
-    upright = longest(x_labels) > len("2015")
+    # the columns are narrow (a half-width card), and so are years in large type (a projector):
+    # the top then holds them whole, under the tool bar, instead of cutting them to "5/16".
+    upright = longest(x_labels) > len("2015") if upright_periods is None else upright_periods
     layout = dict(
         template=TEMPLATE,
         plot_bgcolor=SUPPRESSED_FILL,  # withheld cells are NaN: the grey shows through them

@@ -22,7 +22,8 @@ from dashboard.present import (
     top_areas,
 )
 from dashboard.views import Context
-from layers.style import SUPPRESSED_TEXT
+from layers.margins import EM_PER_CHAR
+from layers.style import PRESENT_FONT_SIZE, SUPPRESSED_TEXT
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +114,9 @@ def test_the_map_slide_is_the_counts_and_the_matrix_rows_are_named(context: Cont
     assert "similar" not in summary(2)
     matrix = draw_slide(context, {"slide": "1"})[1].figures[0]
     assert all(len(label.split()) > 1 for label in matrix["data"][0]["y"])  # "B31 Longbridge"
+    # The names leave narrow columns, whose years the projector's type turns upright: the top
+    # holds them whole.
+    assert matrix["layout"]["margin"]["t"] >= len("2015") * EM_PER_CHAR * PRESENT_FONT_SIZE
 
 
 def test_the_note_line_keeps_the_date_and_the_c_words_but_not_the_build(context: Context) -> None:
