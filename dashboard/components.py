@@ -234,7 +234,7 @@ def map_mode_control() -> html.Div:
     """The map's two readings, one click apart."""
     return html.Div(
         [
-            html.Span("Show: ", className="inline-label"),
+            html.Label("Show: ", htmlFor=ids.MAP_MODE, className="inline-label"),
             dcc.RadioItems(
                 id=ids.MAP_MODE,
                 options=[

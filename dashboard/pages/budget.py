@@ -101,7 +101,16 @@ def layout(ctx: Context) -> html.Div:
                         TABLES,
                         "targets",
                         "Net spend 2015/16 and savings targets (Table 14: budget figures)",
-                        [html.Div(id=IDS.element("targets-table"), className="table-wrap")],
+                        [
+                            # Scrolls when the card is narrow: focusable, so a keyboard can.
+                            html.Div(
+                                id=IDS.element("targets-table"),
+                                className="table-wrap",
+                                tabIndex="0",
+                                role="region",
+                                **{"aria-label": "Net spend and savings targets"},
+                            )
+                        ],
                         legend="",
                     ),
                     card(
