@@ -23,7 +23,7 @@ from dashboard.state import (
     parse_location,
     view_params,
 )
-from dashboard.views import Context, run
+from dashboard.views import Context, run, with_shown_names
 from layers.matrix import natural_key
 
 PANEL = "matrix-rows"
@@ -49,7 +49,9 @@ def row_labels(ctx: Context, state: dict[str, str]) -> tuple[list[tuple[str, str
     outcome = run(ctx, "matrix", view_params(state, "matrix"))
     if outcome.result is None:
         return [], outcome.message
-    rows = outcome.result.rows.drop_duplicates("area_code")
+    # Named as the matrix names its rows ("B1 Ladywood", not "B1").
+    level = view_params(state, "matrix").get("level", "")
+    rows = with_shown_names(ctx, outcome.result.rows, level).drop_duplicates("area_code")
     found = []
     for code, name in zip(rows["area_code"].astype(str), rows["area_name"], strict=True):
         name = "" if name is None or name != name else str(name)
