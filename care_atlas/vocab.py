@@ -83,3 +83,9 @@ UNKNOWN_AGE_BAND = "Unknown"
 
 PROVISION_TYPES: tuple[str, ...] = ("Internal", "External", "Direct payment")
 MIA_THEMES: tuple[str, ...] = ("MIA3", "MIA5", "MIA17")
+
+#: What a suppressed count [c] is, wherever a chart, a legend, a tooltip or the API says it
+#: (layers.style.SUPPRESSED_TEXT, queries.viewkit.STATUS_LEGEND). Not "fewer than 10": the build
+#: suppresses every true count under the threshold of 10 and also a share of the counts just
+#: above it (a soft edge against attacks at the threshold), so a [c] may hide a 12.
+SUPPRESSED_MEANING = "a small count (under 10, or near 10)"

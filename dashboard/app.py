@@ -24,6 +24,7 @@ from dashboard import ids
 from dashboard.choices import choices_from_reference
 from dashboard.pages import navigation
 from dashboard.views import Context
+from layers.style import SUPPRESSED_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ def _shell(
                 html.P(
                     f"Data to {meta.get('data_date', 'unknown')}; build {meta.get('build_id', '-')}"
                     + ("; synthetic data" if synthetic else "")
-                    + ". Counts are perturbed and rounded; [c] means fewer than 10."
+                    + f". Counts are perturbed and rounded; {SUPPRESSED_TEXT}."
                 ),
                 *([html.P(DEMO_NOTE)] if demo and ctx is not None else []),
                 html.P(_attribution(settings), className="attribution"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import MATCH, Input, Output, Patch, State, ctx, html, no_update
+from dash import MATCH, Input, Output, State, ctx, html, no_update
 
 from dashboard import catalogue, ids
 from dashboard.area_search import state_for_choice
@@ -19,7 +19,6 @@ from dashboard.components import data_table
 from dashboard.controls import CONTROL_IDS, controls_from_state, state_from_controls
 from dashboard.inputs import (
     as_clicks,
-    as_flag,
     as_text,
     as_url_part,
     match_value,
@@ -29,6 +28,7 @@ from dashboard.inputs import (
 from dashboard.landing_callbacks import register_landing_callbacks
 from dashboard.matrix_keys import register as register_matrix_keys
 from dashboard.pages import not_found, pages
+from dashboard.present import present_href
 from dashboard.state import (
     build_hash,
     build_search,
@@ -36,7 +36,6 @@ from dashboard.state import (
     drill_from_matrix,
     drill_up,
     map_level,
-    next_slide,
     parse_location,
     selected_place,
 )
@@ -45,8 +44,6 @@ from dashboard.views import (
     Context,
     _place,
     export,
-    margin_plan,
-    meeting_fonts,
     render_compare,
     render_elements,
     render_matrix,
@@ -77,13 +74,6 @@ def sync_location(
         state = previous
     elif trigger == ids.DRILL_UP:
         state = drill_up(previous)
-    elif trigger == ids.MEETING:
-        state = dict(previous)
-        if state.pop("meeting", None) is None:
-            state["meeting"] = "1"
-        state.pop("slide", None)
-    elif trigger == ids.NEXT_SLIDE:
-        state = next_slide({**previous, "meeting": "1"})
     elif trigger == ids.MAP_GRAPH:
         state = drill(previous, click_location) if click_location else previous
     elif trigger == ids.MATRIX_GRAPH:
@@ -166,10 +156,6 @@ def _options(value: object, what: str) -> list[dict]:
     return value
 
 
-def _meeting(fragment: str | None) -> bool:
-    return bool(parse_location("", fragment).get("meeting"))
-
-
 def _note(lines: list) -> list:
     return [html.P(str(line)) for line in lines]
 
@@ -201,14 +187,12 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         Input(ids.URL, "search"),
         Input(ids.URL, "hash"),
         Input(ids.DRILL_UP, "n_clicks"),
-        Input(ids.MEETING, "n_clicks"),
-        Input(ids.NEXT_SLIDE, "n_clicks"),
         Input(ids.MAP_GRAPH, "clickData"),
         Input(ids.MATRIX_GRAPH, "clickData"),
         Input(ids.AREA_SEARCH, "value"),
         *control_inputs,
     )
-    def sync(search, fragment, _up, _meeting, _next, click_data, matrix_click, chosen, *values):  # noqa: ANN001
+    def sync(search, fragment, _up, click_data, matrix_click, chosen, *values):  # noqa: ANN001
         trigger = ctx.triggered_id if isinstance(ctx.triggered_id, str) else None
         if trigger == ids.URL or trigger is None:
             trigger = None
@@ -276,61 +260,34 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
     )
     def update_matrix(search: str | None, fragment: str | None) -> tuple:
         figure, note, rule = render_matrix(context, parse_location(search, fragment))
-        return meeting_fonts(figure, _meeting(fragment)), _note(note), rule
+        return figure, _note(note), rule
 
     @app.callback(
         Output(ids.ELEMENTS_GRAPH, "figure"),
         Output(ids.note("elements"), "children"),
         Input(ids.URL, "search"),
-        State(ids.URL, "hash"),
     )
-    def update_elements(search: str | None, fragment: str | None) -> tuple:
+    def update_elements(search: str | None) -> tuple:
         figure, note = render_elements(context, parse_location(search))
-        return meeting_fonts(figure, _meeting(fragment)), _note(note)
+        return figure, _note(note)
 
     @app.callback(
         Output(ids.COMPARE_GRAPH, "figure"),
         Output(ids.note("element_compare"), "children"),
         Input(ids.URL, "search"),
-        State(ids.URL, "hash"),
     )
-    def update_compare(search: str | None, fragment: str | None) -> tuple:
+    def update_compare(search: str | None) -> tuple:
         figure, note = render_compare(context, parse_location(search))
-        return meeting_fonts(figure, _meeting(fragment)), _note(note)
+        return figure, _note(note)
 
     @app.callback(
         Output(ids.TREND_GRAPH, "figure"),
         Output(ids.note("trend"), "children"),
         Input(ids.URL, "search"),
-        State(ids.URL, "hash"),
     )
-    def update_trend(search: str | None, fragment: str | None) -> tuple:
+    def update_trend(search: str | None) -> tuple:
         figure, note = render_trend(context, parse_location(search))
-        return meeting_fonts(figure, _meeting(fragment)), _note(note)
-
-    restyled = (ids.MAP_GRAPH, ids.ELEMENTS_GRAPH, ids.COMPARE_GRAPH, ids.TREND_GRAPH)
-
-    @app.callback(
-        *[Output(graph_id, "figure", allow_duplicate=True) for graph_id in restyled],
-        Output(ids.MEETING_FONTS, "data"),
-        Input(ids.URL, "hash"),
-        State(ids.MEETING_FONTS, "data"),
-        *[State(graph_id, "figure") for graph_id in restyled],
-        prevent_initial_call=True,
-    )
-    def restyle_for_meeting(fragment: str | None, styled_for: bool | None, *figures) -> tuple:  # noqa: ANN002
-        """Entering or leaving meeting mode resizes the type without re-running any query
-        (the matrix redraws on the fragment anyway, for its highlight). Only a change of mode
-        patches: the location reports its fragment on load, before any chart exists (the
-        first drawings read the mode themselves)."""
-        meeting = _meeting(fragment)
-        styled_for = as_flag(styled_for)
-        if styled_for is None or meeting == styled_for:
-            return (*[no_update for _ in restyled], meeting)
-        return (
-            *[meeting_fonts(Patch(), meeting, margin_plan(figure)) for figure in figures],
-            meeting,
-        )
+        return figure, _note(note)
 
     @app.callback(
         Output(ids.PLACE, "children"),
@@ -341,16 +298,9 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         state = parse_location(search)
         return f"Showing: {_place(context, state)}", selected_place(state) is None
 
-    @app.callback(
-        Output(ids.ROOT, "className"),
-        Output(ids.MEETING, "children"),
-        Input(ids.URL, "hash"),
-    )
-    def update_mode(fragment: str | None) -> tuple[str, str]:
-        state = parse_location("", fragment)
-        if state.get("meeting"):
-            return f"page meeting slide-{state.get('slide', 'matrix')}", "Leave meeting mode"
-        return "page", "Meeting mode"
+    @app.callback(Output(ids.PRESENT_LINK, "href"), Input(ids.URL, "search"))
+    def present_link(search: str | None) -> str:
+        return present_href(parse_location(search))
 
     @app.callback(
         Output(ids.download(MATCH), "data"),

@@ -11,7 +11,7 @@ from dashboard import ids
 from dashboard.catalogue import ALL_VALUE, every_period_option, options_with, what_options
 from dashboard.choices import Choices
 from layers.matrix import HIGHLIGHT_MODES, HIGHLIGHT_RULES
-from layers.style import MEASURE_LABELS
+from layers.style import MEASURE_LABELS, SUPPRESSED_TEXT
 
 LEVEL_LABELS = {
     "ward": "Wards",
@@ -22,7 +22,7 @@ LEVEL_LABELS = {
 }
 PERIOD_KIND_LABELS = {"year": "Calendar year", "fy": "Financial year", "quarter": "Quarter"}
 NEED_NOTE = "Hotspots show service activity, not need."
-SUPPRESSION_LEGEND = "[c] suppressed: fewer than 10 (shown mid-grey)."
+SUPPRESSION_LEGEND = f"{SUPPRESSED_TEXT}, shown mid-grey."
 
 
 def _field(label: str, control: object, field_id: str) -> html.Div:
@@ -171,7 +171,7 @@ def about_chart(note_id: str | dict, legend: str) -> html.Details:
     return html.Details(parts, className="about")
 
 
-def view_section(view: str, title: str, body: list, *, slide: str) -> html.Section:
+def view_section(view: str, title: str, body: list) -> html.Section:
     """A view's block: title, chart and controls, what it shows, downloads and table."""
     return html.Section(
         [
@@ -181,7 +181,7 @@ def view_section(view: str, title: str, body: list, *, slide: str) -> html.Secti
             downloads(view),
             table_alternative(view),
         ],
-        className=f"card card-{slide}",
+        className=f"card card-{view}",
         **{"aria-labelledby": f"title-{view}"},
     )
 
@@ -234,7 +234,7 @@ def map_mode_control() -> html.Div:
     """The map's two readings, one click apart."""
     return html.Div(
         [
-            html.Span("Show: ", className="inline-label"),
+            html.Label("Show: ", htmlFor=ids.MAP_MODE, className="inline-label"),
             dcc.RadioItems(
                 id=ids.MAP_MODE,
                 options=[

@@ -73,15 +73,11 @@ def state_from_controls(
 ) -> State:
     """The URL state after the user changed control ``changed``.
 
-    Keys no control owns (drill-down, selection, meeting mode) carry over from ``previous``.
+    Keys no control owns (drill-down, selection) carry over from ``previous``.
     Changing the period kind resets the period (labels differ per kind); changing the map level
     clears the selection, and leaves a drill-down only for wards or districts. A blank period picker (an old link's free range) keeps its range.
     """
-    state: State = {
-        key: value
-        for key, value in previous.items()
-        if key in ("within", "areas", "meeting", "slide")
-    }
+    state: State = {key: value for key, value in previous.items() if key in ("within", "areas")}
     for control in CONTROLS:
         value = values.get(control.component_id)
         text = str(value) if value else ""

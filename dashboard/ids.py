@@ -26,10 +26,8 @@ AREA_SEARCH = "area-search"  # find an area by name or postcode
 
 DRILL_UP = "drill-up"
 PLACE = "place"
-MEETING = "meeting-toggle"
-NEXT_SLIDE = "next-slide"
+PRESENT_LINK = "present-link"  # presenter mode (/present) with the filters on screen
 ROOT = "page-root"
-MEETING_FONTS = "meeting-fonts"  # the mode the charts' type was last sized for
 
 MAP_GRAPH = "map-graph"
 MAP_KEY = "map-geometry-key"

@@ -90,10 +90,6 @@ def as_choice(value: object, allowed: Any, default: str | None = None) -> str | 
     return text if text is not None and text in allowed else default
 
 
-def as_flag(value: object) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
 def match_value(outputs_list: object, key: str = "view") -> str:
     """The pattern-matched value (a card's view) of the first output, checked to be text."""
     first = outputs_list[0] if isinstance(outputs_list, list) and outputs_list else outputs_list
@@ -192,7 +188,7 @@ class CallbackSpecs:
             outputs = []
             for part in parts:
                 id_text, _, prop = part.rpartition(".")
-                outputs.append((_declared_id(id_text), prop.split("@")[0]))
+                outputs.append((_declared_id(id_text), prop))
             self.specs[output] = {
                 "outputs": outputs,
                 "multi": output.startswith(".."),
@@ -230,8 +226,7 @@ class CallbackSpecs:
             if not isinstance(entry, dict) or "id" not in entry or "property" not in entry:
                 raise BadPost(f"{where}: expected an object with an id and a property")
             given = entry["property"]
-            # An output allowed to duplicate another is sent as "figure@<hash>".
-            if not isinstance(given, str) or given.split("@")[0] != prop:
+            if not isinstance(given, str) or given != prop:
                 raise BadPost(f"{where}: not the property this callback reads")
             if values and _depth(entry.get("value"), MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
                 raise BadPost(f"{where}: the value nests too deep")

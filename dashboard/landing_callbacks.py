@@ -12,7 +12,7 @@ from dashboard.headlines import render_headlines
 from dashboard.inputs import as_text
 from dashboard.map_views import map_key, render_map
 from dashboard.state import parse_location
-from dashboard.views import Context, meeting_fonts
+from dashboard.views import Context
 
 
 def _note(lines: list) -> list:
@@ -31,14 +31,14 @@ def register_landing_callbacks(app: dash.Dash, context: Context) -> None:
     )
     def update_map(search: str | None, fragment: str | None, key: str | None) -> tuple:
         """Redrawn on a new query string, or on a fragment that switches the map's mode (the
-        fragment's other keys, meeting mode and the matrix's highlight, leave it alone)."""
+        fragment's other key, the matrix's highlight, leaves it alone)."""
         state = parse_location(search, fragment)
         key = as_text(key)
         only_fragment = all(t["prop_id"] == f"{ids.URL}.hash" for t in ctx.triggered)
         if only_fragment and key is not None and key == map_key(state):
             return no_update, no_update, no_update, no_update
         figure, new_key, note, summary = render_map(context, state, key)
-        return meeting_fonts(figure, bool(state.get("meeting"))), new_key, _note(note), summary
+        return figure, new_key, _note(note), summary
 
     @app.callback(
         Output(ids.HEADLINES, "children"),

@@ -49,6 +49,7 @@ def row_labels(ctx: Context, state: dict[str, str]) -> tuple[list[tuple[str, str
     outcome = run(ctx, "matrix", view_params(state, "matrix"))
     if outcome.result is None:
         return [], outcome.message
+    # Named as the matrix names its rows ("B1 Ladywood", not "B1").
     level = view_params(state, "matrix").get("level", "")
     rows = with_shown_names(ctx, outcome.result.rows, level).drop_duplicates("area_code")
     found = []

@@ -10,28 +10,32 @@ matrix's and the ranked hotspots' largest), and says so in its title.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
+import plotly.graph_objects as go
 from dash import html
 
 from dashboard.map_views import render_map
 from dashboard.pagekit import PAGE_KEYS, PageState, build_page_search, parse_page_state
-from dashboard.state import SHARED_KEYS, VIEW_KEYS, build_search, view_params
+from dashboard.state import SHARED_KEYS, VIEW_KEYS, State, build_search, view_params
 from dashboard.views import (
     Context,
     _place,
     column_kind,
-    meeting_fonts,
     note_text,
     render_trend,
     run,
+    with_shown_names,
 )
 from layers.hotspot_rank import hotspot_rank_figure
+from layers.margins import MarginPlan
 from layers.matrix import matrix_figure
-from layers.style import MEASURE_LABELS, empty_figure
+from layers.style import MEASURE_LABELS, PRESENT_FONT_SIZE, SUPPRESSED_TEXT, empty_figure
+from layers.trend import TREND_TITLE
 
 #: Rows of the matrix a projector shows legibly (the largest areas by their mean value).
 MATRIX_ROWS = 12
@@ -39,6 +43,8 @@ MATRIX_ROWS = 12
 HOTSPOT_ROWS = 12
 PRESENT_PATH = "/present"
 PRESENT_KEYS: tuple[str, ...] = (*PAGE_KEYS, "slide")
+#: The build id in a note's data-date line ("Data to 2015-12-31 (build 1a2b...).").
+BUILD = re.compile(r" \(build [^)]*\)")
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ SLIDES: tuple[Slide, ...] = (
     Slide("map", "Heat map by area", "/"),
     Slide("hotspots", "Hotspots: people per 1,000 residents against the city", "/directors"),
     Slide("regions", "The council's regions compared with the city", "/directors"),
-    Slide("trend", "Cost trends", "/"),
+    Slide("trend", TREND_TITLE, "/"),
 )
 
 
@@ -88,15 +94,30 @@ def leave_href(state: PageState, number: int) -> str:
     return page + build_page_search({k: v for k, v in state.items() if k != "slide"})
 
 
+def present_href(state: State) -> str:
+    """The deck's first slide under the overview's filters, drill-down and measure (the
+    overview's "Present" link)."""
+    return PRESENT_PATH + build_page_search({k: v for k, v in state.items() if k in PAGE_KEYS})
+
+
 def count_text(number: int) -> str:
     return f"{number} of {len(SLIDES)}"
 
 
 def fit(figure: Any) -> dict:
-    """A figure as the projector draws it: large type, and no fixed height (the graph fills
-    the slide, so nothing scrolls)."""
-    drawn = meeting_fonts(figure, True)
+    """A figure as the projector draws it: large type (labels, ticks, legends and cell text
+    all inherit the layout font; margins sized from labels follow it, from the plan the figure
+    carries, layers.margins), and no fixed height (the graph fills the slide, so nothing
+    scrolls). It comes back as the plain dict Dash sends anyway: Plotly's update_layout checks
+    every property and would cost more than building the figure."""
+    drawn = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
     layout = drawn.setdefault("layout", {})
+    layout["font"] = {**layout.get("font", {}), "size": PRESENT_FONT_SIZE}
+    hoverlabel = layout.setdefault("hoverlabel", {})
+    hoverlabel["font"] = {**hoverlabel.get("font", {}), "size": PRESENT_FONT_SIZE}
+    plan = MarginPlan.from_meta(layout.get("meta"))
+    if plan is not None:
+        layout["margin"] = plan.at(PRESENT_FONT_SIZE)
     layout.pop("height", None)
     layout.pop("width", None)
     layout["autosize"] = True
@@ -129,7 +150,7 @@ def _matrix(ctx: Context, state: PageState) -> Drawn:
     if outcome.result is None:
         return Drawn([fit(empty_figure(outcome.message))], outcome.message, [])
     result = outcome.result
-    rows = result.rows
+    rows = with_shown_names(ctx, result.rows, view_params(state, "matrix").get("level", ""))
     if rows.empty:
         return Drawn([fit(empty_figure("No areas for these filters."))], "", [])
     shown = top_areas(rows, MATRIX_ROWS)
@@ -139,6 +160,7 @@ def _matrix(ctx: Context, state: PageState) -> Drawn:
         rows[rows["area_code"].astype(str).isin(shown)],
         kind=column_kind(result, "value"),
         measure_label=label,
+        upright_periods=True,  # the area names leave narrow columns for the projector's type
     )
     total = rows["area_code"].nunique()
     if len(shown) < total:
@@ -151,7 +173,8 @@ def _matrix(ctx: Context, state: PageState) -> Drawn:
 
 
 def _map(ctx: Context, state: PageState) -> Drawn:
-    figure, _key, note, *summary = render_map(ctx, state, None)
+    """The counts of the measure by area: the map against the city is the hotspots slide's."""
+    figure, _key, note, *summary = render_map(ctx, {**state, "map": "counts"}, None)
     said = " ".join(str(line) for line in summary if line)
     return Drawn(
         [fit(figure)], f"Showing: {_place(ctx, state)}. {said}".strip(), _plain_lines(note)
@@ -203,11 +226,13 @@ def draw_slide(ctx: Context, state: PageState) -> tuple[Slide, Drawn]:
 
 
 def note_line(drawn: Drawn) -> str:
-    """One line under the slide: the definition, data date and the disclosure shorthand."""
+    """One line under the slide: the definition, data date and the disclosure shorthand. The
+    build id stays in the exports and the page footers: on a 1280 px projector it pushed the
+    [c] words off the line, and a room reads the data date, not the build."""
     picked = [
-        line
+        BUILD.sub("", line)
         for line in drawn.notes
         if line.startswith(("Definition:", "Data to", "Synthetic", "These filters"))
     ]
-    picked.append("Counts perturbed and rounded; [c] fewer than 10.")
+    picked.append(f"Counts perturbed and rounded; {SUPPRESSED_TEXT}.")
     return " ".join(picked)

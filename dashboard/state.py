@@ -2,10 +2,9 @@
 
 Filter keys are the query layer's own parameter names (docs/ARCHITECTURE.md §3.1), so the
 query string of a dashboard URL also works against ``/api/v1/views/<view>``. A few keys only
-the dashboard reads (highlight mode, meeting mode) are stripped before the query layer sees
-the state. Keys only the dashboard reads (highlight mode, meeting mode) live in the URL
-fragment (``#highlight=unusual``) instead, because the query layer rejects keys it does not
-know. Functions here are pure: they are the callbacks' logic, tested without a browser.
+the dashboard reads (the matrix's highlight, the map's mode) live in the URL fragment
+(``#highlight=unusual``) instead, because the query layer rejects keys it does not know.
+Functions here are pure: they are the callbacks' logic, tested without a browser.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ VIEW_KEYS: tuple[str, ...] = (
     "element_b",
 )
 #: Keys only the dashboard reads.
-UI_KEYS: tuple[str, ...] = ("highlight", "meeting", "slide", "map")
+UI_KEYS: tuple[str, ...] = ("highlight", "map")
 ALL_KEYS: tuple[str, ...] = SHARED_KEYS + VIEW_KEYS + UI_KEYS
 
 #: Levels the map can show, in the order of the level switch.
@@ -46,9 +45,6 @@ DEFAULT_LEVEL = "ward"
 DEFAULT_MEASURE = "people"
 RATE_MEASURE = "rate_per_1000"
 DEFAULT_TOP_N = "10"
-
-#: The presenting order of meeting mode ("next view").
-SLIDES: tuple[str, ...] = ("matrix", "map", "elements", "trend")
 
 _WARD_CODE = re.compile(r"^[EWSN]05\d{6}$")
 
@@ -203,13 +199,6 @@ def drill_up(state: State) -> State:
     if within:
         new["level"] = parent_level(within)
     return new
-
-
-def next_slide(state: State) -> State:
-    """Meeting mode's "next view": matrix -> map -> elements -> trend -> matrix."""
-    current = state.get("slide", SLIDES[0])
-    index = SLIDES.index(current) if current in SLIDES else -1
-    return {**state, "slide": SLIDES[(index + 1) % len(SLIDES)]}
 
 
 def place_label(state: State, names: dict[str, str] | None = None) -> str:

@@ -14,7 +14,6 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Patch
 
 from dashboard.catalogue import WHAT_KEYS, list_problem, one_cell_period
 from dashboard.choices import Choices
@@ -27,12 +26,9 @@ from dashboard.state import (
     view_params,
 )
 from layers.elements import element_compare_figure, elements_figure
-from layers.margins import MarginPlan
 from layers.matrix import HIGHLIGHT_MODES, highlight_note, matrix_figure
 from layers.style import (
-    FONT_SIZE,
     MEASURE_LABELS,
-    MEETING_FONT_SIZE,
     empty_figure,
     no_data_figure,
 )
@@ -155,38 +151,6 @@ def note_text(result: ProtectedResult, synthetic: bool) -> list[str]:
     if synthetic:
         lines.append("Synthetic data: not real people.")
     return lines
-
-
-def meeting_fonts(figure: Any, meeting: bool, plan: MarginPlan | None = None) -> Any:
-    """Set a figure's (or a Patch's) type size for the mode; labels, ticks, legends and cell
-    text all inherit the layout font. Margins sized from labels (layers.margins) follow the
-    size: a figure carries its plan in layout.meta, a Patch is given it.
-
-    A figure comes back as the plain dict Dash sends anyway: Plotly's update_layout checks
-    every property and cost more than building the figure.
-    """
-    size = MEETING_FONT_SIZE if meeting else FONT_SIZE
-    if isinstance(figure, Patch):
-        figure["layout"]["font"]["size"] = size
-        figure["layout"]["hoverlabel"]["font"]["size"] = size
-        if plan is not None:
-            figure["layout"]["margin"] = plan.at(size)
-        return figure
-    drawn = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
-    layout = drawn.setdefault("layout", {})
-    layout["font"] = {**layout.get("font", {}), "size": size}
-    hoverlabel = layout.setdefault("hoverlabel", {})
-    hoverlabel["font"] = {**hoverlabel.get("font", {}), "size": size}
-    plan = MarginPlan.from_meta(layout.get("meta"))
-    if plan is not None:
-        layout["margin"] = plan.at(size)
-    return drawn
-
-
-def margin_plan(figure: Any) -> MarginPlan | None:
-    """The margin plan of a figure as the browser holds it (a dict), if it has one."""
-    layout = figure.get("layout") if isinstance(figure, dict) else None
-    return MarginPlan.from_meta(layout.get("meta")) if isinstance(layout, dict) else None
 
 
 def _measure(state: State) -> str:

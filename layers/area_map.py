@@ -2,7 +2,7 @@
 
 The geometry is referenced by URL (the browser fetches it once per level and Plotly caches it),
 so a figure carries only values. Areas whose value is withheld go in a second, mid-grey trace
-whose tooltip says "[c] fewer than 10"; there is no base map (no tile server, no token), only
+whose tooltip gives the [c] words (layers.style.SUPPRESSED_TEXT); there is no base map (no tile server, no token), only
 area outlines and the council boundary.
 """
 
@@ -17,6 +17,7 @@ from layers.style import (
     MAP_SCALE,
     OUTLINE,
     SUPPRESSED_FILL,
+    SUPPRESSED_TEXT,
     TEMPLATE,
     UNVALIDATED,
     format_value,
@@ -238,7 +239,7 @@ def map_figure(
                 showscale=False,
                 showlegend=True,
                 marker={"line": line, "opacity": 0.9},
-                name="[c] fewer than 10 (grey)",
+                name=f"{SUPPRESSED_TEXT}, in grey",
                 **values[WITHHELD_TRACE],
             ),
         ],

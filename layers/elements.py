@@ -71,7 +71,7 @@ def elements_figure(rows: pd.DataFrame, *, place_label: str) -> go.Figure:
             "tickformat": COUNT_TICKFORMAT,
             "automargin": False,
         },
-        height=max(260, 50 * len(data) + 100),  # two-line labels, also at meeting size
+        height=max(260, 50 * len(data) + 100),  # two-line labels, also at presenter size
         **fitted_layout(
             MarginPlan(
                 fixed={"l": 16, "r": 60, "t": 20, "b": 14},

@@ -13,7 +13,14 @@ import plotly.graph_objects as go
 
 from layers.hotspots import CLASSES, WITHHELD, classify, hover_lines
 from layers.margins import LINE_EM, legend_rows
-from layers.style import SUPPRESSED_FILL, TEMPLATE, is_missing, no_data_figure
+from layers.style import (
+    MODEBAR_PX,
+    SUPPRESSED_FILL,
+    SUPPRESSED_TEXT,
+    TEMPLATE,
+    is_missing,
+    no_data_figure,
+)
 
 #: Areas drawn at each end of a long ranking; the areas between are named in one row and are
 #: all in the card's table. A ranking of up to SHOWN_EACH_END x 2 + 2 areas is drawn whole.
@@ -146,7 +153,7 @@ def hotspot_rank_figure(rows: pd.DataFrame, *, area_word: str) -> go.Figure:
                 mode="markers+text",
                 marker={"size": 10, "color": SUPPRESSED_FILL, "symbol": "square"},
                 text=[
-                    "[c] fewer than 10" if k == WITHHELD.key else "[z] not compared"
+                    SUPPRESSED_TEXT if k == WITHHELD.key else "[z] not compared"
                     for k in hidden["class_key"]
                 ],
                 textposition="middle right",
@@ -181,7 +188,9 @@ def hotspot_rank_figure(rows: pd.DataFrame, *, area_word: str) -> go.Figure:
         },
         legend={"orientation": "h", "y": -0.02, "yanchor": "top", "font": {"size": 12}},
         height=max(320, ROW_PX * len(labels) + 110 + legend_px),
-        margin={"l": 10, "r": 20, "t": 80, "b": 10 + legend_px},
+        # The top holds the two-line axis title and the ticks, under the chart's tool bar (at
+        # 80 px the bar sat on the title's first line).
+        margin={"l": 10, "r": 20, "t": 80 + MODEBAR_PX, "b": 10 + legend_px},
         showlegend=True,
     )
     return fig

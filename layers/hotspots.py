@@ -24,6 +24,7 @@ from layers.area_map import MapView
 from layers.style import (
     OUTLINE,
     SUPPRESSED_FILL,
+    SUPPRESSED_TEXT,
     TEMPLATE,
     format_value,
     is_missing,
@@ -42,7 +43,7 @@ HIGHER_95 = HotspotClass("higher_95", "Higher than the city (significant at 95%)
 SIMILAR = HotspotClass("similar", "Similar to the city", "#f7f7f7")
 LOWER_95 = HotspotClass("lower_95", "Lower than the city (significant at 95%)", "#fdb863")
 LOWER_998 = HotspotClass("lower_998", "Lower than the city (significant at 99.8%)", "#e66101")
-WITHHELD = HotspotClass("withheld", "[c] fewer than 10: not compared", SUPPRESSED_FILL)
+WITHHELD = HotspotClass("withheld", f"{SUPPRESSED_TEXT}, not compared", SUPPRESSED_FILL)
 NOT_COMPARED = HotspotClass(
     "not_compared", "Not compared ([z] no residents, or no city value)", "#ffffff"
 )

@@ -6,8 +6,8 @@ was about half of the postcode/year matrix's draw (0.33 s -> 0.17 s without it) 
 each bar chart's, on first load and after every filter change. The labels are known here, so a
 side's margin is sized from its longest label at the figure's font size instead.
 
-A figure keeps its plan in ``layout.meta["margins"]`` so that meeting mode, which enlarges the
-type without rebuilding the figure, can resize the margins with it (dashboard.views).
+A figure keeps its plan in ``layout.meta["margins"]`` so that presenter mode, which enlarges the
+type without rebuilding the figure, can resize the margins with it (dashboard.present.fit).
 """
 
 from __future__ import annotations

@@ -18,7 +18,9 @@ from layers.style import (
     FONT_SIZE,
     HIGHLIGHT_COLOUR,
     MATRIX_SCALE,
+    MODEBAR_PX,
     SUPPRESSED_FILL,
+    SUPPRESSED_TEXT,
     TEMPLATE,
     UNVALIDATED,
     format_value,
@@ -45,7 +47,7 @@ CELL_TEXT_SIZE = 12
 #: open ring in its corner; the legend and the tooltip say what that means.
 UNRELIABLE_FILL = "#e3e3e3"
 UNRELIABLE_NAME = "[u] low reliability (pale grey, ringed)"
-WITHHELD_NAME = "[c] fewer than 10 (grey cell)"
+WITHHELD_NAME = f"{SUPPRESSED_TEXT}, in grey"
 
 
 def natural_key(code: str) -> tuple[object, ...]:
@@ -274,9 +276,12 @@ def matrix_figure(
     highlight: str = "none",
     zrange: tuple[float, float] | None = None,
     scale: list[list[float | str]] = MATRIX_SCALE,
+    upright_periods: bool | None = None,
 ) -> go.Figure:
     """Heatmap of the matrix rows with cell labels at a fixed size, "[c]" cells in grey, "[u]"
-    cells pale and ringed, optional highlights; the no-data figure when nothing is published."""
+    cells pale and ringed, optional highlights; the no-data figure when nothing is published.
+    ``upright_periods`` says whether the columns will be narrow enough for Plotly to turn the
+    period labels upright (None: when they are longer than a year)."""
     values, status, names = pivot_matrix(rows)
     if values.empty:
         return no_data_figure()
@@ -301,6 +306,10 @@ def matrix_figure(
     if extra:
         legend_names.append(UNRELIABLE_NAME)
     axis = {"type": "category", "automargin": False}
+    # Period labels longer than a year ("2015/16", "2015 Q1") are turned upright by Plotly once
+    # the columns are narrow (a half-width card), and so are years in large type (a projector):
+    # the top then holds them whole, under the tool bar, instead of cutting them to "5/16".
+    upright = longest(x_labels) > len("2015") if upright_periods is None else upright_periods
     layout = dict(
         template=TEMPLATE,
         plot_bgcolor=SUPPRESSED_FILL,  # withheld cells are NaN: the grey shows through them
@@ -328,8 +337,8 @@ def matrix_figure(
         height=max(260, 26 * n_rows + 150),
         **fitted_layout(
             MarginPlan(
-                fixed={"l": 16, "r": 10, "t": 20, "b": 14},
-                chars={"l": longest(y_labels)},
+                fixed={"l": 16, "r": 10, "t": 20 + (MODEBAR_PX if upright else 0), "b": 14},
+                chars={"l": longest(y_labels), "t": longest(x_labels) if upright else 0},
                 lines={"t": 1.2},
                 legend=tuple(len(n) for n in legend_names),
             ),

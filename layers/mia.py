@@ -14,7 +14,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from layers.matrix import matrix_figure
-from layers.style import LINE_COLOURS, TEMPLATE, format_value, is_missing, money_axis
+from layers.style import (
+    LINE_COLOURS,
+    SUPPRESSED_TEXT,
+    TEMPLATE,
+    format_value,
+    is_missing,
+    money_axis,
+)
 from layers.trend import fit_below_axis, trend_figure
 
 #: The group of the MIA17 rows for all enablement: the query layer's "all" member (the MIA17
@@ -229,7 +236,7 @@ def withheld_text(rows: pd.DataFrame) -> str:
         f"{name} {', '.join(str(p) for p in group['period'])}"
         for name, group in flagged.groupby(label, sort=False)
     ]
-    return "[c] withheld (fewer than 10): " + "; ".join(parts)
+    return f"{SUPPRESSED_TEXT}. Withheld: " + "; ".join(parts)
 
 
 def enablement_area_figure(rows: pd.DataFrame, *, measure: str) -> go.Figure:

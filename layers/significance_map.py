@@ -25,10 +25,10 @@ from layers.hotspots import (
     category_map_figure,
     classify,
 )
-from layers.style import format_value, is_missing
+from layers.style import SUPPRESSED_TEXT, format_value, is_missing
 
 #: The legend's words for a suppressed area: what it is, not a judgement.
-SUPPRESSED_LABEL = "Suppressed [c]: fewer than 10, not compared"
+SUPPRESSED_LABEL = f"{SUPPRESSED_TEXT}, not compared"
 
 
 def _interval(row: pd.Series, low: str, high: str) -> str:
@@ -44,7 +44,7 @@ def hover_text(rows: pd.DataFrame, names: Mapping[str, str]) -> list[str]:
         code = str(row["area_code"])
         lines = [f"<b>{names.get(code, code)}</b>"]
         if key == WITHHELD.key:
-            lines.append("Suppressed [c]: fewer than 10 people, so not compared")
+            lines.append(f"{SUPPRESSED_TEXT}, so not compared")
         else:
             rate = format_value(row["value"], "rate", row["value_status"])
             lines.append(f"People per 1,000 residents: {rate}")

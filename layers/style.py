@@ -12,6 +12,8 @@ import textwrap
 
 import plotly.graph_objects as go
 
+from care_atlas.vocab import SUPPRESSED_MEANING
+
 #: Sequential scale for the map: viridis is perceptually even and colour-blind safe.
 MAP_SCALE = "Viridis"
 
@@ -40,9 +42,12 @@ BAR_COLOUR = "#0072B2"
 LINE_COLOURS = ("#D55E00", "#009E73", "#CC79A7", "#E69F00")
 HIGHLIGHT_COLOUR = "#000000"
 
+#: The one wording of a suppressed cell: every legend, tooltip and note that explains [c] uses
+#: it, with how the chart shows it after a comma ("..., in grey").
+SUPPRESSED_TEXT = f"[c] suppressed: {SUPPRESSED_MEANING}"
 #: GSS shorthand and the words shown beside it (PRIVACY.md §6).
 STATUS_TEXT: dict[str, str] = {
-    "[c]": "[c] fewer than 10",
+    "[c]": SUPPRESSED_TEXT,
     "[u]": "[u] low reliability",
     "[z]": "[z] not applicable",
     "[x]": "[x] not available",
@@ -64,10 +69,13 @@ MEASURE_LABELS: dict[str, str] = {
 #: still fails a test.
 UNVALIDATED: dict[str, bool] = {"_validate": False}
 
-#: Type size of every chart on screen, and in meeting mode (read from across a room on a
-#: projector; dashboard.views switches between them).
+#: Type size of every chart on screen, and in presenter mode (read from across a room on a
+#: projector; dashboard.present.fit sets it).
 FONT_SIZE = 14
-MEETING_FONT_SIZE = 20
+PRESENT_FONT_SIZE = 20
+#: Height of Plotly's tool bar (the modebar), drawn over a figure's top right corner: a top
+#: margin that holds text (an axis title, period labels) is this much taller to keep clear of it.
+MODEBAR_PX = 28
 #: A small template: the default one is ~10 kB of JSON sent with every figure.
 TEMPLATE = go.layout.Template(
     layout=go.Layout(

@@ -1,4 +1,4 @@
-"""Cost trends: records and people (counts, top panel) and cost (£, bottom panel) per period,
+"""Trends: active agreements and people (counts, top panel) and cost (£, bottom panel) per period,
 sharing one period axis, with the savings targets in the money panel.
 
 Two panels, not two y-axes on one plot: a right-hand £ axis beside a count axis gave ticks
@@ -34,6 +34,9 @@ COUNT_TICK_CHARS = 8
 #: The count panel (top) and the money panel (bottom), as shares of the plot's height.
 COUNT_DOMAIN = (0.56, 1.0)
 MONEY_DOMAIN = (0.0, 0.42)
+
+#: The trend card's and the presenter's slide's title (one name on every page).
+TREND_TITLE = "Active agreements, people and cost over time"
 
 TARGETS_NOTE = "Savings targets are plans, not reconciled with the cost line."
 
@@ -100,7 +103,7 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
             **UNVALIDATED,
             x=periods,
             y=_published(data["agreements"], agreements_status),
-            name="Agreements (records)",
+            name="Active agreements",
             marker_color=BAR_COLOUR,
             opacity=0.55,
             text=[

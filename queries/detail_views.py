@@ -148,7 +148,9 @@ def trend(db: Database, f: Filters) -> ProtectedResult:
         Column("cost", "money"),
         Column("cost_status", "status"),
     ]
-    m = meta(db, "trend", f, f"Records, people and cost per {f.period_kind}", measure="people")
+    m = meta(
+        db, "trend", f, f"Active agreements, people and cost per {f.period_kind}", measure="people"
+    )
     if what_kind(f.what) in ("theme", "theme_provision"):
         theme = f.what.split(":")[1]
         m["savings_targets"] = target_records(db, theme).to_dict(orient="records")

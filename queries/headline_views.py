@@ -21,7 +21,7 @@ from queries.viewkit import meta
 #: The headline measures, in the order the page shows them: (column, cell measure, words).
 HEADLINES: tuple[tuple[str, str, str], ...] = (
     ("people", "people", "People using services"),
-    ("agreements", "agreements_active", "Agreements active"),
+    ("agreements", "agreements_active", "Active agreements"),
     ("cost", "cost", "Cost in the period"),
 )
 

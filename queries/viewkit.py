@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from care_atlas.vocab import SUPPRESSED_MEANING
 from queries.catalogue import ALL, COUNT_THRESHOLD, DOMINANCE_SHARE, MEASURES, what_kind
 from queries.database import Database
 from queries.derived import count_statuses, rates_per_1000, shares
@@ -48,8 +49,8 @@ TOTALS_NOTE = (
 ACTIVITY_NOTE = "Hotspots show service activity, not need."
 STATUS_LEGEND = {
     "": "published",
-    "[c]": "confidential: fewer than 10, dominated by one or two people, or derived from such "
-    "a cell",
+    "[c]": f"suppressed: {SUPPRESSED_MEANING}, an amount dominated by one or two people, or "
+    "derived from such a cell",
     "[u]": "low reliability (published numerator under 20)",
     "[z]": "not applicable",
     "[x]": "not available",

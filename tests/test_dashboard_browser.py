@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from dashboard import ids
-from layers.style import FONT_SIZE, MEETING_FONT_SIZE
+from layers.style import PRESENT_FONT_SIZE, SUPPRESSED_TEXT
 from tests.fixtures.pages import downloaded_file
 
 pytestmark = pytest.mark.browser
@@ -93,7 +93,7 @@ def test_first_load_draws_every_view_with_banner_and_notes(page) -> None:  # noq
     body = driver.find_element("tag name", "body").text
     assert "Synthetic data" in body
     # Each card's definitions are folded into one "About this chart": closed, then opened.
-    about = driver.find_element("css selector", ".card-map details.about")
+    about = driver.find_element("css selector", ".card-area_map details.about")
     assert "Definition:" not in body and about.get_attribute("open") is None
     about.find_element("tag name", "summary").click()
     wait_for(lambda: "Definition:" in about.text, message="the map's About opened")
@@ -108,9 +108,9 @@ def test_suppressed_areas_show_as_c(page) -> None:  # noqa: ANN001
     driver.get(url + "/?level=sector#map=counts")
     settle(driver)
     withheld = trace(driver, ids.MAP_GRAPH, 1, "customdata")
-    assert withheld, "expected some sectors with fewer than 10 people"
+    assert withheld, "expected some suppressed sectors"
     assert all(row[1].startswith("[c]") or row[1].startswith("[x]") for row in withheld)
-    assert any(row[1] == "[c] fewer than 10" for row in withheld)
+    assert any(row[1] == SUPPRESSED_TEXT for row in withheld)
     matrix_text = trace(driver, ids.MATRIX_GRAPH, 0, "text")
     assert any("[c]" in cell for row in matrix_text for cell in row)
     shot(driver, artefacts, "sectors-suppressed")
@@ -189,46 +189,28 @@ def test_csv_export_equals_the_api_answer(page) -> None:  # noqa: ANN001
     assert target.read_text(encoding="utf-8") == api
 
 
-def test_table_alternative_and_meeting_mode(page) -> None:  # noqa: ANN001
-    url, driver, _, artefacts = page
-    driver.get(url + "/")
+def test_table_alternative_and_the_present_link(page) -> None:  # noqa: ANN001
+    url, driver, _, _ = page
+    driver.get(url + "/?from=2012&level=district")
     settle(driver)
     driver.find_element("xpath", by_dash_id(ids.table_toggle("trend"))).click()
     table = driver.find_element("xpath", by_dash_id(ids.table("trend")))
     wait_for(lambda: table.find_elements("css selector", "tbody tr"), message="the table")
-    driver.find_element("id", ids.MEETING).click()
-    wait_for(lambda: "meeting" in driver.find_element("id", ids.ROOT).get_attribute("class"))
-    assert not driver.find_element("css selector", ".filter-bar").is_displayed()
-    driver.find_element("id", ids.NEXT_SLIDE).click()
-    wait_for(lambda: "slide-map" in driver.find_element("id", ids.ROOT).get_attribute("class"))
-    assert driver.find_element("id", ids.MAP_GRAPH).is_displayed()
-    assert not driver.find_element("id", ids.MATRIX_GRAPH).is_displayed()
-    # Type grows for the room: the map's layout font is the meeting size, the trend's too.
+    # "Present" opens presenter mode's first slide under the same filters, in projector type.
+    link = driver.find_element("id", ids.PRESENT_LINK)
+    wait_for(lambda: "from=2012" in link.get_attribute("href"), message="the filters on Present")
+    link.click()
+    wait_for(lambda: urlparse(driver.current_url).path == "/present", message="presenter mode")
+    assert query(driver) == {"from": "2012", "level": "district"}
     wait_for(
         lambda: (
             driver.execute_script(
-                "const gd = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
-                "return gd._fullLayout.font.size;",
-                ids.MAP_GRAPH,
+                "return document.querySelector('#present-graph-0 .js-plotly-plot')"
+                "._fullLayout.font.size;"
             )
-            == MEETING_FONT_SIZE
+            == PRESENT_FONT_SIZE
         ),
-        message="meeting-size type on the map",
-    )
-    time.sleep(1)
-    driver.save_screenshot(str(artefacts / "dashboard-meeting-map.png"))
-    driver.find_element("id", ids.MEETING).click()
-    wait_for(lambda: "meeting" not in driver.find_element("id", ids.ROOT).get_attribute("class"))
-    wait_for(
-        lambda: (
-            driver.execute_script(
-                "const gd = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
-                "return gd._fullLayout.font.size;",
-                ids.TREND_GRAPH,
-            )
-            == FONT_SIZE
-        ),
-        message="screen-size type after leaving meeting mode",
+        message="projector-size type on the slide",
     )
 
 

@@ -137,21 +137,3 @@ def test_named_bad_posts_get_a_clear_answer(
         assert json.loads(text)["error"]
     if status == 200:  # the hostile place is a text child (shown as text), never a component
         assert isinstance(json.loads(text)["response"]["place"]["children"], str)
-
-
-def test_outputs_sent_as_the_renderer_sends_them_pass_the_guard(client) -> None:  # noqa: ANN001
-    """An output allowed to duplicate another arrives as ``figure@<hash>`` (meeting mode)."""
-    deps = client.get("/_dash-dependencies").get_json()
-    restyle = next(d for d in deps if "@" in d["output"])
-    parts = restyle["output"][2:-2].split("...")
-    outputs = [{"id": p.rpartition(".")[0], "property": p.rpartition(".")[2]} for p in parts]
-    values = {"hash": "#meeting=1", "data": False}
-    body = _body(
-        restyle["output"],
-        outputs,
-        [{**i, "value": values.get(i["property"])} for i in restyle["inputs"]],
-        [{**s, "value": values.get(s["property"])} for s in restyle["state"]],
-        ["url.hash"],
-    )
-    status, text = _post(client, body)
-    assert status == 200, text[:300]

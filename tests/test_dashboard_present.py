@@ -15,11 +15,15 @@ from dashboard.present import (
     deck_search,
     draw_slide,
     leave_href,
+    note_line,
     parse_deck,
+    present_href,
     slide_number,
     top_areas,
 )
 from dashboard.views import Context
+from layers.margins import EM_PER_CHAR
+from layers.style import PRESENT_FONT_SIZE, SUPPRESSED_TEXT
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +53,20 @@ def test_leave_goes_back_to_the_slides_own_page_with_the_filters() -> None:
         assert href.startswith(slide.page + "?") and "from=2012" in href
         assert "slide=" not in href
     assert {s.key for s in SLIDES} >= {"matrix", "map", "hotspots", "regions", "trend"}
+
+
+def test_the_overviews_present_link_opens_the_first_slide_with_its_filters_and_drill() -> None:
+    from dashboard.state import parse_location
+
+    overview = parse_location(
+        "?from=2012&level=sector&within=B13&areas=B13%209", "#highlight=unusual"
+    )
+    href = present_href(overview)
+    assert href.startswith("/present?")
+    deck = parse_deck(href.removeprefix("/present"))
+    assert deck == {"from": "2012", "level": "sector", "within": "B13", "areas": "B13 9"}
+    assert slide_number(deck) == 1
+    assert present_href({}) == "/present"
 
 
 def test_top_areas_are_the_largest_means_with_withheld_cells_left_out() -> None:
@@ -84,6 +102,28 @@ def test_the_callback_outputs_name_the_neighbours(context: Context) -> None:
     assert previous.startswith("/present?") and "from=2012" in following
     assert leave.startswith(SLIDES[1].page)
     assert charts and "Counts perturbed" in note
+
+
+def test_the_map_slide_is_the_counts_and_the_matrix_rows_are_named(context: Context) -> None:
+    def summary(number: int) -> str:
+        return draw_slide(context, {"slide": str(number)})[1].summary
+
+    # The map against the city ("... 47 similar ...") is the hotspots slide's; the map slide
+    # shows the counts, not a second copy of it.
+    assert "similar" in summary(3)
+    assert "similar" not in summary(2)
+    matrix = draw_slide(context, {"slide": "1"})[1].figures[0]
+    assert all(len(label.split()) > 1 for label in matrix["data"][0]["y"])  # "B31 Longbridge"
+    # The names leave narrow columns, whose years the projector's type turns upright: the top
+    # holds them whole.
+    assert matrix["layout"]["margin"]["t"] >= len("2015") * EM_PER_CHAR * PRESENT_FONT_SIZE
+
+
+def test_the_note_line_keeps_the_date_and_the_c_words_but_not_the_build(context: Context) -> None:
+    _slide, drawn = draw_slide(context, {"slide": "5"})
+    assert any("(build " in line for line in drawn.notes)
+    note = note_line(drawn)
+    assert "Data to " in note and "(build" not in note and note.endswith(f"{SUPPRESSED_TEXT}.")
 
 
 def test_a_filter_the_query_layer_refuses_is_a_message(context: Context) -> None:

@@ -11,7 +11,6 @@ from dashboard.state import (
     build_search,
     drill,
     drill_up,
-    next_slide,
     parse_location,
     selected_place,
     view_params,
@@ -42,9 +41,10 @@ def test_round_trip_keeps_filters_in_the_query_and_ui_keys_in_the_fragment() -> 
 
 
 def test_unknown_and_blank_keys_are_dropped() -> None:
-    assert parse_location("?from=2010&evil=1&to=", "#meeting=1&x=2") == {
+    # An old link's meeting-mode keys (#meeting=1&slide=map) are dropped like any other.
+    assert parse_location("?from=2010&evil=1&to=", "#highlight=unusual&meeting=1&slide=map") == {
         "from": "2010",
-        "meeting": "1",
+        "highlight": "unusual",
     }
 
 
@@ -81,15 +81,6 @@ def test_drill_from_ward_to_its_sectors_then_select_then_back_up() -> None:
     assert drill(chosen, "B6 5") == opened  # clicking the selected area again clears it
     assert drill_up(chosen) == {"from": "2012", "level": "ward"}
     assert drill_up(drill({"level": "district"}, "B6")) == {"level": "district"}
-
-
-def test_next_slide_cycles_through_the_presenting_order() -> None:
-    order = []
-    state: dict[str, str] = {}
-    for _ in range(5):
-        state = next_slide(state)
-        order.append(state["slide"])
-    assert order == ["map", "elements", "trend", "matrix", "map"]
 
 
 def test_controls_follow_the_state_and_per_1000_maps_to_the_rate_measure() -> None:
@@ -167,24 +158,18 @@ def test_sync_location_writes_the_url_from_a_control_and_reads_it_on_load() -> N
     assert search == "?measure=rate_per_1000"
     assert fragment == ""
     search, fragment, shown = sync_location(
-        None, "?themes=MIA5", "#meeting=1", values, None, choices=CHOICES
+        None, "?themes=MIA5", "#highlight=unusual", values, None, choices=CHOICES
     )
     assert search is None and fragment is None
     assert shown[ids.WHAT] == "theme:MIA5"
     assert shown[ids.PER_1000] == []
 
 
-def test_sync_location_drills_on_a_map_click_and_toggles_meeting_mode() -> None:
+def test_sync_location_drills_on_a_map_click() -> None:
     values = controls_from_state({}, CHOICES)
     search, _, shown = sync_location(ids.MAP_GRAPH, "", "", values, WARD, choices=CHOICES)
     assert parse_location(search) == {"level": "sector", "within": WARD}
     assert shown[ids.LEVEL] == "sector"
-    _, fragment, _ = sync_location(ids.MEETING, "", "", values, None, choices=CHOICES)
-    assert fragment == "#meeting=1"
-    _, fragment, _ = sync_location(
-        ids.MEETING, "", "#meeting=1&slide=map", values, None, choices=CHOICES
-    )
-    assert fragment == ""
 
 
 def test_a_matrix_row_click_opens_a_districts_sectors_then_selects_a_sector() -> None:

@@ -18,7 +18,7 @@ from layers.area_map import (
 from layers.elements import element_compare_figure, elements_figure
 from layers.highlights import challenging, improving, unusual
 from layers.matrix import highlight_shapes, matrix_figure, pivot_matrix
-from layers.style import SUPPRESSED_FILL, format_value
+from layers.style import SUPPRESSED_FILL, SUPPRESSED_TEXT, format_value
 from layers.trend import trend_figure
 
 
@@ -40,7 +40,7 @@ def test_withheld_areas_go_to_the_grey_trace_with_the_c_tooltip() -> None:
     assert values[VALUE_TRACE]["locations"] == ["E1", "E3"]
     assert values[VALUE_TRACE]["z"] == [120.0, 45.0]
     assert values[WITHHELD_TRACE]["locations"] == ["E2"]
-    assert values[WITHHELD_TRACE]["customdata"][0][1] == "[c] fewer than 10"
+    assert values[WITHHELD_TRACE]["customdata"][0][1] == SUPPRESSED_TEXT
     assert values[VALUE_TRACE]["customdata"][1][1] == "45 [u] low reliability"
 
 
@@ -74,7 +74,7 @@ def test_view_for_bounds_zooms_in_on_smaller_areas() -> None:
     ("value", "kind", "status", "expected"),
     [
         (1234, "count", "", "1,234"),
-        (None, "count", "[c]", "[c] fewer than 10"),
+        (None, "count", "[c]", SUPPRESSED_TEXT),
         (2_500_000, "money", "", "£2.50m"),
         (0.456, "share", "", "45.6%"),
         (12.34, "rate", "[u]", "12.3 [u] low reliability"),
@@ -83,6 +83,29 @@ def test_view_for_bounds_zooms_in_on_smaller_areas() -> None:
 )
 def test_format_value(value, kind, status, expected) -> None:  # noqa: ANN001
     assert format_value(value, kind, status) == expected
+
+
+def test_c_has_one_wording_and_it_does_not_promise_fewer_than_the_threshold() -> None:
+    """The build also suppresses a share of the counts just above the threshold, so no legend,
+    tooltip, note or API legend may say a [c] is "fewer than 10": each takes the one wording."""
+    from pathlib import Path
+
+    from care_atlas.vocab import SUPPRESSED_MEANING
+    from queries.catalogue import COUNT_THRESHOLD
+    from queries.viewkit import STATUS_LEGEND
+
+    assert f"under {COUNT_THRESHOLD}, or near {COUNT_THRESHOLD}" in SUPPRESSED_MEANING
+    assert SUPPRESSED_MEANING in SUPPRESSED_TEXT and SUPPRESSED_MEANING in STATUS_LEGEND["[c]"]
+    root = Path(__file__).resolve().parents[1]
+    sources = [
+        p for d in ("dashboard", "layers", "queries", "assets") for p in (root / d).rglob("*")
+    ]
+    stale = [
+        str(p.relative_to(root))
+        for p in sources
+        if p.suffix in (".py", ".js", ".css") and "fewer than 1" in p.read_text(encoding="utf-8")
+    ]
+    assert stale == []
 
 
 def matrix_rows(table: dict[str, list[float | None]], periods: list[str]) -> pd.DataFrame:
@@ -166,7 +189,7 @@ def test_elements_figure_shows_c_as_zero_length_labelled_bar() -> None:
     )
     fig = elements_figure(rows, place_label="city")
     assert list(fig.data[0].x) == [500.0, 0.0]
-    assert fig.data[0].text[1] == "[c] fewer than 10"
+    assert fig.data[0].text[1] == SUPPRESSED_TEXT
 
 
 def test_compare_figure_orders_areas_by_the_size_of_the_difference() -> None:

@@ -1,17 +1,16 @@
 """Margins sized from labels (layers.margins): enough room for the labels at any type size,
-carried in the figure so meeting mode can resize them, and no Plotly automargin pass."""
+carried in the figure so presenter mode can resize them, and no Plotly automargin pass."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-from dash import Patch
 
-from dashboard.views import margin_plan, meeting_fonts
+from dashboard.present import fit
 from layers.elements import element_compare_figure, elements_figure
 from layers.margins import EM_PER_CHAR, MarginPlan, longest
 from layers.matrix import matrix_figure
-from layers.style import FONT_SIZE, MEETING_FONT_SIZE
+from layers.style import FONT_SIZE, MODEBAR_PX, PRESENT_FONT_SIZE
 from layers.trend import trend_figure
 
 
@@ -45,6 +44,22 @@ def _matrix() -> object:
         }
     )
     return matrix_figure(rows, kind="count", measure_label="People")
+
+
+def test_financial_year_columns_get_room_to_stand_upright_under_the_tool_bar() -> None:
+    years = _matrix().to_plotly_json()["layout"]["margin"]["t"]
+    rows = pd.DataFrame(
+        {
+            "area_code": ["B1"] * 16,
+            "area_name": ["Birmingham centre"] * 16,
+            "period": [f"{2000 + i}/{(i + 1) % 100:02d}" for i in range(16)],
+            "value": [float(i) for i in range(16)],
+            "value_status": [""] * 16,
+        }
+    )
+    top = matrix_figure(rows, kind="count", measure_label="People").to_plotly_json()["layout"]
+    needed = len("2000/01") * EM_PER_CHAR * FONT_SIZE + MODEBAR_PX
+    assert top["margin"]["t"] >= needed > years
 
 
 def _elements() -> object:
@@ -105,19 +120,17 @@ def test_overview_figures_size_margins_from_their_labels_without_automargin(buil
         assert layout["margin"]["l"] >= needed
 
 
-def test_meeting_mode_grows_the_margins_of_a_figure_and_of_a_patch() -> None:
+def test_presenter_mode_grows_the_type_and_the_margins_with_it() -> None:
     figure = _elements()
     screen_left = figure.layout.margin.l
-    drawn = meeting_fonts(figure, True)
-    assert drawn["layout"]["font"]["size"] == MEETING_FONT_SIZE
+    drawn = fit(figure)
+    assert drawn["layout"]["font"]["size"] == PRESENT_FONT_SIZE
+    assert drawn["layout"]["hoverlabel"]["font"]["size"] == PRESENT_FONT_SIZE
     assert drawn["layout"]["margin"]["l"] > screen_left
-    assert meeting_fonts(drawn, False)["layout"]["margin"]["l"] == screen_left
-    plan = margin_plan(drawn)
-    assert plan is not None
-    patch = meeting_fonts(Patch(), True, plan).to_plotly_json()
-    operations = {tuple(op["location"]): op["params"]["value"] for op in patch["operations"]}
-    assert operations[("layout", "margin")] == plan.at(MEETING_FONT_SIZE)
-    assert margin_plan({"layout": {}}) is None and margin_plan(None) is None
+    assert drawn["layout"]["margin"] == MarginPlan.from_meta(drawn["layout"]["meta"]).at(
+        PRESENT_FONT_SIZE
+    )
+    assert "height" not in drawn["layout"]
 
 
 def test_long_labels_wrap_onto_two_short_lines_and_say_when_cut() -> None:

@@ -22,6 +22,7 @@ from layers.mia import (
     targets_display,
 )
 from layers.mia_saving import worked_steps
+from layers.style import SUPPRESSED_TEXT
 from queries.budget_views import element_group
 from queries.export import about_length, csv_text
 from queries.filters import parse_filters
@@ -158,8 +159,9 @@ def test_enablement_groups_draw_withheld_years_as_gaps() -> None:
     ld_share, ld_cost = fig.data[0], fig.data[1]
     assert list(ld_share.y) == [0.4, None] and list(ld_cost.y) == [1e5, None]
     assert "[c]" in ld_share.text[1]
-    assert fig.layout.annotations[-1].text == (
-        "[c] withheld (fewer than 10): Learning disability (LD) 2014/15"
+    # Wrapped onto lines that fit the card.
+    assert fig.layout.annotations[-1].text.replace("<br>", " ") == (
+        f"{SUPPRESSED_TEXT}. Withheld: Learning disability (LD) 2014/15"
     )
 
 

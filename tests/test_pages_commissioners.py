@@ -30,6 +30,7 @@ from layers.provision import (
     symmetric_range,
 )
 from layers.provision_moves import moved_most, share_changes
+from layers.style import SUPPRESSED_TEXT
 from queries import parse_filters, run_view
 
 VIEW = MapView(lat=52.48, lon=-1.89, zoom=9.0)
@@ -124,7 +125,7 @@ def test_totals_and_the_direct_share_are_withheld_when_any_part_is() -> None:
 
 
 def test_cell_labels_are_short_and_leave_u_to_the_cells_style() -> None:
-    assert cell_label("[c] fewer than 10") == "[c]"
+    assert cell_label(SUPPRESSED_TEXT) == "[c]"
     assert cell_label("50.0% [u] low reliability") == "50%"
     assert cell_label("45.2%") == "45.2%"
     assert cell_label("£1.62m") == "£1.62m"
@@ -166,7 +167,7 @@ def test_share_map_is_centred_on_the_city_share_and_greys_withheld_areas() -> No
     assert (value.zmin + value.zmax) / 2 == pytest.approx(0.31)
     assert list(value.locations) == ["B1", "B2"]
     assert list(fig.data[WITHHELD_TRACE].locations) == ["B3"]
-    assert fig.data[WITHHELD_TRACE].customdata[0][1] == "[c] fewer than 10"
+    assert fig.data[WITHHELD_TRACE].customdata[0][1] == SUPPRESSED_TEXT
     assert "higher than the city" in value.customdata[0][3]
     assert "31.0%" in value.colorbar.title.text
 
@@ -197,7 +198,7 @@ def test_difference_map_is_centred_on_zero_and_greys_withheld_differences() -> N
     value = fig.data[VALUE_TRACE]
     assert value.zmin == pytest.approx(-690) and value.zmax == pytest.approx(690)
     assert list(fig.data[WITHHELD_TRACE].locations) == ["B1"]
-    assert fig.data[WITHHELD_TRACE].customdata[0][2] == "[c] fewer than 10"
+    assert fig.data[WITHHELD_TRACE].customdata[0][2] == SUPPRESSED_TEXT
     assert list(value.customdata[0][1:]) == ["1,250", "560", "690"]
 
 
@@ -299,6 +300,12 @@ def test_moves_need_two_periods_and_rank_published_changes(context: Context) -> 
     if figure.data:
         sizes = [abs(x) for x in figure.data[0].x]
         assert sizes == sorted(sizes, reverse=True)
+    # The whole series starts in a year of few people: an empty card names the two periods
+    # and the way out.
+    figure, table, _ = render_moves(context, {})
+    assert table is None
+    words = figure.layout.annotations[0].text.replace("<br>", " ")
+    assert "2001 and 2015" in words and "later first period" in words
 
 
 def test_a_card_that_fails_to_draw_says_so_instead_of_raising() -> None:

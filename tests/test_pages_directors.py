@@ -28,7 +28,7 @@ from layers.hotspots import (
     summary_text,
 )
 from layers.regions import region_colour, region_compare_figure
-from layers.style import SUPPRESSED_FILL
+from layers.style import SUPPRESSED_FILL, SUPPRESSED_TEXT
 from queries import parse_filters, run_view
 from queries.result import Column, ProtectedResult
 
@@ -92,14 +92,14 @@ def test_the_map_puts_every_area_in_exactly_one_class_and_withheld_ones_grey() -
     assert by_name[HIGHER_998.label] == ["A"] and by_name[LOWER_95.label] == ["D"]
     assert sorted(c for codes in by_name.values() for c in codes) == list("ABCDEF")
     withheld = next(t for t in fig.data if t.name == WITHHELD.label)
-    assert "[c] fewer than 10" in withheld.text[0]
+    assert SUPPRESSED_TEXT in withheld.text[0]
 
 
 def test_the_ranked_chart_orders_by_rate_and_lists_withheld_areas_as_c_not_zero() -> None:
     fig = hotspot_rank_figure(compare_rows(), area_word="wards")
     assert list(fig.layout.yaxis.categoryarray) == ["Ash", "Birch", "Cedar", "Dale", "Elm", "Fern"]
     withheld = next(t for t in fig.data if t.name == WITHHELD.label)
-    assert list(withheld.y) == ["Fern"] and list(withheld.text) == ["[c] fewer than 10"]
+    assert list(withheld.y) == ["Fern"] and list(withheld.text) == [SUPPRESSED_TEXT]
     shown = {
         y: x
         for t in fig.data[1:]

@@ -9,6 +9,7 @@ import pytest
 from dashboard.pagekit import build_page_search
 from dashboard.pages.directors import IDS
 from layers.hotspots import WITHHELD
+from layers.style import SUPPRESSED_TEXT
 from tests.fixtures.pages import (
     api_csv_rows,
     api_json,
@@ -77,7 +78,7 @@ def test_hotspots_open_from_a_url_with_the_apis_rates_and_withheld_areas(page_se
     marked = next((t for t in rank if t["name"] == WITHHELD.label), None)
     unranked = sum(1 for r in rows if r["value"] is None)
     if marked is not None:
-        assert set(marked["text"]) == {"[c] fewer than 10"}
+        assert set(marked["text"]) == {SUPPRESSED_TEXT}
     else:
         rows_shown = driver.execute_script(
             "const gd = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"

@@ -57,15 +57,24 @@ def layout(ctx: Context) -> html.Div:
                     card(
                         IDS,
                         "trend",
-                        "Records, people and cost per financial year, with the theme's budget "
-                        "figures",
-                        [graph(IDS.graph("trend"), "Records, people and cost per year")],
+                        "Active agreements, people and cost per financial year, with the "
+                        "theme's budget figures",
+                        [graph(IDS.graph("trend"), "Active agreements, people and cost per year")],
                     ),
                     card(
                         IDS,
                         "mia_targets",
                         "Net spend 2015/16 and savings targets (Table 14: budget figures)",
-                        [html.Div(id=IDS.element("targets-table"), className="table-wrap")],
+                        [
+                            # Scrolls when the card is narrow: focusable, so a keyboard can.
+                            html.Div(
+                                id=IDS.element("targets-table"),
+                                className="table-wrap",
+                                tabIndex="0",
+                                role="region",
+                                **{"aria-label": "Net spend and savings targets"},
+                            )
+                        ],
                         legend="",
                     ),
                     card(

@@ -118,7 +118,11 @@ def render_moves(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
     )
     if top.empty:
         return (
-            empty_figure("No area has a published share in both periods."),
+            # Named, with the way out: the default range starts in a year of few people.
+            empty_figure(
+                f"No area has a published share in both {first} and {last}: "
+                "choose a later first period."
+            ),
             None,
             note_children(note),
         )

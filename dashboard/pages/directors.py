@@ -47,7 +47,7 @@ from layers.hotspots import (
 )
 from layers.quarterly import quarterly_users_figure
 from layers.regions import profile_figure, region_compare_figure
-from layers.style import NO_DATA, empty_figure, no_data_figure
+from layers.style import NO_DATA, SUPPRESSED_TEXT, empty_figure, no_data_figure
 
 IDS = PageIds("directors")
 PATH = "/directors"
@@ -62,7 +62,7 @@ AREA_WORDS = {"ward": "wards", "district": "postcode districts"}
 QUARTERLY_WHAT_NOTE = (
     "The element chosen here decides what is counted: the service filter above does not apply."
 )
-REGION_LEGEND = "[c] suppressed: fewer than 10 (hatched grey). [z] not applicable."
+REGION_LEGEND = f"{SUPPRESSED_TEXT}, hatched grey. [z] not applicable."
 
 
 # --- state -------------------------------------------------------------------------------

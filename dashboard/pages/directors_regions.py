@@ -30,7 +30,7 @@ REGION_MEASURES: tuple[tuple[str, str, str, str], ...] = (
     ("rate_per_1000", "People per 1,000 residents", "area_compare", "rate"),
     ("internal_share", "Internal share of people", "area_compare", "share"),
     ("people", "People", "area_map", "count"),
-    ("agreements_active", "Agreements active", "area_map", "count"),
+    ("agreements_active", "Active agreements", "area_map", "count"),
     ("agreements_started", "Agreements started", "area_map", "count"),
     ("cost", "Cost in period", "area_map", "money"),
 )

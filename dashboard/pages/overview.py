@@ -20,6 +20,7 @@ from dashboard.components import (
 from dashboard.matrix_keys import matrix_rows_panel
 from dashboard.pages import Page
 from dashboard.views import Context
+from layers.trend import TREND_TITLE
 
 
 def offered_levels() -> tuple[str, ...]:
@@ -40,14 +41,8 @@ def layout(ctx: Context) -> html.Div:
     return html.Div(
         [
             dcc.Location(id=ids.URL, refresh=False),
-            dcc.Store(id=ids.MEETING_FONTS),
             html.Div(
-                [
-                    html.Button("Meeting mode", id=ids.MEETING, className="button", n_clicks=0),
-                    html.Button(
-                        "Next view", id=ids.NEXT_SLIDE, className="button meeting-only", n_clicks=0
-                    ),
-                ],
+                html.A("Present", id=ids.PRESENT_LINK, href="/present", className="present-link"),
                 className="page-actions",
             ),
             filter_bar(choices),
@@ -86,13 +81,11 @@ def layout(ctx: Context) -> html.Div:
                             graph(ids.MAP_GRAPH, "Map of the areas against the city"),
                             dcc.Store(id=ids.MAP_KEY),
                         ],
-                        slide="map",
                     ),
                     view_section(
                         "trend",
-                        "Cost trends",
-                        [graph(ids.TREND_GRAPH, "Agreements, people and cost per period")],
-                        slide="trend",
+                        TREND_TITLE,
+                        [graph(ids.TREND_GRAPH, "Active agreements, people and cost per period")],
                     ),
                     view_section(
                         "matrix",
@@ -107,13 +100,11 @@ def layout(ctx: Context) -> html.Div:
                             graph(ids.MATRIX_GRAPH, "Matrix of areas by period"),
                             matrix_rows_panel(),
                         ],
-                        slide="matrix",
                     ),
                     view_section(
                         "elements",
                         "Top elements",
                         [element_controls(), graph(ids.ELEMENTS_GRAPH, "Top elements")],
-                        slide="elements",
                     ),
                     view_section(
                         "element_compare",
@@ -122,7 +113,6 @@ def layout(ctx: Context) -> html.Div:
                             compare_controls(choices),
                             graph(ids.COMPARE_GRAPH, "Two elements compared by area"),
                         ],
-                        slide="elements",
                     ),
                 ],
                 className="views",
