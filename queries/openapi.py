@@ -128,7 +128,8 @@ def openapi_spec(reference: Reference) -> dict[str, Any]:
             "title": "Care Atlas API",
             "version": "1",
             "description": "Protected social care statistics by place: every value is a cell "
-            "of a fixed catalogue protected at build time (true counts under 10 suppressed, "
+            "of a fixed catalogue protected at build time (true counts under 10 suppressed, and "
+            "a share of those just over, "
             "others with cell key noise, multiples of 5; each result's meta.rule says how). "
             "One value per dimension. Status shorthand: [c] suppressed, [u] low reliability, "
             "[z] not applicable, [x] not available.",

@@ -12,7 +12,14 @@ import numpy as np
 import pandas as pd
 
 from care_atlas.vocab import SUPPRESSED_MEANING
-from queries.catalogue import ALL, COUNT_THRESHOLD, DOMINANCE_SHARE, MEASURES, what_kind
+from queries.catalogue import (
+    ALL,
+    COUNT_THRESHOLD,
+    DOMINANCE_SHARE,
+    MEASURES,
+    SUPPRESSED_BAND_SHARES,
+    what_kind,
+)
 from queries.database import Database
 from queries.derived import count_statuses, rates_per_1000, shares
 from queries.filters import FilterError, Filters, check
@@ -35,9 +42,10 @@ MEASURE_DEFINITIONS: dict[str, tuple[str, str]] = {
 }  # fmt: skip
 RULE = (
     "Every number is a published cell of the catalogue, protected at build time on its true "
-    "values: counts of 1 to {t_minus} are suppressed [c]; larger counts carry cell key noise "
-    "({ptable}; maximum noise D = {d}, variance V = {v}), a multiple of 5, never under {t}. "
-    "Money only where the cell has at least {t} people and the two largest people's costs are "
+    "values: counts of 0 to {t_minus} are suppressed [c]; larger counts carry cell key noise "
+    "({ptable}; maximum noise D = {d}, variance V = {v}), a multiple of 5, never under {t}, "
+    "and {band} are [c] for a share of cells (a soft edge, so [c] is not certainly under {t}). "
+    "Money only where the cell's people count is published and the two largest people's costs are "
     "under {dominance:.0%} of it, with noise scaled to the largest single person's cost, "
     "rounded to 3 significant figures. Rates and shares from published values; [u] where the "
     "published numerator is under 20."
@@ -62,6 +70,7 @@ def rule_text(db: Database) -> str:
     return RULE.format(
         t=COUNT_THRESHOLD,
         t_minus=COUNT_THRESHOLD - 1,
+        band=f"{min(SUPPRESSED_BAND_SHARES)} to {max(SUPPRESSED_BAND_SHARES)}",
         ptable=db.meta.get("ptable", "the noise ptable"),
         d=db.meta.get("ptable_D", "?"),
         v=db.meta.get("ptable_V", "?"),
