@@ -1,9 +1,9 @@
 """The catalogue's cells, counted: step 115 run once per level and period kind.
 
 The one place where the publication catalogue (queries/catalogue.py) becomes SQL: each
-level's breakdown sets are rendered as a GROUPING SETS list for ``115_cells_truth.sql``,
-which then runs a level and a period kind at a time so memory stays bounded by the largest
-such slice, not the whole catalogue.
+level's breakdown sets are rendered as a UNION ALL of the slice's rows, once per set, for
+``115_cells_truth.sql``, which then runs a level and a period kind at a time so memory stays
+bounded by the largest such slice, not the whole catalogue.
 """
 
 from __future__ import annotations
@@ -25,9 +25,7 @@ from queries.catalogue import (
     cross_sets,
 )
 
-#: Columns in every set: the cell's area and period, and the person (counted once per cell).
-_BASE = ("area_code", "period", "person_idx")
-#: The attributes GROUPING() reads in 115, in its bit order.
+#: The attributes a cell can break down by, in slice_rows' column order (115).
 _ATTRIBUTES = (
     "element_code",
     "service_code",
@@ -38,12 +36,24 @@ _ATTRIBUTES = (
     "gender",
     "ethnic_group",
 )
+#: The person and their summed agreements: carried by every set's rows (115).
+_MEASURES = (
+    "person_key",
+    "active_n",
+    "active_keys",
+    "started_n",
+    "started_keys",
+    "cost",
+    "over_6w",
+    "cost_beyond_42",
+)
 #: The marker that makes a SQL step a per-level cells step.
-PLACEHOLDER = "${grouping_sets}"
+PLACEHOLDER = "${set_rows}"
 
 
 def _columns(cross: CrossSet) -> tuple[str, ...]:
-    out = list(_BASE) + list(WHAT_KINDS[cross.what_kind])
+    """The attributes a breakdown set groups by."""
+    out = list(WHAT_KINDS[cross.what_kind])
     if cross.age_band:
         out.append("age_band")
     if cross.client_group:
@@ -53,11 +63,18 @@ def _columns(cross: CrossSet) -> tuple[str, ...]:
     return tuple(out)
 
 
-def grouping_sets_sql(level: str, period_kind: str) -> str:
-    """The slice's GROUPING SETS list, ending with the finest set (see 115's comment)."""
-    sets = [_columns(cross) for cross in cross_sets(level, period_kind)]
-    sets.append(_BASE + _ATTRIBUTES)
-    return ",\n        ".join("(" + ", ".join(cols) + ")" for cols in sets)
+def set_rows_sql(level: str, period_kind: str) -> str:
+    """The slice's rows once per breakdown set, as one UNION ALL (see 115's comment): a set's
+    own attributes as they are, the others NULL ("all"); a set by MIA theme leaves out the
+    rows with no theme, which are no member of it."""
+    selects = []
+    for cross in cross_sets(level, period_kind):
+        grouped = _columns(cross)
+        attributes = [a if a in grouped else f"CAST(NULL AS {a}_t) AS {a}" for a in _ATTRIBUTES]
+        columns = ", ".join(["area_id", "member", "person_idx", *attributes, *_MEASURES])
+        where = " WHERE mia_theme IS NOT NULL" if "mia_theme" in grouped else ""
+        selects.append(f"SELECT {columns} FROM slice_rows{where}")
+    return "\n    UNION ALL\n    ".join(selects)
 
 
 def cell_slices() -> list[tuple[str, str]]:
@@ -96,4 +113,4 @@ def run_cells_step(
             on_slice(level, kind)
         con.execute("SET VARIABLE cell_level = $v", {"v": level})
         con.execute("SET VARIABLE cell_period_kind = $v", {"v": kind})
-        con.execute(template.substitute(grouping_sets=grouping_sets_sql(level, kind)))
+        con.execute(template.substitute(set_rows=set_rows_sql(level, kind)))
