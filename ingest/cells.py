@@ -71,7 +71,7 @@ def set_rows_sql(level: str, period_kind: str) -> str:
     for cross in cross_sets(level, period_kind):
         grouped = _columns(cross)
         attributes = [a if a in grouped else f"CAST(NULL AS {a}_t) AS {a}" for a in _ATTRIBUTES]
-        columns = ", ".join(["area_id", "member", "person_idx", *attributes, *_MEASURES])
+        columns = ", ".join(["area_id", "member", "person_idx", *attributes, *_MEASURES, "single"])
         where = " WHERE mia_theme IS NOT NULL" if "mia_theme" in grouped else ""
         selects.append(f"SELECT {columns} FROM slice_rows{where}")
     return "\n    UNION ALL\n    ".join(selects)

@@ -9,45 +9,53 @@
 --    eight attributes, their agreements already summed (a cell counts a person once, so
 --    summing a person's agreements that share every attribute first changes no cell). The
 --    area is its number in cell_areas and the period its position in period_members:
---    integers, named again only in step 3.
+--    integers, named again only in step 3. single: the person has no other row in that area
+--    and period member.
 -- 2. person_cells, then cells: first each person's part of each cell (their agreements,
 --    started agreements, cost, enablement beyond 6 weeks), so a person counts once however
 --    many agreements they have there; then the cell: distinct people and the sum of their
 --    record keys (mod 256: the cell key), agreements and their key sum, and for money the
 --    total and the two largest single people's shares (the dominance rule and the noise
---    scale, PRIVACY.md §4). A set's attributes are never NULL in its rows, so the pattern of
---    NULLs tells the sets apart.
+--    scale, PRIVACY.md §4). A person with a single row is their own part of every cell that
+--    row is in, so only the other people's rows are grouped by person (the grouping of one
+--    row is that row: the same values to the bit). A set's attributes are never NULL in its
+--    rows, so the pattern of NULLs tells the sets apart.
 -- 3. The cells named: area code, period label, what member and breakdown labels.
--- Grouping sets of the same work measured 2.5x slower than this union at the demo size: each
--- set's groups were carried with every column and the area and period as text (issue #18).
+-- Measured at the demo size (docs/PERFORMANCE.md, issue #18): GROUPING SETS over the view with
+-- the area and period as text did the same work with about 2.5x the CPU; grouping a person's
+-- part is the cost that remains, and the single rows (45% of them) skip it.
 CREATE OR REPLACE TEMP TABLE slice_rows AS
-SELECT
-    a.area_id,
-    m.position AS member,
-    a.person_idx,
-    a.element_code,
-    a.service_code,
-    a.mia_theme,
-    a.provision_type,
-    a.age_band,
-    a.client_group,
-    a.gender,
-    a.ethnic_group,
-    any_value(a.person_key) AS person_key,
-    count(*) AS active_n,
-    sum(a.agreement_key) AS active_keys,
-    count_if(a.started) AS started_n,
-    coalesce(sum(a.agreement_key) FILTER (WHERE a.started), 0) AS started_keys,
-    sum(a.cost) AS cost,
-    bool_or(a.over_6w) AS over_6w,
-    sum(a.cost_beyond_42) AS cost_beyond_42
-FROM agreement_areas AS a
-JOIN period_members AS m ON m.period_kind = a.period_kind AND m.period = a.period
-WHERE a.level = getvariable('cell_level') AND a.period_kind = getvariable('cell_period_kind')
-GROUP BY ALL;
+WITH summed AS (
+    SELECT
+        a.area_id,
+        m.position AS member,
+        a.person_idx,
+        a.element_code,
+        a.service_code,
+        a.mia_theme,
+        a.provision_type,
+        a.age_band,
+        a.client_group,
+        a.gender,
+        a.ethnic_group,
+        any_value(a.person_key) AS person_key,
+        count(*) AS active_n,
+        sum(a.agreement_key) AS active_keys,
+        count_if(a.started) AS started_n,
+        coalesce(sum(a.agreement_key) FILTER (WHERE a.started), 0) AS started_keys,
+        sum(a.cost) AS cost,
+        bool_or(a.over_6w) AS over_6w,
+        sum(a.cost_beyond_42) AS cost_beyond_42
+    FROM agreement_areas AS a
+    JOIN period_members AS m ON m.period_kind = a.period_kind AND m.period = a.period
+    WHERE a.level = getvariable('cell_level') AND a.period_kind = getvariable('cell_period_kind')
+    GROUP BY ALL
+)
+SELECT *, count(*) OVER (PARTITION BY area_id, member, person_idx) = 1 AS single
+FROM summed;
 
 INSERT INTO workspace.cells_truth
-WITH set_rows AS (
+WITH set_rows AS NOT MATERIALIZED (
     ${set_rows}
 ),
 person_cells AS (
@@ -72,7 +80,31 @@ person_cells AS (
         bool_or(over_6w) AS over_6w,
         sum(cost_beyond_42) AS cost_beyond_42
     FROM set_rows
+    WHERE NOT single
     GROUP BY ALL
+    UNION ALL
+    SELECT
+        area_id,
+        member,
+        element_code,
+        service_code,
+        mia_theme,
+        provision_type,
+        age_band,
+        client_group,
+        gender,
+        ethnic_group,
+        person_idx,
+        person_key,
+        active_n,
+        active_keys,
+        started_n,
+        started_keys,
+        cost,
+        over_6w,
+        cost_beyond_42
+    FROM set_rows
+    WHERE single
 ),
 cells AS (
     SELECT
