@@ -49,6 +49,10 @@ _MEASURES = (
 )
 #: The marker that makes a SQL step a per-level cells step.
 PLACEHOLDER = "${set_rows}"
+#: At most this many agreement member rows (105) per run of 115 (several period members
+#: together while they fit, a member is never split): 115's person grouping holds them in
+#: memory, and at 1M agreements a whole year slice (4M rows) ran out of the build's 2.5 GB.
+CHUNK_ROWS = 1_500_000
 
 
 def _columns(cross: CrossSet) -> tuple[str, ...]:
@@ -101,16 +105,40 @@ def register_catalogue(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET VARIABLE dominance_share = $v", {"v": DOMINANCE_SHARE})
 
 
+def member_chunks(con: duckdb.DuckDBPyConnection, period_kind: str) -> list[tuple[int, int]]:
+    """(first, last) period member positions of each run of 115 for a period kind: members in
+    position order, packed while their rows (cell_member_rows, 110) stay under CHUNK_ROWS.
+    A cell is of one member, so the runs' cells never overlap."""
+    chunks: list[tuple[int, int]] = []
+    rows = 0
+    for position, n in con.execute(
+        "SELECT position, n FROM cell_member_rows WHERE period_kind = $k ORDER BY position",
+        {"k": period_kind},
+    ).fetchall():
+        if chunks and rows + n <= CHUNK_ROWS:
+            chunks[-1] = (chunks[-1][0], position)
+            rows += n
+        else:
+            chunks.append((position, position))
+            rows = n
+    return chunks
+
+
 def run_cells_step(
     con: duckdb.DuckDBPyConnection,
     sql: str,
     on_slice: Callable[[str, str], None] | None = None,
 ) -> None:
-    """Run a per-level cells step over every slice of the catalogue."""
+    """Run a per-level cells step over every slice of the catalogue, a chunk of its period
+    members at a time (member_chunks) so memory stays bounded as the extract grows."""
     template = Template(sql)
     for level, kind in cell_slices():
         if on_slice is not None:
             on_slice(level, kind)
         con.execute("SET VARIABLE cell_level = $v", {"v": level})
         con.execute("SET VARIABLE cell_period_kind = $v", {"v": kind})
-        con.execute(template.substitute(set_rows=set_rows_sql(level, kind)))
+        script = template.substitute(set_rows=set_rows_sql(level, kind))
+        for first, last in member_chunks(con, kind):
+            con.execute("SET VARIABLE cell_member_first = $v", {"v": first})
+            con.execute("SET VARIABLE cell_member_last = $v", {"v": last})
+            con.execute(script)

@@ -1,10 +1,11 @@
--- 110 agreement areas: agreement_members + ref_areas + ref_region_members -> cell_areas
--- (working) and agreement_areas (a view). Each agreement member row once per geography level it
--- is counted at, with its area there: the city, its ward, district, sector and H3 cells (where it
--- has them), and the region of every council region set that holds its district or ward
--- (regions are unions of whole districts or wards, boundaries/regions.py). Step 115 reads one
--- level at a time. Areas are carried as small integers (area_id) and named only once the cells
--- are counted: grouping millions of rows by an integer is cheaper than by its text (issue #18).
+-- 110 agreement areas: agreement_members + ref_areas + ref_region_members -> cell_areas,
+-- cell_member_rows (working) and agreement_areas (a view). Each agreement member row once per
+-- geography level it is counted at, with its area there: the city, its ward, district, sector
+-- and H3 cells (where it has them), and the region of every council region set that holds its
+-- district or ward (regions are unions of whole districts or wards, boundaries/regions.py).
+-- Step 115 reads one level at a time. Areas are carried as small integers (area_id) and named
+-- only once the cells are counted: grouping millions of rows by an integer is cheaper than by
+-- its text (issue #18).
 -- cell_areas holds every area a level can have and its number there: for ward, district,
 -- sector and H3 the position in the column's ENUM (005), so every code a row can hold is
 -- named; for the city and the regions their position in ref_areas.
@@ -29,6 +30,14 @@ SELECT level, area_code,
        CAST(row_number() OVER (PARTITION BY level ORDER BY area_code) - 1 AS INTEGER)
 FROM ref_areas
 WHERE level IN ('city', 'region');
+
+-- cell_member_rows: agreement rows per period member, by which ingest/cells.py sizes the
+-- chunks step 115 runs in.
+CREATE OR REPLACE TABLE cell_member_rows AS
+SELECT m.period_kind, m.position, count(a.agreement_idx) AS n
+FROM period_members AS m
+LEFT JOIN agreement_members AS a ON a.period_kind = m.period_kind AND a.period = m.period
+GROUP BY ALL;
 
 CREATE OR REPLACE VIEW agreement_areas AS
 SELECT 'city' AS level, g.area_id, a.*

@@ -1,10 +1,13 @@
 -- 115 cells truth: agreement_areas + period_members + cell_areas -> workspace.cells_truth, for
--- one level and period kind. Run once per (level, period kind) the catalogue publishes
--- (variables cell_level and cell_period_kind), with set_rows below filled by ingest/cells.py from
--- queries/catalogue.py: the slice's rows once per breakdown set of the level (the one place the
--- catalogue's combinations become SQL), each with the attributes its set breaks down by and
--- NULL ("all") for the others. A set that breaks down by MIA theme leaves out the rows of
--- elements with no theme (no member). Three steps:
+-- one level and period kind. Run for each (level, period kind) the catalogue publishes
+-- (variables cell_level and cell_period_kind), a chunk of its period members at a time
+-- (cell_member_first..cell_member_last, positions: ingest/cells.py keeps each chunk's rows
+-- bounded so memory does not grow with the extract; a cell is of one member), with set_rows
+-- below filled by ingest/cells.py from queries/catalogue.py: the slice's rows once per
+-- breakdown set of the level (the one place the catalogue's combinations become SQL), each
+-- with the attributes its set breaks down by and NULL ("all") for the others. A set that
+-- breaks down by MIA theme leaves out the rows of elements with no theme (no member). Three
+-- steps:
 -- 1. slice_rows: the slice's rows, one per person, area, period member and combination of all
 --    eight attributes, their agreements already summed (a cell counts a person once, so
 --    summing a person's agreements that share every attribute first changes no cell). The
@@ -49,6 +52,7 @@ WITH summed AS (
     FROM agreement_areas AS a
     JOIN period_members AS m ON m.period_kind = a.period_kind AND m.period = a.period
     WHERE a.level = getvariable('cell_level') AND a.period_kind = getvariable('cell_period_kind')
+        AND m.position BETWEEN getvariable('cell_member_first') AND getvariable('cell_member_last')
     GROUP BY ALL
 )
 SELECT *, count(*) OVER (PARTITION BY area_id, member, person_idx) = 1 AS single
