@@ -1,9 +1,9 @@
 """The catalogue's cells, counted: step 115 run once per level and period kind.
 
 The one place where the publication catalogue (queries/catalogue.py) becomes SQL: each
-level's breakdown sets are rendered as a GROUPING SETS list for ``115_cells_truth.sql``,
-which then runs a level and a period kind at a time so memory stays bounded by the largest
-such slice, not the whole catalogue.
+level's breakdown sets are rendered as a UNION ALL of the slice's rows, once per set, for
+``115_cells_truth.sql``, which then runs a level and a period kind at a time so memory stays
+bounded by the largest such slice, not the whole catalogue.
 """
 
 from __future__ import annotations
@@ -25,9 +25,7 @@ from queries.catalogue import (
     cross_sets,
 )
 
-#: Columns in every set: the cell's area and period, and the person (counted once per cell).
-_BASE = ("area_code", "period", "person_idx")
-#: The attributes GROUPING() reads in 115, in its bit order.
+#: The attributes a cell can break down by, in slice_rows' column order (115).
 _ATTRIBUTES = (
     "element_code",
     "service_code",
@@ -38,12 +36,28 @@ _ATTRIBUTES = (
     "gender",
     "ethnic_group",
 )
+#: The person and their summed agreements: carried by every set's rows (115).
+_MEASURES = (
+    "person_key",
+    "active_n",
+    "active_keys",
+    "started_n",
+    "started_keys",
+    "cost",
+    "over_6w",
+    "cost_beyond_42",
+)
 #: The marker that makes a SQL step a per-level cells step.
-PLACEHOLDER = "${grouping_sets}"
+PLACEHOLDER = "${set_rows}"
+#: At most this many agreement member rows (105) per run of 115 (several period members
+#: together while they fit, a member is never split): 115's person grouping holds them in
+#: memory, and at 1M agreements a whole year slice (4M rows) ran out of the build's 2.5 GB.
+CHUNK_ROWS = 1_500_000
 
 
 def _columns(cross: CrossSet) -> tuple[str, ...]:
-    out = list(_BASE) + list(WHAT_KINDS[cross.what_kind])
+    """The attributes a breakdown set groups by."""
+    out = list(WHAT_KINDS[cross.what_kind])
     if cross.age_band:
         out.append("age_band")
     if cross.client_group:
@@ -53,11 +67,18 @@ def _columns(cross: CrossSet) -> tuple[str, ...]:
     return tuple(out)
 
 
-def grouping_sets_sql(level: str, period_kind: str) -> str:
-    """The slice's GROUPING SETS list, ending with the finest set (see 115's comment)."""
-    sets = [_columns(cross) for cross in cross_sets(level, period_kind)]
-    sets.append(_BASE + _ATTRIBUTES)
-    return ",\n        ".join("(" + ", ".join(cols) + ")" for cols in sets)
+def set_rows_sql(level: str, period_kind: str) -> str:
+    """The slice's rows once per breakdown set, as one UNION ALL (see 115's comment): a set's
+    own attributes as they are, the others NULL ("all"); a set by MIA theme leaves out the
+    rows with no theme, which are no member of it."""
+    selects = []
+    for cross in cross_sets(level, period_kind):
+        grouped = _columns(cross)
+        attributes = [a if a in grouped else f"CAST(NULL AS {a}_t) AS {a}" for a in _ATTRIBUTES]
+        columns = ", ".join(["area_id", "member", "person_idx", *attributes, *_MEASURES, "single"])
+        where = " WHERE mia_theme IS NOT NULL" if "mia_theme" in grouped else ""
+        selects.append(f"SELECT {columns} FROM slice_rows{where}")
+    return "\n    UNION ALL\n    ".join(selects)
 
 
 def cell_slices() -> list[tuple[str, str]]:
@@ -84,16 +105,40 @@ def register_catalogue(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET VARIABLE dominance_share = $v", {"v": DOMINANCE_SHARE})
 
 
+def member_chunks(con: duckdb.DuckDBPyConnection, period_kind: str) -> list[tuple[int, int]]:
+    """(first, last) period member positions of each run of 115 for a period kind: members in
+    position order, packed while their rows (cell_member_rows, 110) stay under CHUNK_ROWS.
+    A cell is of one member, so the runs' cells never overlap."""
+    chunks: list[tuple[int, int]] = []
+    rows = 0
+    for position, n in con.execute(
+        "SELECT position, n FROM cell_member_rows WHERE period_kind = $k ORDER BY position",
+        {"k": period_kind},
+    ).fetchall():
+        if chunks and rows + n <= CHUNK_ROWS:
+            chunks[-1] = (chunks[-1][0], position)
+            rows += n
+        else:
+            chunks.append((position, position))
+            rows = n
+    return chunks
+
+
 def run_cells_step(
     con: duckdb.DuckDBPyConnection,
     sql: str,
     on_slice: Callable[[str, str], None] | None = None,
 ) -> None:
-    """Run a per-level cells step over every slice of the catalogue."""
+    """Run a per-level cells step over every slice of the catalogue, a chunk of its period
+    members at a time (member_chunks) so memory stays bounded as the extract grows."""
     template = Template(sql)
     for level, kind in cell_slices():
         if on_slice is not None:
             on_slice(level, kind)
         con.execute("SET VARIABLE cell_level = $v", {"v": level})
         con.execute("SET VARIABLE cell_period_kind = $v", {"v": kind})
-        con.execute(template.substitute(grouping_sets=grouping_sets_sql(level, kind)))
+        script = template.substitute(set_rows=set_rows_sql(level, kind))
+        for first, last in member_chunks(con, kind):
+            con.execute("SET VARIABLE cell_member_first = $v", {"v": first})
+            con.execute("SET VARIABLE cell_member_last = $v", {"v": last})
+            con.execute(script)

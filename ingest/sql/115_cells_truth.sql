@@ -1,22 +1,71 @@
--- 115 cells truth: agreement_areas -> workspace.cells_truth, for one level and period kind.
--- Run once per (level, period kind) the catalogue publishes (variables cell_level and
--- cell_period_kind), with the GROUPING SETS list below filled with the level's breakdown sets from
--- queries/catalogue.py (ingest/cells.py renders them): the one place the catalogue's
--- combinations become SQL. Two levels of grouping: first each person's part of each cell
--- (their agreements, started agreements, cost, enablement beyond 6 weeks), so a person counts
--- once however many agreements they have there; then the cell: distinct people and the sum of
--- their record keys (mod 256: the cell key), agreements and their key sum, and for money the
--- total and the two largest single people's shares (the dominance rule and the noise scale,
--- PRIVACY.md §4). Grouped-in but absent attributes (an element with no MIA theme) are no
--- member and are dropped. GROUPING() bits, most significant first: element 128, service 64,
--- theme 32, provision 16, age band 8, client group 4, gender 2, ethnic group 1 (1 = all).
--- GROUPING() takes only grouped columns, so the rendered list ends with the finest set (every
--- attribute); no catalogue cell has rolled = 0, so its rows are dropped.
-INSERT INTO workspace.cells_truth
-WITH person_cells AS (
+-- 115 cells truth: agreement_areas + period_members + cell_areas -> workspace.cells_truth, for
+-- one level and period kind. Run for each (level, period kind) the catalogue publishes
+-- (variables cell_level and cell_period_kind), a chunk of its period members at a time
+-- (cell_member_first..cell_member_last, positions: ingest/cells.py keeps each chunk's rows
+-- bounded so memory does not grow with the extract; a cell is of one member), with set_rows
+-- below filled by ingest/cells.py from queries/catalogue.py: the slice's rows once per
+-- breakdown set of the level (the one place the catalogue's combinations become SQL), each
+-- with the attributes its set breaks down by and NULL ("all") for the others. A set that
+-- breaks down by MIA theme leaves out the rows of elements with no theme (no member). Three
+-- steps:
+-- 1. slice_rows: the slice's rows, one per person, area, period member and combination of all
+--    eight attributes, their agreements already summed (a cell counts a person once, so
+--    summing a person's agreements that share every attribute first changes no cell). The
+--    area is its number in cell_areas and the period its position in period_members:
+--    integers, named again only in step 3. single: the person has no other row in that area
+--    and period member.
+-- 2. person_cells, then cells: first each person's part of each cell (their agreements,
+--    started agreements, cost, enablement beyond 6 weeks), so a person counts once however
+--    many agreements they have there; then the cell: distinct people and the sum of their
+--    record keys (mod 256: the cell key), agreements and their key sum, and for money the
+--    total and the two largest single people's shares (the dominance rule and the noise
+--    scale, PRIVACY.md §4). A person with a single row is their own part of every cell that
+--    row is in, so only the other people's rows are grouped by person (the grouping of one
+--    row is that row: the same values to the bit). A set's attributes are never NULL in its
+--    rows, so the pattern of NULLs tells the sets apart.
+-- 3. The cells named: area code, period label, what member and breakdown labels.
+-- Measured at the demo size (docs/PERFORMANCE.md, issue #18): GROUPING SETS over the view with
+-- the area and period as text did the same work with about 2.5x the CPU; grouping a person's
+-- part is the cost that remains, and the single rows (45% of them) skip it.
+CREATE OR REPLACE TEMP TABLE slice_rows AS
+WITH summed AS (
     SELECT
-        area_code,
-        period,
+        a.area_id,
+        m.position AS member,
+        a.person_idx,
+        a.element_code,
+        a.service_code,
+        a.mia_theme,
+        a.provision_type,
+        a.age_band,
+        a.client_group,
+        a.gender,
+        a.ethnic_group,
+        any_value(a.person_key) AS person_key,
+        count(*) AS active_n,
+        sum(a.agreement_key) AS active_keys,
+        count_if(a.started) AS started_n,
+        coalesce(sum(a.agreement_key) FILTER (WHERE a.started), 0) AS started_keys,
+        sum(a.cost) AS cost,
+        bool_or(a.over_6w) AS over_6w,
+        sum(a.cost_beyond_42) AS cost_beyond_42
+    FROM agreement_areas AS a
+    JOIN period_members AS m ON m.period_kind = a.period_kind AND m.period = a.period
+    WHERE a.level = getvariable('cell_level') AND a.period_kind = getvariable('cell_period_kind')
+        AND m.position BETWEEN getvariable('cell_member_first') AND getvariable('cell_member_last')
+    GROUP BY ALL
+)
+SELECT *, count(*) OVER (PARTITION BY area_id, member, person_idx) = 1 AS single
+FROM summed;
+
+INSERT INTO workspace.cells_truth
+WITH set_rows AS NOT MATERIALIZED (
+    ${set_rows}
+),
+person_cells AS (
+    SELECT
+        area_id,
+        member,
         element_code,
         service_code,
         mia_theme,
@@ -25,53 +74,104 @@ WITH person_cells AS (
         client_group,
         gender,
         ethnic_group,
-        GROUPING(
-            element_code, service_code, mia_theme, provision_type,
-            age_band, client_group, gender, ethnic_group
-        ) AS rolled,
+        person_idx,
         any_value(person_key) AS person_key,
-        count(*) AS active_n,
-        sum(agreement_key) AS active_keys,
-        count_if(started) AS started_n,
-        coalesce(sum(agreement_key) FILTER (WHERE started), 0) AS started_keys,
+        sum(active_n) AS active_n,
+        sum(active_keys) AS active_keys,
+        sum(started_n) AS started_n,
+        sum(started_keys) AS started_keys,
         sum(cost) AS cost,
         bool_or(over_6w) AS over_6w,
         sum(cost_beyond_42) AS cost_beyond_42
-    FROM agreement_areas
-    WHERE level = getvariable('cell_level') AND period_kind = getvariable('cell_period_kind')
-    GROUP BY GROUPING SETS (${grouping_sets})
+    FROM set_rows
+    WHERE NOT single
+    GROUP BY ALL
+    UNION ALL
+    SELECT
+        area_id,
+        member,
+        element_code,
+        service_code,
+        mia_theme,
+        provision_type,
+        age_band,
+        client_group,
+        gender,
+        ethnic_group,
+        person_idx,
+        person_key,
+        active_n,
+        active_keys,
+        started_n,
+        started_keys,
+        cost,
+        over_6w,
+        cost_beyond_42
+    FROM set_rows
+    WHERE single
+),
+cells AS (
+    SELECT
+        area_id,
+        member,
+        element_code,
+        service_code,
+        mia_theme,
+        provision_type,
+        age_band,
+        client_group,
+        gender,
+        ethnic_group,
+        count(*) AS people_n,
+        sum(person_key) % 256 AS people_ckey,
+        sum(active_n) AS agreements_active_n,
+        sum(active_keys) % 256 AS agreements_active_ckey,
+        sum(started_n) AS agreements_started_n,
+        sum(started_keys) % 256 AS agreements_started_ckey,
+        count_if(over_6w) AS people_over_6w_n,
+        coalesce(sum(person_key) FILTER (WHERE over_6w), 0) % 256 AS people_over_6w_ckey,
+        sum(cost) AS cost_total,
+        max(cost, 2) AS cost_top,
+        sum(cost_beyond_42) AS cost_beyond_42_total,
+        max(cost_beyond_42, 2) AS cost_beyond_42_top
+    FROM person_cells
+    GROUP BY ALL
 )
 SELECT
     getvariable('cell_level') AS level,
-    area_code,
+    g.area_code,
     getvariable('cell_period_kind') AS period_kind,
-    period,
+    m.period,
     CASE
-        WHEN rolled & 128 = 0 THEN 'element:' || element_code
-        WHEN rolled & 64 = 0 THEN 'service:' || service_code
-        WHEN rolled & 48 = 0 THEN 'theme:' || mia_theme || ':' || provision_type
-        WHEN rolled & 32 = 0 THEN 'theme:' || mia_theme
-        WHEN rolled & 16 = 0 THEN 'provision:' || provision_type
+        WHEN c.element_code IS NOT NULL THEN 'element:' || c.element_code
+        WHEN c.service_code IS NOT NULL THEN 'service:' || c.service_code
+        WHEN c.mia_theme IS NOT NULL AND c.provision_type IS NOT NULL
+            THEN 'theme:' || c.mia_theme || ':' || c.provision_type
+        WHEN c.mia_theme IS NOT NULL THEN 'theme:' || c.mia_theme
+        WHEN c.provision_type IS NOT NULL THEN 'provision:' || c.provision_type
         ELSE 'all'
     END AS what,
-    CASE WHEN rolled & 8 = 0 THEN CAST(age_band AS VARCHAR) ELSE 'all' END AS age_band,
-    CASE WHEN rolled & 4 = 0 THEN CAST(client_group AS VARCHAR) ELSE 'all' END AS client_group,
-    CASE WHEN rolled & 2 = 0 THEN CAST(gender AS VARCHAR) ELSE 'all' END AS gender,
-    CASE WHEN rolled & 1 = 0 THEN CAST(ethnic_group AS VARCHAR) ELSE 'all' END AS ethnic_group,
-    count(*) AS people_n,
-    sum(person_key) % 256 AS people_ckey,
-    sum(active_n) AS agreements_active_n,
-    sum(active_keys) % 256 AS agreements_active_ckey,
-    sum(started_n) AS agreements_started_n,
-    sum(started_keys) % 256 AS agreements_started_ckey,
-    count_if(over_6w) AS people_over_6w_n,
-    coalesce(sum(person_key) FILTER (WHERE over_6w), 0) % 256 AS people_over_6w_ckey,
-    sum(cost) AS cost_total,
-    max(cost, 2)[1] AS cost_top1,
-    max(cost, 2)[2] AS cost_top2,
-    sum(cost_beyond_42) AS cost_beyond_42_total,
-    max(cost_beyond_42, 2)[1] AS cost_beyond_42_top1,
-    max(cost_beyond_42, 2)[2] AS cost_beyond_42_top2
-FROM person_cells
-WHERE rolled <> 0 AND NOT (rolled & 32 = 0 AND mia_theme IS NULL)
-GROUP BY ALL;
+    coalesce(CAST(c.age_band AS VARCHAR), 'all') AS age_band,
+    coalesce(CAST(c.client_group AS VARCHAR), 'all') AS client_group,
+    coalesce(CAST(c.gender AS VARCHAR), 'all') AS gender,
+    coalesce(CAST(c.ethnic_group AS VARCHAR), 'all') AS ethnic_group,
+    c.people_n,
+    c.people_ckey,
+    c.agreements_active_n,
+    c.agreements_active_ckey,
+    c.agreements_started_n,
+    c.agreements_started_ckey,
+    c.people_over_6w_n,
+    c.people_over_6w_ckey,
+    c.cost_total,
+    c.cost_top[1] AS cost_top1,
+    c.cost_top[2] AS cost_top2,
+    c.cost_beyond_42_total,
+    c.cost_beyond_42_top[1] AS cost_beyond_42_top1,
+    c.cost_beyond_42_top[2] AS cost_beyond_42_top2
+FROM cells AS c
+JOIN cell_areas AS g ON g.level = getvariable('cell_level') AND g.area_id = c.area_id
+JOIN period_members AS m
+    ON m.period_kind = getvariable('cell_period_kind') AND m.position = c.member;
+
+DROP TABLE slice_rows;
