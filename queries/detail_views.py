@@ -200,6 +200,19 @@ def quarterly_users(db: Database, f: Filters) -> ProtectedResult:
     return ProtectedResult(cols, plain_frame(columns), m)
 
 
+#: A profile's columns: each category's people and share, with the share's denominator.
+DEMOGRAPHIC_COLUMNS: tuple[Column, ...] = (
+    Column("dimension", "category"),
+    Column("category", "category"),
+    Column("people", "count"),
+    Column("people_status", "status"),
+    Column("share", "share"),
+    Column("share_status", "status"),
+    Column("total_people", "count"),
+    Column("total_people_status", "status"),
+)
+
+
 def demographics(db: Database, f: Filters) -> ProtectedResult:
     """People by age band, gender or ethnic group over the selection, and each one's share."""
     check_member(f, db.reference)
@@ -235,16 +248,7 @@ def demographics(db: Database, f: Filters) -> ProtectedResult:
         "total_people": denominator,
         "total_people_status": count_statuses(denominator),
     }
-    cols = [
-        Column("dimension", "category"),
-        Column("category", "category"),
-        Column("people", "count"),
-        Column("people_status", "status"),
-        Column("share", "share"),
-        Column("share_status", "status"),
-        Column("total_people", "count"),
-        Column("total_people_status", "status"),
-    ]
+    cols = list(DEMOGRAPHIC_COLUMNS)
     m = meta(db, "demographics", f, f"People by {f.dimension}", measure="people")
     m["total_people"] = total
     m["total_status"] = count_status(total)

@@ -19,6 +19,7 @@ from queries.catalogue import ALL
 from queries.cells import area_names, grid, lookup_for, shown_areas
 from queries.database import Database, plain_frame
 from queries.derived import count_statuses, shares
+from queries.detail_views import DEMOGRAPHIC_COLUMNS
 from queries.filters import FilterError, Filters, check, check_member
 from queries.result import Column, ProtectedResult
 from queries.viewkit import meta
@@ -40,14 +41,7 @@ WARD_SET_NOTE = (
 COLUMNS: tuple[Column, ...] = (
     Column("area_code", "area"),
     Column("area_name", "area"),
-    Column("dimension", "category"),
-    Column("category", "category"),
-    Column("people", "count"),
-    Column("people_status", "status"),
-    Column("share", "share"),
-    Column("share_status", "status"),
-    Column("total_people", "count"),
-    Column("total_people_status", "status"),
+    *DEMOGRAPHIC_COLUMNS,
 )
 
 
