@@ -36,7 +36,7 @@ WHERE level IN ('city', 'region');
 CREATE OR REPLACE TABLE cell_member_rows AS
 SELECT m.period_kind, m.position, count(a.agreement_idx) AS n
 FROM period_members AS m
-LEFT JOIN agreement_members AS a ON a.period_kind = m.period_kind AND a.period = m.period
+LEFT JOIN agreement_members AS a ON a.period_kind = m.period_kind AND a.member = m.position
 GROUP BY ALL;
 
 CREATE OR REPLACE VIEW agreement_areas AS

@@ -24,6 +24,8 @@
 --    row is that row: the same values to the bit). A set's attributes are never NULL in its
 --    rows, so the pattern of NULLs tells the sets apart.
 -- 3. The cells named: area code, period label, what member and breakdown labels.
+-- Counts and key sums are carried as INTEGER: DuckDB sums integers into HUGEINT, and summing
+-- those again costs about twice the time in both groupings (issue #18, 1M agreements).
 -- Measured at the demo size (docs/PERFORMANCE.md, issue #18): GROUPING SETS over the view with
 -- the area and period as text did the same work with about 2.5x the CPU; grouping a person's
 -- part is the cost that remains, and the single rows (45% of them) skip it.
@@ -31,7 +33,7 @@ CREATE OR REPLACE TEMP TABLE slice_rows AS
 WITH summed AS (
     SELECT
         a.area_id,
-        m.position AS member,
+        a.member,
         a.person_idx,
         a.element_code,
         a.service_code,
@@ -42,17 +44,16 @@ WITH summed AS (
         a.gender,
         a.ethnic_group,
         any_value(a.person_key) AS person_key,
-        count(*) AS active_n,
-        sum(a.agreement_key) AS active_keys,
-        count_if(a.started) AS started_n,
-        coalesce(sum(a.agreement_key) FILTER (WHERE a.started), 0) AS started_keys,
+        CAST(count(*) AS INTEGER) AS active_n,
+        CAST(sum(a.agreement_key) AS INTEGER) AS active_keys,
+        CAST(count_if(a.started) AS INTEGER) AS started_n,
+        CAST(sum(CASE WHEN a.started THEN a.agreement_key ELSE 0 END) AS INTEGER) AS started_keys,
         sum(a.cost) AS cost,
         bool_or(a.over_6w) AS over_6w,
         sum(a.cost_beyond_42) AS cost_beyond_42
     FROM agreement_areas AS a
-    JOIN period_members AS m ON m.period_kind = a.period_kind AND m.period = a.period
     WHERE a.level = getvariable('cell_level') AND a.period_kind = getvariable('cell_period_kind')
-        AND m.position BETWEEN getvariable('cell_member_first') AND getvariable('cell_member_last')
+        AND a.member BETWEEN getvariable('cell_member_first') AND getvariable('cell_member_last')
     GROUP BY ALL
 )
 SELECT *, count(*) OVER (PARTITION BY area_id, member, person_idx) = 1 AS single
@@ -76,10 +77,10 @@ person_cells AS (
         ethnic_group,
         person_idx,
         any_value(person_key) AS person_key,
-        sum(active_n) AS active_n,
-        sum(active_keys) AS active_keys,
-        sum(started_n) AS started_n,
-        sum(started_keys) AS started_keys,
+        CAST(sum(active_n) AS INTEGER) AS active_n,
+        CAST(sum(active_keys) AS INTEGER) AS active_keys,
+        CAST(sum(started_n) AS INTEGER) AS started_n,
+        CAST(sum(started_keys) AS INTEGER) AS started_keys,
         sum(cost) AS cost,
         bool_or(over_6w) AS over_6w,
         sum(cost_beyond_42) AS cost_beyond_42
@@ -129,7 +130,7 @@ cells AS (
         sum(started_n) AS agreements_started_n,
         sum(started_keys) % 256 AS agreements_started_ckey,
         count_if(over_6w) AS people_over_6w_n,
-        coalesce(sum(person_key) FILTER (WHERE over_6w), 0) % 256 AS people_over_6w_ckey,
+        sum(CASE WHEN over_6w THEN person_key ELSE 0 END) % 256 AS people_over_6w_ckey,
         sum(cost) AS cost_total,
         max(cost, 2) AS cost_top,
         sum(cost_beyond_42) AS cost_beyond_42_total,
