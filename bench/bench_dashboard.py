@@ -16,7 +16,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.loopback import free_port
 from bench.server_ready import wait_until_idle
 from care_atlas.config import PROJECT_ROOT, load_settings
 from dashboard import ids
@@ -61,12 +61,6 @@ function ready() {
   if (ready()) { done(performance.now() - start); } else { setTimeout(poll, 10); }
 })();
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _start_server(db: Path, port: int, var_dir: Path) -> subprocess.Popen:
@@ -138,7 +132,7 @@ def run(db: Path, changes: int) -> dict:
     choices = choices_from_reference(database.reference)
     meta = dict(database.meta)
     database.close()
-    port = _free_port()
+    port = free_port()
     var_dir = Path(tempfile.mkdtemp(prefix="care-atlas-bench-"))
     server = _start_server(db, port, var_dir)
     started_in = wait_until_idle(server.pid)

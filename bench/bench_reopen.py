@@ -26,7 +26,8 @@ from typing import Any
 import duckdb
 import requests
 
-from bench.bench_load import machine, start_server, summary
+from bench.load_report import machine, summary
+from bench.loopback import start_server
 
 MAX_DURATION = 300
 PATHS: tuple[str, ...] = (

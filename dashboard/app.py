@@ -85,7 +85,7 @@ def _new_app(title: str) -> dash.Dash:
     def server_error(_exc: Exception) -> tuple[str, int]:
         return "Care Atlas hit an unexpected error. Please reload the page.", 500
 
-    from auth.web import install_http_errors
+    from auth.responses import install_http_errors
 
     install_http_errors(app.server)
     return app
@@ -97,7 +97,7 @@ def _account(identity: Identity | None, auth: AuthConfig | None) -> list:
         return []
     parts: list = [html.Span(f"Signed in as {identity.user} ({identity.role})")]
     if auth.mode == "users":
-        from auth.web import LOGOUT_PATH, csrf_token
+        from auth.login import LOGOUT_PATH, csrf_token
 
         parts.append(
             html.Form(

@@ -125,8 +125,8 @@ def what_items(choices: Choices) -> dict[str, list[tuple[str, str]]]:
             for t in themes
             for p in choices.provision
         ],
-        "service": [(what_member("service", c), f"{c} {d}".strip()) for c, d in choices.services],
-        "element": [(what_member("element", c), f"{c} {d}".strip()) for c, d in choices.elements],
+        "service": [(what_member("service", c), label) for c, label in choices.service_options()],
+        "element": [(what_member("element", c), label) for c, label in choices.element_options()],
     }
 
 

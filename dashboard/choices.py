@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from care_atlas.reference import load_element_catalogue, load_mia_targets
+from layers.style import name_and_code
 
 #: Period kinds in the order the filter bar offers them.
 PERIOD_KINDS: tuple[str, ...] = ("year", "fy", "quarter")
@@ -48,6 +49,22 @@ class Choices:
 
     def name_of(self, level: str, code: str) -> str | None:
         return self.area_names.get(level, {}).get(code)
+
+    def element_label(self, code: str | None) -> str:
+        """An element as people read it: "Home Support, 65 Plus (OAHSUP)"."""
+        return name_and_code(dict(self.elements).get(code or ""), code)
+
+    def element_options(self) -> list[tuple[str, str]]:
+        """(code, label) of every element, in the order of their names."""
+        return _by_label([(c, name_and_code(d, c)) for c, d in self.elements])
+
+    def service_options(self) -> list[tuple[str, str]]:
+        """(code, label) of every service, in the order of their names."""
+        return _by_label([(c, name_and_code(d, c)) for c, d in self.services])
+
+
+def _by_label(options: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return sorted(options, key=lambda option: option[1].casefold())
 
 
 def _service_names() -> dict[str, str]:

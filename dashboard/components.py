@@ -174,16 +174,37 @@ def about_chart(note_id: str | dict, legend: str) -> html.Details:
 def view_section(view: str, title: str, body: list) -> html.Section:
     """A view's block: title, chart and controls, what it shows, downloads and table."""
     return html.Section(
-        [
-            html.H2(title, id=f"title-{view}"),
-            *body,
-            about_chart(ids.note(view), f"{SUPPRESSION_LEGEND} {NEED_NOTE}"),
-            downloads(view),
-            table_alternative(view),
-        ],
+        [html.H2(title, id=f"title-{view}"), *_view_parts(view, body)],
         className=f"card card-{view}",
         **{"aria-labelledby": f"title-{view}"},
     )
+
+
+def fold_section(view: str, title: str, teaser: str, body: list) -> html.Details:
+    """A secondary view folded under its title and one line on what it shows: the page then
+    scans in a meeting (headlines, map, trend, then what else there is), and one click opens
+    the whole view, controls, downloads and table included."""
+    return html.Details(
+        [
+            html.Summary(
+                [html.H2(title, id=f"title-{view}"), html.Span(teaser, className="fold-teaser")],
+                className="fold-summary",
+            ),
+            *_view_parts(view, body),
+        ],
+        id=ids.fold(view),
+        className=f"card card-{view} fold",
+        **{"aria-labelledby": f"title-{view}"},
+    )
+
+
+def _view_parts(view: str, body: list) -> list:
+    return [
+        *body,
+        about_chart(ids.note(view), f"{SUPPRESSION_LEGEND} {NEED_NOTE}"),
+        downloads(view),
+        table_alternative(view),
+    ]
 
 
 def highlight_control() -> html.Div:
@@ -287,7 +308,7 @@ def element_controls() -> html.Div:
 
 
 def compare_controls(choices: Choices) -> html.Div:
-    elements = [{"label": f"{c} {d}", "value": c} for c, d in choices.elements]
+    elements = [{"label": label, "value": c} for c, label in choices.element_options()]
     return html.Div(
         [
             _field(

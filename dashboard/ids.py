@@ -48,6 +48,11 @@ GRAPH_OF_VIEW = {
 }
 
 
+def fold(view: str) -> str:
+    """A folded view's Details (dashboard.components.fold_section)."""
+    return f"fold-{view}"
+
+
 def note(view: str) -> dict[str, str]:
     """The definition / data date / rule note under a view."""
     return {"type": "note", "view": view}

@@ -1,5 +1,6 @@
 """The landing page's own callbacks: the headline figures, the map (against the city or the
-counts) and the area search's options. Each reads the URL, as every view does."""
+counts), the area search's options and which folded views a link opens. Each reads the URL,
+as every view does."""
 
 from __future__ import annotations
 
@@ -13,6 +14,22 @@ from dashboard.inputs import as_text
 from dashboard.map_views import map_key, render_map
 from dashboard.state import parse_location
 from dashboard.views import Context
+
+#: The overview's folded views and the URL keys that are their own state: a shared link that
+#: sets one (a matrix highlight, a top N, a compared element) reopens the same screen, its fold
+#: open; a link without them leaves the folds as they are (closed on a fresh page).
+FOLD_KEYS: dict[str, tuple[str, ...]] = {
+    "matrix": ("highlight",),
+    "elements": ("top_n",),
+    "element_compare": ("element_a", "element_b"),
+}
+
+
+def folds_to_open(state: dict[str, str]) -> list[bool]:
+    """For each fold of FOLD_KEYS, in order: does the URL carry its view's own state?"""
+    return [
+        any(state.get(key) not in (None, "", "none") for key in keys) for keys in FOLD_KEYS.values()
+    ]
 
 
 def _note(lines: list) -> list:
@@ -39,6 +56,15 @@ def register_landing_callbacks(app: dash.Dash, context: Context) -> None:
             return no_update, no_update, no_update, no_update
         figure, new_key, note, summary = render_map(context, state, key)
         return figure, new_key, _note(note), summary
+
+    @app.callback(
+        *[Output(ids.fold(view), "open") for view in FOLD_KEYS],
+        Input(ids.URL, "search"),
+        Input(ids.URL, "hash"),
+    )
+    def open_folds(search: str | None, fragment: str | None) -> tuple:
+        opened = folds_to_open(parse_location(search, fragment))
+        return tuple(True if wanted else no_update for wanted in opened)
 
     @app.callback(
         Output(ids.HEADLINES, "children"),

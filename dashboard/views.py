@@ -219,9 +219,9 @@ def render_elements(ctx: Context, state: State) -> tuple[go.Figure, list]:
     return fig, note_text(outcome.result, ctx.synthetic)
 
 
-def _element_label(ctx: Context, code: str | None, letter: str) -> str:
-    names = dict(ctx.choices.elements)
-    return f"{letter}: {code} {names.get(code or '', '')}".strip()
+def lettered_element(ctx: Context, code: str | None, letter: str) -> str:
+    """A compared element's legend name: "A: Home Support, 65 Plus (OAHSUP)"."""
+    return f"{letter}: {ctx.choices.element_label(code)}"
 
 
 #: What the compare card says until it has two different elements to compare.
@@ -239,9 +239,9 @@ def render_compare(ctx: Context, state: State) -> tuple[go.Figure, list]:
     if outcome.result.rows.empty:
         return no_data_figure(), note_text(outcome.result, ctx.synthetic)
     fig = element_compare_figure(
-        outcome.result.rows,
-        label_a=_element_label(ctx, params.get("element_a"), "A"),
-        label_b=_element_label(ctx, params.get("element_b"), "B"),
+        with_shown_names(ctx, outcome.result.rows, params.get("level", "")),
+        label_a=lettered_element(ctx, params.get("element_a"), "A"),
+        label_b=lettered_element(ctx, params.get("element_b"), "B"),
     )
     note = note_text(outcome.result, ctx.synthetic)
     if any(state.get(k) for k in WHAT_KEYS):

@@ -15,13 +15,13 @@ UTF-8) names its line. Both readers give the same rows for a regular file.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import duckdb
 
 from care_atlas.errors import UserError
+from ingest.excel_rows import excel_cell, excel_rows
 from ingest.mapping import EXTRACT_COLUMNS, Mapping, resolve_headers
 
 #: The table every reader fills: the extract's columns, as text, in file order, and
@@ -315,49 +315,12 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, work
         csv.field_size_limit(limit)
 
 
-def _excel_cell(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    text = str(value)
-    return text if text.strip() else None
-
-
-def _excel_rows(path: Path, sheet: str | None) -> tuple[list[str], Iterator[tuple]]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise UserError(f"cannot read {path} as an Excel workbook: {exc}") from exc
-    if sheet is None:
-        ws = book.worksheets[0]
-    elif sheet in book.sheetnames:
-        ws = book[sheet]
-    else:
-        raise UserError(
-            f"{path} has no worksheet '{sheet}' (it has: {', '.join(book.sheetnames)}); "
-            "set [excel] sheet in the mapping file"
-        )
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
-    if header is None:
-        raise UserError(f"{path}: worksheet '{ws.title}' is empty: it is not an agreement extract")
-    headers = ["" if h is None else str(h) for h in header]
-    return headers, rows
-
-
 def _load_excel(
     con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, workdir: Path
 ) -> None:
     """Stream the worksheet into a temporary Parquet file (all text), then read that. Cells
     right of the last named column are a row's extra fields."""
-    headers, rows = _excel_rows(path, mapping.sheet)
+    headers, rows = excel_rows(path, mapping.sheet)
     width = _width(headers)
     headers = headers[:width]
     found = resolve_headers(mapping, headers, path)
@@ -368,8 +331,8 @@ def _load_excel(
             if row is None or all(v is None for v in row):
                 continue  # openpyxl reports formatted-but-empty rows; they are not records
             yield (
-                *(_excel_cell(row[i]) if i < len(row) else None for i in index),
-                _extra_text([_excel_cell(v) for v in row[width:]], ","),
+                *(excel_cell(row[i]) if i < len(row) else None for i in index),
+                _extra_text([excel_cell(v) for v in row[width:]], ","),
             )
 
     _stage(con, workdir, "excel_rows", records())

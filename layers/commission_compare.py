@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from layers.area_map import VALUE_TRACE, MapView, map_figure
 from layers.provision import symmetric_range
-from layers.style import format_value
+from layers.style import format_value, name_and_code
 
 #: Orange (more B) -> near white (equal) -> blue (more A): ColorBrewer PuOr's oranges and
 #: RdBu's blues, a pair that stays distinct for the common colour-vision deficiencies.
@@ -63,7 +63,7 @@ def difference_map_figure(
     )
     custom = {
         str(r.area_code): [
-            f"{r.area_name or r.area_code} ({r.area_code})",
+            name_and_code(r.area_name, r.area_code),
             format_value(r.a_people, "count", r.a_status),
             format_value(r.b_people, "count", r.b_status),
             format_value(r.difference, "count", r.difference_status),

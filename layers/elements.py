@@ -16,6 +16,7 @@ from layers.style import (
     format_value,
     has_values,
     is_missing,
+    name_and_code,
     no_data_figure,
     wrap_label,
 )
@@ -32,19 +33,31 @@ def _numbers(values: pd.Series, statuses: pd.Series) -> list[float]:
     return out
 
 
+def bar_labels(codes: list[str], names: list[object]) -> list[str]:
+    """Each bar's label: the element's name on at most two lines; where two shortened names
+    would read the same (the bars share a category axis), each also gets its code."""
+    labels = [wrap_label(name or code) for code, name in zip(codes, names, strict=True)]
+    seen: dict[str, int] = {}
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+    return [
+        f"{label}<br>({code})" if seen[label] > 1 else label
+        for code, label in zip(codes, labels, strict=True)
+    ]
+
+
 def elements_figure(rows: pd.DataFrame, *, place_label: str) -> go.Figure:
-    """Horizontal bars of people per element, largest at the top, with code and description."""
+    """Horizontal bars of people per element, largest at the top, labelled by the element's
+    name (its code in the tooltip)."""
     data = rows.reset_index(drop=True)
     if data.empty or not has_values(data["people"]):
         return no_data_figure()  # zero-length bars only: an axis of "-1 to 1 people"
     people_status = data.get("people_status", pd.Series([""] * len(data))).fillna("")
     text = [format_value(v, "count", s) for v, s in zip(data["people"], people_status, strict=True)]
     cost_status = data.get("cost_status", pd.Series([""] * len(data))).fillna("")
-    full_labels = [
-        f"{code} {desc}"
-        for code, desc in zip(data["element_code"], data["element_description"], strict=True)
-    ]
-    labels = [wrap_label(label) for label in full_labels]
+    codes, descriptions = list(data["element_code"]), list(data["element_description"])
+    full_labels = [name_and_code(d, c) for c, d in zip(codes, descriptions, strict=True)]
+    labels = bar_labels(codes, descriptions)
     hover = [
         [
             str(p),
@@ -112,7 +125,7 @@ def element_compare_figure(rows: pd.DataFrame, *, label_a: str, label_b: str) ->
     data["order"] = pd.to_numeric(data["difference"], errors="coerce").abs()
     data = data.sort_values("order", ascending=False, na_position="last").head(COMPARE_AREAS_SHOWN)
     names = [
-        f"{name} ({code})" if name and name != code else str(code)
+        name_and_code(name, code)
         for code, name in zip(data["area_code"], data["area_name"].fillna(""), strict=True)
     ]
     traces = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from layers.style import TEMPLATE, is_missing
+from layers.style import TEMPLATE, is_missing, name_and_code
 
 #: Areas listed by the chart (the table under it and the download have all of them).
 MOVES_SHOWN = 10
@@ -119,7 +119,7 @@ def change_text(row: object, *, full: bool = True) -> str:
 def moves_figure(top: pd.DataFrame) -> go.Figure:
     """Horizontal bars of the change in points: purple rises, orange falls, largest at the top."""
     labels = [
-        f"{name} ({code})" if name and name != code else str(code)
+        name_and_code(name, code)
         for code, name in zip(top["area_code"], top["area_name"], strict=True)
     ]
     changes = [float(c) for c in top["change_points"]]
@@ -131,7 +131,9 @@ def moves_figure(top: pd.DataFrame) -> go.Figure:
             marker_color=[RISE_COLOUR if c >= 0 else FALL_COLOUR for c in changes],
             text=[change_text(r, full=False) for r in top.itertuples(index=False)],
             customdata=[change_text(r) for r in top.itertuples(index=False)],
-            textposition="outside",
+            # Inside a bar long enough to hold it, else beyond its end: a long bar's label
+            # outside ran past the axis into the (now named) areas' labels.
+            textposition="auto",
             cliponaxis=False,
             hovertemplate="%{y}<br>Change: %{customdata}<extra></extra>",
             name="Change in internal share",

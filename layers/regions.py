@@ -28,6 +28,10 @@ from layers.style import (
 
 #: Type size of the value labels and region names: fixed, so Plotly never shrinks them.
 LABEL_SIZE = 14
+#: Pixels between the top of a bar's 95% interval (its cap) and the bottom of its label.
+LABEL_GAP = 6
+#: The name the value labels carry among the figure's annotations.
+VALUE_LABEL = "value"
 
 #: Up to 12 regions (the query layer's limit), each with a distinct colour-blind-safe colour.
 REGION_COLOURS: tuple[str, ...] = (
@@ -98,8 +102,9 @@ def region_compare_figure(
                 ],
                 "pattern": {"shape": ["/" if v is None else "" for v in values]},
             },
-            # The value labels are a trace of their own above the interval (labels inside
-            # the bar sat on the whiskers and the city line, and Plotly shrank them to 7 px).
+            # The value labels are annotations a few pixels clear of the interval's cap
+            # (labels inside the bar, or at the cap itself, sat on the whiskers, and Plotly
+            # shrank them to 7 px), on a white ground where the city's line passes behind.
             text=labels,
             textposition="none",
             customdata=[format_value(v, kind, s) for v, s in zip(values, statuses, strict=True)],
@@ -110,20 +115,8 @@ def region_compare_figure(
         )
     )
     tops = _label_heights(values, rows, marker)
-    fig.add_trace(
-        go.Scatter(
-            x=regions,
-            y=tops,
-            mode="text",
-            text=labels,
-            textposition="top center",
-            textfont={"size": LABEL_SIZE},
-            cliponaxis=False,
-            hoverinfo="skip",
-            showlegend=False,
-            name="values",
-        )
-    )
+    for region, label, height in zip(regions, labels, tops, strict=True):
+        fig.add_annotation(value_label(region, label, height))
     city = None
     if "city_value" in rows.columns and len(rows) and not is_missing(rows["city_value"].iloc[0]):
         city = float(rows["city_value"].iloc[0])
@@ -159,6 +152,24 @@ def region_compare_figure(
         },
     )
     return fig
+
+
+def value_label(region: str, text: str, height: float) -> dict:
+    """A bar's value label: anchored at the top of its bar or interval, lifted LABEL_GAP
+    pixels clear of the cap, on a white ground so the city's dashed line never runs through
+    the figures."""
+    return {
+        "x": region,
+        "y": height,
+        "text": text,
+        "name": VALUE_LABEL,
+        "showarrow": False,
+        "yanchor": "bottom",
+        "yshift": LABEL_GAP,
+        "font": {"size": LABEL_SIZE},
+        "bgcolor": "rgba(255, 255, 255, 0.9)",
+        "borderpad": 1,
+    }
 
 
 def _label_heights(values: list[float | None], rows: pd.DataFrame, marker: float) -> list[float]:

@@ -128,7 +128,7 @@ def format_value(value: object, kind: str, status: object = "") -> str:
         return STATUS_TEXT["[x]"]
     number = float(value)  # type: ignore[arg-type]
     if kind == "money":
-        text = _format_money(number)
+        text = format_money(number)
     elif kind == "share":
         text = f"{number * 100:.1f}%" if abs(number) <= 1 else f"{number:.1f}%"
     elif kind == "rate":
@@ -138,13 +138,52 @@ def format_value(value: object, kind: str, status: object = "") -> str:
     return f"{text} {shorthand}" if shorthand else text
 
 
-def _format_money(number: float) -> str:
-    size = abs(number)
-    if size >= 1_000_000:
-        return f"£{number / 1_000_000:,.2f}m"
-    if size >= 10_000:
-        return f"£{number / 1_000:,.0f}k"
-    return f"£{number:,.0f}"
+#: Published money is rounded to 3 significant figures at build time (docs/PRIVACY.md), so
+#: money is shown to 3 and no more: "£25.5m", never "£25.50m" (a fourth figure never published).
+MONEY_FIGURES = 3
+
+
+def format_money(number: float) -> str:
+    """The one money format of the app (tiles, labels, tables, ticks): 3 significant figures,
+    £m from a million, £k from 10,000, else pounds with commas; never an SI prefix such as
+    Plotly's "£800m" for £0.8 or "£55.3M" ("£25.5m", "£250k", "£2,100", "£0.8")."""
+    if not math.isfinite(number):
+        return "£" + str(number)
+    rounded = _significant(abs(number), MONEY_FIGURES)
+    sign = "-" if number < 0 and rounded else ""
+    if rounded >= 1_000_000:
+        scaled, unit = rounded / 1_000_000, "m"
+    elif rounded >= 10_000:
+        scaled, unit = rounded / 1_000, "k"
+    else:
+        scaled, unit = rounded, ""
+    return f"{sign}£{_plain_number(scaled)}{unit}"
+
+
+def _significant(value: float, figures: int) -> float:
+    """``value`` (not negative) rounded to ``figures`` significant figures."""
+    if value == 0:
+        return 0.0
+    return round(value, figures - 1 - math.floor(math.log10(value)))
+
+
+def _plain_number(value: float) -> str:
+    """A number with thousands commas and no trailing zeros (25.5, 1.2, 1,230, 0.8)."""
+    if value == 0:
+        return "0"
+    decimals = max(0, MONEY_FIGURES - 1 - math.floor(math.log10(value)))
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def name_and_code(name: object, code: object) -> str:
+    """How the app names a thing that has a code (an element, a service, an area): the plain
+    name first, its code after in brackets, "Home Support, 65 Plus (OAHSUP)"; the code alone
+    when it has no other name. People read names; the code tells two alike names apart."""
+    text, key = str(name or "").strip(), str(code or "").strip()
+    if not text or text == key:
+        return key
+    return f"{text} ({key})" if key else text
 
 
 def plain_text(text: str) -> str:
@@ -172,18 +211,6 @@ def has_values(values: object) -> bool:
     return any(not is_missing(v) for v in items)
 
 
-def money_tick(value: float) -> str:
-    """A money tick in the one money format (£1.2m, £250k, £800): never an SI prefix such as
-    Plotly's "£800m" for £0.8 or "£55.3M"."""
-    size = abs(value)
-    sign = "-" if value < 0 else ""
-    if size >= 1_000_000:
-        return f"{sign}£{size / 1_000_000:,.4g}m"
-    if size >= 1_000:
-        return f"{sign}£{size / 1_000:,.4g}k"
-    return f"{sign}£{size:,.4g}"
-
-
 def nice_step(top: float, ticks: int = 5) -> float:
     """A round tick step (1, 2, 2.5 or 5 x 10^n) giving about ``ticks`` ticks from 0 to top."""
     if not math.isfinite(top) or top <= 0:
@@ -197,7 +224,7 @@ def nice_step(top: float, ticks: int = 5) -> float:
 
 
 def money_axis(values: object, ticks: int = 5) -> dict:
-    """Axis keys for a money axis from 0: round ticks written by money_tick, fixed range.
+    """Axis keys for a money axis from 0: round ticks written by format_money, fixed range.
 
     Ticks are given as values and texts, so Plotly's d3 formats (and their SI prefixes) are
     never used for money."""
@@ -209,7 +236,7 @@ def money_axis(values: object, ticks: int = 5) -> dict:
     return {
         "tickmode": "array",
         "tickvals": tickvals,
-        "ticktext": [money_tick(v) for v in tickvals],
+        "ticktext": [format_money(v) for v in tickvals],
         "range": [0, tickvals[-1] * 1.05],
     }
 

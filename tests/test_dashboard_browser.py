@@ -103,6 +103,37 @@ def test_first_load_draws_every_view_with_banner_and_notes(page) -> None:  # noq
     shot(driver, artefacts, "overview")
 
 
+def test_the_overview_scans_on_a_projector_with_the_rest_one_click_away(page) -> None:  # noqa: ANN001
+    """At 1280x720 the overview is the headlines, the map and the trend, then three folded
+    titles (it was about 4,800 px tall with everything open); a click opens a fold, its chart
+    drawn to the card's width."""
+    url, driver, _, artefacts = page
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False},
+    )
+    try:
+        driver.get(url + "/")
+        settle(driver)
+        folds = driver.find_elements("css selector", "details.fold")
+        assert len(folds) == 3 and all(f.get_attribute("open") is None for f in folds)
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        assert height < 2400, height
+        driver.find_element("css selector", f"#{ids.fold('matrix')} > summary").click()
+        width = wait_for(
+            lambda: driver.execute_script(
+                "const gd = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');"
+                "return gd && gd.getBoundingClientRect().width > 900 && gd._fullLayout.width;",
+                ids.MATRIX_GRAPH,
+            ),
+            message="the opened matrix drawn to the card's width",
+        )
+        assert width > 900
+        assert driver.execute_script("return document.documentElement.scrollHeight") > height
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 def test_suppressed_areas_show_as_c(page) -> None:  # noqa: ANN001
     url, driver, _, artefacts = page
     driver.get(url + "/?level=sector#map=counts")
@@ -220,6 +251,9 @@ def test_click_a_matrix_row_drills_to_that_districts_sectors(page) -> None:  # n
     url, driver, _, _ = page
     driver.get(url + "/?from=2014")
     settle(driver)
+    # The matrix is folded under its title: a click on the title opens it.
+    driver.find_element("css selector", f"#{ids.fold('matrix')} > summary").click()
+    time.sleep(0.5)
     first_row = trace(driver, ids.MATRIX_GRAPH, 0, "y")[0]
     cell = driver.find_element("css selector", f"#{ids.MATRIX_GRAPH} .nsewdrag")
     driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", cell)

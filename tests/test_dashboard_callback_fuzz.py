@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.bench_callback_fuzz import UPDATE, Fuzzer, discover, run_posts
+from bench.bench_callback_fuzz import run_posts
+from bench.dash_wire import UPDATE
+from bench.fuzz_discovery import discover
+from bench.fuzz_posts import Fuzzer
 from dashboard.app import create_app
 
 POSTS = 100

@@ -20,8 +20,9 @@ def test_the_what_picker_groups_every_member_with_codes_and_names() -> None:
     ]
     assert all(o.get("disabled") for o in options if o["value"].startswith("group:"))
     labels = {o["value"]: o["label"] for o in options}
-    assert labels["element:OAEHSGCO"] == "OAEHSGCO Older Adults External General Contracted"
-    assert labels["service:OAHS"] == "OAHS Older Adults Home Support"
+    # The plain name leads, the code follows (people read names; the code tells alike apart).
+    assert labels["element:OAEHSGCO"] == "Older Adults External General Contracted (OAEHSGCO)"
+    assert labels["service:OAHS"] == "Older Adults Home Support (OAHS)"
     assert labels["theme:MIA17:Internal"] == "MIA17 x Internal"
     for option in options[1:]:
         if not option["value"].startswith("group:"):

@@ -12,7 +12,7 @@ from care_atlas.config import load_settings
 from dashboard.area_search import area_label, options_for, postcode_sector, state_for_choice
 from dashboard.choices import choices_from_reference
 from dashboard.geometry import GeometryStore
-from dashboard.headlines import change_words, render_headlines
+from dashboard.headlines import change_words, headline_tiles, render_headlines
 from dashboard.map_views import render_map
 from dashboard.views import Context
 from layers.significance_map import SUPPRESSED_LABEL, class_counts
@@ -47,10 +47,19 @@ def test_change_words_say_the_direction_and_never_show_a_suppressed_change() -> 
     }
     assert change_words(row, "people", "count") == ("▲", "up 190 (+6.7%) on 2014")
     row.update(people_direction="down", people_change=-1_200_000, people_change_ratio=-0.05)
-    assert change_words(row, "people", "money") == ("▼", "down £1.20m (-5.0%) on 2014")
+    assert change_words(row, "people", "money") == ("▼", "down £1.2m (-5.0%) on 2014")
     row.update(people_direction="", people_change=None)
     assert "suppressed [c]" in change_words(row, "people", "count")[1]
     assert change_words({"previous_period": ""}, "people", "count")[1].startswith("no earlier")
+
+
+def test_headline_money_shows_the_3_significant_figures_published() -> None:
+    """Published cost is rounded to 3 significant figures: the tile says "£25.5m", never
+    "£25.50m" (a fourth figure that was never published)."""
+    row = {"period": "2015", "people": 3_210, "agreements": 4_100, "cost": 25_500_000}
+    tiles = {t.id: str(t.children[1].children) for t in headline_tiles(row)}
+    assert tiles["headline-cost"] == "£25.5m"
+    assert tiles["headline-people"] == "3,210"
 
 
 def test_headline_tiles_hold_the_view_figures(context: Context) -> None:
@@ -60,6 +69,37 @@ def test_headline_tiles_hold_the_view_figures(context: Context) -> None:
     assert len(tiles) == 3 and all(t for t in text)
     changes = [t.children[2].children[1] for t in tiles]
     assert all(c.endswith("on 2013") for c in changes), changes
+
+
+def test_the_overview_scans_headlines_map_and_trend_with_the_rest_folded(context: Context) -> None:
+    """In a meeting the page shows the headlines, the map and the trend; the matrix, the top
+    elements and the element compare are closed folds under their titles, each holding its
+    whole view (chart, controls, About, downloads, table), so nothing is lost."""
+    from dash import html
+
+    from dashboard import ids
+    from dashboard.pages.overview import layout
+
+    def walk(node: object) -> list:
+        children = getattr(node, "children", None)
+        items = children if isinstance(children, list) else [] if children is None else [children]
+        return [node, *(n for child in items for n in walk(child))]
+
+    nodes = walk(layout(context))
+    folds = {n.id: n for n in nodes if isinstance(n, html.Details) and "fold" in n.className}
+    assert set(folds) == {"fold-matrix", "fold-elements", "fold-element_compare"}
+    for view, graph in (
+        ("matrix", ids.MATRIX_GRAPH),
+        ("elements", ids.ELEMENTS_GRAPH),
+        ("element_compare", ids.COMPARE_GRAPH),
+    ):
+        fold = folds[f"fold-{view}"]
+        assert not getattr(fold, "open", None)
+        inside = [getattr(n, "id", None) for n in walk(fold)]
+        for part in (graph, f"title-{view}", ids.note(view), ids.table(view)):
+            assert part in inside, (view, part)
+    folded = [getattr(n, "id", None) for fold in folds.values() for n in walk(fold)]
+    assert not [i for i in (ids.MAP_GRAPH, ids.TREND_GRAPH, ids.HEADLINES) if i in folded]
 
 
 def test_significance_map_lists_every_class_in_words_and_suppressed_apart(
@@ -194,3 +234,15 @@ def test_counts_map_tooltips_name_each_area_with_its_code_once(context: Context)
     labels = [row[0] for trace in figure.data for row in trace.customdata]
     assert labels and all(label.count("(E05") == 1 for label in labels), labels[:3]
     assert all(" ward (E05" in label for label in labels)
+
+
+def test_a_link_carrying_a_folded_views_own_state_opens_that_fold() -> None:
+    """A shared link reopens the same screen: a matrix highlight, a top N or a compared
+    element opens its fold; a plain link leaves every fold closed."""
+    from dashboard.landing_callbacks import FOLD_KEYS, folds_to_open
+
+    assert list(FOLD_KEYS) == ["matrix", "elements", "element_compare"]
+    assert folds_to_open({"from": "2014", "level": "ward"}) == [False, False, False]
+    assert folds_to_open({"highlight": "unusual"}) == [True, False, False]
+    assert folds_to_open({"highlight": "none", "top_n": "5"}) == [False, True, False]
+    assert folds_to_open({"element_b": "OAEHSGCO"}) == [False, False, True]

@@ -169,10 +169,10 @@ def test_each_charts_csv_holds_exactly_what_the_chart_shows(context: Context) ->
     figure, _ = render_elements(context, {"top_n": "5"})
     _, table = _csv_parts(export(context, "elements", {"top_n": "5"}, "csv")["content"])
     bars = figure.data[0]
-    labels = [str(v) for v in (bars.y if bars.orientation == "h" else bars.x)]
-    assert {str(code) for code in table["element_code"]} == {
-        label.split(" ")[0] for label in labels
-    }
+    # Each bar's tooltip names its element "name (code)".
+    assert [str(code) for code in table["element_code"]] == [
+        str(row[3]).rsplit("(", 1)[-1].rstrip(")") for row in bars.customdata
+    ]
     # The trend: one point per period for each series.
     figure, _ = render_trend(context, {})
     _, table = _csv_parts(export(context, "trend", {}, "csv")["content"])

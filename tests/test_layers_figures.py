@@ -75,7 +75,8 @@ def test_view_for_bounds_zooms_in_on_smaller_areas() -> None:
     [
         (1234, "count", "", "1,234"),
         (None, "count", "[c]", SUPPRESSED_TEXT),
-        (2_500_000, "money", "", "£2.50m"),
+        (2_500_000, "money", "", "£2.5m"),
+        (25_500_000, "money", "", "£25.5m"),
         (0.456, "share", "", "45.6%"),
         (12.34, "rate", "[u]", "12.3 [u] low reliability"),
         (None, "count", "", "[x] not available"),
@@ -190,6 +191,29 @@ def test_elements_figure_shows_c_as_zero_length_labelled_bar() -> None:
     fig = elements_figure(rows, place_label="city")
     assert list(fig.data[0].x) == [500.0, 0.0]
     assert fig.data[0].text[1] == SUPPRESSED_TEXT
+
+
+def test_element_bars_lead_with_the_name_and_keep_the_code_for_the_tooltip() -> None:
+    rows = pd.DataFrame(
+        {
+            "element_code": ["OAEHSGCO", "HSSU65PL", "XX1", "XX2"],
+            "element_description": [
+                "Older Adults External General Contracted",
+                "Home Support, 65 Plus",
+                "Meals",
+                "Meals",
+            ],
+            "people": [900.0, 500.0, 40.0, 30.0],
+        }
+    )
+    fig = elements_figure(rows, place_label="city")
+    labels = [label.replace("<br>", " ") for label in fig.data[0].y]
+    assert labels[:2] == ["Older Adults External General Contracted", "Home Support, 65 Plus"]
+    assert not any(label.startswith(("OAEHSGCO", "HSSU65PL")) for label in labels)
+    # Two elements of the same name stay two bars, told apart by their codes.
+    assert labels[2:] == ["Meals (XX1)", "Meals (XX2)"]
+    hover = [row[3] for row in fig.data[0].customdata]
+    assert hover[0] == "Older Adults External General Contracted (OAEHSGCO)"
 
 
 def test_compare_figure_orders_areas_by_the_size_of_the_difference() -> None:

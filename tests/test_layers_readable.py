@@ -24,8 +24,8 @@ from layers.matrix import (
     pivot_matrix,
 )
 from layers.quarterly import quarterly_users_figure
-from layers.regions import profile_figure, region_compare_figure
-from layers.style import NO_DATA, SUPPRESSED_FILL, money_axis, money_tick, no_data_figure
+from layers.regions import VALUE_LABEL, profile_figure, region_compare_figure
+from layers.style import NO_DATA, SUPPRESSED_FILL, format_money, money_axis, no_data_figure
 from layers.trend import trend_figure
 
 PERIODS = [str(y) for y in range(2001, 2016)]
@@ -135,10 +135,25 @@ def test_missing_choice_is_a_friendly_sentence() -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(0.8, "£0.8"), (800, "£800"), (250_000, "£250k"), (1_200_000, "£1.2m"), (55e6, "£55m")],
+    [
+        (0.8, "£0.8"),
+        (800, "£800"),
+        (2_100, "£2,100"),
+        (12_500, "£12.5k"),
+        (250_000, "£250k"),
+        (999_600, "£1m"),
+        (1_200_000, "£1.2m"),
+        (25_500_000, "£25.5m"),
+        (25_504_000, "£25.5m"),
+        (55e6, "£55m"),
+        (-1_204_000, "-£1.2m"),
+    ],
 )
-def test_money_ticks_use_one_format_without_si_prefixes(value: float, text: str) -> None:
-    assert money_tick(value) == text
+def test_money_has_one_format_of_3_significant_figures_without_si_prefixes(
+    value: float, text: str
+) -> None:
+    """Published money is rounded to 3 significant figures: "£25.5m", never "£25.50m"."""
+    assert format_money(value) == text
 
 
 def test_money_axis_ticks_are_round_and_start_at_zero() -> None:
@@ -226,10 +241,14 @@ def test_region_values_sit_above_their_intervals_with_whole_names() -> None:
         }
     )
     fig = region_compare_figure(rows, measure_label="People per 1,000", kind="rate")
-    bars, labels = fig.data[0], fig.data[1]
+    bars = fig.data[0]
+    labels = [a for a in fig.layout.annotations if a.name == VALUE_LABEL]
     assert bars.textposition == "none"  # no label inside the bar, on the whiskers
-    assert labels.textfont.size >= 11 and list(labels.y) == [8.0, 8.1]
-    assert list(labels.text) == ["7.5", "7.5"]  # one decimal, as published (7.55 -> 7.5)
+    assert all(a.font.size >= 11 for a in labels)
+    # Anchored at each interval's cap by their foot and lifted clear of it (not sitting on it).
+    assert [a.y for a in labels] == [8.0, 8.1]
+    assert all(a.yanchor == "bottom" and a.yshift >= 4 for a in labels)
+    assert [a.text for a in labels] == ["7.5", "7.5"]  # one decimal, as published (7.55 -> 7.5)
     ticks = list(fig.layout.xaxis.ticktext)
     assert ticks[0].replace("<br>", " ") == long_name and "…" not in ticks[0]
     assert fig.layout.yaxis.range[0] == 0 and fig.layout.yaxis.range[1] > 8.1

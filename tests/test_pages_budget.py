@@ -88,7 +88,7 @@ def test_the_thesis_reasoning_16_percent_of_mia3_is_about_a_thousand_fewer_peopl
     assert average["people_fewer"] == round(0.168431 * 6000)  # about 1,000 (T:1879)
     assert average["people_fewer_status"] == ""
     text = " ".join(worked_steps(table.iloc[-1].to_dict()))
-    for shown in ("16.8%", "£15.71m", "£12.60m", "6,000", "£2,100", "1,011", "about 1,000"):
+    for shown in ("16.8%", "£15.7m", "£12.6m", "6,000", "£2,100", "1,011", "about 1,000"):
         assert shown in text, shown
     assert not withheld
     assert "not a forecast" in ILLUSTRATION

@@ -46,7 +46,7 @@ def test_a_theme_url_shows_the_apis_numbers_budget_lines_and_the_saving_arithmet
     basis = answer["rows"][-1]
     steps = driver.find_element("css selector", ".budget-steps").text
     assert f"published people {basis['people']:,}" in steps
-    assert "÷ its net spend 2015/16 £15.71m = 16.8%" in steps
+    assert "÷ its net spend 2015/16 £15.7m = 16.8%" in steps
     assert "not a forecast" in driver.find_element("css selector", ".budget-illustration").text
     table = driver.find_element("id", IDS.element("targets-table")).text
     assert "2.854" in table and "15.711" in table

@@ -291,6 +291,23 @@ def test_cards_say_why_without_geometry_and_name_the_provision_rule(context: Con
     assert bars.data and "geometry" in difference_map.layout.annotations[0].text
 
 
+def test_compare_bars_and_moves_name_postcode_districts_not_bare_codes(context: Context) -> None:
+    """A district's bar reads "Erdington (B23)", never a bare "B23"; the legend leads with the
+    element's name, its code after."""
+    names = context.choices.area_names["district"]
+    bars, _, _ = render_compare(context, {"level": "district"})
+    shown = list(bars.data[0].y)
+    assert shown and not any(label in names for label in shown)  # no bare "B23"
+    for label in shown:
+        code = label.rsplit("(", 1)[-1].rstrip(")")
+        assert code in names and label == f"{names[code]} ({code})", label
+    assert bars.data[0].name.startswith("A: ") and not bars.data[0].name[3:].split()[0].isupper()
+    figure, _, _ = render_moves(context, {"level": "district", "from": "2010", "to": "2015"})
+    for label in figure.data[0].y if figure.data else ():
+        code = label.rsplit("(", 1)[-1].rstrip(")")
+        assert label == f"{names[code]} ({code})", label
+
+
 def test_moves_need_two_periods_and_rank_published_changes(context: Context) -> None:
     figure, table, _ = render_moves(context, {"from": "2012", "to": "2012"})
     assert table is None and "two periods" in figure.layout.annotations[0].text

@@ -21,12 +21,12 @@ from dashboard.pages.commissioners_state import (
     period_range,
     query_of,
 )
-from dashboard.views import Context, ViewOutcome, with_shown_names
+from dashboard.views import Context, ViewOutcome, lettered_element, with_shown_names
 from layers.commission_compare import difference_map_figure
 from layers.elements import element_compare_figure
 from layers.provision import CELL_DETAILS, city_value, provision_matrix_figure, share_map_figure
 from layers.provision_moves import MOVES_RULE, moved_most, moves_figure, share_changes
-from layers.style import empty_figure, no_data_figure
+from layers.style import empty_figure, name_and_code, no_data_figure
 
 # --- what each card shows (plain functions, tested without a browser) -----------------------
 
@@ -108,7 +108,9 @@ def render_moves(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
     if first == last:
         message = "Choose a range of at least two periods to see which areas moved."
         return empty_figure(message), None, note_children(note)
-    changes = share_changes(outcome.result.rows, first, last)
+    changes = share_changes(
+        with_shown_names(ctx, outcome.result.rows, chosen_level(state)), first, last
+    )
     top = moved_most(changes)
     counts = changes["change_status"].value_counts()
     note.insert(
@@ -129,8 +131,7 @@ def render_moves(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
     table = pd.DataFrame(
         {
             "area": [
-                f"{n} ({c})" if n != c else c
-                for c, n in zip(top["area_code"], top["area_name"], strict=True)
+                name_and_code(n, c) for c, n in zip(top["area_code"], top["area_name"], strict=True)
             ],
             f"{first} (%)": (top["first_share"] * 100).round(1),
             f"{last} (%)": (top["last_share"] * 100).round(1),
@@ -142,11 +143,6 @@ def render_moves(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
         f"Areas whose internal share moved most, {first} to {last} (derived from published shares)"
     )
     return moves_figure(top), data_table(table, caption), note_children(note)
-
-
-def _element_label(ctx: Context, code: str, letter: str) -> str:
-    names = dict(ctx.choices.elements)
-    return f"{letter}: {code} {names.get(code, '')}".strip()
 
 
 def render_compare(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
@@ -169,7 +165,9 @@ def render_compare(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
     if rows.empty:
         empty = no_data_figure()
         return empty, empty, note_children(note)
-    label_a, label_b = _element_label(ctx, element_a, "A"), _element_label(ctx, element_b, "B")
+    label_a = lettered_element(ctx, element_a, "A")
+    label_b = lettered_element(ctx, element_b, "B")
+    rows = with_shown_names(ctx, rows, chosen_level(state))
     bars = element_compare_figure(rows, label_a=label_a, label_b=label_b)
     level = chosen_level(state)
     geometry = ctx.geometry

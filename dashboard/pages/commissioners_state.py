@@ -68,7 +68,7 @@ def _element_default(ctx: Context, preferred: str, avoid: str | None) -> str | N
 
 
 def element_controls(ctx: Context) -> tuple[PageControl, PageControl]:
-    options = tuple((c, f"{c} {d}".strip()) for c, d in ctx.choices.elements)
+    options = tuple(ctx.choices.element_options())
     first = _element_default(ctx, DEFAULT_PAIR[0], None)
     second = _element_default(ctx, DEFAULT_PAIR[1], first)
     return (

@@ -75,7 +75,7 @@ def element_control(ctx: Context) -> PageControl:
         "element",
         "Element",
         "dropdown",
-        tuple((c, f"{c} {d}".strip()) for c, d in ctx.choices.elements),
+        tuple(ctx.choices.element_options()),
         default=default,
         clearable=False,
     )
@@ -204,10 +204,8 @@ def render_quarterly(ctx: Context, state: PageState) -> tuple[Any, list]:
         lines.insert(0, QUARTERLY_WHAT_NOTE)
     if outcome.result is None:
         return empty_figure(outcome.message), note_children(lines)
-    names = dict(ctx.choices.elements)
-    code = query.params.get("element", "")
     figure = quarterly_users_figure(
-        outcome.result.rows, element_label=f"{code} {names.get(code, '')}".strip()
+        outcome.result.rows, element_label=ctx.choices.element_label(query.params.get("element"))
     )
     return figure, note_children(lines)
 

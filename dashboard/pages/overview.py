@@ -1,5 +1,6 @@
-"""The first page: headline figures, then the map against the city, the matrix, elements and
-trend under one filter bar, with a search to find an area."""
+"""The first page: headline figures, then the map against the city and the trend under one
+filter bar, with a search to find an area; the matrix, top elements and the element compare
+are folded under their titles below, so the page scans in a meeting."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dashboard.components import (
     compare_controls,
     element_controls,
     filter_bar,
+    fold_section,
     graph,
     highlight_control,
     map_controls,
@@ -87,9 +89,10 @@ def layout(ctx: Context) -> html.Div:
                         TREND_TITLE,
                         [graph(ids.TREND_GRAPH, "Active agreements, people and cost per period")],
                     ),
-                    view_section(
+                    fold_section(
                         "matrix",
                         "Postcode / year matrix",
+                        "every area by period, with unusual cells and trends picked out",
                         [
                             highlight_control(),
                             html.P(
@@ -101,14 +104,16 @@ def layout(ctx: Context) -> html.Div:
                             matrix_rows_panel(),
                         ],
                     ),
-                    view_section(
+                    fold_section(
                         "elements",
                         "Top elements",
+                        "the services' elements with the most people",
                         [element_controls(), graph(ids.ELEMENTS_GRAPH, "Top elements")],
                     ),
-                    view_section(
+                    fold_section(
                         "element_compare",
                         "Two elements compared by area",
+                        "people of two elements side by side in each area",
                         [
                             compare_controls(choices),
                             graph(ids.COMPARE_GRAPH, "Two elements compared by area"),
