@@ -25,6 +25,11 @@ def stringify_id(component_id: object) -> str:
     return str(component_id)
 
 
+def prop_id(component_id: object, prop: str) -> str:
+    """One entry of ``changedPropIds``: the component id as text, a dot, the property."""
+    return f"{stringify_id(component_id)}.{prop}"
+
+
 def output_parts(output: str) -> list[tuple[str, str]]:
     """A callback's output string -> [(id text, property)] (``..a.p...b.q..`` for several)."""
     parts = output[2:-2].split("...") if output.startswith("..") else [output]

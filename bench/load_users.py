@@ -18,8 +18,9 @@ from urllib.parse import urlencode
 
 import requests
 
-from bench.dash_wire import UPDATE, output_parts, parse_id
+from bench.dash_wire import UPDATE, output_parts, parse_id, prop_id
 from bench.load_report import Stats
+from dashboard import ids
 
 REQUEST_TIMEOUT = 60
 #: Outputs of the callbacks a URL change fires (URL sync, views, place line, period options).
@@ -30,6 +31,9 @@ VIEW_OUTPUT_MARKERS = (
     "f-from.options",
     "page-root.className",
 )
+#: What changes when a page opens (the router's input) and when its filters change (the views').
+SHELL_PATH = (ids.SHELL_URL, "pathname")
+URL_SEARCH = (ids.URL, "search")
 OK_STATUSES = (200, 204)
 PROBE_PATH = "/api/v1/views/trend?level=district"
 
@@ -39,8 +43,14 @@ def _outputs(output: str) -> list[dict[str, Any]]:
     return [{"id": parse_id(ident), "property": prop} for ident, prop in output_parts(output)]
 
 
-def callback_payload(dep: dict[str, Any], values: dict[tuple[str, str], Any]) -> dict[str, Any]:
-    """The body the Dash renderer posts for ``dep`` after url.search changed."""
+def callback_payload(
+    dep: dict[str, Any], values: dict[tuple[str, str], Any], changed: tuple[str, str]
+) -> dict[str, Any]:
+    """The body the Dash renderer posts for ``dep`` after its input ``changed`` (id, property)
+    changed. The server refuses a changed property that is not one of the callback's inputs,
+    so naming another one here is a bug in the bench, raised before anything is sent."""
+    if not any((item["id"], item["property"]) == changed for item in dep["inputs"]):
+        raise ValueError(f"{prop_id(*changed)} is not an input of {dep['output']}")
     outputs = _outputs(dep["output"])
 
     def fill(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -54,7 +64,7 @@ def callback_payload(dep: dict[str, Any], values: dict[tuple[str, str], Any]) ->
         "outputs": outputs if dep["output"].startswith("..") else outputs[0],
         "inputs": fill(dep["inputs"]),
         "state": fill(dep.get("state", [])),
-        "changedPropIds": ["url.search"],
+        "changedPropIds": [prop_id(*changed)],
     }
 
 
@@ -68,9 +78,8 @@ def export_payload(view: str, search: str) -> dict[str, Any]:
             {"id": {"type": "xlsx", "view": view}, "property": "n_clicks", "value": None},
         ],
         "state": [{"id": "url", "property": "search", "value": search}],
-        "changedPropIds": [json.dumps({"type": "csv", "view": view}, separators=(",", ":"))
-                           + ".n_clicks"],
-    }  # fmt: skip
+        "changedPropIds": [prop_id({"type": "csv", "view": view}, "n_clicks")],
+    }
 
 
 @dataclass
@@ -148,14 +157,26 @@ class User(threading.Thread):
         """Every callback a URL change fires, as the renderer posts them."""
         search = "?" + urlencode(state, safe=",:;")
         values = {
-            (json.dumps("url"), "search"): search,
+            (json.dumps(URL_SEARCH[0]), URL_SEARCH[1]): search,
             (json.dumps("url"), "hash"): "",
             (json.dumps("f-period-kind"), "value"): state.get("period_kind", "year"),
         }
         started = time.perf_counter()
         for dep in self.scenario.view_deps:
-            self.call("callback", "POST", UPDATE, callback_payload(dep, values))
+            self.call("callback", "POST", UPDATE, callback_payload(dep, values, URL_SEARCH))
         self.stats.screen(step, time.perf_counter() - started)
+
+    def open_page(self) -> None:
+        """What a browser fetches to open the overview: index, layout, the router, the map."""
+        started = time.perf_counter()
+        self.call("page", "GET", "/")
+        self.call("layout", "GET", "/_dash-layout")
+        self.call("layout", "GET", "/_dash-dependencies")
+        values = {(json.dumps(SHELL_PATH[0]), SHELL_PATH[1]): "/"}
+        route = callback_payload(self.scenario.route_dep, values, SHELL_PATH)
+        self.call("callback", "POST", UPDATE, route)
+        self.call("geometry", "GET", "/geometry/ward.geojson")
+        self.stats.screen("open page", time.perf_counter() - started)
 
     def pause(self) -> bool:
         time.sleep(self.rng.expovariate(1 / self.think) if self.think > 0 else 0)
@@ -166,19 +187,7 @@ class User(threading.Thread):
         while time.monotonic() < self.stop_at:
             state = self.scenario.random_filters(self.rng)
             if not opened:
-                started = time.perf_counter()
-                self.call("page", "GET", "/")
-                self.call("layout", "GET", "/_dash-layout")
-                self.call("layout", "GET", "/_dash-dependencies")
-                values = {(json.dumps("shell-url"), "pathname"): "/"}
-                self.call(
-                    "callback",
-                    "POST",
-                    UPDATE,
-                    callback_payload(self.scenario.route_dep, values),
-                )
-                self.call("geometry", "GET", "/geometry/ward.geojson")
-                self.stats.screen("open page", time.perf_counter() - started)
+                self.open_page()
                 self.screen("first views", state)
                 opened = True
             elif self.pause():
@@ -248,7 +257,7 @@ def scenario_from(base: str) -> Scenario:
     view_deps = [
         d
         for d in deps
-        if any(i["id"] == "url" and i["property"] == "search" for i in d["inputs"])
+        if any((i["id"], i["property"]) == URL_SEARCH for i in d["inputs"])
         and any(marker in d["output"] for marker in VIEW_OUTPUT_MARKERS)
         and "MATCH" not in d["output"]
     ]
