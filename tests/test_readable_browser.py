@@ -115,3 +115,20 @@ def test_an_empty_selection_says_so_on_every_chart(page, width: int, height: int
     )
     assert matrix[0] == 0 and set(matrix[1]) == {"[c]"}, matrix
     screenshots(driver, folders, f"readable-empty-{width}x{height}", ids.ELEMENTS_GRAPH)
+
+
+@pytest.mark.parametrize("width", [1920, 2560])
+def test_a_wide_meeting_room_screen_keeps_two_columns(page, width: int) -> None:  # noqa: ANN001
+    """auto-fit with a 560 px minimum made a third column from about 1750 px on, leaving holes
+    beside the full-width cards on a 1920 px screen; the grid now stops at two."""
+    url, driver, folders = page
+    driver.set_window_size(width, 1080)
+    driver.get(url + "/")
+    settle(driver, (ids.TREND_GRAPH,))
+    columns = driver.execute_script(
+        "return Array.from(document.querySelectorAll('.views'))"
+        ".map(n => getComputedStyle(n).gridTemplateColumns.split(' ').length);"
+    )
+    assert columns and max(columns) == 2, columns
+    for folder in folders:
+        driver.save_screenshot(str(folder / f"readable-wide-{width}.png"))
