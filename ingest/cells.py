@@ -8,7 +8,9 @@ bounded by the largest such slice, not the whole catalogue.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from string import Template
 
 import duckdb
@@ -49,10 +51,21 @@ _MEASURES = (
 )
 #: The marker that makes a SQL step a per-level cells step.
 PLACEHOLDER = "${set_rows}"
-#: At most this many agreement member rows (105) per run of 115 (several period members
-#: together while they fit, a member is never split): 115's person grouping holds them in
-#: memory, and at 1M agreements a whole year slice (4M rows) ran out of the build's 2.5 GB.
+#: At most this many agreement member rows (105) per run of 115: several period members
+#: together while they fit; a member with more is counted in parts of its people, each about
+#: this size. 115's person grouping holds a run's rows in memory: at 1M agreements a whole year
+#: slice (4M rows) ran out of the build's 2.5 GB, and at 10M so did the whole-series member
+#: alone (9.85M rows).
 CHUNK_ROWS = 1_500_000
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One run of 115's period members, counted in ``parts`` parts of their people."""
+
+    first: int
+    last: int
+    parts: int = 1
 
 
 def _columns(cross: CrossSet) -> tuple[str, ...]:
@@ -105,21 +118,22 @@ def register_catalogue(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET VARIABLE dominance_share = $v", {"v": DOMINANCE_SHARE})
 
 
-def member_chunks(con: duckdb.DuckDBPyConnection, period_kind: str) -> list[tuple[int, int]]:
-    """(first, last) period member positions of each run of 115 for a period kind: members in
-    position order, packed while their rows (cell_member_rows, 110) stay under CHUNK_ROWS.
-    A cell is of one member, so the runs' cells never overlap."""
-    chunks: list[tuple[int, int]] = []
+def member_chunks(con: duckdb.DuckDBPyConnection, period_kind: str) -> list[Chunk]:
+    """The runs of 115 for a period kind: members in position order, packed while their rows
+    (cell_member_rows, 110) stay under CHUNK_ROWS; a member over it alone, in as many parts
+    of its people as keep each part about that size. A cell is of one member, so the chunks'
+    cells never overlap; the parts' cells are merged by 115."""
+    chunks: list[Chunk] = []
     rows = 0
     for position, n in con.execute(
         "SELECT position, n FROM cell_member_rows WHERE period_kind = $k ORDER BY position",
         {"k": period_kind},
     ).fetchall():
-        if chunks and rows + n <= CHUNK_ROWS:
-            chunks[-1] = (chunks[-1][0], position)
+        if chunks and chunks[-1].parts == 1 and rows + n <= CHUNK_ROWS:
+            chunks[-1] = Chunk(chunks[-1].first, position)
             rows += n
         else:
-            chunks.append((position, position))
+            chunks.append(Chunk(position, position, max(1, math.ceil(n / CHUNK_ROWS))))
             rows = n
     return chunks
 
@@ -130,7 +144,8 @@ def run_cells_step(
     on_slice: Callable[[str, str], None] | None = None,
 ) -> None:
     """Run a per-level cells step over every slice of the catalogue, a chunk of its period
-    members at a time (member_chunks) so memory stays bounded as the extract grows."""
+    members and a part of their people at a time (member_chunks) so memory stays bounded as
+    the extract grows."""
     template = Template(sql)
     for level, kind in cell_slices():
         if on_slice is not None:
@@ -138,7 +153,10 @@ def run_cells_step(
         con.execute("SET VARIABLE cell_level = $v", {"v": level})
         con.execute("SET VARIABLE cell_period_kind = $v", {"v": kind})
         script = template.substitute(set_rows=set_rows_sql(level, kind))
-        for first, last in member_chunks(con, kind):
-            con.execute("SET VARIABLE cell_member_first = $v", {"v": first})
-            con.execute("SET VARIABLE cell_member_last = $v", {"v": last})
-            con.execute(script)
+        for chunk in member_chunks(con, kind):
+            con.execute("SET VARIABLE cell_member_first = $v", {"v": chunk.first})
+            con.execute("SET VARIABLE cell_member_last = $v", {"v": chunk.last})
+            con.execute("SET VARIABLE cell_parts = $v", {"v": chunk.parts})
+            for part in range(chunk.parts):
+                con.execute("SET VARIABLE cell_part = $v", {"v": part})
+                con.execute(script)

@@ -181,12 +181,15 @@ def test_cell_key_sums_per_slice(oracle: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def test_chunks_of_period_members_give_the_same_cells(
+def test_chunks_and_parts_of_people_give_the_same_cells(
     small_serving_db: Path, small_extract: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Step 115 runs a chunk of period members at a time (ingest.cells.member_chunks); with
-    chunks of a few thousand rows (one member each) the counts and cell keys are those of the
-    usual run (one chunk per slice at this size)."""
+    """Step 115 runs a chunk of period members at a time, and a member over the chunk size in
+    parts of its people whose cells it then merges (ingest.cells.member_chunks; at 10M
+    agreements the whole-series member alone ran out of memory). With chunks of a few thousand
+    rows (one member each, the ranges in 2 to 4 parts) every cell is that of the
+    usual run (one chunk per slice at this size): counts and cell keys equal, money equal to
+    1e-9 relative, the two largest people's costs included."""
     import ingest.cells
     from ingest.build import build_serving_database
     from ingest.keys import DEMO_KEY
@@ -197,12 +200,47 @@ def test_chunks_of_period_members_give_the_same_cells(
     con = duckdb.connect()
     con.execute("ATTACH $p AS a (READ_ONLY)", {"p": str(workspace_path(small_serving_db))})
     con.execute("ATTACH $p AS b (READ_ONLY)", {"p": str(workspace_path(out))})
-    keys_and_counts = ", ".join([*KEY_COLUMNS, *COUNTS])
-    differ = con.execute(
-        f"SELECT count(*) FROM (SELECT {keys_and_counts} FROM a.cells_truth "
-        f"EXCEPT ALL SELECT {keys_and_counts} FROM b.cells_truth)"
-    ).fetchall()[0][0]
-    sizes = con.execute(
-        "SELECT (SELECT count(*) FROM a.cells_truth), (SELECT count(*) FROM b.cells_truth)"
+    keys = ", ".join(KEY_COLUMNS)
+    counts_differ = " OR ".join(f"a.{c} IS DISTINCT FROM b.{c}" for c in COUNTS)
+    money_differs = " OR ".join(
+        f"NOT (a.{m} IS NULL AND b.{m} IS NULL "
+        f"OR abs(a.{m} - b.{m}) <= 1e-9 * greatest(abs(a.{m}), abs(b.{m}), 1))"
+        for m in MONEY
+    )
+    only_a, only_b, counts, money, cells = con.execute(
+        f"""
+        SELECT
+            count(*) FILTER (WHERE b.b_ IS NULL),
+            count(*) FILTER (WHERE a.a_ IS NULL),
+            count(*) FILTER (WHERE a.a_ AND b.b_ AND ({counts_differ})),
+            count(*) FILTER (WHERE a.a_ AND b.b_ AND ({money_differs})),
+            count(*)
+        FROM (SELECT *, true AS a_ FROM a.cells_truth) AS a
+        FULL JOIN (SELECT *, true AS b_ FROM b.cells_truth) AS b USING ({keys})
+        """
     ).fetchall()[0]
-    assert differ == 0 and sizes[0] == sizes[1]
+    assert cells > 1_000_000
+    assert (only_a, only_b, counts, money) == (0, 0, 0, 0)
+
+
+def test_a_member_over_the_chunk_size_is_counted_in_parts_of_its_people(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """member_chunks packs small members together and gives a large one its own chunk in
+    parts of about CHUNK_ROWS rows."""
+    import ingest.cells
+    from ingest.cells import Chunk, member_chunks
+
+    monkeypatch.setattr(ingest.cells, "CHUNK_ROWS", 100)
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE cell_member_rows AS SELECT * FROM (VALUES "
+        "('year', 1, 40), ('year', 2, 50), ('year', 3, 30), ('year', 1000, 450), "
+        "('year', 1001, 90), ('fy', 1, 500)) AS t(period_kind, position, n)"
+    )
+    assert member_chunks(con, "year") == [
+        Chunk(1, 2),
+        Chunk(3, 3),
+        Chunk(1000, 1000, parts=5),
+        Chunk(1001, 1001),
+    ]

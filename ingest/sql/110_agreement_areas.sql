@@ -92,3 +92,32 @@ CREATE TABLE workspace.cells_truth (
     cost_beyond_42_top1 DOUBLE,
     cost_beyond_42_top2 DOUBLE
 );
+
+-- cell_parts: one part's cells of the chunk step 115 is counting, before they are merged and
+-- named (115 splits a period member too large to count at once into parts of its people).
+CREATE OR REPLACE TABLE cell_parts (
+    area_id INTEGER,
+    member INTEGER,
+    element_code element_code_t,
+    service_code service_code_t,
+    mia_theme mia_theme_t,
+    provision_type provision_type_t,
+    age_band age_band_t,
+    client_group client_group_t,
+    gender gender_t,
+    ethnic_group ethnic_group_t,
+    people_n INTEGER,
+    people_ckey INTEGER,
+    agreements_active_n INTEGER,
+    agreements_active_ckey INTEGER,
+    agreements_started_n INTEGER,
+    agreements_started_ckey INTEGER,
+    people_over_6w_n INTEGER,
+    people_over_6w_ckey INTEGER,
+    cost_total DOUBLE,
+    cost_top1 DOUBLE,
+    cost_top2 DOUBLE,
+    cost_beyond_42_total DOUBLE,
+    cost_beyond_42_top1 DOUBLE,
+    cost_beyond_42_top2 DOUBLE
+);

@@ -1,29 +1,37 @@
 -- 115 cells truth: agreement_areas + period_members + cell_areas -> workspace.cells_truth, for
 -- one level and period kind. Run for each (level, period kind) the catalogue publishes
 -- (variables cell_level and cell_period_kind), a chunk of its period members at a time
--- (cell_member_first..cell_member_last, positions: ingest/cells.py keeps each chunk's rows
--- bounded so memory does not grow with the extract; a cell is of one member), with set_rows
--- below filled by ingest/cells.py from queries/catalogue.py: the slice's rows once per
--- breakdown set of the level (the one place the catalogue's combinations become SQL), each
--- with the attributes its set breaks down by and NULL ("all") for the others. A set that
--- breaks down by MIA theme leaves out the rows of elements with no theme (no member). Three
--- steps:
--- 1. slice_rows: the slice's rows, one per person, area, period member and combination of all
+-- (cell_member_first..cell_member_last, positions), each chunk in one or more parts of its
+-- people (cell_part of cell_parts: the people whose number mod cell_parts is cell_part).
+-- ingest/cells.py sizes chunks and parts so that a run's rows stay bounded and memory does not
+-- grow with the extract: a cell is of one member, so chunks never share a cell, and a member
+-- too large to count at once (a preset range holds nearly every agreement) is counted a part
+-- of its people at a time. set_rows below is filled by ingest/cells.py from
+-- queries/catalogue.py: the slice's rows once per breakdown set of the level (the one place
+-- the catalogue's combinations become SQL), each with the attributes its set breaks down by
+-- and NULL ("all") for the others. A set that breaks down by MIA theme leaves out the rows of
+-- elements with no theme (no member). Four steps:
+-- 1. slice_rows: the part's rows, one per person, area, period member and combination of all
 --    eight attributes, their agreements already summed (a cell counts a person once, so
 --    summing a person's agreements that share every attribute first changes no cell). The
 --    area is its number in cell_areas and the period its position in period_members:
---    integers, named again only in step 3. single: the person has no other row in that area
---    and period member.
--- 2. person_cells, then cells: first each person's part of each cell (their agreements,
---    started agreements, cost, enablement beyond 6 weeks), so a person counts once however
---    many agreements they have there; then the cell: distinct people and the sum of their
---    record keys (mod 256: the cell key), agreements and their key sum, and for money the
---    total and the two largest single people's shares (the dominance rule and the noise
---    scale, PRIVACY.md §4). A person with a single row is their own part of every cell that
---    row is in, so only the other people's rows are grouped by person (the grouping of one
---    row is that row: the same values to the bit). A set's attributes are never NULL in its
---    rows, so the pattern of NULLs tells the sets apart.
--- 3. The cells named: area code, period label, what member and breakdown labels.
+--    integers, named only in step 4. single: the person has no other row in that area and
+--    period member.
+-- 2. person_cells, then the part's cells into cell_parts: first each person's part of each
+--    cell (their agreements, started agreements, cost, enablement beyond 6 weeks), so a
+--    person counts once however many agreements they have there; then the cell: distinct
+--    people and the sum of their record keys (mod 256: the cell key), agreements and their
+--    key sum, and for money the total and the two largest single people's shares (the
+--    dominance rule and the noise scale, PRIVACY.md §4). A person with a single row is their
+--    own part of every cell that row is in, so only the other people's rows are grouped by
+--    person (the grouping of one row is that row: the same values to the bit). A set's
+--    attributes are never NULL in its rows, so the pattern of NULLs tells the sets apart.
+-- 3. After the chunk's last part (the WHERE on the variables; with one part, at once): the
+--    parts merged and the cells named. The parts hold different people, so counts and sums
+--    add, key sums add mod 256, and the two largest people of a cell are the largest of the
+--    parts' largest and the larger of the second-largest part's largest and every part's
+--    second (greatest ignores NULLs: a part with one person has no second).
+-- 4. cell_parts emptied for the next chunk.
 -- Counts and key sums are carried as INTEGER: DuckDB sums integers into HUGEINT, and summing
 -- those again costs about twice the time in both groupings (issue #18, 1M agreements).
 -- Measured at the demo size (docs/PERFORMANCE.md, issue #18): GROUPING SETS over the view with
@@ -54,12 +62,13 @@ WITH summed AS (
     FROM agreement_areas AS a
     WHERE a.level = getvariable('cell_level') AND a.period_kind = getvariable('cell_period_kind')
         AND a.member BETWEEN getvariable('cell_member_first') AND getvariable('cell_member_last')
+        AND a.person_idx % getvariable('cell_parts') = getvariable('cell_part')
     GROUP BY ALL
 )
 SELECT *, count(*) OVER (PARTITION BY area_id, member, person_idx) = 1 AS single
 FROM summed;
 
-INSERT INTO workspace.cells_truth
+INSERT INTO cell_parts
 WITH set_rows AS NOT MATERIALIZED (
     ${set_rows}
 ),
@@ -139,6 +148,67 @@ cells AS (
     GROUP BY ALL
 )
 SELECT
+    area_id,
+    member,
+    element_code,
+    service_code,
+    mia_theme,
+    provision_type,
+    age_band,
+    client_group,
+    gender,
+    ethnic_group,
+    people_n,
+    people_ckey,
+    agreements_active_n,
+    agreements_active_ckey,
+    agreements_started_n,
+    agreements_started_ckey,
+    people_over_6w_n,
+    people_over_6w_ckey,
+    cost_total,
+    cost_top[1],
+    cost_top[2],
+    cost_beyond_42_total,
+    cost_beyond_42_top[1],
+    cost_beyond_42_top[2]
+FROM cells;
+
+DROP TABLE slice_rows;
+
+INSERT INTO workspace.cells_truth
+WITH cells AS (
+    SELECT
+        area_id,
+        member,
+        element_code,
+        service_code,
+        mia_theme,
+        provision_type,
+        age_band,
+        client_group,
+        gender,
+        ethnic_group,
+        sum(people_n) AS people_n,
+        sum(people_ckey) % 256 AS people_ckey,
+        sum(agreements_active_n) AS agreements_active_n,
+        sum(agreements_active_ckey) % 256 AS agreements_active_ckey,
+        sum(agreements_started_n) AS agreements_started_n,
+        sum(agreements_started_ckey) % 256 AS agreements_started_ckey,
+        sum(people_over_6w_n) AS people_over_6w_n,
+        sum(people_over_6w_ckey) % 256 AS people_over_6w_ckey,
+        sum(cost_total) AS cost_total,
+        max(cost_top1) AS cost_top1,
+        greatest(max(cost_top1, 2)[2], max(cost_top2)) AS cost_top2,
+        sum(cost_beyond_42_total) AS cost_beyond_42_total,
+        max(cost_beyond_42_top1) AS cost_beyond_42_top1,
+        greatest(max(cost_beyond_42_top1, 2)[2], max(cost_beyond_42_top2))
+            AS cost_beyond_42_top2
+    FROM cell_parts
+    WHERE getvariable('cell_part') = getvariable('cell_parts') - 1
+    GROUP BY ALL
+)
+SELECT
     getvariable('cell_level') AS level,
     g.area_code,
     getvariable('cell_period_kind') AS period_kind,
@@ -156,23 +226,11 @@ SELECT
     coalesce(CAST(c.client_group AS VARCHAR), 'all') AS client_group,
     coalesce(CAST(c.gender AS VARCHAR), 'all') AS gender,
     coalesce(CAST(c.ethnic_group AS VARCHAR), 'all') AS ethnic_group,
-    c.people_n,
-    c.people_ckey,
-    c.agreements_active_n,
-    c.agreements_active_ckey,
-    c.agreements_started_n,
-    c.agreements_started_ckey,
-    c.people_over_6w_n,
-    c.people_over_6w_ckey,
-    c.cost_total,
-    c.cost_top[1] AS cost_top1,
-    c.cost_top[2] AS cost_top2,
-    c.cost_beyond_42_total,
-    c.cost_beyond_42_top[1] AS cost_beyond_42_top1,
-    c.cost_beyond_42_top[2] AS cost_beyond_42_top2
+    c.* EXCLUDE (area_id, member, element_code, service_code, mia_theme, provision_type,
+        age_band, client_group, gender, ethnic_group)
 FROM cells AS c
 JOIN cell_areas AS g ON g.level = getvariable('cell_level') AND g.area_id = c.area_id
 JOIN period_members AS m
     ON m.period_kind = getvariable('cell_period_kind') AND m.position = c.member;
 
-DROP TABLE slice_rows;
+DELETE FROM cell_parts WHERE getvariable('cell_part') = getvariable('cell_parts') - 1;
