@@ -172,6 +172,15 @@ class Database:
         finally:
             cur.close()
 
+    def arrays(self, sql: str, params: dict[str, Any] | None = None) -> dict[str, np.ndarray]:
+        """Run parameterised SQL, the result as arrays by column (masked where NULL): no
+        DataFrame is built for a lookup whose rows are laid out by the caller."""
+        cur = self.cursor()
+        try:
+            return cur.execute(sql, params or {}).fetchnumpy()
+        finally:
+            cur.close()
+
     def close(self) -> None:
         self._con.close()
 
