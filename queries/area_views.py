@@ -50,16 +50,17 @@ def _measure_cells(db: Database, f: Filters, periods: tuple[str, ...]) -> pd.Dat
     areas = shown_areas(db, f)
     whats = measure_whats(f)
     lookup = lookup_for(f, periods=periods, whats=whats, areas=tuple(areas))
-    cells = grid(db, lookup, ("area_code", "period", "what"))
     if f.measure == "internal_share":
         types = dict(zip(("Internal", "External"), whats, strict=True))
+        cells = grid(db, lookup, ("area_code", "period", "what"))
         cells = pivot_provision(cells, types, ["area_code", "period"])
     else:
-        cells = cells.drop(columns="what")
-    cells["area_name"] = area_names(db, f.level, cells["area_code"])
-    pop = populations(db, f.level, areas, f.age_band)
-    cells["population"] = pd.Series(pop, index=areas).reindex(cells["area_code"]).to_numpy()
-    return cells
+        cells = grid(db, lookup, ("area_code", "period"))
+    # Rows run area by area, each over the periods.
+    columns = {name: cells[name] for name in cells.columns}
+    columns["area_name"] = np.repeat(area_names(db, f.level, areas), len(periods))
+    columns["population"] = np.repeat(populations(db, f.level, areas, f.age_band), len(periods))
+    return plain_frame(columns)
 
 
 def ratio_parts(measure: str, cells: pd.DataFrame) -> tuple[dict, list[Column]]:

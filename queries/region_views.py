@@ -55,11 +55,14 @@ def _profile(db: Database, f: Filters, areas: list[str], dimension: str) -> dict
     the area's published total."""
     categories = _categories(db, dimension)
     param = PROFILE_DIMENSIONS[dimension]
-    lookup = lookup_for(f, areas=tuple(areas), **{param: categories})
-    cells = grid(db, lookup, ("area_code", dimension))
-    totals = grid(db, lookup_for(f, areas=tuple(areas)), ("area_code",))
-    total = pd.Series(totals["people"].array, index=totals["area_code"])
-    denominator = pd.Series(total.reindex(cells["area_code"]).array, dtype="Int64")
+    # One lookup: each area's own total (the dimension at all) first, then each category.
+    lookup = lookup_for(f, areas=tuple(areas), **{param: (ALL, *categories)})
+    both = grid(db, lookup, ("area_code", dimension))
+    rows = np.arange(len(both))
+    first = rows - rows % (len(categories) + 1)  # each row's area total
+    shown = rows != first
+    cells = both[shown].reset_index(drop=True)
+    denominator = pd.Series(both["people"].array[first[shown]])
     people = cells["people"]
     share, share_status = shares(people, denominator)
     return {
