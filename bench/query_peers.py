@@ -7,10 +7,10 @@ the person-level facts of the build's workspace as a competent analyst would.
 - SqlPeer: plain DuckDB SQL over the workspace file (facts sorted by period kind and period,
   so the period filter prunes row groups); one GROUP BY with COUNT(DISTINCT) per lookup.
 
-A lookup the view reads at once can be several computations for a peer (`peer_parts`): one
-per what kind (elements beside their theme), and a breakdown's "all" apart from its members (a
-profile and its own total): people are distinct counts, so a total is never the sum of its
-parts.
+A lookup the view reads at once can be several computations for a peer (`peer_parts`): the
+city's cell apart from the areas' (area_compare), one per what kind (elements beside their
+theme), and a breakdown's "all" apart from its members (a profile and its own total): people
+are distinct counts, so a total is never the sum of its parts.
 """
 
 from __future__ import annotations
@@ -106,9 +106,15 @@ def no_cells(lookup: Lookup) -> bool:
 
 
 def peer_parts(lookup: Lookup) -> list[Lookup]:
-    """The lookup as a peer computes it: one part per what kind (each kind filters its own
-    columns), and a breakdown listing "all" beside its members split into the "all" cells and
-    the members' cells."""
+    """The lookup as a peer computes it: the city's cell apart from the areas' (another
+    level), one part per what kind (each kind filters its own columns), and a breakdown
+    listing "all" beside its members split into the "all" cells and the members' cells."""
+    if lookup.city and lookup.areas is not None:
+        *areas, city = lookup.areas
+        return [
+            *peer_parts(replace(lookup, areas=tuple(areas), city=False)),
+            *peer_parts(replace(lookup, level="city", areas=(city,), city=False)),
+        ]
     kinds = dict.fromkeys(what_kind(w) for w in lookup.whats)
     if len(kinds) > 1:
         return [

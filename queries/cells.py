@@ -46,6 +46,9 @@ class Lookup:
     ethnic_groups: tuple[str, ...] = (ALL,)
     #: None: every area of the level
     areas: tuple[str, ...] | None = None
+    #: the city's own cell is the last of the areas (a view comparing areas with the city
+    #: reads both in one lookup)
+    city: bool = False
 
 
 def lookup_for(f: Filters, *, level: str | None = None, **changes: object) -> Lookup:
@@ -69,7 +72,7 @@ def read(db: Database, lookup: Lookup) -> dict[str, np.ndarray]:
     """The published rows of a lookup as arrays (cells with nothing published have no row):
     the bare DuckDB read, nothing laid out yet."""
     params = {
-        "level": lookup.level,
+        "levels": [lookup.level, "city"] if lookup.city else [lookup.level],
         "period_kind": lookup.period_kind,
         "periods": list(lookup.periods),
         "whats": list(lookup.whats),
