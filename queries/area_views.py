@@ -178,7 +178,7 @@ def provision(db: Database, f: Filters) -> ProtectedResult:
     )
     columns: dict = {
         "area_code": cells["area_code"],
-        "area_name": area_names(db, f.level, cells["area_code"]),
+        "area_name": np.repeat(area_names(db, f.level, areas), len(lookup.periods)),
         "period": cells["period"],
     }
     prefixes = [p.split()[0].lower() for p in PROVISION_TYPES]

@@ -112,6 +112,15 @@ def single_periods(db: Database, f: Filters) -> tuple[str, ...]:
     return labels[labels.index(f.period_from) : labels.index(f.period_to) + 1]
 
 
+def _positions(members: tuple[str, ...], values: np.ndarray, rows: int) -> np.ndarray:
+    """Each value's position in the member list (every value is a member: the lookup read
+    only those)."""
+    if len(members) == 1:
+        return np.zeros(rows, dtype=np.intp)
+    position = {member: i for i, member in enumerate(members)}
+    return np.fromiter(map(position.__getitem__, values), dtype=np.intp, count=rows)
+
+
 def grid(db: Database, lookup: Lookup, keys: tuple[str, ...]) -> pd.DataFrame:
     """Every cell of the lookup keyed by `keys` (the dimensions the view varies), in the
     product order of their member lists as `keys` lists them (the first varies slowest), with
@@ -136,13 +145,7 @@ def grid(db: Database, lookup: Lookup, keys: tuple[str, ...]) -> pd.DataFrame:
     # Each published row's place in the grid, row-major over KEY_COLUMNS.
     rows = len(found["people"])
     place = np.ravel_multi_index(
-        [
-            np.zeros(rows, dtype=np.intp)
-            if len(members[k]) == 1
-            else pd.Index(members[k]).get_indexer(found[k])
-            for k in KEY_COLUMNS
-        ],
-        shape,
+        [_positions(members[k], found[k], rows) for k in KEY_COLUMNS], shape
     )
     # The grid in the order asked: the keys' axes first, in their order.
     axes = [KEY_COLUMNS.index(k) for k in keys]
