@@ -2,7 +2,8 @@
 
 The served file holds only protected cells and reference tables (PRIVACY.md §1): nothing here
 protects anything, it reads what the build published. A person-level workspace file is
-refused. Each lookup runs on its own cursor, so Flask threads share one Database safely.
+refused. Each thread reads through a cursor of its own (made on its first lookup, closed with
+the Database), so Flask threads share one Database safely.
 """
 
 from __future__ import annotations
