@@ -45,21 +45,32 @@ from queries.viewkit import (
 )
 
 
-def _measure_cells(db: Database, f: Filters, periods: tuple[str, ...]) -> pd.DataFrame:
-    """Area (x period) rows of f's measure at f.level with names and residents."""
+def _measure_cells(
+    db: Database, f: Filters, periods: tuple[str, ...], *, city: bool = False
+) -> pd.DataFrame:
+    """Area (x period) rows of f's measure at f.level with names and residents; with `city`,
+    the city's own cell of the same selection as a last row."""
     areas = shown_areas(db, f)
+    names = area_names(db, f.level, areas)
+    population = populations(db, f.level, areas, f.age_band)
+    if city:
+        code = db.reference.city_code()
+        areas = [*areas, code]
+        names = np.append(names, area_names(db, "city", [code]))
+        population = np.append(population, populations(db, "city", [code], f.age_band))
     whats = measure_whats(f)
-    lookup = lookup_for(f, periods=periods, whats=whats, areas=tuple(areas))
-    cells = grid(db, lookup, ("area_code", "period", "what"))
+    lookup = lookup_for(f, periods=periods, whats=whats, areas=tuple(areas), city=city)
     if f.measure == "internal_share":
         types = dict(zip(("Internal", "External"), whats, strict=True))
+        cells = grid(db, lookup, ("area_code", "period", "what"))
         cells = pivot_provision(cells, types, ["area_code", "period"])
     else:
-        cells = cells.drop(columns="what")
-    cells["area_name"] = area_names(db, f.level, cells["area_code"])
-    pop = populations(db, f.level, areas, f.age_band)
-    cells["population"] = pd.Series(pop, index=areas).reindex(cells["area_code"]).to_numpy()
-    return cells
+        cells = grid(db, lookup, ("area_code", "period"))
+    # Rows run area by area, each over the periods.
+    columns = {name: cells[name] for name in cells.columns}
+    columns["area_name"] = np.repeat(names, len(periods))
+    columns["population"] = np.repeat(population, len(periods))
+    return plain_frame(columns)
 
 
 def ratio_parts(measure: str, cells: pd.DataFrame) -> tuple[dict, list[Column]]:
@@ -167,7 +178,7 @@ def provision(db: Database, f: Filters) -> ProtectedResult:
     )
     columns: dict = {
         "area_code": cells["area_code"],
-        "area_name": area_names(db, f.level, cells["area_code"]),
+        "area_name": np.repeat(area_names(db, f.level, areas), len(lookup.periods)),
         "period": cells["period"],
     }
     prefixes = [p.split()[0].lower() for p in PROVISION_TYPES]
@@ -255,9 +266,11 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
     g = f if f.measure == "internal_share" else replace(f, measure="rate_per_1000")
     check_measure(g, f.level)
     check_measure(g, "city")
-    cells = _measure_cells(db, g, (f.period,))
-    city_f = replace(g, level="city", area=None, within=None, region_set=None)
-    city = _with_interval(g, _measure_cells(db, city_f, (f.period,)))
+    # One lookup: the areas' cells and, last, the city's own cell of the same selection.
+    compared = f.level != "city"  # the city compared with itself is its one row
+    both = _measure_cells(db, g, (f.period,), city=compared)
+    cells = both.iloc[:-1].reset_index(drop=True) if compared else both
+    city = _with_interval(g, both.iloc[-1:].reset_index(drop=True))
     columns = {"area_code": cells["area_code"], "area_name": cells["area_name"]}
     columns.update(_with_interval(g, cells))
     parts, part_cols = ratio_parts(g.measure, cells)

@@ -180,21 +180,26 @@ def targets_theme(f: Filters) -> str | None:
 def targets_in_pounds(db: Database, theme: str | None) -> pd.DataFrame:
     """Table 14 in pounds, with each saving's share of the net spend (both budget figures, so
     the share is sound), one row per theme and financial year."""
-    raw = target_records(db, theme)
-    net = pd.to_numeric(raw["net_spend_2015_16_m"], errors="coerce").to_numpy() * 1_000_000
-    saving = pd.to_numeric(raw["saving_m"], errors="coerce").to_numpy() * 1_000_000
+    raw = db.arrays(_TARGETS_SQL, {"theme": theme})
+    net = np.ma.filled(raw["net_spend_2015_16_m"].astype("float64"), np.nan) * 1_000_000
+    saving = np.ma.filled(raw["saving_m"].astype("float64"), np.nan) * 1_000_000
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.round(saving / net, 4)
     columns: dict[str, Any] = {
-        "theme": raw["theme"].astype(str),
-        "theme_name": raw["theme_name"].fillna("").astype(str),
-        "scope": raw["scope"].fillna("").astype(str),
-        "financial_year": raw["financial_year"].astype(str),
+        "theme": _text(raw["theme"]),
+        "theme_name": _text(raw["theme_name"]),
+        "scope": _text(raw["scope"]),
+        "financial_year": _text(raw["financial_year"]),
         "net_spend_2015_16": np.round(net, 0),
         "saving": np.round(saving, 0),
         "saving_share_of_net_spend": share,
     }
     return plain_frame(columns)
+
+
+def _text(values: np.ndarray) -> np.ndarray:
+    """A text column as plain strings, "" where NULL."""
+    return np.array(["" if v is None else str(v) for v in np.ma.filled(values, None)], object)
 
 
 def mia_targets(db: Database, f: Filters) -> ProtectedResult:

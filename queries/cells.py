@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from queries.catalogue import ALL, COUNT_MEASURES, MONEY_MEASURES
-from queries.database import Database, sql_text
+from queries.database import Database, plain_frame, sql_text
 from queries.filters import Filters
 
 MEASURE_COLUMNS: tuple[str, ...] = (*COUNT_MEASURES, *MONEY_MEASURES)
@@ -46,6 +46,9 @@ class Lookup:
     ethnic_groups: tuple[str, ...] = (ALL,)
     #: None: every area of the level
     areas: tuple[str, ...] | None = None
+    #: the city's own cell is the last of the areas (a view comparing areas with the city
+    #: reads both in one lookup)
+    city: bool = False
 
 
 def lookup_for(f: Filters, *, level: str | None = None, **changes: object) -> Lookup:
@@ -65,10 +68,11 @@ def lookup_for(f: Filters, *, level: str | None = None, **changes: object) -> Lo
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
-def read(db: Database, lookup: Lookup) -> pd.DataFrame:
-    """The published rows of a lookup (cells with nothing published have no row)."""
+def read(db: Database, lookup: Lookup) -> dict[str, np.ndarray]:
+    """The published rows of a lookup as arrays (cells with nothing published have no row):
+    the bare DuckDB read, nothing laid out yet."""
     params = {
-        "level": lookup.level,
+        "levels": [lookup.level, "city"] if lookup.city else [lookup.level],
         "period_kind": lookup.period_kind,
         "periods": list(lookup.periods),
         "whats": list(lookup.whats),
@@ -78,7 +82,7 @@ def read(db: Database, lookup: Lookup) -> pd.DataFrame:
         "ethnic_groups": list(lookup.ethnic_groups),
         "areas": None if lookup.areas is None else list(lookup.areas),
     }
-    return db.query(_SQL, params)
+    return db.arrays(_SQL, params)
 
 
 def shown_areas(db: Database, f: Filters, level: str | None = None) -> list[str]:
@@ -108,38 +112,63 @@ def single_periods(db: Database, f: Filters) -> tuple[str, ...]:
     return labels[labels.index(f.period_from) : labels.index(f.period_to) + 1]
 
 
+def _positions(members: tuple[str, ...], values: np.ndarray, rows: int) -> np.ndarray:
+    """Each value's position in the member list (every value is a member: the lookup read
+    only those)."""
+    if len(members) == 1:
+        return np.zeros(rows, dtype=np.intp)
+    position = {member: i for i, member in enumerate(members)}
+    return np.fromiter(map(position.__getitem__, values), dtype=np.intp, count=rows)
+
+
 def grid(db: Database, lookup: Lookup, keys: tuple[str, ...]) -> pd.DataFrame:
-    """Every cell of the lookup keyed by `keys` (the dimensions the view varies), with the
-    published measures: Int64 counts (NA = [c]) and float money (NaN = [c]); a cell with no
+    """Every cell of the lookup keyed by `keys` (the dimensions the view varies), in the
+    product order of their member lists as `keys` lists them (the first varies slowest), with
+    the published measures: Int64 counts (NA = [c]) and float money (NaN = [c]); a cell with no
     row is [c] in every measure."""
-    members = {
-        "area_code": list(lookup.areas) if lookup.areas is not None else None,
-        "period": list(lookup.periods),
-        "what": list(lookup.whats),
-        "age_band": list(lookup.age_bands),
-        "client_group": list(lookup.client_groups),
-        "gender": list(lookup.genders),
-        "ethnic_group": list(lookup.ethnic_groups),
-    }
-    if members["area_code"] is None:
+    if lookup.areas is None:
         raise ValueError("grid needs the areas it shows")
+    members = {
+        "area_code": lookup.areas,
+        "period": lookup.periods,
+        "what": lookup.whats,
+        "age_band": lookup.age_bands,
+        "client_group": lookup.client_groups,
+        "gender": lookup.genders,
+        "ethnic_group": lookup.ethnic_groups,
+    }
     for key in KEY_COLUMNS:
         if key not in keys and len(members[key]) != 1:
             raise ValueError(f"{key} varies but is not a key of the grid")
-    index = pd.MultiIndex.from_product([members[k] for k in keys], names=list(keys))
-    found = read(db, lookup).set_index(list(keys))
-    if len(keys) == 1:
-        index = index.get_level_values(0)
-    out = pd.DataFrame(index=index).reset_index()
+    shape = tuple(len(members[k]) for k in KEY_COLUMNS)
+    found = read(db, lookup)
+    # Each published row's place in the grid, row-major over KEY_COLUMNS.
+    rows = len(found["people"])
+    place = np.ravel_multi_index(
+        [_positions(members[k], found[k], rows) for k in KEY_COLUMNS], shape
+    )
+    # The grid in the order asked: the keys' axes first, in their order.
+    axes = [KEY_COLUMNS.index(k) for k in keys]
+    axes += [a for a in range(len(KEY_COLUMNS)) if a not in axes]
+    order = np.arange(math.prod(shape)).reshape(shape).transpose(axes).ravel()
+    at = np.unravel_index(order, shape)
+    columns: dict[str, object] = {
+        k: np.asarray(members[k], dtype=object)[at[KEY_COLUMNS.index(k)]] for k in keys
+    }
     for column in MEASURE_COLUMNS:
-        values = found[column].reindex(index).to_numpy(dtype="float64", na_value=np.nan)
-        # Counts: NaN (NULL or no row: [c]) becomes NA of a nullable integer column.
-        out[column] = (
-            pd.array(values, dtype="Float64").astype("Int64")
-            if column in COUNT_MEASURES
-            else values
-        )
-    return out
+        published = found[column]
+        missing = np.ones(len(order), dtype=bool)
+        missing[place] = np.ma.getmaskarray(published)
+        if column in COUNT_MEASURES:
+            values = np.zeros(len(order), dtype=np.int64)
+            values[place] = np.ma.getdata(published)
+            columns[column] = pd.arrays.IntegerArray(values[order], missing[order])
+        else:
+            values = np.full(len(order), np.nan)
+            values[place] = np.ma.getdata(published)
+            values[missing] = np.nan
+            columns[column] = values[order]
+    return plain_frame(columns)
 
 
 def populations(db: Database, level: str, codes: list[str], age_band: str) -> np.ndarray:

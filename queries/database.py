@@ -2,13 +2,15 @@
 
 The served file holds only protected cells and reference tables (PRIVACY.md §1): nothing here
 protects anything, it reads what the build published. A person-level workspace file is
-refused. Each lookup runs on its own cursor, so Flask threads share one Database safely.
+refused. Each thread reads through a cursor of its own (made on its first lookup, closed with
+the Database), so Flask threads share one Database safely.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,27 +154,39 @@ class Database:
     reference: Reference
     _con: duckdb.DuckDBPyConnection = field(repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: each thread's cursor (held by the thread, so it goes with it) and all of them, to close
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+    _cursors: weakref.WeakSet = field(default_factory=weakref.WeakSet, repr=False)
 
     @property
     def synthetic(self) -> bool:
         return self.meta.get("synthetic", "").lower() in ("true", "1", "yes")
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A cursor of its own for one lookup (DuckDB connections are not shared by threads)."""
-        with self._lock:
-            cur = self._con.cursor()
-        cur.execute(f"USE {SERVED_ALIAS}")  # a cursor starts in the instance's own catalogue
+        """This thread's cursor (DuckDB connections are not shared by threads), made on the
+        thread's first lookup: a fresh cursor per lookup cost about 0.2 ms of a 1.5 ms one."""
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            with self._lock:
+                cur = self._con.cursor()
+                self._cursors.add(cur)
+            cur.execute(f"USE {SERVED_ALIAS}")  # a cursor starts in the instance's own catalogue
+            self._local.cursor = cur
         return cur
 
     def query(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         """Run parameterised SQL; user values only ever travel in `params`."""
-        cur = self.cursor()
-        try:
-            return cur.execute(sql, params or {}).df()
-        finally:
-            cur.close()
+        return self.cursor().execute(sql, params or {}).df()
+
+    def arrays(self, sql: str, params: dict[str, Any] | None = None) -> dict[str, np.ndarray]:
+        """Run parameterised SQL, the result as arrays by column (masked where NULL): no
+        DataFrame is built for a lookup whose rows are laid out by the caller."""
+        return self.cursor().execute(sql, params or {}).fetchnumpy()
 
     def close(self) -> None:
+        with self._lock:
+            for cur in list(self._cursors):
+                cur.close()
         self._con.close()
 
 

@@ -229,11 +229,12 @@ def demographics(db: Database, f: Filters) -> ProtectedResult:
             field[f.dimension], "is the profile's own dimension: leave it at all (no value)"
         )
     check(f, level=level, **{f.dimension: categories[0]})
-    lookup = lookup_for(f, level=level, areas=(area,), **{field[f.dimension]: tuple(categories)})
-    cells = grid(db, lookup, (f.dimension,))
-    total_cells = grid(db, lookup_for(f, level=level, areas=(area,)), ("area_code",))
-    total = total_cells["people"].iloc[0]
+    # One lookup: the selection's own total (the dimension at all) first, then each category.
+    members = {field[f.dimension]: (ALL, *categories)}
+    both = grid(db, lookup_for(f, level=level, areas=(area,), **members), (f.dimension,))
+    total = both["people"].iloc[0]
     total = None if pd.isna(total) else int(total)
+    cells = both.iloc[1:].reset_index(drop=True)
     people = cells["people"]
     denominator = pd.Series(pd.array([total] * len(cells), dtype="Int64"))
     share, share_status = shares(people, denominator)

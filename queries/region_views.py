@@ -4,7 +4,7 @@ each area, and each one's share of the area's published total.
 The directors' page shows the profile of each region of a council region set
 (``level=region&region_set=<set id>``); this view is that card, so the API serves what it
 draws. Each area's rows are the same published cells as the ``demographics`` view of that area
-alone: one grid per dimension over every area, and one of the areas' totals.
+alone, all read in one lookup: every area x (all, each age band) x (all, each ethnic group).
 """
 
 from __future__ import annotations
@@ -50,23 +50,25 @@ def _categories(db: Database, dimension: str) -> tuple[str, ...]:
     return ref.age_bands if dimension == "age_band" else ref.ethnic_groups
 
 
-def _profile(db: Database, f: Filters, areas: list[str], dimension: str) -> dict[str, Any]:
-    """One dimension's rows for every area: published people per category, and its share of
-    the area's published total."""
-    categories = _categories(db, dimension)
-    param = PROFILE_DIMENSIONS[dimension]
-    lookup = lookup_for(f, areas=tuple(areas), **{param: categories})
-    cells = grid(db, lookup, ("area_code", dimension))
-    totals = grid(db, lookup_for(f, areas=tuple(areas)), ("area_code",))
-    total = pd.Series(totals["people"].array, index=totals["area_code"])
-    denominator = pd.Series(total.reindex(cells["area_code"]).array, dtype="Int64")
-    people = cells["people"]
+def _profile(
+    db: Database,
+    f: Filters,
+    cells: pd.DataFrame,
+    dimension: str,
+    rows: np.ndarray,
+    totals: np.ndarray,
+) -> dict[str, Any]:
+    """One dimension's rows of the grid (`rows`, area by area) with each area's total (the row
+    at `totals`): published people per category and its share of the published total."""
+    people = pd.Series(cells["people"].array[rows])
+    denominator = pd.Series(cells["people"].array[totals])
     share, share_status = shares(people, denominator)
+    codes = cells["area_code"].to_numpy()[rows]
     return {
-        "area_code": cells["area_code"],
-        "area_name": area_names(db, f.level, cells["area_code"]),
-        "dimension": np.full(len(cells), dimension, dtype=object),
-        "category": cells[dimension],
+        "area_code": codes,
+        "area_name": area_names(db, f.level, codes),
+        "dimension": np.full(len(rows), dimension, dtype=object),
+        "category": cells[dimension].to_numpy()[rows],
         "people": people,
         "people_status": count_statuses(people),
         "share": share,
@@ -97,16 +99,32 @@ def area_profiles(db: Database, f: Filters) -> ProtectedResult:
     check_member(f, db.reference)
     areas = shown_areas(db, f)
     every_age = replace(f, age_band=ALL)  # a profile of one age band alone says nothing
-    check(every_age, age_band=_categories(db, "age_band")[0])
-    parts = [_profile(db, every_age, areas, "age_band")]
+    ages = _categories(db, "age_band")
+    check(every_age, age_band=ages[0])
     notes = [TOTALS_NOTE]
     if f.age_band != ALL:
         notes.append(AGE_FILTER_NOTE)
     withheld = _no_ethnicity(db, f)
     if withheld:
         notes.append(withheld)
-    else:
-        parts.append(_profile(db, f, areas, "ethnic_group"))
+    ethnic_groups = () if withheld else _categories(db, "ethnic_group")
+    # One lookup: areas x (all, each age band) x (all, each ethnic group). The age profile is
+    # every age band of all ethnic groups, the ethnicity profile every ethnic group of the
+    # chosen age band; each area's total is the row of both at all.
+    lookup = lookup_for(
+        f,
+        areas=tuple(areas),
+        age_bands=(ALL, *ages),
+        ethnic_groups=(ALL, *ethnic_groups),
+    )
+    cells = grid(db, lookup, ("area_code", "age_band", "ethnic_group"))
+    at = np.arange(len(cells)).reshape(len(areas), len(ages) + 1, len(ethnic_groups) + 1)
+    totals = np.repeat(at[:, 0, 0], len(ages))
+    parts = [_profile(db, f, cells, "age_band", at[:, 1:, 0].ravel(), totals)]
+    if not withheld:
+        band = 0 if f.age_band == ALL else 1 + ages.index(f.age_band)
+        rows, totals = at[:, band, 1:].ravel(), np.repeat(at[:, band, 0], len(ethnic_groups))
+        parts.append(_profile(db, f, cells, "ethnic_group", rows, totals))
     rows = pd.concat([plain_frame(p) for p in parts], ignore_index=True)
     title = f"Age and ethnicity profile of each {f.level}"
     m = meta(db, "area_profiles", f, title, measure="people")

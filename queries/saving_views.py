@@ -123,16 +123,17 @@ def _savings(targets: pd.DataFrame) -> list[tuple[str, float]]:
 def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     """The records as the view's columns: nullable integer counts (NA where withheld), float
     money and shares, plain object text."""
-    raw = pd.DataFrame(records, columns=[c.name for c in COLUMNS])
     columns: dict[str, Any] = {}
     for column in COLUMNS:
-        values = pd.to_numeric(raw[column.name]) if column.kind not in TEXT_KINDS else None
-        if values is None:
-            columns[column.name] = np.asarray(raw[column.name], dtype=object)
-        elif column.kind in ("count", "change"):
-            columns[column.name] = pd.array(values, dtype="Float64").astype("Int64")
+        values = [record[column.name] for record in records]
+        if column.kind in TEXT_KINDS:
+            columns[column.name] = np.array(values, dtype=object)
+            continue
+        numbers = np.array([np.nan if v is None else v for v in values], dtype="float64")
+        if column.kind in ("count", "change"):
+            columns[column.name] = pd.array(numbers, dtype="Float64").astype("Int64")
         else:
-            columns[column.name] = values.to_numpy(dtype="float64", na_value=np.nan)
+            columns[column.name] = numbers
     return plain_frame(columns)
 
 

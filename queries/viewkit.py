@@ -20,7 +20,7 @@ from queries.catalogue import (
     SUPPRESSED_BAND_SHARES,
     what_kind,
 )
-from queries.database import Database
+from queries.database import Database, plain_frame
 from queries.derived import count_statuses, rates_per_1000, shares
 from queries.filters import FilterError, Filters, check
 from queries.result import PUBLISHED, SUPPRESSED, Column
@@ -155,16 +155,18 @@ def measure_value(
 
 
 def pivot_provision(cells: pd.DataFrame, whats: dict[str, str], keys: list[str]) -> pd.DataFrame:
-    """Grid rows with one what per provision type -> one row per key with each type's
-    published people and cost as <type>_people / <type>_cost columns."""
-    out = cells[cells["what"] == next(iter(whats.values()))][keys].reset_index(drop=True)
-    for provision, what in whats.items():
-        part = cells[cells["what"] == what].set_index(keys)
+    """Grid rows keyed (*keys, "what") with `whats`' members, in order, as the what axis (it
+    varies fastest) -> one row per key with each type's published people and cost as
+    <type>_people / <type>_cost columns."""
+    n = len(whats)
+    if list(cells["what"][:n]) != list(whats.values()):
+        raise ValueError("the grid's last axis is not the provision types' what members")
+    columns: dict[str, Any] = {key: cells[key].to_numpy()[::n] for key in keys}
+    for j, provision in enumerate(whats):
         prefix = provision.split()[0].lower()
-        index = pd.MultiIndex.from_frame(out[keys]) if len(keys) > 1 else pd.Index(out[keys[0]])
-        out[f"{prefix}_people"] = part["people"].reindex(index).array
-        out[f"{prefix}_cost"] = part["cost"].reindex(index).to_numpy()
-    return out
+        columns[f"{prefix}_people"] = cells["people"].array[j::n]
+        columns[f"{prefix}_cost"] = cells["cost"].to_numpy()[j::n]
+    return plain_frame(columns)
 
 
 #: The enablement columns every MIA17 view shows, with their kinds.

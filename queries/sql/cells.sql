@@ -1,12 +1,14 @@
--- The one lookup every view makes: published cells of one level and period kind, for the
--- periods, what members and breakdown members the view shows. Each list is built by the view
+-- The one lookup every view makes: published cells of one period kind, for the periods, what
+-- members and breakdown members the view shows, at its level ($levels: the view's level, and
+-- 'city' when it compares its areas with the city's own cell). Each list is built by the view
 -- from the catalogue's members (queries/cells.py), never from user text; $areas (NULL for
--- every area of the level) restricts the rows to the areas shown. The cells table is sorted by
--- level, period kind, period and what, so these filters skip most of it.
+-- every area of the level) restricts the rows to the areas shown (area codes are unique across
+-- levels). The cells table is sorted by level, period kind, period and what, so these filters
+-- skip most of it.
 SELECT area_code, period, what, age_band, client_group, gender, ethnic_group,
        people, agreements_active, agreements_started, people_over_6w, cost, cost_beyond_42
 FROM cells
-WHERE level = $level
+WHERE list_contains($levels, level)
   AND period_kind = $period_kind
   AND list_contains($periods, period)
   AND list_contains($whats, what)
