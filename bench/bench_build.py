@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -31,27 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def _machine() -> dict[str, object]:
-    import duckdb
-
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {
-        "cpu": model,
-        "cpus": os.cpu_count(),
-        "ram_gib": round(ram, 1),
-        "python": platform.python_version(),
-        "duckdb": duckdb.__version__,
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-    }
+from bench.machine import describe, machine
 
 
 def _extract(rows: int, suffix: str) -> Path:
@@ -182,12 +161,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not extracts and not args.sizes:
         args.sizes = [1_000_000]
-    start = _machine()
-    print(
-        f"machine: {start['cpu']}, {start['cpus']} CPUs, {start['ram_gib']} GiB RAM, "
-        f"Python {start['python']}, DuckDB {start['duckdb']}; "
-        f"load average {start['load_average']} at start\n"
-    )
+    start = machine()
+    print(f"machine: {describe(start)} at start\n")
     print("| rows read | wall s | rows/s | peak RSS MiB | served MiB | workspace MiB |")
     print("|---:|---:|---:|---:|---:|---:|")
     results = []

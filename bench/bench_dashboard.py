@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -25,6 +24,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.loopback import free_port
+from bench.machine import machine
 from bench.server_ready import wait_until_idle
 from care_atlas.config import PROJECT_ROOT, load_settings
 from dashboard import ids
@@ -186,7 +186,7 @@ def run(db: Path, changes: int) -> dict:
         "change_p50_ms": round(statistics.median(timings)),
         "change_p95_ms": round(_percentile(timings, 0.95)),
         "change_max_ms": round(max(timings)),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
+        "machine": machine(),
         "browser": "Debian chromium, headless (software WebGL)",
     }
 

@@ -38,9 +38,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bench.load_report import Stats, machine, summary
+from bench.load_report import Stats, summary
 from bench.load_users import REQUEST_TIMEOUT, HeavyThread, Probe, User, scenario_from
 from bench.loopback import start_server
+from bench.machine import machine
 from bench.server_ready import wait_until_idle
 
 DEFAULT_DB = Path("var/bench/serving-1m.duckdb")

@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.machine import host_speed, machine
+from bench.machine import describe, host_speed, machine
 from bench.query_check import check_peer
 from bench.query_peers import PolarsPeer, SqlPeer, measures_of, peer_parts
 from bench.query_report import NOTE, summarise, table
@@ -122,11 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     views = [v for v in args.views.split(",") if v]
     start = machine()
-    print(
-        f"machine: {start['cpu']}, {start['cpus']} CPUs, {start['ram_gb']} GB RAM; Python "
-        f"{start['python']}, DuckDB {start['duckdb']}, polars {start['polars']} "
-        f"({start['polars_threads']} threads); load average at start {start['load_average']}"
-    )
+    print(f"machine: {describe(start)} at start")
     speed_start = host_speed()
     print(f"host speed at start (fixed work, ms, lower is faster): {speed_start}")
     db = open_database(args.db)

@@ -26,8 +26,9 @@ from typing import Any
 import duckdb
 import requests
 
-from bench.load_report import machine, summary
+from bench.load_report import summary
 from bench.loopback import start_server
+from bench.machine import machine
 
 MAX_DURATION = 300
 PATHS: tuple[str, ...] = (

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -17,18 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def _machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} CPUs, {ram:.1f} GiB RAM, {model}, Python {platform.python_version()}"
+from bench.machine import describe
 
 
 def _one(rows: int, suffix: str) -> dict[str, float]:
@@ -55,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(_one(args.child, suffix)))
         return 0
-    print(f"machine: {_machine()}")
+    print(f"machine: {describe()}")
     print(f"{'rows':>12} {'wall s':>9} {'rows/s':>12} {'peak RSS MiB':>13} {'file MiB':>9}")
     for rows in args.sizes:
         command = [sys.executable, "-m", "bench.bench_synth", "--child", str(rows)]

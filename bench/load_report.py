@@ -5,13 +5,9 @@ Shared by the user threads of ``bench_load`` (under one lock) and reused by ``be
 
 from __future__ import annotations
 
-import os
-import platform
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 
 @dataclass
@@ -65,15 +61,3 @@ def summary(values: list[float]) -> dict[str, float]:
         "p99_ms": round(percentile(values, 99) * 1000, 1),
         "max_ms": round(max(values) * 1000, 1) if values else float("nan"),
     }
-
-
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpus": os.cpu_count(), "cpu": cpu, "python": platform.python_version()}

@@ -44,6 +44,18 @@ def machine() -> dict[str, object]:
     }
 
 
+def describe(info: dict[str, object] | None = None) -> str:
+    """The machine in one line, for a benchmark's first line of output."""
+    m = info or machine()
+    line = (
+        f"{m['cpu']}, {m['cpus']} CPUs, {m['ram_gb']} GB RAM; Python {m['python']}, "
+        f"DuckDB {m['duckdb']}"
+    )
+    if m["polars"]:
+        line += f", polars {m['polars']} ({m['polars_threads']} threads)"
+    return f"{line}; load average {m['load_average']}"
+
+
 def host_speed() -> dict[str, float]:
     """Milliseconds (best of 3) of a fixed DuckDB aggregation on one thread and a fixed Python
     loop: the same work on every run, so runs at different hours of a shared host compare (a
