@@ -95,7 +95,8 @@ CREATE TABLE workspace.cells_truth (
 
 -- cell_parts: one part's cells of the chunk step 115 is counting, before they are merged and
 -- named (115 splits a period member too large to count at once into parts of its people).
-CREATE OR REPLACE TABLE cell_parts (
+-- TEMP: held in memory, never written to the working file.
+CREATE OR REPLACE TEMP TABLE cell_parts (
     area_id INTEGER,
     member INTEGER,
     element_code element_code_t,
