@@ -24,6 +24,12 @@ def _previous_build(folder: Path) -> tuple[Path, bytes, bytes]:
     return out, out.read_bytes(), quarantine_path(out).read_bytes()
 
 
+def _sigint_as_at_a_terminal() -> None:
+    """Ctrl-C's default action in the child: a suite started as a background job (`make test &`,
+    nohup) inherits SIGINT ignored, and the build then rightly ignores it too."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_build(extract: Path, out: Path) -> subprocess.Popen:
     env = dict(os.environ, CARE_ATLAS_DEBUG="")
     cli = Path(sys.executable).with_name("care-atlas")
@@ -32,6 +38,7 @@ def _start_build(extract: Path, out: Path) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
+        preexec_fn=_sigint_as_at_a_terminal,
     )
 
 
