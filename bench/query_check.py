@@ -18,7 +18,7 @@ from bench.query_peers import (
 )
 from bench.query_states import State
 from queries.catalogue import RANGE_SEPARATOR, CatalogueError, check_cell, what_member
-from queries.cells import Lookup
+from queries.cells import Lookup, lookup_params
 
 #: cells_truth column of each measure.
 TRUTH_COLUMN = {
@@ -39,26 +39,13 @@ def truth(
     columns = ", ".join(f"{TRUTH_COLUMN[m]} AS {m}" for m in measures)
     sql = (
         f"SELECT {', '.join(CELL_KEY)}, {columns} FROM cells_truth "
-        "WHERE list_contains($levels, level) AND period_kind = $kind AND list_contains($periods, period) "
+        "WHERE list_contains($levels, level) AND period_kind = $period_kind AND list_contains($periods, period) "
         "AND list_contains($whats, what) AND list_contains($age_bands, age_band) "
         "AND list_contains($client_groups, client_group) "
         "AND list_contains($genders, gender) AND list_contains($ethnic_groups, ethnic_group) "
         "AND ($areas IS NULL OR list_contains($areas, area_code))"
     )
-    rows = con.execute(
-        sql,
-        {
-            "levels": [lookup.level, "city"] if lookup.city else [lookup.level],
-            "kind": lookup.period_kind,
-            "periods": list(lookup.periods),
-            "whats": list(lookup.whats),
-            "age_bands": list(lookup.age_bands),
-            "client_groups": list(lookup.client_groups),
-            "genders": list(lookup.genders),
-            "ethnic_groups": list(lookup.ethnic_groups),
-            "areas": None if lookup.areas is None else list(lookup.areas),
-        },
-    ).fetchall()
+    rows = con.execute(sql, lookup_params(lookup)).fetchall()
     return {
         tuple(r[: len(CELL_KEY)]): dict(zip(measures, r[len(CELL_KEY) :], strict=True))
         for r in rows

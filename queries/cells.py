@@ -68,10 +68,9 @@ def lookup_for(f: Filters, *, level: str | None = None, **changes: object) -> Lo
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
-def read(db: Database, lookup: Lookup) -> dict[str, np.ndarray]:
-    """The published rows of a lookup as arrays (cells with nothing published have no row):
-    the bare DuckDB read, nothing laid out yet."""
-    params = {
+def lookup_params(lookup: Lookup) -> dict[str, object]:
+    """cells.sql's parameters for a lookup (also the bench's truth check's: one mapping)."""
+    return {
         "levels": [lookup.level, "city"] if lookup.city else [lookup.level],
         "period_kind": lookup.period_kind,
         "periods": list(lookup.periods),
@@ -82,6 +81,12 @@ def read(db: Database, lookup: Lookup) -> dict[str, np.ndarray]:
         "ethnic_groups": list(lookup.ethnic_groups),
         "areas": None if lookup.areas is None else list(lookup.areas),
     }
+
+
+def read(db: Database, lookup: Lookup) -> dict[str, np.ndarray]:
+    """The published rows of a lookup as arrays (cells with nothing published have no row):
+    the bare DuckDB read, nothing laid out yet."""
+    params = lookup_params(lookup)
     return db.arrays(_SQL, params)
 
 
