@@ -148,23 +148,6 @@ def register_url_sync(
 # --- view cards --------------------------------------------------------------------------
 
 
-def graph(component_id: str, description: str) -> html.Div:
-    """A chart in a labelled figure region; its text alternative is the table below it."""
-    return html.Div(
-        dcc.Graph(
-            id=component_id,
-            config={
-                "displaylogo": False,
-                "toImageButtonOptions": {"format": "png", "scale": 2, "filename": component_id},
-                "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-            },
-            className="graph",
-        ),
-        role="figure",
-        **{"aria-label": f"{description} (the table under the chart has the same figures)"},
-    )
-
-
 def card(
     ids: PageIds,
     view: str,

@@ -15,10 +15,10 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, dcc, html
 
+from dashboard.components import graph
 from dashboard.pagekit import (
     card,
     control_bar,
-    graph,
     parse_page_state,
     register_card_tables,
     register_url_sync,

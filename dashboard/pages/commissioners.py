@@ -17,11 +17,11 @@ from typing import Any
 import dash
 from dash import Input, Output, dcc, html
 
+from dashboard.components import graph
 from dashboard.inputs import as_text
 from dashboard.pagekit import (
     card,
     control_bar,
-    graph,
     note_children,
     parse_page_state,
     register_card_tables,

@@ -17,6 +17,7 @@ import dash
 from dash import Input, Output, dcc, html
 
 from dashboard.catalogue import WHAT_KEYS
+from dashboard.components import graph
 from dashboard.inputs import as_text
 from dashboard.pagekit import (
     SHARED_FILTER_KEYS,
@@ -26,7 +27,6 @@ from dashboard.pagekit import (
     PageState,
     card,
     control_bar,
-    graph,
     note_children,
     notes_for,
     parse_page_state,
