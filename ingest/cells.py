@@ -80,6 +80,16 @@ def _columns(cross: CrossSet) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _single_flag(grouped: tuple[str, ...]) -> str:
+    """Which of slice_rows' flags (115) marks a row as its person's whole part of its cell in
+    a set: their only row with its element or service in a set that breaks down by it (a
+    finer breakdown keeps it alone), else their only row in the area and period."""
+    for attribute, flag in (("element_code", "single_element"), ("service_code", "single_service")):
+        if attribute in grouped:
+            return f"{flag} AS single"
+    return "single"
+
+
 def set_rows_sql(level: str, period_kind: str) -> str:
     """The slice's rows once per breakdown set, as one UNION ALL (see 115's comment): a set's
     own attributes as they are, the others NULL ("all"); a set by MIA theme leaves out the
@@ -88,7 +98,9 @@ def set_rows_sql(level: str, period_kind: str) -> str:
     for cross in cross_sets(level, period_kind):
         grouped = _columns(cross)
         attributes = [a if a in grouped else f"CAST(NULL AS {a}_t) AS {a}" for a in _ATTRIBUTES]
-        columns = ", ".join(["area_id", "member", "person_idx", *attributes, *_MEASURES, "single"])
+        columns = ", ".join(
+            ["area_id", "member", "person_idx", *attributes, *_MEASURES, _single_flag(grouped)]
+        )
         where = " WHERE mia_theme IS NOT NULL" if "mia_theme" in grouped else ""
         selects.append(f"SELECT {columns} FROM slice_rows{where}")
     return "\n    UNION ALL\n    ".join(selects)
