@@ -117,7 +117,7 @@ def offered_options(
         [{**o, "disabled": o["value"] not in kind_ok} for o in kinds],
         level_options,
         catalogue.level_rule_text(map_level(state)),
-        catalogue.link_message(state),
+        catalogue.link_message(state, choices),
     )
 
 

@@ -236,12 +236,13 @@ def one_cell_period(params: dict[str, str], choices: Choices) -> tuple[dict[str,
     first, last = period_range(params, choices)
     if not first or is_published_range(first, last, kind, choices):
         return params, ""
-    out = {**params, "from": last, "to": last}
+    return {**params, "from": last, "to": last}, f"Showing {last} only: {_range_rule(kind)}."
+
+
+def _range_rule(kind: str) -> str:
     if kind in RANGE_PERIOD_KINDS:
-        why = "a range is published only as the whole series, the last 5 or the last 3"
-    else:
-        why = "quarters are published one at a time"
-    return out, f"Showing {last} only: {why}."
+        return "a range is published only as the whole series, the last 5 or the last 3"
+    return "quarters are published one at a time"
 
 
 # --- one value per filter ----------------------------------------------------------------
@@ -287,12 +288,21 @@ def list_problem(state: State) -> tuple[str, str] | None:
     return problems[0] if problems else None
 
 
-def link_message(state: State) -> str:
-    """What the page says above its filters about a link it cannot show as it is."""
-    problems = list_problems(state)
+def link_message(state: State, choices: Choices) -> str:
+    """What the page says above its filters about a link it cannot show as it is: a list, a
+    free-form region, or a range the catalogue does not publish (views of one period per area
+    show its last period, the others each period of it)."""
+    problems = [message for _f, message in list_problems(state)]
+    kind = state.get("period_kind", "year")
+    first, last = period_range(state, choices)
+    if first and not is_published_range(first, last, kind, choices):
+        problems.append(
+            f"from, to: {first} to {last} is not published ({_range_rule(kind)}), so charts "
+            f"of one period show {last} and charts over time each period in it."
+        )
     if not problems:
         return ""
-    return "This link cannot be shown as it is. " + " ".join(m for _f, m in problems)
+    return "This link cannot be shown as it is. " + " ".join(problems)
 
 
 # --- what the catalogue publishes at a level ---------------------------------------------

@@ -339,4 +339,8 @@ def register_url_sync(
         state = parse_page_state(search, keys)
         levels = list(levels_of(state))
         rules = catalogue.level_rule_text(levels[0]) if levels else ""
-        return (*offered_options(filtered, state, levels), rules, catalogue.link_message(state))
+        return (
+            *offered_options(filtered, state, levels),
+            rules,
+            catalogue.link_message(state, filtered),
+        )

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 import dash
 from dash import MATCH, Input, Output, State, dcc, html, no_update
@@ -35,6 +35,7 @@ from dashboard.pagecontrols import (
     state_after_change,
 )
 from dashboard.pagecontrols import register_url_sync as _register_url_sync
+from dashboard.state import REFUSED_KEYS, parse_pairs
 from dashboard.views import Context, ViewOutcome, download_payload, note_text, run
 from queries.filters import PARAMETERS
 
@@ -117,14 +118,11 @@ class PageIds:
 
 
 def parse_page_state(search: str | None, keys: Sequence[str] = PAGE_KEYS) -> PageState:
-    """Query string -> state of the given keys; unknown keys and blanks are dropped. Anything
-    but text (a crafted post) stops the update (dashboard.inputs.as_url_part)."""
-    state: PageState = {}
-    text = as_url_part(search, "url.search")
-    for key, value in parse_qsl(text.lstrip("?"), keep_blank_values=False):
-        if key in keys and value.strip():
-            state[key] = value.strip()
-    return state
+    """Query string -> state of the given keys (dashboard.state.parse_pairs: a repeated key is
+    a list the page names). Anything but text (a crafted post) stops the update
+    (dashboard.inputs.as_url_part)."""
+    text = as_url_part(search, "url.search").lstrip("?")
+    return parse_pairs(text, (*keys, *REFUSED_KEYS))
 
 
 def build_page_search(state: PageState, keys: Sequence[str] = PAGE_KEYS) -> str:

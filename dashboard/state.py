@@ -37,6 +37,9 @@ VIEW_KEYS: tuple[str, ...] = (
 )
 #: Keys only the dashboard reads.
 UI_KEYS: tuple[str, ...] = ("highlight", "map")
+#: Keys of old links the catalogue no longer answers: read only so that the page can say why
+#: it does not show them (dashboard.catalogue.list_problems); never passed to a view.
+REFUSED_KEYS: tuple[str, ...] = ("regions",)
 ALL_KEYS: tuple[str, ...] = SHARED_KEYS + VIEW_KEYS + UI_KEYS
 
 #: Levels the map can show, in the order of the level switch.
@@ -51,23 +54,29 @@ _WARD_CODE = re.compile(r"^[EWSN]05\d{6}$")
 State = dict[str, str]
 
 
-def _parse(text: str, keys: tuple[str, ...]) -> State:
-    state: State = {}
+def parse_pairs(text: str, keys: tuple[str, ...]) -> State:
+    """Query string (no "?") -> the given keys' values; unknown keys and blanks are dropped.
+
+    A key given more than once keeps every value, comma-joined, so the catalogue's one value
+    per filter names it (dashboard.catalogue.list_problems) as it names ``elements=A,B``,
+    rather than the last value silently winning."""
+    values: dict[str, list[str]] = {}
     for key, value in parse_qsl(text, keep_blank_values=False):
         if key in keys and value.strip():
-            state[key] = value.strip()
-    return state
+            values.setdefault(key, []).append(value.strip())
+    return {key: ",".join(given) for key, given in values.items()}
 
 
 def parse_location(search: str | None, fragment: str | None = None) -> State:
-    """URL query string (+ fragment) -> state; unknown keys and blanks are dropped.
+    """URL query string (+ fragment) -> state (parse_pairs).
 
     Callbacks pass the browser's values on: anything but text (a crafted post) stops the
     update (dashboard.inputs.as_url_part)."""
     from dashboard.inputs import as_url_part
 
-    state = _parse(as_url_part(search, "url.search").lstrip("?"), SHARED_KEYS + VIEW_KEYS)
-    state.update(_parse(as_url_part(fragment, "url.hash").lstrip("#"), UI_KEYS))
+    search_text = as_url_part(search, "url.search").lstrip("?")
+    state = parse_pairs(search_text, SHARED_KEYS + VIEW_KEYS + REFUSED_KEYS)
+    state.update(parse_pairs(as_url_part(fragment, "url.hash").lstrip("#"), UI_KEYS))
     return state
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dashboard import ids
+from dashboard import catalogue, ids
 from dashboard.callbacks import sync_location
 from dashboard.choices import Choices
 from dashboard.controls import controls_from_state, state_from_controls
+from dashboard.pagekit import parse_page_state
 from dashboard.state import (
     build_hash,
     build_search,
@@ -46,6 +47,26 @@ def test_unknown_and_blank_keys_are_dropped() -> None:
         "from": "2010",
         "highlight": "unusual",
     }
+
+
+def test_a_repeated_key_or_a_free_region_reaches_the_page_as_the_list_it_names() -> None:
+    # ?elements=A&elements=B is the list elements=A,B (the page names it and the views refuse
+    # it), not B silently; regions= is read only to say why it is not shown, never passed on.
+    state = parse_location("?elements=OAEHSGCO&elements=OAERSRES&regions=North:B16&from=2013")
+    assert state == {"elements": "OAEHSGCO,OAERSRES", "regions": "North:B16", "from": "2013"}
+    assert [field for field, _m in catalogue.list_problems(state)] == ["regions", "elements"]
+    assert catalogue.link_message({"regions": "x"}, CHOICES).startswith("This link cannot be")
+    # A range the catalogue does not publish is said too (the map shows its last period).
+    assert catalogue.link_message({"from": "2011", "to": "2013"}, CHOICES) == (
+        "This link cannot be shown as it is. from, to: 2011 to 2013 is not published (a range "
+        "is published only as the whole series, the last 5 or the last 3), so charts of one "
+        "period show 2013 and charts over time each period in it."
+    )
+    assert catalogue.link_message({"from": "2011", "to": "2015"}, CHOICES) == ""
+    assert "regions" not in view_params(state, "area_map")
+    assert build_search(state) == "?from=2013&elements=OAEHSGCO,OAERSRES"
+    page = parse_page_state("?age_bands=65%2B&age_bands=0-17&regions=x&slide=2", ("age_bands",))
+    assert page == {"age_bands": "65+,0-17", "regions": "x"}
 
 
 def test_views_get_their_own_level_and_place() -> None:
