@@ -176,7 +176,7 @@ def run(db: Path, changes: int) -> dict:
         shutil.rmtree(var_dir, ignore_errors=True)
     return {
         "db": str(db),
-        "rows_loaded": meta.get("rows_loaded"),
+        "source_file": meta.get("source_file"),
         "synthetic": meta.get("synthetic"),
         "first_load_cold_ms": round(float(cold_load_ms)),
         "first_load_warm_ms": round(float(first_load_ms)),

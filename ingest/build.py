@@ -284,14 +284,8 @@ def build_serving_database(
                         f"{rows_quarantined}"
                     )
                 data_date = con.execute("SELECT data_date FROM build_dates").fetchall()[0][0]
-                meta = {
-                    "build_id": uuid.uuid4().hex,
-                    "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                    "build_date": today.isoformat(),
-                    "data_date": data_date.isoformat(),
-                    "data_date_source": data_date_source,
-                    "source_file": extract.name,
-                    "source_sha256": file_sha256(extract),
+                # Exact row counts: in the workspace's meta only (see 095).
+                row_counts = {
                     "rows_read": str(rows_read),
                     "rows_loaded": str(rows_loaded),
                     "rows_quarantined": str(rows_quarantined),
@@ -303,6 +297,15 @@ def build_serving_database(
                             "OR service_mismatch OR client_group_unrecognised)"
                         ).fetchall()[0][0]
                     ),
+                }
+                meta = {
+                    "build_id": uuid.uuid4().hex,
+                    "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    "build_date": today.isoformat(),
+                    "data_date": data_date.isoformat(),
+                    "data_date_source": data_date_source,
+                    "source_file": extract.name,
+                    "source_sha256": file_sha256(extract),
                     "key_id": key_id(key),
                     "key_is_demo": "true" if key_is_demo else "false",
                     "code_version": code_version(),
@@ -327,7 +330,10 @@ def build_serving_database(
                 con.execute("CREATE TABLE workspace.meta (key VARCHAR, value VARCHAR)")
                 con.executemany(
                     "INSERT INTO workspace.meta VALUES (?, ?)",
-                    [(k, "workspace" if k == "role" else v) for k, v in meta.items()],
+                    [
+                        (k, "workspace" if k == "role" else v)
+                        for k, v in {**meta, **row_counts}.items()
+                    ],
                 )
                 con.execute("DETACH serving")
                 con.execute("DETACH workspace")

@@ -1,6 +1,8 @@
--- 095 build summary: classified + reasons -> serving.build_summary and reason_counts.
+-- 095 build summary: classified + reasons -> workspace.build_summary and reason_counts.
 -- Counts only, never rows: how many rows each reason quarantined (of all rows) or repaired (of
--- loaded rows). Every reason is listed, with 0 when it did not occur.
+-- loaded rows). Every reason is listed, with 0 when it did not occur. Exact counts, so kept in
+-- the workspace, not the served file: the rows loaded are the true count of agreements in the
+-- city's whole-series cell, which the served file publishes only with its noise (PRIVACY.md §1).
 CREATE OR REPLACE TABLE reason_counts AS
 WITH quarantined AS (
     SELECT quarantine_reason AS code, count(*) AS n
@@ -30,5 +32,5 @@ LEFT JOIN quarantined AS q ON q.code = r.code AND r.action = 'quarantine'
 LEFT JOIN flags AS f ON f.code = r.code AND r.action = 'repair'
 ORDER BY r.ordinal;
 
-CREATE TABLE serving.build_summary AS
+CREATE TABLE workspace.build_summary AS
 SELECT code AS reason, action, n AS rows FROM reason_counts ORDER BY ordinal;
