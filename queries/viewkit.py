@@ -139,8 +139,8 @@ def check_measure(f: Filters, level: str, *, single_periods: bool = False) -> No
 def measure_value(
     f: Filters, cells: Mapping[str, Any], population: np.ndarray
 ) -> tuple[Any, np.ndarray, str]:
-    """(values, statuses, column kind) of f's measure over grid rows keyed without what (a
-    frame or columns by name; the share's two provision cells are pivoted by the caller into
+    """(values, statuses, column kind) of f's measure over the columns of grid rows keyed
+    without what (the share's two provision cells are pivoted by the caller into
     internal/external)."""
     if f.measure == "rate_per_1000":
         values, status = rates_per_1000(cells["people"], population)
