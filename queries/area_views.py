@@ -4,15 +4,17 @@ from published values and frames it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from queries.catalogue import what_kind
 from queries.cells import (
     area_names,
     grid,
+    grid_columns,
     lookup_for,
     populations,
     shown_areas,
@@ -47,9 +49,9 @@ from queries.viewkit import (
 
 def _measure_cells(
     db: Database, f: Filters, periods: tuple[str, ...], *, city: bool = False
-) -> pd.DataFrame:
-    """Area (x period) rows of f's measure at f.level with names and residents; with `city`,
-    the city's own cell of the same selection as a last row."""
+) -> dict[str, Any]:
+    """Columns of area (x period) rows of f's measure at f.level with names and residents;
+    with `city`, the city's own cell of the same selection as a last row."""
     areas = shown_areas(db, f)
     names = area_names(db, f.level, areas)
     population = populations(db, f.level, areas, f.age_band)
@@ -62,18 +64,17 @@ def _measure_cells(
     lookup = lookup_for(f, periods=periods, whats=whats, areas=tuple(areas), city=city)
     if f.measure == "internal_share":
         types = dict(zip(("Internal", "External"), whats, strict=True))
-        cells = grid(db, lookup, ("area_code", "period", "what"))
-        cells = pivot_provision(cells, types, ["area_code", "period"])
+        cells = grid_columns(db, lookup, ("area_code", "period", "what"))
+        columns = pivot_provision(cells, types, ["area_code", "period"])
     else:
-        cells = grid(db, lookup, ("area_code", "period"))
+        columns = grid_columns(db, lookup, ("area_code", "period"))
     # Rows run area by area, each over the periods.
-    columns = {name: cells[name] for name in cells.columns}
     columns["area_name"] = np.repeat(names, len(periods))
     columns["population"] = np.repeat(population, len(periods))
-    return plain_frame(columns)
+    return columns
 
 
-def ratio_parts(measure: str, cells: pd.DataFrame) -> tuple[dict, list[Column]]:
+def ratio_parts(measure: str, cells: Mapping[str, Any]) -> tuple[dict, list[Column]]:
     """The published numerator and denominator beside a rate or a share, so a reader (and a
     spreadsheet) can check the division: people and residents (ONS) for a rate per 1,000,
     internal people and internal + external people for the internal share; none otherwise."""
@@ -110,7 +111,7 @@ def area_map(db: Database, f: Filters) -> ProtectedResult:
     check_member(f, db.reference)
     check_measure(f, f.level)
     cells = _measure_cells(db, f, (f.period,))
-    values, status, kind = measure_value(f, cells, cells["population"].to_numpy())
+    values, status, kind = measure_value(f, cells, cells["population"])
     columns = {
         "area_code": cells["area_code"],
         "area_name": cells["area_name"],
@@ -140,7 +141,7 @@ def matrix(db: Database, f: Filters) -> ProtectedResult:
     """Areas x single periods of the chosen measure (the postcode/year matrix)."""
     check_measure(f, f.level, single_periods=True)
     cells = _measure_cells(db, f, single_periods(db, f))
-    values, status, kind = measure_value(f, cells, cells["population"].to_numpy())
+    values, status, kind = measure_value(f, cells, cells["population"])
     columns = {
         "area_code": cells["area_code"],
         "area_name": cells["area_name"],
@@ -174,7 +175,7 @@ def provision(db: Database, f: Filters) -> ProtectedResult:
         f, periods=single_periods(db, f), whats=tuple(whats.values()), areas=tuple(areas)
     )
     cells = pivot_provision(
-        grid(db, lookup, ("area_code", "period", "what")), whats, ["area_code", "period"]
+        grid_columns(db, lookup, ("area_code", "period", "what")), whats, ["area_code", "period"]
     )
     columns: dict = {
         "area_code": cells["area_code"],
@@ -190,7 +191,7 @@ def provision(db: Database, f: Filters) -> ProtectedResult:
         internal, internal + cells["external_people"]
     )
     for prefix in prefixes:
-        cost = cells[f"{prefix}_cost"].to_numpy(dtype="float64")
+        cost = cells[f"{prefix}_cost"]
         columns[f"{prefix}_cost"], columns[f"{prefix}_cost_status"] = cost, money_statuses(cost)
     cols = [Column("area_code", "area"), Column("area_name", "area"), Column("period", "period")]
     for prefix in prefixes:
@@ -231,7 +232,7 @@ def enablement(db: Database, f: Filters) -> ProtectedResult:
     return ProtectedResult(cols, plain_frame(columns), m)
 
 
-def _with_interval(f: Filters, cells: pd.DataFrame) -> dict[str, np.ndarray]:
+def _with_interval(f: Filters, cells: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """value, value_status and 95% / 99.8% intervals from published counts, as columns."""
     if f.measure == "internal_share":
         internal = cells["internal_people"]
@@ -241,7 +242,7 @@ def _with_interval(f: Filters, cells: pd.DataFrame) -> dict[str, np.ndarray]:
         value, status = shares(internal, total)
         bounds = [wilson_bounds(x, n, z) for z in (Z95, Z998)]
     else:
-        population = cells["population"].to_numpy(dtype="float64")
+        population = cells["population"]
         count = cells["people"].to_numpy(dtype="float64", na_value=np.nan)
         value, status, _kind = measure_value(replace(f, measure="rate_per_1000"), cells, population)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -269,12 +270,12 @@ def area_compare(db: Database, f: Filters) -> ProtectedResult:
     # One lookup: the areas' cells and, last, the city's own cell of the same selection.
     compared = f.level != "city"  # the city compared with itself is its one row
     both = _measure_cells(db, g, (f.period,), city=compared)
-    cells = both.iloc[:-1].reset_index(drop=True) if compared else both
-    city = _with_interval(g, both.iloc[-1:].reset_index(drop=True))
+    cells = {name: column[:-1] for name, column in both.items()} if compared else both
+    city = _with_interval(g, {name: column[-1:] for name, column in both.items()})
     columns = {"area_code": cells["area_code"], "area_name": cells["area_name"]}
     columns.update(_with_interval(g, cells))
     parts, part_cols = ratio_parts(g.measure, cells)
-    rows = len(cells)
+    rows = len(cells["area_code"])
     city_value = float(city["value"][0])
     columns["city_value"] = np.full(rows, city_value)
     columns["city_status"] = np.full(rows, city["value_status"][0], dtype=object)

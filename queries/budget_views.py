@@ -9,6 +9,7 @@ targets are reference data (budget figures), labelled so in their column kinds.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ import pandas as pd
 
 from queries.catalogue import ALL, what_kind, what_member
 from queries.cells import area_names, grid, lookup_for, place, shown_areas, single_periods
-from queries.database import Database, plain_frame, sql_text
+from queries.database import Database, plain_frame
 from queries.filters import FilterError, Filters, check, what_params
 from queries.result import Column, ProtectedResult
 from queries.viewkit import ENABLEMENT_COLUMNS, ENABLEMENT_DENOMINATOR, enablement_values, meta
@@ -47,7 +48,6 @@ ENABLEMENT_NOTES: tuple[str, ...] = (
     "Totals and 'all' rows are perturbed on their own: they need not equal the sum of the "
     "published parts.",
 )
-_TARGETS_SQL = sql_text("mia_targets.sql")
 
 
 def element_group(code: str) -> str:
@@ -62,9 +62,9 @@ def group_label(group: str) -> str:
     return ELEMENT_GROUP_LABELS.get(group, group)
 
 
-def target_records(db: Database, theme: str | None) -> pd.DataFrame:
+def target_records(db: Database, theme: str | None) -> list[dict[str, Any]]:
     """Table 14 rows as the serving file holds them (£ million), one theme or every theme."""
-    return db.query(_TARGETS_SQL, {"theme": theme})
+    return [asdict(target) for target in db.reference.targets(theme)]
 
 
 def _mia17_member(f: Filters) -> str:
@@ -180,16 +180,17 @@ def targets_theme(f: Filters) -> str | None:
 def targets_in_pounds(db: Database, theme: str | None) -> pd.DataFrame:
     """Table 14 in pounds, with each saving's share of the net spend (both budget figures, so
     the share is sound), one row per theme and financial year."""
-    raw = db.arrays(_TARGETS_SQL, {"theme": theme})
-    net = np.ma.filled(raw["net_spend_2015_16_m"].astype("float64"), np.nan) * 1_000_000
-    saving = np.ma.filled(raw["saving_m"].astype("float64"), np.nan) * 1_000_000
+    rows = db.reference.targets(theme)
+    # NULL (None) amounts become NaN
+    net = np.array([t.net_spend_2015_16_m for t in rows], dtype="float64") * 1_000_000
+    saving = np.array([t.saving_m for t in rows], dtype="float64") * 1_000_000
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.round(saving / net, 4)
     columns: dict[str, Any] = {
-        "theme": _text(raw["theme"]),
-        "theme_name": _text(raw["theme_name"]),
-        "scope": _text(raw["scope"]),
-        "financial_year": _text(raw["financial_year"]),
+        "theme": _text([t.theme for t in rows]),
+        "theme_name": _text([t.theme_name for t in rows]),
+        "scope": _text([t.scope for t in rows]),
+        "financial_year": _text([t.financial_year for t in rows]),
         "net_spend_2015_16": np.round(net, 0),
         "saving": np.round(saving, 0),
         "saving_share_of_net_spend": share,
@@ -197,9 +198,9 @@ def targets_in_pounds(db: Database, theme: str | None) -> pd.DataFrame:
     return plain_frame(columns)
 
 
-def _text(values: np.ndarray) -> np.ndarray:
+def _text(values: list[str | None]) -> np.ndarray:
     """A text column as plain strings, "" where NULL."""
-    return np.array(["" if v is None else str(v) for v in np.ma.filled(values, None)], object)
+    return np.array(["" if v is None else str(v) for v in values], dtype=object)
 
 
 def mia_targets(db: Database, f: Filters) -> ProtectedResult:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -131,6 +132,12 @@ def grid(db: Database, lookup: Lookup, keys: tuple[str, ...]) -> pd.DataFrame:
     product order of their member lists as `keys` lists them (the first varies slowest), with
     the published measures: Int64 counts (NA = [c]) and float money (NaN = [c]); a cell with no
     row is [c] in every measure."""
+    return plain_frame(grid_columns(db, lookup, keys))
+
+
+def grid_columns(db: Database, lookup: Lookup, keys: tuple[str, ...]) -> dict[str, Any]:
+    """grid's columns by name, for a view that lays them out again (no frame in between):
+    keys as object arrays, counts as IntegerArray, money as float arrays."""
     if lookup.areas is None:
         raise ValueError("grid needs the areas it shows")
     members = {
@@ -157,7 +164,7 @@ def grid(db: Database, lookup: Lookup, keys: tuple[str, ...]) -> pd.DataFrame:
     axes += [a for a in range(len(KEY_COLUMNS)) if a not in axes]
     order = np.arange(math.prod(shape)).reshape(shape).transpose(axes).ravel()
     at = np.unravel_index(order, shape)
-    columns: dict[str, object] = {
+    columns: dict[str, Any] = {
         k: np.asarray(members[k], dtype=object)[at[KEY_COLUMNS.index(k)]] for k in keys
     }
     for column in MEASURE_COLUMNS:
@@ -173,7 +180,7 @@ def grid(db: Database, lookup: Lookup, keys: tuple[str, ...]) -> pd.DataFrame:
             values[place] = np.ma.getdata(published)
             values[missing] = np.nan
             columns[column] = values[order]
-    return plain_frame(columns)
+    return columns
 
 
 def populations(db: Database, level: str, codes: list[str], age_band: str) -> np.ndarray:

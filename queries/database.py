@@ -64,6 +64,18 @@ class Element:
     mia_theme: str | None
 
 
+@dataclass(frozen=True)
+class Target:
+    """One row of Table 14 (£ million): a budget figure, reference data, not a protected count."""
+
+    theme: str
+    theme_name: str | None
+    scope: str | None
+    financial_year: str
+    net_spend_2015_16_m: float | None
+    saving_m: float | None
+
+
 @dataclass
 class Reference:
     """The catalogue's members in this database, read once: what a request may name."""
@@ -91,6 +103,8 @@ class Reference:
     area_parts: dict[str, dict[str, tuple[str, ...]]]
     #: (level, area code) -> age band -> residents
     band_populations: dict[tuple[str, str], dict[str, float | None]]
+    #: Table 14, every theme in number order (static reference data: read once, not per request)
+    mia_targets: tuple[Target, ...]
 
     @property
     def default_range(self) -> dict[str, tuple[str, str]]:
@@ -115,6 +129,10 @@ class Reference:
 
     def city_code(self) -> str:
         return next(iter(self.areas["city"]))
+
+    def targets(self, theme: str | None) -> tuple[Target, ...]:
+        """Table 14's rows of one theme, or of every theme when None."""
+        return tuple(t for t in self.mia_targets if theme is None or t.theme == theme)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -307,6 +325,9 @@ def _load_reference(con: duckdb.DuckDBPyConnection) -> Reference:
         ),
         area_parts=parts,
         band_populations=bands,
+        mia_targets=tuple(
+            Target(*row) for row in con.execute(sql_text("mia_targets.sql")).fetchall()
+        ),
     )
 
 

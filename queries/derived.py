@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from queries.catalogue import LOW_RELIABILITY_BELOW
 from queries.result import LOW_RELIABILITY, NOT_APPLICABLE, PUBLISHED, SUPPRESSED
@@ -25,17 +26,16 @@ def count_status(published: object) -> str:
     return SUPPRESSED if _missing(published) else PUBLISHED
 
 
-def count_statuses(published: pd.Series) -> pd.Series:
-    """count_status of every cell of a column at once (a view can have tens of thousands)."""
-    return pd.Series(
-        np.where(published.isna(), SUPPRESSED, PUBLISHED), index=published.index, dtype=object
-    )
+def count_statuses(published: object) -> np.ndarray:
+    """count_status of every cell of a column (Series or array) at once (a view can have tens
+    of thousands), as an object array."""
+    return np.where(pd.isna(published), SUPPRESSED, PUBLISHED).astype(object)
 
 
 def _published(x: object) -> tuple[np.ndarray, np.ndarray]:
-    """(float values, missing mask) of a column of published counts."""
-    s = pd.Series(x) if not isinstance(x, pd.Series) else x
-    values = s.to_numpy(dtype="float64", na_value=np.nan)
+    """(float values, missing mask) of a column of published counts (Series or array)."""
+    column = x if isinstance(x, pd.Series | ExtensionArray) else pd.Series(x)
+    values = column.to_numpy(dtype="float64", na_value=np.nan)
     return values, np.isnan(values)
 
 

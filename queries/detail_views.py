@@ -153,7 +153,7 @@ def trend(db: Database, f: Filters) -> ProtectedResult:
     )
     if what_kind(f.what) in ("theme", "theme_provision"):
         theme = f.what.split(":")[1]
-        m["savings_targets"] = target_records(db, theme).to_dict(orient="records")
+        m["savings_targets"] = target_records(db, theme)
         m["notes"].append(
             "Savings targets are budget targets, not sums of agreement costs: they do not "
             "reconcile."

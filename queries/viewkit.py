@@ -6,6 +6,7 @@ derived from them here (PRIVACY.md §5), never from true values.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from queries.catalogue import (
     SUPPRESSED_BAND_SHARES,
     what_kind,
 )
-from queries.database import Database, plain_frame
+from queries.database import Database
 from queries.derived import count_statuses, rates_per_1000, shares
 from queries.filters import FilterError, Filters, check
 from queries.result import PUBLISHED, SUPPRESSED, Column
@@ -136,10 +137,11 @@ def check_measure(f: Filters, level: str, *, single_periods: bool = False) -> No
 
 
 def measure_value(
-    f: Filters, cells: pd.DataFrame, population: np.ndarray
+    f: Filters, cells: Mapping[str, Any], population: np.ndarray
 ) -> tuple[Any, np.ndarray, str]:
-    """(values, statuses, column kind) of f's measure over grid rows keyed without what (the
-    share's two provision cells are pivoted by the caller into internal/external)."""
+    """(values, statuses, column kind) of f's measure over the columns of grid rows keyed
+    without what (the share's two provision cells are pivoted by the caller into
+    internal/external)."""
     if f.measure == "rate_per_1000":
         values, status = rates_per_1000(cells["people"], population)
         return values, status, "rate"
@@ -151,22 +153,24 @@ def measure_value(
     if MEASURES[f.measure].kind == "money":
         values = np.asarray(column, dtype="float64")
         return values, money_statuses(values), "money"
-    return column, np.asarray(count_statuses(column), dtype=object), "count"
+    return column, count_statuses(column), "count"
 
 
-def pivot_provision(cells: pd.DataFrame, whats: dict[str, str], keys: list[str]) -> pd.DataFrame:
-    """Grid rows keyed (*keys, "what") with `whats`' members, in order, as the what axis (it
-    varies fastest) -> one row per key with each type's published people and cost as
-    <type>_people / <type>_cost columns."""
+def pivot_provision(
+    cells: dict[str, Any], whats: dict[str, str], keys: list[str]
+) -> dict[str, Any]:
+    """Grid columns (queries.cells.grid_columns) keyed (*keys, "what") with `whats`' members,
+    in order, as the what axis (it varies fastest) -> columns of one row per key with each
+    type's published people and cost as <type>_people / <type>_cost."""
     n = len(whats)
     if list(cells["what"][:n]) != list(whats.values()):
         raise ValueError("the grid's last axis is not the provision types' what members")
-    columns: dict[str, Any] = {key: cells[key].to_numpy()[::n] for key in keys}
+    columns: dict[str, Any] = {key: cells[key][::n] for key in keys}
     for j, provision in enumerate(whats):
         prefix = provision.split()[0].lower()
-        columns[f"{prefix}_people"] = cells["people"].array[j::n]
-        columns[f"{prefix}_cost"] = cells["cost"].to_numpy()[j::n]
-    return plain_frame(columns)
+        columns[f"{prefix}_people"] = cells["people"][j::n]
+        columns[f"{prefix}_cost"] = cells["cost"][j::n]
+    return columns
 
 
 #: The enablement columns every MIA17 view shows, with their kinds.

@@ -115,6 +115,21 @@ def test_mia_targets_are_table_14_in_pounds_labelled_budget_figures(queries_db):
     assert list(dict.fromkeys(every.rows["theme"])) == ["MIA3", "MIA5", "MIA17"]  # by number
 
 
+def test_table_14_is_read_once_with_the_reference_not_per_request(queries_db, monkeypatch):
+    """Table 14 is static reference data: opening the file reads it, and the views showing it
+    run no SQL for it (mia_targets none at all)."""
+    table = load_mia_targets()
+    assert len(queries_db.reference.mia_targets) == len(table)
+
+    def no_sql(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a request read Table 14 from the file")
+
+    monkeypatch.setattr(queries_db, "query", no_sql)
+    monkeypatch.setattr(queries_db, "arrays", no_sql)
+    result = view(queries_db, "mia_targets", themes="MIA3")
+    assert set(result.rows["theme"]) == {"MIA3"}
+
+
 def test_the_saving_reads_the_trends_published_people_and_cost(queries_db):
     params = {**FY, "to": "2015/16", "themes": "MIA3"}
     result = view(queries_db, "mia_saving", **params)
