@@ -72,6 +72,24 @@ def shares(numerator: pd.Series, denominator: object) -> tuple[np.ndarray, np.nd
     return np.where(missing | zero, np.nan, values), status.astype(object)
 
 
+def profile_columns(
+    dimension: str, categories: object, people: pd.Series, denominator: pd.Series
+) -> dict[str, object]:
+    """A profile's columns (demographics, area_profiles): published people per category, its
+    share of the published total, and that total beside it (a published cell of its own)."""
+    share, share_status = shares(people, denominator)
+    return {
+        "dimension": np.full(len(people), dimension, dtype=object),
+        "category": categories,
+        "people": people,
+        "people_status": count_statuses(people),
+        "share": share,
+        "share_status": share_status,
+        "total_people": denominator,
+        "total_people_status": count_statuses(denominator),
+    }
+
+
 def wilson_bounds(x: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
     """wilson over columns (NaN where n <= 0 or either is missing)."""
     with np.errstate(divide="ignore", invalid="ignore"):

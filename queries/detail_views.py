@@ -13,7 +13,7 @@ from queries.budget_views import target_records
 from queries.catalogue import ALL, what_kind, what_member
 from queries.cells import area_names, grid, lookup_for, place, shown_areas, single_periods
 from queries.database import Database, plain_frame
-from queries.derived import count_status, count_statuses, shares
+from queries.derived import count_status, count_statuses, profile_columns
 from queries.filters import FilterError, Filters, check, check_member
 from queries.result import Column, ProtectedResult
 from queries.viewkit import meta, money_statuses
@@ -237,18 +237,7 @@ def demographics(db: Database, f: Filters) -> ProtectedResult:
     cells = both.iloc[1:].reset_index(drop=True)
     people = cells["people"]
     denominator = pd.Series(pd.array([total] * len(cells), dtype="Int64"))
-    share, share_status = shares(people, denominator)
-    columns = {
-        "dimension": np.full(len(cells), f.dimension, dtype=object),
-        "category": cells[f.dimension],
-        "people": people,
-        "people_status": count_statuses(people),
-        "share": share,
-        "share_status": share_status,
-        # The share's denominator beside it (a published cell of its own).
-        "total_people": denominator,
-        "total_people_status": count_statuses(denominator),
-    }
+    columns = profile_columns(f.dimension, cells[f.dimension], people, denominator)
     cols = list(DEMOGRAPHIC_COLUMNS)
     m = meta(db, "demographics", f, f"People by {f.dimension}", measure="people")
     m["total_people"] = total

@@ -18,7 +18,7 @@ import pandas as pd
 from queries.catalogue import ALL
 from queries.cells import area_names, grid, lookup_for, shown_areas
 from queries.database import Database, plain_frame
-from queries.derived import count_statuses, shares
+from queries.derived import profile_columns
 from queries.detail_views import DEMOGRAPHIC_COLUMNS
 from queries.filters import FilterError, Filters, check, check_member
 from queries.result import Column, ProtectedResult
@@ -62,19 +62,11 @@ def _profile(
     at `totals`): published people per category and its share of the published total."""
     people = pd.Series(cells["people"].array[rows])
     denominator = pd.Series(cells["people"].array[totals])
-    share, share_status = shares(people, denominator)
     codes = cells["area_code"].to_numpy()[rows]
     return {
         "area_code": codes,
         "area_name": area_names(db, f.level, codes),
-        "dimension": np.full(len(rows), dimension, dtype=object),
-        "category": cells[dimension].to_numpy()[rows],
-        "people": people,
-        "people_status": count_statuses(people),
-        "share": share,
-        "share_status": share_status,
-        "total_people": denominator,
-        "total_people_status": count_statuses(denominator),
+        **profile_columns(dimension, cells[dimension].to_numpy()[rows], people, denominator),
     }
 
 
