@@ -8,6 +8,7 @@ catch-all turns anything unexpected into a plain JSON 500-free error without a t
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,10 @@ from queries.views import VIEWS, UnknownView, run_view
 
 log = logging.getLogger(__name__)
 FORMATS = ("json", "csv")
+
+
+#: The API's paths (below /api/v1), each answering GET only.
+_READ_PATH = re.compile(r"views/[^/]+|catalogue|meta|openapi\.json")
 
 
 def _error(status: int, field: str, message: str, allowed: list[str] | None = None) -> Response:
@@ -119,6 +124,10 @@ def create_api_blueprint(
 
     @bp.route("/<path:_unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     def not_found(_unknown: str = "") -> Response:
+        if request.method != "GET" and _READ_PATH.fullmatch(_unknown):
+            resp = _error(405, "method", f"{request.method} is not allowed: the API only reads")
+            resp.headers["Allow"] = "GET"
+            return resp
         return _error(
             404,
             "path",

@@ -204,6 +204,14 @@ def test_unknown_api_path_is_404_json(client, path):
     assert resp.get_json()["error"]["field"] == "path"
 
 
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_writing_to_an_api_path_is_405_naming_the_method(client, method):
+    resp = getattr(client, method)("/api/v1/views/area_map")
+    assert resp.status_code == 405 and resp.headers["Allow"] == "GET"
+    assert resp.get_json()["error"]["field"] == "method"
+    assert getattr(client, method)("/api/v1/nope").status_code == 404
+
+
 def test_catalogue_lists_levels_periods_breakdowns_and_members(client, queries_db):
     body = client.get("/api/v1/catalogue").get_json()
     ref = queries_db.reference
