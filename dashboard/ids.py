@@ -76,3 +76,8 @@ def table_toggle(view: str) -> dict[str, str]:
 
 def table(view: str) -> dict[str, str]:
     return {"type": "table", "view": view}
+
+
+def table_search(view: str) -> dict[str, str]:
+    """The query string an open table was last read for (dashboard.components.table_gate)."""
+    return {"type": "table-search", "view": view}

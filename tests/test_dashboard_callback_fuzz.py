@@ -88,6 +88,7 @@ def _download(view: object, search: object = "", clicks: object = 1) -> bytes:
 
 def _table(view: object, clicks: object = 1, search: object = "") -> bytes:
     toggle = {"type": "table-toggle", "view": view}
+    shown_for = {"type": "table-search", "view": view}
     return _body(
         TABLE,
         [
@@ -96,17 +97,21 @@ def _table(view: object, clicks: object = 1, search: object = "") -> bytes:
         ],
         [
             {"id": toggle, "property": "n_clicks", "value": clicks},
-            {"id": "url", "property": "search", "value": search},
+            {"id": shown_for, "property": "data", "value": search},
         ],
-        [],
-        ["url.search"],
+        [{"id": "url", "property": "search", "value": search}],
+        [json.dumps(shown_for, sort_keys=True, separators=(",", ":")) + ".data"],
     )
 
 
 def _place(search: object) -> bytes:
     return _body(
-        "..place.children...drill-up.hidden..",
-        [{"id": "place", "property": "children"}, {"id": "drill-up", "property": "hidden"}],
+        "..place.children...drill-up.hidden...present-link.href..",
+        [
+            {"id": "place", "property": "children"},
+            {"id": "drill-up", "property": "hidden"},
+            {"id": "present-link", "property": "href"},
+        ],
         [{"id": "url", "property": "search", "value": search}],
         [],
         ["url.search"],
