@@ -26,6 +26,7 @@ from layers.style import (
     SUPPRESSED_FILL,
     SUPPRESSED_TEXT,
     TEMPLATE,
+    UNVALIDATED,
     format_value,
     is_missing,
 )
@@ -165,14 +166,20 @@ def category_map_figure(
     view: MapView,
     revision: str,
     height: int = 520,
+    layers: list[dict] | None = None,
+    layout: dict | None = None,
 ) -> go.Figure:
     """A MapLibre map (no tiles) with one constant-colour choropleth trace per group.
 
-    Empty groups still get a legend entry, so the legend always lists every class."""
+    Empty groups still get a legend entry, so the legend always lists every class.
+    ``layers`` replaces the outline of ``outline_url`` with other line layers; ``layout``
+    overrides the layout's keys. Built without Plotly's validation (the landing map is redrawn
+    on every filter change; validating its layout cost more than reading its cells)."""
     traces = []
     for group in groups:
         traces.append(
             go.Choroplethmap(
+                **UNVALIDATED,
                 geojson=group.geojson_url,
                 featureidkey="id",
                 locations=list(group.locations),
@@ -188,28 +195,29 @@ def category_map_figure(
                 else "%{location}<extra></extra>",
             )
         )
-    fig = go.Figure(data=traces, layout={"template": TEMPLATE})
-    layers = []
-    if outline_url:
-        layers.append(
-            {
-                "source": outline_url,
-                "sourcetype": "geojson",
-                "type": "line",
-                "color": "#000000",
-                "line": {"width": 2},
-            }
-        )
-    fig.update_layout(
-        map={
+    if layers is None:
+        layers = []
+        if outline_url:
+            layers.append(
+                {
+                    "source": outline_url,
+                    "sourcetype": "geojson",
+                    "type": "line",
+                    "color": "#000000",
+                    "line": {"width": 2},
+                }
+            )
+    figure_layout = {
+        "template": TEMPLATE,
+        "map": {
             "style": "white-bg",
             "center": {"lat": view.lat, "lon": view.lon},
             "zoom": view.zoom,
             "layers": layers,
         },
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        uirevision=revision,
-        legend={
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "uirevision": revision,
+        "legend": {
             "x": 1,
             "y": 0,
             "xanchor": "right",
@@ -217,9 +225,10 @@ def category_map_figure(
             "bgcolor": "rgba(255,255,255,0.85)",
             "font": {"size": 12},
         },
-        height=height,
-    )
-    return fig
+        "height": height,
+        **(layout or {}),
+    }
+    return go.Figure(data=traces, layout=figure_layout, **UNVALIDATED)
 
 
 def hotspot_map_figure(

@@ -93,20 +93,25 @@ def significance_map_figure(
                 hover=[hover[i] for i in chosen],
             )
         )
-    fig = category_map_figure(groups, outline_url=None, view=view, revision=revision)
-    fig.update_layout(
-        map_layers=overlay_layers(outline, highlight, parent_edge),
-        clickmode="event",
-        # Under the map, not over it: a drilled-in area fills the frame to its corners.
-        legend={
-            "title": {"text": "Compared with the city (people per 1,000)"},
-            "x": 0,
-            "y": 0,
-            "xanchor": "left",
-            "yanchor": "top",
-            "bgcolor": "rgba(255,255,255,0)",
-        },
-        margin={"l": 0, "r": 0, "t": 0, "b": 130},
+    return category_map_figure(
+        groups,
+        outline_url=None,
+        view=view,
+        revision=revision,
         height=650,
+        layers=overlay_layers(outline, highlight, parent_edge),
+        layout={
+            "clickmode": "event",
+            # Under the map, not over it: a drilled-in area fills the frame to its corners.
+            "legend": {
+                "title": {"text": "Compared with the city (people per 1,000)"},
+                "x": 0,
+                "y": 0,
+                "xanchor": "left",
+                "yanchor": "top",
+                "bgcolor": "rgba(255,255,255,0)",
+                "font": {"size": 12},
+            },
+            "margin": {"l": 0, "r": 0, "t": 0, "b": 130},
+        },
     )
-    return fig
