@@ -25,7 +25,7 @@ from dashboard.inputs import (
     refuse,
     triggered_match,
 )
-from dashboard.landing_callbacks import register_landing_callbacks
+from dashboard.landing_callbacks import FOLD_KEYS, folds_to_open, register_landing_callbacks
 from dashboard.matrix_keys import register as register_matrix_keys
 from dashboard.pages import not_found, pages
 from dashboard.present import present_href
@@ -293,13 +293,17 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         Output(ids.PLACE, "children"),
         Output(ids.DRILL_UP, "hidden"),
         Output(ids.PRESENT_LINK, "href"),
+        *[Output(ids.fold(view), "open") for view in FOLD_KEYS],
         Input(ids.URL, "search"),
+        Input(ids.URL, "hash"),
     )
-    def update_place(search: str | None) -> tuple[str, bool, str]:
-        """The place line, the way back up and the Present link: one request per change."""
-        state = parse_location(search)
+    def update_frame(search: str | None, fragment: str | None) -> tuple:
+        """The place line, the way back up, the Present link and the folds a link opens: one
+        request per change rather than three."""
+        state = parse_location(search, fragment)
         shown = f"Showing: {_place(context, state)}"
-        return shown, selected_place(state) is None, present_href(state)
+        opened = [True if wanted else no_update for wanted in folds_to_open(state)]
+        return shown, selected_place(state) is None, present_href(state), *opened
 
     @app.callback(
         Output(ids.download(MATCH), "data"),

@@ -1,6 +1,6 @@
 """The landing page's own callbacks: the headline figures, the map (against the city or the
-counts), the area search's options and which folded views a link opens. Each reads the URL,
-as every view does."""
+counts) and the area search's options; and which folded views a link opens (its callback is
+dashboard.callbacks' page frame). Each reads the URL, as every view does."""
 
 from __future__ import annotations
 
@@ -56,15 +56,6 @@ def register_landing_callbacks(app: dash.Dash, context: Context) -> None:
             return no_update, no_update, no_update, no_update
         figure, new_key, note, summary = render_map(context, state, key)
         return figure, new_key, _note(note), summary
-
-    @app.callback(
-        *[Output(ids.fold(view), "open") for view in FOLD_KEYS],
-        Input(ids.URL, "search"),
-        Input(ids.URL, "hash"),
-    )
-    def open_folds(search: str | None, fragment: str | None) -> tuple:
-        opened = folds_to_open(parse_location(search, fragment))
-        return tuple(True if wanted else no_update for wanted in opened)
 
     @app.callback(
         Output(ids.HEADLINES, "children"),

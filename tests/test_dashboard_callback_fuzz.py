@@ -105,14 +105,21 @@ def _table(view: object, clicks: object = 1, search: object = "") -> bytes:
 
 
 def _place(search: object) -> bytes:
+    folds = ("fold-matrix", "fold-elements", "fold-element_compare")
     return _body(
-        "..place.children...drill-up.hidden...present-link.href..",
+        "..place.children...drill-up.hidden...present-link.href..."
+        + "...".join(f"{fold}.open" for fold in folds)
+        + "..",
         [
             {"id": "place", "property": "children"},
             {"id": "drill-up", "property": "hidden"},
             {"id": "present-link", "property": "href"},
+            *[{"id": fold, "property": "open"} for fold in folds],
         ],
-        [{"id": "url", "property": "search", "value": search}],
+        [
+            {"id": "url", "property": "search", "value": search},
+            {"id": "url", "property": "hash", "value": ""},
+        ],
         [],
         ["url.search"],
     )
