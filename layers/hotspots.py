@@ -213,7 +213,7 @@ def category_map_figure(
             "style": "white-bg",
             "center": {"lat": view.lat, "lon": view.lon},
             "zoom": view.zoom,
-            "layers": layers,
+            **({"layers": layers} if layers else {}),
         },
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
         "uirevision": revision,
