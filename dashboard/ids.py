@@ -32,6 +32,7 @@ ROOT = "page-root"
 MAP_GRAPH = "map-graph"
 MAP_KEY = "map-geometry-key"
 MAP_SUMMARY = "map-summary"
+MAP_LEGEND = "map-legend"  # the key of the map against the city (its classes in words)
 HEADLINES = "headlines"
 HEADLINES_HEADING = "headlines-heading"
 MATRIX_GRAPH = "matrix-graph"

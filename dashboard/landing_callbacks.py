@@ -42,6 +42,7 @@ def register_landing_callbacks(app: dash.Dash, context: Context) -> None:
         Output(ids.MAP_KEY, "data"),
         Output(ids.note("area_map"), "children"),
         Output(ids.MAP_SUMMARY, "children"),
+        Output(ids.MAP_LEGEND, "children"),
         Input(ids.URL, "search"),
         Input(ids.URL, "hash"),
         State(ids.MAP_KEY, "data"),
@@ -53,9 +54,9 @@ def register_landing_callbacks(app: dash.Dash, context: Context) -> None:
         key = as_text(key)
         only_fragment = all(t["prop_id"] == f"{ids.URL}.hash" for t in ctx.triggered)
         if only_fragment and key is not None and key == map_key(state):
-            return no_update, no_update, no_update, no_update
-        figure, new_key, note, summary = render_map(context, state, key)
-        return figure, new_key, _note(note), summary
+            return no_update, no_update, no_update, no_update, no_update
+        figure, new_key, note, summary, key_shown = render_map(context, state, key)
+        return figure, new_key, _note(note), summary, key_shown
 
     @app.callback(
         Output(ids.HEADLINES, "children"),

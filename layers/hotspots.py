@@ -166,15 +166,12 @@ def category_map_figure(
     view: MapView,
     revision: str,
     height: int = 520,
-    layers: list[dict] | None = None,
-    layout: dict | None = None,
 ) -> go.Figure:
     """A MapLibre map (no tiles) with one constant-colour choropleth trace per group.
 
-    Empty groups still get a legend entry, so the legend always lists every class.
-    ``layers`` replaces the outline of ``outline_url`` with other line layers; ``layout``
-    overrides the layout's keys. Built without Plotly's validation (the landing map is redrawn
-    on every filter change; validating its layout cost more than reading its cells)."""
+    Empty groups still get a trace, so the figure always lists every class (the browser's
+    legend leaves out a trace without areas). Built without Plotly's validation, which cost
+    more than reading the map's cells."""
     traces = []
     for group in groups:
         traces.append(
@@ -195,18 +192,17 @@ def category_map_figure(
                 else "%{location}<extra></extra>",
             )
         )
-    if layers is None:
-        layers = []
-        if outline_url:
-            layers.append(
-                {
-                    "source": outline_url,
-                    "sourcetype": "geojson",
-                    "type": "line",
-                    "color": "#000000",
-                    "line": {"width": 2},
-                }
-            )
+    layers = []
+    if outline_url:
+        layers.append(
+            {
+                "source": outline_url,
+                "sourcetype": "geojson",
+                "type": "line",
+                "color": "#000000",
+                "line": {"width": 2},
+            }
+        )
     figure_layout = {
         "template": TEMPLATE,
         "map": {
@@ -226,7 +222,6 @@ def category_map_figure(
             "font": {"size": 12},
         },
         "height": height,
-        **(layout or {}),
     }
     return go.Figure(data=traces, layout=figure_layout, **UNVALIDATED)
 
