@@ -166,6 +166,30 @@ class Side:
         self.driver = new_browser()
         self.driver.set_script_timeout(120)
         self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PROBE_JS})
+        self.driver.execute_cdp_cmd("Performance.enable", {})
+
+    def cpu_ms(self) -> dict[str, float]:
+        """CPU ms used so far by the server (every process of it) and by the page's main thread
+        (Chromium's TaskDuration, and of it scripts, layout and style): the work a change costs
+        each side, whatever the host's load does to its wall time."""
+        import psutil
+
+        root = psutil.Process(self.server.pid)
+        server = 0.0
+        for process in [root, *root.children(recursive=True)]:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            server += times.user + times.system
+        metrics = self.driver.execute_cdp_cmd("Performance.getMetrics", {})["metrics"]
+        page = {m["name"]: m["value"] * 1000 for m in metrics}
+        return {
+            "server_cpu_ms": server * 1000,
+            "page_cpu_ms": page["TaskDuration"],
+            "page_script_ms": page["ScriptDuration"],
+            "page_layout_style_ms": page["LayoutDuration"] + page["RecalcStyleDuration"],
+        }
 
     def load(self) -> None:
         """One page load from a blank page, timed to every chart drawn and nothing pending."""
@@ -181,6 +205,7 @@ class Side:
         if not self.changes:
             driver.execute_script(INSTALL_COUNTERS_JS, list(TIMED_GRAPHS))
         before = driver.execute_script("return Object.assign({}, window.__drawn);")
+        cpu_before = self.cpu_ms()
         start = driver.execute_script(
             "const t = performance.now();"
             "window.dash_clientside.set_props(arguments[0], {value: arguments[1]});"
@@ -191,7 +216,13 @@ class Side:
         total = driver.execute_async_script(WAIT_READY_JS, list(TIMED_GRAPHS), start, before)
         time.sleep(0.05)  # the last answers' bodies are read by the probe's own promise
         probe = driver.execute_script(CALLS_SINCE_JS, start)
-        self.changes.append(breakdown(probe, float(start), float(total)))
+        cpu_after = self.cpu_ms()
+        self.changes.append(
+            {
+                **breakdown(probe, float(start), float(total)),
+                **{key: cpu_after[key] - cpu_before[key] for key in cpu_after},
+            }
+        )
 
     def stop(self) -> None:
         if self.driver is not None:

@@ -106,10 +106,21 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def summarise(changes: list[dict]) -> dict:
-    """p50 / p95 of each part over the changes, and each callback's median wait and size."""
+    """p50 / p95 of each part over the changes (and of the server's and the page's CPU time
+    when measured), and each callback's median wait and size."""
     out: dict[str, object] = {}
-    for key in ("total_ms", "answers_in_ms", "after_answers_ms"):
-        values = [c[key] for c in changes]
+    for key in (
+        "total_ms",
+        "answers_in_ms",
+        "after_answers_ms",
+        "server_cpu_ms",
+        "page_cpu_ms",
+        "page_script_ms",
+        "page_layout_style_ms",
+    ):
+        values = [c[key] for c in changes if key in c]
+        if not values:
+            continue
         out[key.removesuffix("_ms") + "_p50_ms"] = round(statistics.median(values))
         out[key.removesuffix("_ms") + "_p95_ms"] = round(percentile(values, 0.95))
     for key in ("requests", "rounds", "chars"):
