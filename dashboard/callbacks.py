@@ -15,7 +15,7 @@ from dash import MATCH, Input, Output, State, ctx, html, no_update
 from dashboard import catalogue, ids
 from dashboard.area_search import state_for_choice
 from dashboard.choices import Choices
-from dashboard.components import data_table
+from dashboard.components import data_table, register_table_gate
 from dashboard.controls import CONTROL_IDS, controls_from_state, state_from_controls
 from dashboard.inputs import (
     as_clicks,
@@ -25,7 +25,7 @@ from dashboard.inputs import (
     refuse,
     triggered_match,
 )
-from dashboard.landing_callbacks import register_landing_callbacks
+from dashboard.landing_callbacks import FOLD_KEYS, folds_to_open, register_landing_callbacks
 from dashboard.matrix_keys import register as register_matrix_keys
 from dashboard.pages import not_found, pages
 from dashboard.present import present_href
@@ -292,15 +292,18 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
     @app.callback(
         Output(ids.PLACE, "children"),
         Output(ids.DRILL_UP, "hidden"),
+        Output(ids.PRESENT_LINK, "href"),
+        *[Output(ids.fold(view), "open") for view in FOLD_KEYS],
         Input(ids.URL, "search"),
+        Input(ids.URL, "hash"),
     )
-    def update_place(search: str | None) -> tuple[str, bool]:
-        state = parse_location(search)
-        return f"Showing: {_place(context, state)}", selected_place(state) is None
-
-    @app.callback(Output(ids.PRESENT_LINK, "href"), Input(ids.URL, "search"))
-    def present_link(search: str | None) -> str:
-        return present_href(parse_location(search))
+    def update_frame(search: str | None, fragment: str | None) -> tuple:
+        """The place line, the way back up, the Present link and the folds a link opens: one
+        request per change rather than three."""
+        state = parse_location(search, fragment)
+        shown = f"Showing: {_place(context, state)}"
+        opened = [True if wanted else no_update for wanted in folds_to_open(state)]
+        return shown, selected_place(state) is None, present_href(state), *opened
 
     @app.callback(
         Output(ids.download(MATCH), "data"),
@@ -317,13 +320,17 @@ def register_callbacks(app: dash.Dash, context: Context) -> None:
         payload = export(context, view, parse_location(search), fmt)
         return payload if isinstance(payload, dict) else no_update
 
+    register_table_gate(app, ids.URL, ids.table_toggle(MATCH), ids.table_search(MATCH))
+
     @app.callback(
         Output(ids.table(MATCH), "children"),
         Output(ids.table_toggle(MATCH), "children"),
         Input(ids.table_toggle(MATCH), "n_clicks"),
-        Input(ids.URL, "search"),
+        Input(ids.table_search(MATCH), "data"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
     )
-    def table(clicks: int | None, search: str | None) -> Any:
+    def table(clicks: int | None, _shown_for: object, search: str | None) -> Any:
         if not as_clicks(clicks) % 2:
             return None, "Show table"
         view = match_value(ctx.outputs_list)

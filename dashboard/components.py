@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import dash
 import pandas as pd
-from dash import dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from dashboard import ids
 from dashboard.catalogue import ALL_VALUE, every_period_option, options_with, what_options
@@ -141,7 +142,21 @@ def table_alternative(view: str) -> html.Div:
                 "Show table", id=ids.table_toggle(view), className="link-button", n_clicks=0
             ),
             html.Div(id=ids.table(view), className="table-wrap", **{"aria-live": "polite"}),
+            dcc.Store(id=ids.table_search(view)),
         ]
+    )
+
+
+def register_table_gate(app: dash.Dash, url: str, toggle: dict, search: dict) -> None:
+    """Let a shown table follow the filters and a hidden one cost nothing: in the browser, the
+    URL's query string goes to the table's search store (``search``, a MATCH id; its server
+    callback reads the table) only while the table is shown (assets/tables.js). Without it,
+    every filter change sent one request per table on the page, each answering "hidden"."""
+    app.clientside_callback(
+        ClientsideFunction("tables", "followUrlWhenOpen"),
+        Output(search, "data"),
+        Input(url, "search"),
+        State(toggle, "n_clicks"),
     )
 
 

@@ -32,6 +32,7 @@ ROOT = "page-root"
 MAP_GRAPH = "map-graph"
 MAP_KEY = "map-geometry-key"
 MAP_SUMMARY = "map-summary"
+MAP_LEGEND = "map-legend"  # the key of the map against the city (its classes in words)
 HEADLINES = "headlines"
 HEADLINES_HEADING = "headlines-heading"
 MATRIX_GRAPH = "matrix-graph"
@@ -76,3 +77,8 @@ def table_toggle(view: str) -> dict[str, str]:
 
 def table(view: str) -> dict[str, str]:
     return {"type": "table", "view": view}
+
+
+def table_search(view: str) -> dict[str, str]:
+    """The query string an open table was last read for (dashboard.components.table_gate)."""
+    return {"type": "table-search", "view": view}

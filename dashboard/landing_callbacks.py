@@ -1,6 +1,6 @@
 """The landing page's own callbacks: the headline figures, the map (against the city or the
-counts), the area search's options and which folded views a link opens. Each reads the URL,
-as every view does."""
+counts) and the area search's options; and which folded views a link opens (its callback is
+dashboard.callbacks' page frame). Each reads the URL, as every view does."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ def register_landing_callbacks(app: dash.Dash, context: Context) -> None:
         Output(ids.MAP_KEY, "data"),
         Output(ids.note("area_map"), "children"),
         Output(ids.MAP_SUMMARY, "children"),
+        Output(ids.MAP_LEGEND, "children"),
         Input(ids.URL, "search"),
         Input(ids.URL, "hash"),
         State(ids.MAP_KEY, "data"),
@@ -53,18 +54,9 @@ def register_landing_callbacks(app: dash.Dash, context: Context) -> None:
         key = as_text(key)
         only_fragment = all(t["prop_id"] == f"{ids.URL}.hash" for t in ctx.triggered)
         if only_fragment and key is not None and key == map_key(state):
-            return no_update, no_update, no_update, no_update
-        figure, new_key, note, summary = render_map(context, state, key)
-        return figure, new_key, _note(note), summary
-
-    @app.callback(
-        *[Output(ids.fold(view), "open") for view in FOLD_KEYS],
-        Input(ids.URL, "search"),
-        Input(ids.URL, "hash"),
-    )
-    def open_folds(search: str | None, fragment: str | None) -> tuple:
-        opened = folds_to_open(parse_location(search, fragment))
-        return tuple(True if wanted else no_update for wanted in opened)
+            return no_update, no_update, no_update, no_update, no_update
+        figure, new_key, note, summary, key_shown = render_map(context, state, key)
+        return figure, new_key, _note(note), summary, key_shown
 
     @app.callback(
         Output(ids.HEADLINES, "children"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dash import Patch
+from dash import Patch, html
 
 from dashboard.area_search import area_labels
 from dashboard.state import State, map_level, parent_level, period_label, view_params
@@ -26,7 +26,7 @@ from layers.area_map import (
     trace_values,
 )
 from layers.hotspots import summary_text
-from layers.significance_map import significance_map_figure
+from layers.significance_map import significance_key, significance_map_figure
 from layers.style import MEASURE_LABELS, empty_figure
 
 #: The map's two readings: against the city (people per 1,000) or the counts chosen.
@@ -138,13 +138,28 @@ def render_counts_map(
     return fig, key, note
 
 
-def render_compare_map(ctx: Context, state: State) -> tuple[Any, str | None, list, str]:
-    """(figure, key, note, summary): each area's people per 1,000 against the city's."""
+#: The title of the compared map's key.
+LEGEND_TITLE = "Compared with the city (people per 1,000)"
+
+
+def legend(entries: list[tuple[str, str]]) -> list:
+    """The compared map's key in the page: a swatch of each class's colour and its words."""
+    if not entries:
+        return []
+    items = [
+        html.Li([html.Span(className="swatch", style={"background": colour}), words])
+        for words, colour in entries
+    ]
+    return [html.P(LEGEND_TITLE, className="map-legend-title"), html.Ul(items)]
+
+
+def render_compare_map(ctx: Context, state: State) -> tuple[Any, str | None, list, str, list]:
+    """(figure, key, note, summary, legend): each area's people per 1,000 against the city's."""
     params = {**view_params(state, "area_map"), "measure": "rate_per_1000"}
     outcome = run(ctx, "area_compare", params)
     if outcome.result is None:
         message = f"{outcome.message} Switch the map to counts to see the figures published here."
-        return empty_figure(message), None, [message], ""
+        return empty_figure(message), None, [message], "", []
     result = outcome.result
     level = map_level(state)
     rows = result.rows
@@ -156,7 +171,7 @@ def render_compare_map(ctx: Context, state: State) -> tuple[Any, str | None, lis
     period = period_label(cell_params(ctx, "area_compare", params)[0], ctx.choices.periods)
     summary = f"{period}. {summary}" if summary else ""
     if ctx.geometry is None or ctx.geometry.url(level) is None:
-        return empty_figure(NO_GEOMETRY), None, [*note, NO_GEOMETRY], summary
+        return empty_figure(NO_GEOMETRY), None, [*note, NO_GEOMETRY], summary, []
     frame = _frame(ctx, state, codes)
     fig = significance_map_figure(
         rows,
@@ -168,13 +183,14 @@ def render_compare_map(ctx: Context, state: State) -> tuple[Any, str | None, lis
         revision=map_key(state),
         parent_edge=frame.parent_edge,
     )
-    return fig, map_key(state), note, summary
+    return fig, map_key(state), note, summary, legend(significance_key(rows))
 
 
 def render_map(
     ctx: Context, state: State, current_key: str | None
-) -> tuple[Any, str | None, list, str]:
-    """(figure or Patch, key, note, summary line) of the map in the mode the URL names."""
+) -> tuple[Any, str | None, list, str, list]:
+    """(figure or Patch, key, note, summary line, key in the page) of the map in the mode the
+    URL names; the counts map's key is its own colour bar and legend."""
     if map_mode(state) == "compare":
         return render_compare_map(ctx, state)
-    return (*render_counts_map(ctx, state, current_key), "")
+    return (*render_counts_map(ctx, state, current_key), "", [])

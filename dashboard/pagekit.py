@@ -23,7 +23,12 @@ import dash
 from dash import MATCH, Input, Output, State, dcc, html, no_update
 from dash import ctx as callback_context
 
-from dashboard.components import SUPPRESSION_LEGEND, about_chart, data_table
+from dashboard.components import (
+    SUPPRESSION_LEGEND,
+    about_chart,
+    data_table,
+    register_table_gate,
+)
 from dashboard.inputs import as_clicks, as_url_part, match_value, triggered_match
 from dashboard.pagecontrols import (
     PageControl,
@@ -113,6 +118,9 @@ class PageIds:
     def table(self, view: str) -> dict[str, str]:
         return self._typed("table", view)
 
+    def table_search(self, view: str) -> dict[str, str]:
+        return self._typed("table-search", view)
+
 
 # --- URL state ---------------------------------------------------------------------------
 
@@ -185,6 +193,7 @@ def card(
                         n_clicks=0,
                     ),
                     html.Div(id=ids.table(view), className="table-wrap", **{"aria-live": "polite"}),
+                    dcc.Store(id=ids.table_search(view)),
                 ]
             )
         )
@@ -234,13 +243,17 @@ def register_card_tables(
         payload = export_query(context, query, fmt, name)
         return payload if isinstance(payload, dict) else no_update
 
+    register_table_gate(app, ids.url, ids.table_toggle(MATCH), ids.table_search(MATCH))
+
     @app.callback(
         Output(ids.table(MATCH), "children"),
         Output(ids.table_toggle(MATCH), "children"),
         Input(ids.table_toggle(MATCH), "n_clicks"),
-        Input(ids.url, "search"),
+        Input(ids.table_search(MATCH), "data"),
+        State(ids.url, "search"),
+        prevent_initial_call=True,
     )
-    def table(clicks: int | None, search: str | None) -> Any:
+    def table(clicks: int | None, _shown_for: object, search: str | None) -> Any:
         if not as_clicks(clicks) % 2:
             return None, "Show table"
         name = match_value(callback_context.outputs_list)

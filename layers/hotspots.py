@@ -26,6 +26,7 @@ from layers.style import (
     SUPPRESSED_FILL,
     SUPPRESSED_TEXT,
     TEMPLATE,
+    UNVALIDATED,
     format_value,
     is_missing,
 )
@@ -168,11 +169,14 @@ def category_map_figure(
 ) -> go.Figure:
     """A MapLibre map (no tiles) with one constant-colour choropleth trace per group.
 
-    Empty groups still get a legend entry, so the legend always lists every class."""
+    Empty groups still get a trace, so the figure always lists every class (the browser's
+    legend leaves out a trace without areas). Built without Plotly's validation, which cost
+    more than reading the map's cells."""
     traces = []
     for group in groups:
         traces.append(
             go.Choroplethmap(
+                **UNVALIDATED,
                 geojson=group.geojson_url,
                 featureidkey="id",
                 locations=list(group.locations),
@@ -188,7 +192,6 @@ def category_map_figure(
                 else "%{location}<extra></extra>",
             )
         )
-    fig = go.Figure(data=traces, layout={"template": TEMPLATE})
     layers = []
     if outline_url:
         layers.append(
@@ -200,16 +203,17 @@ def category_map_figure(
                 "line": {"width": 2},
             }
         )
-    fig.update_layout(
-        map={
+    figure_layout = {
+        "template": TEMPLATE,
+        "map": {
             "style": "white-bg",
             "center": {"lat": view.lat, "lon": view.lon},
             "zoom": view.zoom,
-            "layers": layers,
+            **({"layers": layers} if layers else {}),
         },
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        uirevision=revision,
-        legend={
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "uirevision": revision,
+        "legend": {
             "x": 1,
             "y": 0,
             "xanchor": "right",
@@ -217,9 +221,9 @@ def category_map_figure(
             "bgcolor": "rgba(255,255,255,0.85)",
             "font": {"size": 12},
         },
-        height=height,
-    )
-    return fig
+        "height": height,
+    }
+    return go.Figure(data=traces, layout=figure_layout, **UNVALIDATED)
 
 
 def hotspot_map_figure(

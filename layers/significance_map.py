@@ -17,15 +17,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from layers.area_map import MapView, overlay_layers
-from layers.hotspots import (
-    CLASSES,
-    NOT_COMPARED,
-    WITHHELD,
-    MapGroup,
-    category_map_figure,
-    classify,
+from layers.hotspots import CLASSES, NOT_COMPARED, WITHHELD, classify
+from layers.style import (
+    OUTLINE,
+    SUPPRESSED_TEXT,
+    TEMPLATE,
+    UNVALIDATED,
+    format_value,
+    is_missing,
 )
-from layers.style import SUPPRESSED_TEXT, format_value, is_missing
 
 #: The legend's words for a suppressed area: what it is, not a judgement.
 SUPPRESSED_LABEL = f"{SUPPRESSED_TEXT}, not compared"
@@ -62,6 +62,31 @@ def class_counts(rows: pd.DataFrame) -> dict[str, int]:
     return {c.key: int(counts.get(c.key, 0)) for c in CLASSES}
 
 
+def significance_key(rows: pd.DataFrame) -> list[tuple[str, str]]:
+    """The map's key: (words with the count of areas, colour) for every class, "not compared"
+    only when some area is. Shown in the page beside the map (dashboard.map_views), not as
+    Plotly legend entries: each entry would be a trace, and each map trace costs the browser
+    a redraw of its own on every filter change."""
+    counts = class_counts(rows)
+    entries = []
+    for cls in CLASSES:
+        count = counts[cls.key]
+        if cls is NOT_COMPARED and not count:
+            continue
+        label = SUPPRESSED_LABEL if cls is WITHHELD else cls.label
+        entries.append((f"{label} ({count})", cls.colour))
+    return entries
+
+
+def class_colourscale() -> list[list[float | str]]:
+    """Each class one flat band of a 0..len(CLASSES) scale: area i of class k has z = k + 0.5."""
+    n = len(CLASSES)
+    scale: list[list[float | str]] = []
+    for index, cls in enumerate(CLASSES):
+        scale += [[index / n, cls.colour], [(index + 1) / n, cls.colour]]
+    return scale
+
+
 def significance_map_figure(
     rows: pd.DataFrame,
     *,
@@ -73,40 +98,37 @@ def significance_map_figure(
     revision: str,
     parent_edge: dict | None = None,
 ) -> go.Figure:
-    """Areas filled by their class, a legend entry in words (with its count of areas) for each
-    class some area falls in, the drilled parent's outline and the selection."""
-    classes = list(classify(rows))
-    hover = hover_text(rows, names)
-    codes = [str(c) for c in rows["area_code"]]
-    groups = []
-    for cls in CLASSES:
-        chosen = [i for i, key in enumerate(classes) if key == cls.key]
-        if cls is NOT_COMPARED and not chosen:
-            continue
-        label = SUPPRESSED_LABEL if cls is WITHHELD else cls.label
-        groups.append(
-            MapGroup(
-                name=f"{label} ({len(chosen)})",
-                colour=cls.colour,
-                geojson_url=geojson_url,
-                locations=[codes[i] for i in chosen],
-                hover=[hover[i] for i in chosen],
-            )
-        )
-    fig = category_map_figure(groups, outline_url=None, view=view, revision=revision)
-    fig.update_layout(
-        map_layers=overlay_layers(outline, highlight, parent_edge),
-        clickmode="event",
-        # Under the map, not over it: a drilled-in area fills the frame to its corners.
-        legend={
-            "title": {"text": "Compared with the city (people per 1,000)"},
-            "x": 0,
-            "y": 0,
-            "xanchor": "left",
-            "yanchor": "top",
-            "bgcolor": "rgba(255,255,255,0)",
-        },
-        margin={"l": 0, "r": 0, "t": 0, "b": 130},
-        height=650,
+    """Areas filled by their class in one trace (its key is significance_key), the drilled
+    parent's outline and the selection."""
+    position = {cls.key: index for index, cls in enumerate(CLASSES)}
+    trace = go.Choroplethmap(
+        **UNVALIDATED,
+        geojson=geojson_url,
+        featureidkey="id",
+        locations=[str(c) for c in rows["area_code"]],
+        z=[position[key] + 0.5 for key in classify(rows)],
+        zmin=0,
+        zmax=len(CLASSES),
+        colorscale=class_colourscale(),
+        showscale=False,
+        showlegend=False,
+        name="compared with the city",
+        marker={"line": {"color": OUTLINE, "width": 0.6}, "opacity": 0.9},
+        text=hover_text(rows, names),
+        hovertemplate="%{text}<extra></extra>",
     )
-    return fig
+    layout = {
+        "template": TEMPLATE,
+        "map": {
+            "style": "white-bg",
+            "center": {"lat": view.lat, "lon": view.lon},
+            "zoom": view.zoom,
+            "layers": overlay_layers(outline, highlight, parent_edge),
+        },
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "uirevision": revision,
+        "clickmode": "event",
+        "showlegend": False,
+        "height": 520,
+    }
+    return go.Figure(data=[trace], layout=layout, **UNVALIDATED)

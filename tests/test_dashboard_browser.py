@@ -289,6 +289,43 @@ def set_value(driver, component_id: str, value: object) -> None:  # noqa: ANN001
     )
 
 
+#: Record the outputs of every Dash callback the page posts from now on.
+RECORD_POSTS_JS = """
+window.__posted = [];
+const pageFetch = window.fetch;
+window.fetch = function (input, init) {
+  if (String(input).includes('_dash-update-component')) {
+    window.__posted.push(JSON.parse(init.body).output);
+  }
+  return pageFetch.apply(this, arguments);
+};
+"""
+
+
+def test_a_hidden_table_asks_nothing_on_a_filter_change_and_a_shown_one_follows(page) -> None:  # noqa: ANN001
+    url, driver, _, _ = page
+    driver.get(url + "/?from=2012&to=2012&level=district")
+    settle(driver)
+    driver.execute_script(RECORD_POSTS_JS)
+    set_value(driver, ids.PERIOD, "2013")
+    wait_for(lambda: query(driver).get("from") == "2013", message="2013 in the URL")
+    settle(driver)
+    posted = driver.execute_script("return window.__posted;")
+    assert any("trend-graph" in p for p in posted), posted  # the views did follow
+    assert not [p for p in posted if '"type":"table"' in p], posted  # no table was asked
+    driver.find_element("xpath", by_dash_id(ids.table_toggle("trend"))).click()
+    table = driver.find_element("xpath", by_dash_id(ids.table("trend")))
+    wait_for(lambda: "2013" in table.text, message="the trend table for 2013")
+    set_value(driver, ids.PERIOD, "2014")
+    wait_for(
+        lambda: "2014" in table.text and "2013" not in table.text,
+        message="the shown table following the filters to 2014",
+    )
+    toggle = driver.find_element("xpath", by_dash_id(ids.table_toggle("trend")))
+    toggle.click()
+    wait_for(lambda: not table.text and toggle.text == "Show table", message="the table hidden")
+
+
 def test_the_what_picker_writes_one_parameter_and_sectors_offer_one_breakdown(page) -> None:  # noqa: ANN001
     url, driver, _, artefacts = page
     driver.get(url + "/")

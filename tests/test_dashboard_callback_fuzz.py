@@ -88,6 +88,7 @@ def _download(view: object, search: object = "", clicks: object = 1) -> bytes:
 
 def _table(view: object, clicks: object = 1, search: object = "") -> bytes:
     toggle = {"type": "table-toggle", "view": view}
+    shown_for = {"type": "table-search", "view": view}
     return _body(
         TABLE,
         [
@@ -96,18 +97,29 @@ def _table(view: object, clicks: object = 1, search: object = "") -> bytes:
         ],
         [
             {"id": toggle, "property": "n_clicks", "value": clicks},
-            {"id": "url", "property": "search", "value": search},
+            {"id": shown_for, "property": "data", "value": search},
         ],
-        [],
-        ["url.search"],
+        [{"id": "url", "property": "search", "value": search}],
+        [json.dumps(shown_for, sort_keys=True, separators=(",", ":")) + ".data"],
     )
 
 
 def _place(search: object) -> bytes:
+    folds = ("fold-matrix", "fold-elements", "fold-element_compare")
     return _body(
-        "..place.children...drill-up.hidden..",
-        [{"id": "place", "property": "children"}, {"id": "drill-up", "property": "hidden"}],
-        [{"id": "url", "property": "search", "value": search}],
+        "..place.children...drill-up.hidden...present-link.href..."
+        + "...".join(f"{fold}.open" for fold in folds)
+        + "..",
+        [
+            {"id": "place", "property": "children"},
+            {"id": "drill-up", "property": "hidden"},
+            {"id": "present-link", "property": "href"},
+            *[{"id": fold, "property": "open"} for fold in folds],
+        ],
+        [
+            {"id": "url", "property": "search", "value": search},
+            {"id": "url", "property": "hash", "value": ""},
+        ],
         [],
         ["url.search"],
     )

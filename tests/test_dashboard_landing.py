@@ -13,9 +13,15 @@ from dashboard.area_search import area_label, options_for, postcode_sector, stat
 from dashboard.choices import choices_from_reference
 from dashboard.geometry import GeometryStore
 from dashboard.headlines import change_words, headline_tiles, render_headlines
-from dashboard.map_views import render_map
+from dashboard.map_views import LEGEND_TITLE, render_map
 from dashboard.views import Context
-from layers.significance_map import SUPPRESSED_LABEL, class_counts
+from layers.hotspots import CLASSES, HIGHER_998, SIMILAR, WITHHELD
+from layers.significance_map import (
+    SUPPRESSED_LABEL,
+    class_colourscale,
+    class_counts,
+    significance_key,
+)
 
 
 @pytest.fixture(scope="module")
@@ -105,16 +111,42 @@ def test_the_overview_scans_headlines_map_and_trend_with_the_rest_folded(context
 def test_significance_map_lists_every_class_in_words_and_suppressed_apart(
     context: Context,
 ) -> None:
-    figure, key, note, summary = render_map(context, {"level": "ward"}, None)
+    figure, key, note, summary, shown_key = render_map(context, {"level": "ward"}, None)
     go.Figure(figure.to_plotly_json())  # every property valid
-    names = [trace.name for trace in figure.data]
+    # One trace (each map trace is a redraw of its own in the browser); the key is in the page.
+    assert len(figure.data) == 1 and not figure.layout.showlegend
+    names = [str(item.children[1]) for item in shown_key[1].children]
+    assert shown_key[0].children == LEGEND_TITLE
     assert any(n.startswith("Higher than the city (significant at 99.8%)") for n in names)
     assert any(n.startswith("Similar to the city") for n in names)
     assert any(n.startswith(SUPPRESSED_LABEL) for n in names)
+    assert sum(int(n.rsplit("(", 1)[1].rstrip(")")) for n in names) == 69  # every ward once
     assert summary.startswith("2001 to 2015. Of 69 wards:")  # the period the filter chose
     assert any(line.startswith("Method: Byar") for line in note)
-    hover = " ".join(t for trace in figure.data for t in trace.text or ())
+    hover = " ".join(figure.data[0].text)
     assert "ward (E05" in hover  # names with codes
+
+
+def test_each_area_is_filled_with_its_class_colour() -> None:
+    rows = pd.DataFrame(
+        {
+            "area_code": ["A", "B", "C"],
+            "comparison": ["higher", "similar", ""],
+            "comparison_998": ["higher", "similar", ""],
+            "value_status": ["", "", "[c]"],
+        }
+    )
+    scale = class_colourscale()
+    zmax = len(CLASSES)
+    for z, colour in ((0.5, HIGHER_998.colour), (2.5, SIMILAR.colour), (5.5, WITHHELD.colour)):
+        band = [
+            c
+            for (low, c), (high, _) in zip(scale[::2], scale[1::2], strict=True)
+            if low <= z / zmax < high
+        ]
+        assert band == [colour], (z, band)
+    assert significance_key(rows)[0] == (f"{HIGHER_998.label} (1)", HIGHER_998.colour)
+    assert [words for words, _ in significance_key(rows)][-1] == f"{SUPPRESSED_LABEL} (1)"
 
 
 def test_class_counts_cover_every_area() -> None:
@@ -136,7 +168,7 @@ def test_drilled_map_frames_the_parts_outlines_the_parent_and_marks_the_selectio
 ) -> None:
     sectors = list(context.db.reference.area_parts[ward]["sector"])
     state = {"level": "sector", "within": ward, "areas": sectors[0], "map": mode}
-    figure, _key, _note, _ = render_map(context, state, None)
+    figure, *_ = render_map(context, state, None)
     go.Figure(figure.to_plotly_json())
     layers = {layer.name: layer for layer in figure.layout.map.layers}
     outline = shapely.geometry.shape(layers["outline"].source["features"][0]["geometry"])

@@ -80,10 +80,10 @@ def test_a_value_from_the_url_is_shown_as_text_never_as_markup(context: Context)
 def test_map_without_geometry_says_so_and_patches_when_only_values_change(
     context: Context,
 ) -> None:
-    figure, key, note, _ = render_map(context, {}, None)
+    figure, key, note, *_ = render_map(context, {}, None)
     assert key is None and "geometry" in note[-1]
     state = {"measure": "cost", "map": "counts"}
-    patch, same_key, _, _ = render_map(context, state, map_key(state))
+    patch, same_key, *_ = render_map(context, state, map_key(state))
     assert isinstance(patch, Patch) and same_key == map_key(state)
     operations = patch.to_plotly_json()["operations"]
     assert {tuple(op["location"][-2:]) for op in operations} >= {(0, "z"), (1, "locations")}

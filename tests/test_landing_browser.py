@@ -69,20 +69,27 @@ def test_the_map_compares_each_area_with_the_city_in_words(page) -> None:  # noq
     url, driver, artefacts = page
     driver.get(url + "/?level=sector")
     wait_drawn(driver, (ids.MAP_GRAPH,))
-    traces = graph_data(driver, ids.MAP_GRAPH)
-    names = [t["name"] for t in traces]
+    (trace,) = graph_data(driver, ids.MAP_GRAPH)  # one trace: its key is in the page
+    key = wait_for(lambda: driver.find_element("id", ids.MAP_LEGEND).text, message="the key")
+    names = key.splitlines()[1:]
     for words in CLASS_WORDS:
         assert any(n.startswith(words) for n in names), (words, names)
     rows = api_json(url, "area_compare", {"level": "sector", "measure": "rate_per_1000"})["rows"]
     suppressed = {r["area_code"] for r in rows if r["value_status"] == "[c]"}
     assert suppressed, "expected some suppressed sectors"
-    withheld = next(t for t in traces if t["name"].startswith(SUPPRESSED_LABEL))
-    assert set(withheld["locations"]) == suppressed
-    similar = next(t for t in traces if t["name"].startswith("Similar to the city"))
-    assert set(similar["locations"]) == {
+
+    def filled(words: str) -> set[str]:
+        """The areas filled with the colour the key gives ``words``."""
+        band = [n.startswith(words) for n in names].index(True)
+        return {
+            loc for loc, z in zip(trace["locations"], trace["z"], strict=True) if int(z) == band
+        }
+
+    assert filled(SUPPRESSED_LABEL) == suppressed
+    assert filled("Similar to the city") == {
         r["area_code"] for r in rows if r["comparison"] == "similar" and r["value_status"] != "[c]"
     }
-    assert all(t["name"].endswith(f"({len(t['locations'])})") for t in traces)
+    assert all(n.endswith(f"({len(filled(n.rsplit(' (', 1)[0]))})") for n in names)
     summary = driver.find_element("id", ids.MAP_SUMMARY).text
     assert f"Of {len(rows)} postcode sectors:" in summary
     # Counts are one click away.
@@ -93,6 +100,7 @@ def test_the_map_compares_each_area_with_the_city_in_words(page) -> None:  # noq
         message="the counts map",
     )
     assert url_query(driver)["level"] == "sector"
+    assert not driver.find_element("id", ids.MAP_LEGEND).text  # its key is its colour bar
 
 
 def _tab_to_search(driver) -> None:  # noqa: ANN001

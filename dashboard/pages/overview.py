@@ -81,6 +81,7 @@ def layout(ctx: Context) -> html.Div:
                                 className="hint",
                             ),
                             graph(ids.MAP_GRAPH, "Map of the areas against the city"),
+                            html.Div(id=ids.MAP_LEGEND, className="map-legend"),
                             dcc.Store(id=ids.MAP_KEY),
                         ],
                     ),
