@@ -342,5 +342,5 @@ def register_url_sync(
         return (
             *offered_options(filtered, state, levels),
             rules,
-            catalogue.link_message(state, filtered),
+            catalogue.link_message(state, choices),
         )
