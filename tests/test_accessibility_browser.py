@@ -15,6 +15,7 @@ node of the app's own markup breaking the same rule still fails):
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -22,11 +23,13 @@ import pytest
 
 from care_atlas.config import PROJECT_ROOT
 from dashboard.pages import pages
+from tests.fixtures.dashboard import ARTEFACTS
 from tests.fixtures.pages import wait_for
 
 pytestmark = pytest.mark.browser
 AXE = PROJECT_ROOT / "tests" / "vendor" / "axe-core-4.10.2.min.js"
-SHOTS = Path("/work/notes/shots/present")
+#: Screenshots for a reviewer: tests/artefacts/ (git-ignored), or CARE_ATLAS_SHOTS when set.
+SHOTS = Path(os.environ.get("CARE_ATLAS_SHOTS") or ARTEFACTS) / "present"
 #: rule id -> the class that marks a node as Dash's own markup (see the module docstring).
 DASH_INTERNAL: dict[str, str] = {
     "aria-hidden-focus": "dash-dropdown-focus-target",

@@ -4,6 +4,7 @@ and Esc all keep the filters)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -11,10 +12,12 @@ import pytest
 
 from dashboard.pages import present
 from dashboard.present import SLIDES
+from tests.fixtures.dashboard import ARTEFACTS
 from tests.fixtures.pages import url_query, wait_drawn, wait_for
 
 pytestmark = pytest.mark.browser
-SHOTS = Path("/work/notes/shots/present")
+#: Screenshots for a reviewer: tests/artefacts/ (git-ignored), or CARE_ATLAS_SHOTS when set.
+SHOTS = Path(os.environ.get("CARE_ATLAS_SHOTS") or ARTEFACTS) / "present"
 PROJECTOR = {"width": 1280, "height": 720, "deviceScaleFactor": 1, "mobile": False}
 
 #: Where the slide's charts, bar and note sit against the viewport.
