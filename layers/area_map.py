@@ -117,6 +117,23 @@ def overlay_layers(
     return layers
 
 
+def base_layout(view: MapView, layers: list[dict], revision: str) -> dict:
+    """What every map's layout shares: no tile server (a white background, so it works
+    offline), the view's centre and zoom, the line layers over it, no margins, and the user's
+    own pan and zoom kept across updates of the same view (``uirevision``)."""
+    return {
+        "template": TEMPLATE,
+        "map": {
+            "style": "white-bg",
+            "center": {"lat": view.lat, "lon": view.lon},
+            "zoom": view.zoom,
+            **({"layers": layers} if layers else {}),
+        },
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+        "uirevision": revision,
+    }
+
+
 def trace_values(rows: pd.DataFrame, *, kind: str, measure_label: str) -> dict[int, dict]:
     """Per trace, the properties that change when only the filters change.
 
@@ -196,15 +213,7 @@ def map_figure(
     line = {"color": OUTLINE, "width": 0.6}
     layers = overlay_layers(outline_url, highlight, parent_edge)
     layout = dict(
-        template=TEMPLATE,
-        map={
-            "style": "white-bg",
-            "center": {"lat": view.lat, "lon": view.lon},
-            "zoom": view.zoom,
-            "layers": layers,
-        },
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        uirevision=revision,
+        base_layout(view, layers, revision),
         clickmode="event",
         legend={
             "x": 0,

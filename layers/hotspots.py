@@ -20,12 +20,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from layers.area_map import MapView
+from layers.area_map import MapView, base_layout, overlay_layers
 from layers.style import (
     OUTLINE,
     SUPPRESSED_FILL,
     SUPPRESSED_TEXT,
-    TEMPLATE,
     UNVALIDATED,
     format_value,
     is_missing,
@@ -192,27 +191,8 @@ def category_map_figure(
                 else "%{location}<extra></extra>",
             )
         )
-    layers = []
-    if outline_url:
-        layers.append(
-            {
-                "source": outline_url,
-                "sourcetype": "geojson",
-                "type": "line",
-                "color": "#000000",
-                "line": {"width": 2},
-            }
-        )
     figure_layout = {
-        "template": TEMPLATE,
-        "map": {
-            "style": "white-bg",
-            "center": {"lat": view.lat, "lon": view.lon},
-            "zoom": view.zoom,
-            **({"layers": layers} if layers else {}),
-        },
-        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-        "uirevision": revision,
+        **base_layout(view, overlay_layers(outline_url, None), revision),
         "legend": {
             "x": 1,
             "y": 0,

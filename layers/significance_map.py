@@ -16,12 +16,11 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from layers.area_map import MapView, overlay_layers
+from layers.area_map import MapView, base_layout, overlay_layers
 from layers.hotspots import CLASSES, NOT_COMPARED, WITHHELD, classify
 from layers.style import (
     OUTLINE,
     SUPPRESSED_TEXT,
-    TEMPLATE,
     UNVALIDATED,
     format_value,
     is_missing,
@@ -118,15 +117,7 @@ def significance_map_figure(
         hovertemplate="%{text}<extra></extra>",
     )
     layout = {
-        "template": TEMPLATE,
-        "map": {
-            "style": "white-bg",
-            "center": {"lat": view.lat, "lon": view.lon},
-            "zoom": view.zoom,
-            "layers": overlay_layers(outline, highlight, parent_edge),
-        },
-        "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-        "uirevision": revision,
+        **base_layout(view, overlay_layers(outline, highlight, parent_edge), revision),
         "clickmode": "event",
         "showlegend": False,
         "height": 520,
