@@ -31,15 +31,6 @@ State = Mapping[str, str]
 
 #: The URL keys the "what" picker writes (one member: one key, or themes + provision).
 WHAT_KEYS: tuple[str, ...] = ("elements", "services", "themes", "provision")
-#: Filters that take one value (a comma list in an old URL is refused, naming the field).
-SINGLE_KEYS: tuple[str, ...] = (
-    "age_bands",
-    "client_groups",
-    "genders",
-    "ethnic_groups",
-    "areas",
-    *WHAT_KEYS,
-)
 #: The value of a select's "All" option (never written to the URL: absent means all).
 ALL_VALUE = ALL
 #: Headers of the what picker's groups, in the picker's order.
@@ -260,16 +251,19 @@ def list_problems(state: State) -> list[tuple[str, str]]:
                 "council's region sets on the directors' page.",
             )
         )
-    for key in SINGLE_KEYS:
-        parts = [p for p in (state.get(key) or "").split(",") if p.strip()]
-        if len(parts) > 1:
-            out.append(
-                (
-                    key,
-                    f"{key}: one {FIELD_WORDS[key]} at a time (this link asks for {len(parts)}); "
-                    "choose one, or all, in the filter bar.",
-                )
+    for key, value in state.items():
+        parts = [p for p in (value or "").split(",") if p.strip()]
+        if key == "regions" or len(parts) < 2:
+            continue
+        # No member of any dimension has a comma: two parts are a list (or a repeated key).
+        word = FIELD_WORDS.get(key, "value")
+        out.append(
+            (
+                key,
+                f"{key}: one {word} at a time (this link asks for {len(parts)}); "
+                "choose one, or all, in the filter bar.",
             )
+        )
     if what_of(state) is None and not any(k in WHAT_KEYS for k, _m in out):
         given = [k for k in WHAT_KEYS if state.get(k)]
         out.append(

@@ -65,6 +65,10 @@ def test_a_repeated_key_or_a_free_region_reaches_the_page_as_the_list_it_names()
     assert catalogue.link_message({"from": "2011", "to": "2015"}, CHOICES) == ""
     assert "regions" not in view_params(state, "area_map")
     assert build_search(state) == "?from=2013&elements=OAEHSGCO,OAERSRES"
+    # Any key given twice is named (no member of a dimension has a comma).
+    for key in ("period_kind", "from", "level", "within", "top_n", "highlight"):
+        twice = parse_location(f"?{key}=a&{key}=b", f"#{key}=a&{key}=b")
+        assert [field for field, _m in catalogue.list_problems(twice)] == [key]
     page = parse_page_state("?age_bands=65%2B&age_bands=0-17&regions=x&slide=2", ("age_bands",))
     assert page == {"age_bands": "65+,0-17", "regions": "x"}
 
