@@ -286,10 +286,12 @@ def link_message(state: State, choices: Choices) -> str:
     """What the page says above its filters about a link it cannot show as it is: a list, a
     free-form region, or a range the catalogue does not publish (views of one period per area
     show its last period, the others each period of it)."""
-    problems = [message for _f, message in list_problems(state)]
+    listed = list_problems(state)
+    problems = [message for _f, message in listed]
     kind = state.get("period_kind", "year")
     first, last = period_range(state, choices)
-    if first and not is_published_range(first, last, kind, choices):
+    named = {field for field, _m in listed} & {"from", "to", "period_kind"}
+    if first and not named and not is_published_range(first, last, kind, choices):
         problems.append(
             f"from, to: {first} to {last} is not published ({_range_rule(kind)}), so charts "
             f"of one period show {last} and charts over time each period in it."
