@@ -152,3 +152,27 @@ def test_named_bad_posts_get_a_clear_answer(
         assert json.loads(text)["error"]
     if status == 200:  # the hostile place is a text child (shown as text), never a component
         assert isinstance(json.loads(text)["response"]["place"]["children"], str)
+
+
+def test_every_pages_banner_names_a_repeated_filter(client) -> None:  # noqa: ANN001
+    """Each page's banner callback (the overview's and the other pages') says why a link with a
+    filter given twice is not shown, rather than showing its last value."""
+    callbacks = discover(
+        lambda path: client.get(path).get_json(), lambda p, d, t: _post(client, d, t)
+    )
+    banners = [cb for cb in callbacks if any(i.endswith("state-message") for i, _p in cb.outputs)]
+    assert len(banners) >= 4  # the overview, directors, commissioners, budget
+    for cb in banners:
+        outputs = [{"id": i, "property": prop} for i, prop in cb.outputs]
+        inputs = [
+            {"id": i, "property": prop, "value": "?elements=OAEHSGCO&elements=OAERSRES"}
+            if prop == "search"
+            else {"id": i, "property": prop, "value": None}
+            for i, prop in cb.inputs
+        ]
+        state = [{"id": i, "property": prop, "value": []} for i, prop in cb.state]
+        status, text = _post(
+            client, _body(cb.output, outputs, inputs, state, [f"{cb.inputs[0][0]}.search"])
+        )
+        assert status == 200, (cb.output, text[:300])
+        assert "elements: one element at a time (this link asks for 2)" in text, cb.output
