@@ -60,6 +60,9 @@ def prepare_demo(
     if not extract.exists():
         _say(f"generating the synthetic extract ({rows:,} rows, seed {seed}) -> {extract}")
         write_extract(rows, seed, extract, mess=True, settings=settings, progress=True)
+    if db.exists() and not rebuild and _built_by_older_code(db):
+        _say(f"{db} was built by older code: rebuilding it")
+        db.unlink()
     if not db.exists():
         _say(f"building the serving database -> {db}")
         build_serving_database(
@@ -72,6 +75,18 @@ def prepare_demo(
             audit=True,
         )
     return db
+
+
+def _built_by_older_code(db: Path) -> bool:
+    """Whether this code refuses the demo's served file (a schema from an earlier version):
+    the demo data is the project's own, so it is rebuilt rather than left to fail at serve."""
+    from queries.database import DatabaseError, open_database
+
+    try:
+        open_database(db).close()
+    except DatabaseError:
+        return True
+    return False
 
 
 def run(args: argparse.Namespace) -> int:

@@ -29,6 +29,9 @@ SERVED_TABLES: frozenset[str] = frozenset(
     {"meta", "cells", "areas", "area_population", "area_parts", "periods", "period_members",
      "elements", "age_bands", "region_sets", "region_members", "mia_targets"}
 )  # fmt: skip
+#: Columns added to a served table since it first shipped: a file without them was built by
+#: older code (checked on open, so the message says "rebuild" rather than a SQL error).
+SERVED_COLUMNS: dict[str, frozenset[str]] = {"periods": frozenset({"data_from", "data_to"})}
 #: Tables only a person-level workspace has: a file holding any of them is never served.
 PERSON_LEVEL_TABLES: frozenset[str] = frozenset(
     {"persons", "agreements", "facts", "cells_truth", "person_periods", "ptable"}
@@ -82,6 +85,9 @@ class Reference:
 
     periods: dict[str, tuple[str, ...]]
     period_dates: dict[tuple[str, str], tuple[str, str]]
+    #: (kind, period) -> (first, last day the data covers) of each part period: one the data
+    #: does not wholly cover (ingest/sql/070_periods.sql), not comparable with whole ones
+    part_periods: dict[tuple[str, str], tuple[str, str]]
     #: kind -> period member (single period or preset range "a..b") -> label
     period_members: dict[str, dict[str, str]]
     #: level -> code -> Area (regions keyed "<set>/<name>")
@@ -127,6 +133,14 @@ class Reference:
             return {c: a for c, a in areas.items() if c.startswith(prefix)}
         return areas
 
+    def parts_of(self, kind: str, first: str, last: str) -> dict[str, tuple[str, str]]:
+        """The part periods of kind from first to last (a range's, or one period's)."""
+        labels = self.periods.get(kind, ())
+        if first not in labels or last not in labels:
+            return {}
+        inside = labels[labels.index(first) : labels.index(last) + 1]
+        return {p: self.part_periods[(kind, p)] for p in inside if (kind, p) in self.part_periods}
+
     def city_code(self) -> str:
         return next(iter(self.areas["city"]))
 
@@ -138,6 +152,14 @@ class Reference:
         return {
             "periods": {k: list(v) for k, v in self.periods.items()},
             "period_members": {k: dict(v) for k, v in self.period_members.items()},
+            "part_periods": {
+                kind: {
+                    p: {"data_from": a, "data_to": b}
+                    for (k, p), (a, b) in self.part_periods.items()
+                    if k == kind
+                }
+                for kind in self.periods
+            },
             "areas": {
                 level: [{"code": a.code, "name": a.name} for a in areas.values()]
                 for level, areas in self.areas.items()
@@ -256,12 +278,15 @@ def _members(con: duckdb.DuckDBPyConnection, column: str) -> set[str]:
 def _load_reference(con: duckdb.DuckDBPyConnection) -> Reference:
     periods: dict[str, tuple[str, ...]] = {}
     period_dates: dict[tuple[str, str], tuple[str, str]] = {}
-    for kind, period, start, end in con.execute(
-        "SELECT period_kind, period, start_date::VARCHAR, end_date::VARCHAR FROM periods "
-        "ORDER BY period_kind, ordinal"
+    part_periods: dict[tuple[str, str], tuple[str, str]] = {}
+    for kind, period, start, end, data_from, data_to in con.execute(
+        "SELECT period_kind, period, start_date::VARCHAR, end_date::VARCHAR, "
+        "data_from::VARCHAR, data_to::VARCHAR FROM periods ORDER BY period_kind, ordinal"
     ).fetchall():
         periods[kind] = (*periods.get(kind, ()), period)
         period_dates[(kind, period)] = (start, end)
+        if (data_from, data_to) != (start, end):
+            part_periods[(kind, period)] = (data_from, data_to)
     period_members: dict[str, dict[str, str]] = {}
     for kind, member, label in con.execute(
         "SELECT period_kind, period, label FROM period_members ORDER BY period_kind, position"
@@ -304,6 +329,7 @@ def _load_reference(con: duckdb.DuckDBPyConnection) -> Reference:
     return Reference(
         periods=periods,
         period_dates=period_dates,
+        part_periods=part_periods,
         period_members=period_members,
         areas=areas,
         elements=elements,
@@ -347,6 +373,13 @@ def check_served(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, str]:
             f"{path} lacks table(s) {', '.join(missing)}: built by older code or not a Care "
             "Atlas served database; rebuild it with care-atlas build"
         )
+    for table, wanted in SERVED_COLUMNS.items():
+        have = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+        if not wanted <= have:
+            raise DatabaseError(
+                f"{path}: table {table} lacks {', '.join(sorted(wanted - have))}: built by "
+                "older code; rebuild it with care-atlas build"
+            )
     return {str(k): str(v) for k, v in meta.items()}
 
 

@@ -17,8 +17,9 @@ from ingest.workspace import workspace_path
 
 UNIT_POSTCODE = r"[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}"
 ISO_DATE = r".*[0-9]{4}-[0-9]{2}-[0-9]{2}.*"
-#: The only date-typed columns: period boundaries.
-DATE_COLUMNS = {("periods", "start_date"), ("periods", "end_date")}
+#: The only date-typed columns: period boundaries and the part of a period the data covers
+#: (whose days are quarter starts, period ends or the data date: test below).
+DATE_COLUMNS = {("periods", c) for c in ("start_date", "end_date", "data_from", "data_to")}
 #: Meta keys that may hold a date (of the build or of the data, never of a person).
 META_DATES = {"built_at", "build_date", "data_date"}
 #: Text columns allowed to hold long or descriptive values, and what they must be.
@@ -152,6 +153,22 @@ def scan(db: Path, extract: Path) -> list[str]:
 def test_serving_database_holds_nothing_barred(serving_db: Path, synth_extract: Path) -> None:
     assert scan(serving_db, synth_extract) == []
     assert scan(workspace_path(serving_db), synth_extract) == []
+
+
+def test_the_days_a_period_is_covered_are_no_persons_date(serving_db: Path) -> None:
+    """data_from..data_to could carry the earliest agreement's own start date; they may only
+    be the first day of a quarter (from) and a period's end or the data date (to)."""
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        data_date = con.execute("SELECT value FROM meta WHERE key = 'data_date'").fetchone()[0]
+        odd = con.execute(
+            "SELECT period_kind, period FROM periods "
+            "WHERE data_from <> date_trunc('quarter', data_from) "
+            "OR (data_to <> end_date AND CAST(data_to AS VARCHAR) <> $d)",
+            {"d": data_date},
+        ).fetchall()
+        parts = con.execute("SELECT count(*) FROM periods WHERE data_to <> end_date").fetchone()
+    assert odd == []
+    assert parts[0] >= 1  # the check had a part period to look at
 
 
 #: A leak of each kind, planted in a copy of a clean file, and what the scan must report.

@@ -26,7 +26,9 @@ SCHEMA: dict[str, list[str]] = {
         "theme", "theme_name", "scope", "net_spend_2015_16_m", "financial_year", "saving_m",
     ],
     "age_bands": ["age_band", "lower_age", "upper_age", "ordinal"],
-    "periods": ["period_kind", "period", "start_date", "end_date", "ordinal"],
+    "periods": [
+        "period_kind", "period", "start_date", "end_date", "ordinal", "data_from", "data_to"
+    ],
     "areas": ["level", "area_code", "area_name", "parent_ward_code", "district", "population"],
     "area_population": ["level", "area_code", "age_band", "population"],
     "persons": ["person_idx", "person_pseudo", "record_key"],

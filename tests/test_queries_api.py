@@ -267,6 +267,9 @@ def test_meta_lists_reference_values(client):
     assert body["build"]["data_date"] == "2015-12-31" and body["build"]["synthetic"] == "true"
     assert "B1 1" in {a["code"] for a in body["reference"]["areas"]["sector"]}
     assert body["views"] == list(VIEWS)
+    parts = body["reference"]["part_periods"]
+    assert parts["fy"]["2015/16"] == {"data_from": "2015-04-01", "data_to": "2015-12-31"}
+    assert parts["year"] == {}
 
 
 _KEYS = st.sampled_from(
