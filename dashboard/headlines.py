@@ -30,6 +30,8 @@ def change_words(row: dict, column: str, kind: str) -> tuple[str, str]:
         return "", "no earlier period to compare with"
     direction = row.get(f"{column}_direction") or ""
     change = row.get(f"{column}_change")
+    if row.get(f"{column}_change_status") == "[z]":
+        return "", f"no change shown on {previous}: a part period is not comparable"
     if not direction or is_missing(change):
         return "", f"change on {previous} not shown: a figure is suppressed [c]"
     if direction == "no change":
@@ -76,4 +78,8 @@ def render_headlines(ctx: Context, state: State) -> tuple[list, str]:
     rows = outcome.result.rows
     if rows.empty:
         return [html.P("No figures for these filters.", className="headline-message")], heading
-    return headline_tiles(rows.iloc[0].to_dict()), heading
+    row = rows.iloc[0].to_dict()
+    tiles = headline_tiles(row)
+    if row.get("period_note"):
+        tiles.append(html.P(str(row["period_note"]), className="headline-note"))
+    return tiles, heading

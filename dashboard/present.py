@@ -161,6 +161,7 @@ def _matrix(ctx: Context, state: PageState) -> Drawn:
         kind=column_kind(result, "value"),
         measure_label=label,
         upright_periods=True,  # the area names leave narrow columns for the projector's type
+        parts=result.meta.get("part_periods", {}),
     )
     total = rows["area_code"].nunique()
     if len(shown) < total:

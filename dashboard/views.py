@@ -172,13 +172,15 @@ def render_matrix(ctx: Context, state: State) -> tuple[go.Figure, list, str]:
     if result.rows.empty:
         return no_data_figure(), note_text(result, ctx.synthetic), ""
     rows = with_shown_names(ctx, result.rows, view_params(state, "matrix").get("level", ""))
+    parts = result.meta.get("part_periods", {})
     fig = matrix_figure(
         rows,
         kind=column_kind(result, "value"),
         measure_label=MEASURE_LABELS[_measure(state)],
         highlight=highlight,
+        parts=parts,
     )
-    return fig, note_text(result, ctx.synthetic), highlight_note(rows, highlight)
+    return fig, note_text(result, ctx.synthetic), highlight_note(rows, highlight, parts)
 
 
 def with_shown_names(
@@ -277,7 +279,7 @@ def render_trend(ctx: Context, state: State) -> tuple[go.Figure, list]:
         return empty_figure(outcome.message), [outcome.message]
     result = outcome.result
     targets = savings_targets(result.meta)
-    fig = trend_figure(result.rows, targets=targets)
+    fig = trend_figure(result.rows, targets=targets, parts=result.meta.get("part_periods"))
     note = note_text(result, ctx.synthetic)
     if targets is not None:
         note.append(TARGETS_NOTE)

@@ -10,6 +10,7 @@ most a few cells, rows or columns, the strongest first, and says "none found" ot
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -191,7 +192,15 @@ def challenging(values: pd.DataFrame, z: float = CHALLENGING_Z) -> Highlight:
 MODES = {"unusual": unusual, "improving": improving, "challenging": challenging}
 
 
-def find(values: pd.DataFrame, mode: str) -> Highlight:
-    """The highlight of ``mode`` ("none" or unknown: nothing)."""
+def find(values: pd.DataFrame, mode: str, parts: Collection[str] = ()) -> Highlight:
+    """The highlight of ``mode`` ("none" or unknown: nothing). Part periods' columns are
+    left out as withheld cells are (a part year's lower figures are not a fall), keeping
+    their places so the highlight's positions are the table's."""
     rule = MODES.get(mode)
-    return rule(values) if rule is not None else Highlight(mode)
+    if rule is None:
+        return Highlight(mode)
+    part_columns = [c for c in values.columns if str(c) in parts]
+    if part_columns:
+        values = values.copy()
+        values[part_columns] = np.nan
+    return rule(values)

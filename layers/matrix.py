@@ -7,6 +7,7 @@ protected) values, so the rule shown under the chart is exactly what picked the 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from layers.style import (
     HIGHLIGHT_COLOUR,
     MATRIX_SCALE,
     MODEBAR_PX,
+    PART_MARK,
     SUPPRESSED_FILL,
     SUPPRESSED_TEXT,
     TEMPLATE,
@@ -105,10 +107,11 @@ def _box(x0: float, x1: float, y0: float, y1: float, dash: str = "solid") -> dic
     }
 
 
-def highlight_shapes(values: pd.DataFrame, mode: str) -> list[dict]:
-    """Black outlines (readable without colour) around the cells, rows or columns picked out."""
+def highlight_shapes(values: pd.DataFrame, mode: str, parts: Collection[str] = ()) -> list[dict]:
+    """Black outlines (readable without colour) around the cells, rows or columns picked out
+    (part periods never are)."""
     n_rows, n_cols = values.shape
-    picked = find(values, mode)
+    picked = find(values, mode, parts)
     shapes = [_box(j - 0.5, j + 0.5, i - 0.5, i + 0.5) for i, j in picked.cells]
     shapes += [_box(-0.5, n_cols - 0.5, i - 0.5, i + 0.5, "dash") for i in picked.rows]
     shapes += [_box(j - 0.5, j + 0.5, -0.5, n_rows - 0.5, "dash") for j in picked.columns]
@@ -125,14 +128,16 @@ def set_cell_text(fig: go.Figure, text: list[list[str]], size: int = CELL_TEXT_S
             trace.textfont.size = size
 
 
-def highlight_note(rows: pd.DataFrame, mode: str) -> str:
+def highlight_note(rows: pd.DataFrame, mode: str, parts: Collection[str] = ()) -> str:
     """The rule of ``mode`` and what it found for these rows ("None found: ..." when nothing
-    qualifies), for the line under the chart."""
+    qualifies), for the line under the chart; part periods shown are said to be left out."""
     if mode not in HIGHLIGHT_RULES or mode == "none":
         return ""
     values, _, _ = pivot_matrix(rows)
-    found = find(values, mode).summary(*values.shape)
-    return f"{HIGHLIGHT_RULES[mode]} {found}"
+    found = find(values, mode, parts).summary(*values.shape)
+    shown = [str(c) for c in values.columns if str(c) in parts]
+    left_out = f" Part periods ({', '.join(shown)}) are left out." if shown else ""
+    return f"{HIGHLIGHT_RULES[mode]} {found}{left_out}"
 
 
 def _legend_entry(name: str, colour: str, line: str) -> go.Scatter:
@@ -277,11 +282,13 @@ def matrix_figure(
     zrange: tuple[float, float] | None = None,
     scale: list[list[float | str]] = MATRIX_SCALE,
     upright_periods: bool | None = None,
+    parts: Collection[str] = (),
 ) -> go.Figure:
     """Heatmap of the matrix rows with cell labels at a fixed size, "[c]" cells in grey, "[u]"
     cells pale and ringed, optional highlights; the no-data figure when nothing is published.
     ``upright_periods`` says whether the columns will be narrow enough for Plotly to turn the
-    period labels upright (None: when they are longer than a year)."""
+    period labels upright (None: when they are longer than a year). Part periods' columns
+    are headed "(part)" and never highlighted."""
     values, status, names = pivot_matrix(rows)
     if values.empty:
         return no_data_figure()
@@ -293,7 +300,7 @@ def matrix_figure(
     y_labels = [
         f"{code} {name}".strip() if name and name != code else code for code, name in names.items()
     ]
-    x_labels = [str(c) for c in values.columns]
+    x_labels = [f"{c}{PART_MARK}" if str(c) in parts else str(c) for c in values.columns]
     legend_names = [WITHHELD_NAME]
     extra = _unreliable(status, x_labels, y_labels)
     grid = values.to_numpy(dtype=float)
@@ -313,7 +320,7 @@ def matrix_figure(
     layout = dict(
         template=TEMPLATE,
         plot_bgcolor=SUPPRESSED_FILL,  # withheld cells are NaN: the grey shows through them
-        shapes=highlight_shapes(values, highlight) if highlight in HIGHLIGHT_MODES else [],
+        shapes=highlight_shapes(values, highlight, parts) if highlight in HIGHLIGHT_MODES else [],
         # Fixed ranges: the text and ring traces would otherwise pad the autorange by rows.
         yaxis={**axis, "range": [n_rows - 0.5, -0.5], **_order(y_labels)},
         xaxis={**axis, "side": "top", "range": [-0.5, n_cols - 0.5], **_order(x_labels)},

@@ -8,6 +8,7 @@ never sums of agreement costs. Withheld values are gaps, never zeros.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Collection, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -22,7 +23,7 @@ from layers.style import (
     is_missing,
     money_axis,
 )
-from layers.trend import fit_below_axis, trend_figure
+from layers.trend import fit_below_axis, part_period_marks, trend_figure
 
 #: The group of the MIA17 rows for all enablement: the query layer's "all" member (the MIA17
 #: theme's own cell, labelled in the row's group_label), drawn dashed in black.
@@ -68,17 +69,23 @@ def targets_display(targets: pd.DataFrame) -> pd.DataFrame:
 # --- the theme's trend -------------------------------------------------------------------
 
 
-def mia_trend_figure(rows: pd.DataFrame, targets: pd.DataFrame, *, theme: str) -> go.Figure:
+def mia_trend_figure(
+    rows: pd.DataFrame,
+    targets: pd.DataFrame,
+    *,
+    theme: str,
+    parts: Mapping[str, str] | None = None,
+) -> go.Figure:
     """Records and people (top panel) and cost (bottom panel) per financial year, with the
     theme's net spend 2015/16 (one marker at 2015/16) and its savings targets on the £ panel,
-    named with the theme's code and name."""
+    named with the theme's code and name; part years marked (layers.trend)."""
     saving = (
         pd.DataFrame({"period": targets["financial_year"], "target": targets["saving"]})
         if not targets.empty
         else None
     )
     theme = theme_label(targets, theme)
-    fig = trend_figure(rows, targets=saving)
+    fig = trend_figure(rows, targets=saving, parts=parts)
     for trace in fig.data:
         if str(trace.name).startswith("Savings target"):
             trace.name = f"{theme} savings target (£)<br>{NOT_RECONCILED}"
@@ -106,12 +113,15 @@ def mia_trend_figure(rows: pd.DataFrame, targets: pd.DataFrame, *, theme: str) -
     )
     money = [v for t in fig.data if t.yaxis == "y2" for v in (t.y or ())]
     ordered = sorted(periods, key=_year_start)
+    marks = part_period_marks(ordered, parts or {})
+    ticks = marks.get("xaxis", {}).get("ticktext", ordered)
     fig.update_layout(
         height=500,
         yaxis2=money_axis(money),
-        xaxis={"categoryorder": "array", "categoryarray": ordered},
+        xaxis={"categoryorder": "array", "categoryarray": ordered, **marks.get("xaxis", {})},
+        shapes=marks.get("shapes", []),
         # A two-line legend entry counts as two (names wrap so they fit a half-width card).
-        **fit_below_axis(ordered, [line for t in fig.data for line in str(t.name).split("<br>")]),
+        **fit_below_axis(ticks, [line for t in fig.data for line in str(t.name).split("<br>")]),
     )
     return fig
 
@@ -239,7 +249,9 @@ def withheld_text(rows: pd.DataFrame) -> str:
     return f"{SUPPRESSED_TEXT}. Withheld: " + "; ".join(parts)
 
 
-def enablement_area_figure(rows: pd.DataFrame, *, measure: str) -> go.Figure:
+def enablement_area_figure(
+    rows: pd.DataFrame, *, measure: str, parts: Collection[str] = ()
+) -> go.Figure:
     """Areas x financial years of the share beyond 6 weeks (``measure="share"``) or of the
     cost beyond day 42 (``"cost"``); withheld cells grey with their shorthand."""
     if measure == "share":
@@ -253,9 +265,8 @@ def enablement_area_figure(rows: pd.DataFrame, *, measure: str) -> go.Figure:
     ]
     # Shares run 0% to 100% whatever the data; [u] cells (0% or 100% of a few people) take
     # no colour from the scale (layers.matrix): pale grey, ringed, their words in the hover.
-    fig = matrix_figure(
-        cells, kind=kind, measure_label=label, zrange=(0.0, 1.0) if kind == "share" else None
-    )
+    zrange = (0.0, 1.0) if kind == "share" else None
+    fig = matrix_figure(cells, kind=kind, measure_label=label, zrange=zrange, parts=parts)
     if kind == "share" and fig.data:
         fig.data[0].update(colorbar={"tickformat": ".0%"})
     return fig

@@ -10,7 +10,7 @@ values and are withheld when any of them is.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -235,7 +235,11 @@ def _second_line(cells: dict[str, pd.DataFrame], detail: str, i: int, j: int) ->
 
 
 def provision_matrix_figure(
-    rows: pd.DataFrame, *, city_share: float | None, detail: str = "people"
+    rows: pd.DataFrame,
+    *,
+    city_share: float | None,
+    detail: str = "people",
+    parts: Collection[str] = (),
 ) -> go.Figure:
     """The thesis's Figure 37: areas x periods, coloured by internal share (PuOr centred on the
     city share), each cell labelled with its share and, on a second line, people or cost."""
@@ -252,6 +256,7 @@ def provision_matrix_figure(
         measure_label=SHARE_LABEL,
         zrange=(zmin, zmax),
         scale=SHARE_SCALE,
+        parts=parts,
     )
     if not fig.data:  # the no-data figure
         return fig

@@ -268,3 +268,8 @@ def empty_figure(message: str) -> go.Figure:
     )
     fig = go.Figure(layout=layout)
     return fig
+
+
+#: A part period's label suffix on a period axis (the data does not cover it whole: its
+#: counts and costs are not comparable with whole periods; queries/viewkit.py says so too).
+PART_MARK = " (part)"

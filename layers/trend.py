@@ -11,6 +11,8 @@ cost line on the same £ axis for context and labelled as not reconciled with it
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -20,6 +22,7 @@ from layers.style import (
     COUNT_TICKFORMAT,
     FONT_SIZE,
     LINE_COLOURS,
+    PART_MARK,
     TEMPLATE,
     UNVALIDATED,
     format_value,
@@ -87,8 +90,45 @@ def _published(values: pd.Series, statuses: pd.Series) -> list[float | None]:
     ]
 
 
-def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> go.Figure:
-    """``rows`` are ``trend`` view rows; ``targets`` has columns period and target (£)."""
+#: A part period's band behind the bars (the data does not cover it whole).
+PART_FILL = "#e6e6e6"
+
+
+def part_period_marks(categories: list[str], parts: Mapping[str, str]) -> dict:
+    """Layout keys that label each part period's tick "(part)" and shade its column, so a part
+    year's lower figures never read as a fall. ``categories`` are the period axis's, in its
+    order (every one is given a tick: ticks not listed would go unlabelled)."""
+    if not any(p in parts for p in categories):
+        return {}
+    shapes = [
+        {
+            "type": "rect",
+            "xref": "x",
+            "yref": "paper",
+            "x0": i - 0.5,
+            "x1": i + 0.5,
+            "y0": 0,
+            "y1": 1,
+            "fillcolor": PART_FILL,
+            "line": {"width": 0},
+            "layer": "below",
+        }
+        for i, p in enumerate(categories)
+        if p in parts
+    ]
+    ticks = [f"{p}{PART_MARK}" if p in parts else p for p in categories]
+    return {"shapes": shapes, "xaxis": {"tickvals": categories, "ticktext": ticks}}
+
+
+def trend_figure(
+    rows: pd.DataFrame,
+    *,
+    targets: pd.DataFrame | None = None,
+    parts: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """``rows`` are ``trend`` view rows; ``targets`` has columns period and target (£);
+    ``parts`` the part periods (the view's meta part_periods: period -> days covered)."""
+    parts = parts or {}
     data = rows.reset_index(drop=True)
     if data.empty or not any(
         has_values(data[c]) for c in ("agreements", "people", "cost") if c in data
@@ -110,7 +150,10 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
                 format_value(v, "count", s)
                 for v, s in zip(data["agreements"], agreements_status, strict=True)
             ],
-            hovertemplate="%{x}<br>Agreements: %{text}<extra></extra>",
+            customdata=[
+                f"<br>Part period: data for {parts[p]} only" if p in parts else "" for p in periods
+            ],
+            hovertemplate="%{x}<br>Agreements: %{text}%{customdata}<extra></extra>",
             textposition="none",
         ),
         go.Scatter(
@@ -162,11 +205,19 @@ def trend_figure(rows: pd.DataFrame, *, targets: pd.DataFrame | None = None) -> 
     money = _published(data["cost"], cost_status)
     if targets is not None and not targets.empty:
         money += [float(v) for v in targets["target"]]
+    categories = list(periods)
+    if targets is not None and not targets.empty:
+        categories += [str(p) for p in targets["period"] if str(p) not in periods]
+    marks = part_period_marks(categories, parts)
+    axes = panel_axes(money)
+    axes["xaxis"].update(marks.get("xaxis", {}))
+    ticks = marks.get("xaxis", {}).get("ticktext", categories)
     layout = dict(
         template=TEMPLATE,
-        **panel_axes(money),
+        **axes,
+        shapes=marks.get("shapes", []),
         height=460,
-        **fit_below_axis(periods, [str(t.name) for t in traces]),
+        **fit_below_axis(ticks, [str(t.name) for t in traces]),
         hovermode="x unified",
     )
     fig = go.Figure(traces, layout=layout, **UNVALIDATED)

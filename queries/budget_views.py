@@ -20,7 +20,13 @@ from queries.cells import area_names, grid, lookup_for, place, shown_areas, sing
 from queries.database import Database, plain_frame
 from queries.filters import FilterError, Filters, check, what_params
 from queries.result import Column, ProtectedResult
-from queries.viewkit import ENABLEMENT_COLUMNS, ENABLEMENT_DENOMINATOR, enablement_values, meta
+from queries.viewkit import (
+    ACTIVITY_NOTE,
+    ENABLEMENT_COLUMNS,
+    ENABLEMENT_DENOMINATOR,
+    enablement_values,
+    meta,
+)
 
 ENABLEMENT_THEME = "MIA17"
 #: The group of the row for all enablement (the MIA17 theme's own cell, not a sum of groups).
@@ -127,12 +133,11 @@ def enablement_groups(db: Database, f: Filters) -> ProtectedResult:
         *ENABLEMENT_COLUMNS,
     ]
     title = f"MIA17 enablement beyond 6 weeks by client group, per {f.period_kind}"
-    m = meta(db, "enablement_groups", f, title, measure="people_over_6w")
+    m = meta(db, "enablement_groups", f, title, measure="people_over_6w", notes=ENABLEMENT_NOTES)
     m["denominator"] = ENABLEMENT_DENOMINATOR
     m["client_groups"] = "the client-group prefix of the enablement element code: " + ", ".join(
         f"{g} = {code}" for g, code in groups.items()
     )
-    m["notes"] = list(ENABLEMENT_NOTES)
     return ProtectedResult(cols, plain_frame(columns), m)
 
 
@@ -157,10 +162,16 @@ def enablement_areas(db: Database, f: Filters) -> ProtectedResult:
         *ENABLEMENT_COLUMNS,
     ]
     title = f"MIA17 enablement beyond 6 weeks by {f.level}, per {f.period_kind}"
-    m = meta(db, "enablement_areas", f, title, measure="people_over_6w")
+    m = meta(
+        db,
+        "enablement_areas",
+        f,
+        title,
+        measure="people_over_6w",
+        notes=(*ENABLEMENT_NOTES, ACTIVITY_NOTE),
+    )
     m["denominator"] = ENABLEMENT_DENOMINATOR
     m["what"] = what
-    m["notes"] = [*ENABLEMENT_NOTES, "Hotspots show service activity, not need."]
     return ProtectedResult(cols, plain_frame(columns), m)
 
 
@@ -227,4 +238,5 @@ def mia_targets(db: Database, f: Filters) -> ProtectedResult:
         "into the serving database."
     )
     m["notes"] = [NOT_RECONCILED_NOTE, "Reference data, not personal data: not perturbed."]
+    m["part_periods"] = {}  # Table 14's years are budget years, not periods of the data
     return ProtectedResult(cols, targets_in_pounds(db, targets_theme(f)), m)

@@ -183,7 +183,8 @@ def quarterly_users(db: Database, f: Filters) -> ProtectedResult:
     level, area = place(db, f)
     g = replace(f, period_kind="quarter", what=what_member("element", f.element))
     check(g, level=level, single_periods=True)
-    lookup = lookup_for(g, level=level, periods=_quarters(db, f), areas=(area,))
+    quarters = _quarters(db, f)
+    lookup = lookup_for(g, level=level, periods=quarters, areas=(area,))
     cells = grid(db, lookup, ("period",))
     columns = {
         "period": cells["period"],
@@ -195,7 +196,9 @@ def quarterly_users(db: Database, f: Filters) -> ProtectedResult:
         Column("people", "count"),
         Column("people_status", "status"),
     ]
-    m = meta(db, "quarterly_users", f, f"Quarterly users of {f.element}", measure="people")
+    title = f"Quarterly users of {f.element}"
+    shown = ("quarter", quarters[0], quarters[-1])
+    m = meta(db, "quarterly_users", f, title, measure="people", shown=shown)
     m["notes"].append("The element parameter chooses the element; other what filters do not apply.")
     return ProtectedResult(cols, plain_frame(columns), m)
 

@@ -97,6 +97,7 @@ def about_rows(result: ProtectedResult, name: str | None = None) -> list[tuple[s
     known = {
         "title", "view", "definition", "denominator", "rule", "filters", "data_date",
         "build_id", "catalogue_version", "synthetic", "statuses", "method", "notes",
+        "part_periods",  # said in words by the notes
     }  # fmt: skip
     for key, value in meta.items():
         if key not in known and value not in (None, "", [], {}):

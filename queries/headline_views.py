@@ -16,7 +16,7 @@ from queries.cells import grid, lookup_for
 from queries.database import Database, plain_frame
 from queries.filters import Filters, check
 from queries.result import NOT_APPLICABLE, PUBLISHED, SUPPRESSED, Column, ProtectedResult
-from queries.viewkit import meta
+from queries.viewkit import meta, part_periods
 
 #: The headline measures, in the order the page shows them: (column, cell measure, words).
 HEADLINES: tuple[tuple[str, str, str], ...] = (
@@ -51,36 +51,63 @@ def _place(db: Database, f: Filters) -> tuple[str, str]:
     return "city", db.reference.city_code()
 
 
+def _periods(db: Database, f: Filters) -> tuple[str, str | None, str]:
+    """(latest, the one before it, a note): the latest whole period of the chosen range (a
+    part period is not comparable with whole ones), else its end; the note says why a part
+    period is left out, or that the one shown is one."""
+    labels = db.reference.periods[f.period_kind]
+    chosen = labels[labels.index(f.period_from) : labels.index(f.period_to) + 1]
+    covered = part_periods(db, f.period_kind, labels[0], labels[-1])
+    whole = [p for p in chosen if p not in covered]
+    latest = whole[-1] if whole else chosen[-1]
+    index = labels.index(latest)
+    previous = labels[index - 1] if index > 0 else None
+    if latest in covered:
+        note = f"{latest} is a part period (data for {covered[latest]} only): no change shown"
+    elif chosen[-1] != latest:
+        note = f"{chosen[-1]} is left out: a part period (data for {covered[chosen[-1]]} only)"
+    elif previous in covered:
+        note = f"No change shown: {previous} is a part period (data for {covered[previous]} only)"
+    else:
+        note = ""
+    return latest, previous, note
+
+
 def headlines(db: Database, f: Filters) -> ProtectedResult:
-    """One row: for each headline measure, the latest single period of the chosen range, the
+    """One row: for each headline measure, the latest whole period of the chosen range, the
     one before it and the change between them (a ratio of the earlier figure too)."""
     level, area = _place(db, f)
     labels = db.reference.periods[f.period_kind]
-    latest = f.period_to
-    index = labels.index(latest)
-    previous = labels[index - 1] if index > 0 else None
+    latest, previous, note = _periods(db, f)
     periods = (latest,) if previous is None else (previous, latest)
     g = Filters(**{**f.__dict__, "period_from": latest, "period_to": latest, "level": level})
     check(g, level=level, single_periods=True)
     lookup = lookup_for(g, level=level, periods=periods, areas=(area,))
     cells = grid(db, lookup, ("period",)).set_index("period")
+    parts = db.reference.parts_of(f.period_kind, labels[0], labels[-1])
+    comparable = previous is not None and latest not in parts and previous not in parts
     columns: dict[str, object] = {
         "period": pd.array([latest], dtype=object),
         "previous_period": pd.array([previous or ""], dtype=object),
+        "period_note": pd.array([note], dtype=object),
     }
-    cols = [Column("period", "period"), Column("previous_period", "period")]
+    cols = [
+        Column("period", "period"),
+        Column("previous_period", "period"),
+        Column("period_note", "category"),
+    ]
     for column, measure, _words in HEADLINES:
         kind = "money" if measure == "cost" else "count"
         now = _number(cells.at[latest, measure])
         before = _number(cells.at[previous, measure]) if previous is not None else None
-        change, direction = change_between(now, before)
+        change, direction = change_between(now, before) if comparable else (None, "")
         ratio = None if change is None or not before else round(change / before, 4)
         dtype = "Float64" if kind == "money" else "Int64"
         for suffix, value in (("", now), ("_previous", before), ("_change", change)):
             columns[f"{column}{suffix}"] = pd.array([value], dtype=dtype)
             status = PUBLISHED if value is not None else SUPPRESSED
-            if previous is None and suffix:
-                status = NOT_APPLICABLE  # the first period has none before it
+            if suffix == "_change" and not comparable or suffix and previous is None:
+                status = NOT_APPLICABLE  # none before it, or a part period on either side
             columns[f"{column}{suffix}_status"] = pd.array([status], dtype=object)
             value_kind = "change" if suffix == "_change" else kind
             cols += [

@@ -15,7 +15,7 @@ a view (not page arithmetic) so the budget page's card and the API give the same
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,16 +83,10 @@ class Basis:
         )
 
 
-def choose_basis(
-    cells: pd.DataFrame, period_ends: Mapping[str, str], data_date: str | None
-) -> Basis:
+def choose_basis(cells: pd.DataFrame, part_periods: Collection[str]) -> Basis:
     """The latest period of ``cells`` (period, people, cost: published values, missing when
-    [c]) that the data covers whole (a part year would understate the cost per person)."""
-    whole = [
-        str(p)
-        for p in cells["period"]
-        if data_date is None or str(period_ends.get(str(p), "9999")) <= str(data_date)
-    ]
+    [c]) that is not a part period (a part year would misstate the cost per person)."""
+    whole = [str(p) for p in cells["period"] if str(p) not in part_periods]
     if not whole:
         return Basis(None, None, None, "no whole financial year in the range chosen")
     period = whole[-1]
@@ -196,13 +190,12 @@ def mia_saving(db: Database, f: Filters) -> ProtectedResult:
     check(f, level=level, single_periods=True)
     lookup = lookup_for(f, level=level, periods=single_periods(db, f), areas=(area,))
     cells = grid(db, lookup, ("period",))
-    dates = db.reference.period_dates
-    ends = {p: dates[(f.period_kind, p)][1] for p in cells["period"]}
-    basis = choose_basis(cells, ends, db.meta.get("data_date"))
+    parts = db.reference.parts_of(f.period_kind, f.period_from, f.period_to)
+    basis = choose_basis(cells, parts)
     table, withheld = saving_table(targets_in_pounds(db, theme), basis)
-    m = meta(
-        db, "mia_saving", f, "What the saving means in people (an illustration, not a forecast)"
-    )
+    notes = (ILLUSTRATION, NOT_RECONCILED_NOTE, *([withheld] if withheld else []))
+    title = "What the saving means in people (an illustration, not a forecast)"
+    m = meta(db, "mia_saving", f, title, notes=notes)
     m["definition"] = (
         "share = saving / net spend 2015/16 (Table 14); average cost per person = published "
         "cost / published people in the basis year; proportional cut = share x published cost; "
@@ -210,5 +203,4 @@ def mia_saving(db: Database, f: Filters) -> ProtectedResult:
     )
     m["denominator"] = "published people and cost of the latest whole financial year in range"
     m["withheld"] = withheld
-    m["notes"] = [ILLUSTRATION, NOT_RECONCILED_NOTE, *([withheld] if withheld else [])]
     return ProtectedResult(list(COLUMNS), table, m)

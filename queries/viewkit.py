@@ -7,6 +7,7 @@ derived from them here (PRIVACY.md §5), never from true values.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -65,6 +66,27 @@ STATUS_LEGEND = {
     "[x]": "not available",
 }
 PROVISION_TYPES: tuple[str, ...] = ("Internal", "External", "Direct payment")
+#: A period kind in a note: "not comparable with whole {financial years}".
+KIND_PLURALS = {"year": "calendar years", "fy": "financial years", "quarter": "quarters"}
+
+
+def day_text(iso: str) -> str:
+    """'2015-12-31' -> '31 Dec 2015'."""
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%b %Y}"
+
+
+def part_periods(db: Database, kind: str, first: str, last: str) -> dict[str, str]:
+    """Each part period from first to last -> the days the data covers, in words."""
+    parts = db.reference.parts_of(kind, first, last)
+    return {p: f"{day_text(a)} to {day_text(b)}" for p, (a, b) in parts.items()}
+
+
+def part_period_note(kind: str, period: str, covered: str) -> str:
+    return (
+        f"{period} is a part period: the data covers {covered} only, so its counts and costs "
+        f"are not comparable with whole {KIND_PLURALS.get(kind, 'periods')}."
+    )
 
 
 def rule_text(db: Database) -> str:
@@ -79,9 +101,23 @@ def rule_text(db: Database) -> str:
     )
 
 
-def meta(db: Database, view: str, f: Filters, title: str, **extra: Any) -> dict[str, Any]:
-    """A view's metadata: definition, denominator, rule, data date, build, synthetic flag."""
+def meta(
+    db: Database,
+    view: str,
+    f: Filters,
+    title: str,
+    *,
+    shown: tuple[str, str, str] | None = None,
+    notes: tuple[str, ...] = (TOTALS_NOTE, ACTIVITY_NOTE),
+    **extra: Any,
+) -> dict[str, Any]:
+    """A view's metadata: definition, denominator, rule, data date, build, synthetic flag, and
+    the part periods among those it shows (`shown`: kind, first, last; default f's range),
+    each said in a note after the view's `notes`, so no chart or export passes one off as a
+    whole period."""
     definition, denominator = MEASURE_DEFINITIONS[extra.pop("measure", f.measure)]
+    kind, first, last = shown or (f.period_kind, f.period_from, f.period_to)
+    parts = part_periods(db, kind, first, last)
     out: dict[str, Any] = {
         "view": view,
         "title": title,
@@ -94,7 +130,11 @@ def meta(db: Database, view: str, f: Filters, title: str, **extra: Any) -> dict[
         "synthetic": db.synthetic,
         "filters": f.to_params(),
         "statuses": STATUS_LEGEND,
-        "notes": [TOTALS_NOTE, ACTIVITY_NOTE],
+        "part_periods": parts,
+        "notes": [
+            *notes,
+            *(part_period_note(kind, p, covered) for p, covered in parts.items()),
+        ],
     }
     out.update(extra)
     return out

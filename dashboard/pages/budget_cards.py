@@ -16,7 +16,7 @@ from dash import html
 
 from dashboard.components import data_table
 from dashboard.pagekit import PageState, note_children, notes_for, run_query
-from dashboard.pages.budget_state import PERIOD_KIND, area_level, query_of, trend_params
+from dashboard.pages.budget_state import area_level, query_of, trend_params
 from dashboard.views import Context, ViewOutcome, note_text, with_shown_names
 from layers.mia import (
     enablement_area_figure,
@@ -37,22 +37,6 @@ def card_result(ctx: Context, name: str, state: PageState) -> ViewOutcome:
     if query is None:
         return ViewOutcome(None, f"No card named {name}.")
     return run_query(ctx, query)
-
-
-def period_ends(ctx: Context) -> dict[str, str]:
-    dates = ctx.db.reference.period_dates
-    return {p: dates[(PERIOD_KIND, p)][1] for p in ctx.choices.periods.get(PERIOD_KIND, [])}
-
-
-def part_year_note(ctx: Context, trend: ViewOutcome) -> list[str]:
-    """Say so when the last financial year shown is only partly covered by the data."""
-    if trend.result is None or trend.result.rows.empty:
-        return []
-    last = str(trend.result.rows["period"].iloc[-1])
-    data_date = trend.result.meta.get("data_date")
-    if data_date and period_ends(ctx).get(last, "") > str(data_date):
-        return [f"{last} is a part year: the data runs to {data_date}, so it shows less."]
-    return []
 
 
 def theme_choice_label(ctx: Context, theme: str) -> str:
@@ -77,8 +61,9 @@ def render_theme(ctx: Context, state: PageState) -> tuple[Any, list, Any, list, 
     if trend.result.rows.empty:
         figure = no_data_figure("No financial years for these filters.")
     else:
-        figure = mia_trend_figure(trend.result.rows, frame, theme=theme)
-    trend_note = [*notes_for(ctx, trend), NOT_RECONCILED_NOTE, *part_year_note(ctx, trend)]
+        parts = trend.result.meta.get("part_periods", {})
+        figure = mia_trend_figure(trend.result.rows, frame, theme=theme, parts=parts)
+    trend_note = [*notes_for(ctx, trend), NOT_RECONCILED_NOTE]
     label = theme_label(frame, theme) if not frame.empty else theme_choice_label(ctx, theme)
     if targets.result is None:
         targets_body: Any = html.P(targets.message)
@@ -152,8 +137,9 @@ def render_mia17_areas(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
     if rows.empty:
         blank = no_data_figure()
         return blank, blank, note
+    parts = areas.result.meta.get("part_periods", {})
     return (
-        enablement_area_figure(rows, measure="share"),
-        enablement_area_figure(rows, measure="cost"),
+        enablement_area_figure(rows, measure="share", parts=parts),
+        enablement_area_figure(rows, measure="cost", parts=parts),
         note,
     )

@@ -91,7 +91,8 @@ def render_matrix(ctx: Context, state: PageState, detail: str = "people") -> tup
     detail = detail if detail in CELL_DETAILS else "people"
     level = query.params.get("level", "") if query is not None else ""
     rows = with_shown_names(ctx, outcome.result.rows, level)
-    figure = provision_matrix_figure(rows, city_share=city, detail=detail)
+    parts = outcome.result.meta.get("part_periods", {})
+    figure = provision_matrix_figure(rows, city_share=city, detail=detail, parts=parts)
     return figure, note_children(note)
 
 
