@@ -300,7 +300,7 @@ def matrix_figure(
     y_labels = [
         f"{code} {name}".strip() if name and name != code else code for code, name in names.items()
     ]
-    x_labels = [f"{c}{PART_MARK}" if str(c) in parts else str(c) for c in values.columns]
+    x_labels = [f"{c} {PART_MARK}" if str(c) in parts else str(c) for c in values.columns]
     legend_names = [WITHHELD_NAME]
     extra = _unreliable(status, x_labels, y_labels)
     grid = values.to_numpy(dtype=float)

@@ -114,7 +114,7 @@ def mia_trend_figure(
     money = [v for t in fig.data if t.yaxis == "y2" for v in (t.y or ())]
     ordered = sorted(periods, key=_year_start)
     marks = part_period_marks(ordered, parts or {})
-    ticks = marks.get("xaxis", {}).get("ticktext", ordered)
+    ticks = [t.replace("<br>", " ") for t in marks.get("xaxis", {}).get("ticktext", ordered)]
     fig.update_layout(
         height=500,
         yaxis2=money_axis(money),

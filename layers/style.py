@@ -270,6 +270,6 @@ def empty_figure(message: str) -> go.Figure:
     return fig
 
 
-#: A part period's label suffix on a period axis (the data does not cover it whole: its
-#: counts and costs are not comparable with whole periods; queries/viewkit.py says so too).
-PART_MARK = " (part)"
+#: A part period's mark on a period axis (the data does not cover it whole: its counts and
+#: costs are not comparable with whole periods; queries/viewkit.py says so too).
+PART_MARK = "(part)"

@@ -116,7 +116,8 @@ def part_period_marks(categories: list[str], parts: Mapping[str, str]) -> dict:
         for i, p in enumerate(categories)
         if p in parts
     ]
-    ticks = [f"{p}{PART_MARK}" if p in parts else p for p in categories]
+    # on a line of its own: an angled "2015/16 (part)" at the axis's end runs off the figure
+    ticks = [f"{p}<br>{PART_MARK}" if p in parts else p for p in categories]
     return {"shapes": shapes, "xaxis": {"tickvals": categories, "ticktext": ticks}}
 
 
@@ -211,7 +212,7 @@ def trend_figure(
     marks = part_period_marks(categories, parts)
     axes = panel_axes(money)
     axes["xaxis"].update(marks.get("xaxis", {}))
-    ticks = marks.get("xaxis", {}).get("ticktext", categories)
+    ticks = [t.replace("<br>", " ") for t in marks.get("xaxis", {}).get("ticktext", categories)]
     layout = dict(
         template=TEMPLATE,
         **axes,

@@ -125,7 +125,7 @@ def test_the_trend_labels_and_shades_a_part_period(queries_db) -> None:  # noqa:
     result = view(queries_db, "trend", **WHOLE_FY)
     fig = trend_figure(result.rows, parts=result.meta["part_periods"])
     ticks = dict(zip(fig.layout.xaxis.tickvals, fig.layout.xaxis.ticktext, strict=True))
-    assert ticks["2015/16"] == "2015/16 (part)" and ticks["2014/15"] == "2014/15"
+    assert ticks["2015/16"] == "2015/16<br>(part)" and ticks["2014/15"] == "2014/15"
     assert len(fig.layout.shapes) == 2  # one band behind each part period
     assert "1 Apr 2015 to 31 Dec 2015" in fig.data[0].customdata[-1]
 
