@@ -86,8 +86,11 @@ def lookup_params(lookup: Lookup) -> dict[str, object]:
 
 def read(db: Database, lookup: Lookup) -> dict[str, np.ndarray]:
     """The published rows of a lookup as arrays (cells with nothing published have no row):
-    the bare DuckDB read, nothing laid out yet."""
+    the bare DuckDB read, nothing laid out yet. A lookup of every area of its level reads
+    them without an area filter (the same rows; at 1M, 25-35% less time for the largest)."""
     params = lookup_params(lookup)
+    if lookup.areas is not None and set(lookup.areas) >= set(db.reference.areas[lookup.level]):
+        params["areas"] = None
     return db.arrays(_SQL, params)
 
 

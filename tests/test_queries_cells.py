@@ -261,3 +261,37 @@ def test_area_compare_at_city_level_compares_the_city_with_itself(queries_db, me
     assert rows["value"][0] == rows["city_value"][0]
     assert rows["value_status"][0] == rows["city_status"][0]
     assert rows["comparison"][0] in ("similar", "")
+
+
+@pytest.mark.parametrize(
+    ("level", "region_set", "city"),
+    [
+        ("ward", None, False),
+        ("sector", None, True),
+        ("region", "nes", False),
+        ("city", None, False),
+    ],
+)
+def test_a_whole_level_reads_the_same_rows_as_the_list_of_its_areas(
+    queries_db, level, region_set, city
+):
+    """read() drops the area filter when a lookup names every area of its level (faster for
+    big grids); the rows must be those the list of areas selects, and a region set that is not
+    every region keeps its list."""
+    from queries.cells import _SQL, lookup_params, read
+
+    ref = queries_db.reference
+    areas = list(ref.level_areas(level, region_set))
+    if city:
+        areas.append(ref.city_code())
+    years = ref.periods["year"][-3:]
+    lookup = Lookup(level, "year", years, whats=(ALL, "provision:Internal"), areas=tuple(areas),
+                    city=city)  # fmt: skip
+    listed = queries_db.arrays(_SQL, lookup_params(lookup))  # the areas' list, as written
+    got = read(queries_db, lookup)
+
+    def rows(arrays: dict) -> set:
+        columns = (np.asarray(arrays[c]).tolist() for c in ("area_code", "period", "what"))
+        return set(zip(*columns, strict=True))
+
+    assert rows(got) == rows(listed) and len(got["area_code"]) == len(listed["area_code"]) > 0

@@ -80,5 +80,7 @@ SELECT
     ) AS cost_beyond_42
 FROM counted
 WHERE coalesce(people, agreements_active, agreements_started, people_over_6w) IS NOT NULL
-ORDER BY level, period_kind, period, what, area_code, age_band, client_group, gender,
-    ethnic_group;
+-- Sorted so that a view's lookup (queries/sql/cells.sql: one what and breakdown, across the
+-- periods and areas it shows) is one run of rows: its zone maps skip the rest.
+ORDER BY level, period_kind, what, age_band, client_group, gender, ethnic_group, period,
+    area_code;

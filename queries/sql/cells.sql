@@ -2,9 +2,10 @@
 -- members and breakdown members the view shows, at its level ($levels: the view's level, and
 -- 'city' when it compares its areas with the city's own cell). Each list is built by the view
 -- from the catalogue's members (queries/cells.py), never from user text; $areas (NULL for
--- every area of the level) restricts the rows to the areas shown (area codes are unique across
--- levels). The cells table is sorted by level, period kind, period and what, so these filters
--- skip most of it.
+-- every area of the level: queries/cells.py passes it so when the view shows them all)
+-- restricts the rows to the areas shown (area codes are unique across levels). The cells table
+-- is sorted by level, period kind, what, the breakdowns, period and area, so a lookup is one
+-- run of rows and these filters skip the rest.
 SELECT area_code, period, what, age_band, client_group, gender, ethnic_group,
        people, agreements_active, agreements_started, people_over_6w, cost, cost_beyond_42
 FROM cells
