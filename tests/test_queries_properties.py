@@ -276,7 +276,7 @@ def look_up(con, wanted: list[tuple[int, str, str, dict]]) -> pd.DataFrame:
     """Each wanted value's cell straight from the served `cells` table (0 where no row)."""
     frame = pd.DataFrame([{**key, "i": n} for n, (_r, _c, _m, key) in enumerate(wanted)])
     con.register("wanted", frame[["i", *KEY]])
-    # Only the slices wanted are read (the cells table is sorted by level, kind and period).
+    # Only the slices wanted are read (the cells table is sorted by level, kind and what).
     slices = {name: sorted(set(frame[name])) for name in ("level", "period_kind", "period", "what")}
     try:
         found = con.execute(
