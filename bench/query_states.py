@@ -10,8 +10,9 @@ import queries.cells as cells_module
 from queries import FilterError, parse_filters, run_view
 from queries.catalogue import LEVELS, PERIOD_KINDS, RANGE_SEPARATOR
 from queries.cells import Lookup
-from queries.database import Database, Reference
+from queries.database import Database
 from queries.filters import DIMENSIONS, VIEW_MEASURES, Filters
+from queries.reference import Reference
 
 
 def random_state(rng: random.Random, ref: Reference) -> dict[str, str]:

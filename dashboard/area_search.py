@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from dashboard.state import State
 
 if TYPE_CHECKING:
-    from queries.database import Reference
+    from queries.reference import Reference
 
 #: A UK postcode: outward code, a space (optional when typed), inward code.
 POSTCODE = re.compile(r"^\s*([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9])([A-Z]{2})\s*$", re.IGNORECASE)

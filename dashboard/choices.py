@@ -17,7 +17,7 @@ from layers.style import name_and_code
 PERIOD_KINDS: tuple[str, ...] = ("year", "fy", "quarter")
 
 if TYPE_CHECKING:
-    from queries.database import Reference
+    from queries.reference import Reference
 
 log = logging.getLogger(__name__)
 

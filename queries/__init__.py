@@ -4,8 +4,9 @@ Everything the dashboard, exports and API show comes from here, and nothing leav
 unprotected (PRIVACY.md §2-§4).
 """
 
-from queries.database import Database, DatabaseError, Reference, open_database
+from queries.database import Database, DatabaseError, open_database
 from queries.filters import FilterError, Filters, parse_filters
+from queries.reference import Reference
 from queries.result import Column, ProtectedResult
 from queries.views import VIEWS, UnknownView, run_view
 

@@ -15,10 +15,11 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from queries.catalogue import catalogue_json
-from queries.database import Database, Reference
+from queries.database import Database
 from queries.export import csv_text, file_name
 from queries.filters import FilterError, Filters, parse_filters
 from queries.openapi import openapi_spec
+from queries.reference import Reference
 from queries.result import ProtectedResult
 from queries.views import VIEWS, UnknownView, run_view
 

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from queries.catalogue import ALL, COUNT_MEASURES, MONEY_MEASURES
-from queries.database import Database, plain_frame, sql_text
+from queries.database import Database, plain_frame
 from queries.filters import Filters
+from queries.sqlfiles import sql_text
 
 MEASURE_COLUMNS: tuple[str, ...] = (*COUNT_MEASURES, *MONEY_MEASURES)
 KEY_COLUMNS: tuple[str, ...] = (

@@ -23,7 +23,7 @@ from queries.catalogue import (
     what_kind,
     what_member,
 )
-from queries.database import Reference
+from queries.reference import Reference
 
 #: Measures a view can show: the published ones and those derived from them.
 VIEW_MEASURES: tuple[str, ...] = (*MEASURES, "rate_per_1000", "internal_share")

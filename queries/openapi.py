@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from queries.catalogue import LEVELS, PERIOD_KINDS
-from queries.database import Reference
 from queries.filters import DIMENSIONS, MAX_TOP_N, VIEW_MEASURES
+from queries.reference import Reference
 from queries.views import VIEWS
 
 PARAMETER_DOCS: dict[str, tuple[str, dict[str, Any]]] = {
