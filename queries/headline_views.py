@@ -51,10 +51,10 @@ def _place(db: Database, f: Filters) -> tuple[str, str]:
     return "city", db.reference.city_code()
 
 
-def _periods(db: Database, f: Filters) -> tuple[str, str | None, str]:
-    """(latest, the one before it, a note): the latest whole period of the chosen range (a
-    part period is not comparable with whole ones), else its end; the note says why a part
-    period is left out, or that the one shown is one."""
+def _periods(db: Database, f: Filters) -> tuple[str, str | None, str, bool]:
+    """(latest, the one before it, a note, whether the two compare): the latest whole period
+    of the chosen range (a part period is not comparable with whole ones), else its end; the
+    note says why a part period is left out, or that one shown is one."""
     labels = db.reference.periods[f.period_kind]
     chosen = labels[labels.index(f.period_from) : labels.index(f.period_to) + 1]
     covered = part_periods(db, f.period_kind, labels[0], labels[-1])
@@ -70,22 +70,20 @@ def _periods(db: Database, f: Filters) -> tuple[str, str | None, str]:
         note = f"No change shown: {previous} is a part period (data for {covered[previous]} only)"
     else:
         note = ""
-    return latest, previous, note
+    comparable = previous is not None and latest not in covered and previous not in covered
+    return latest, previous, note, comparable
 
 
 def headlines(db: Database, f: Filters) -> ProtectedResult:
     """One row: for each headline measure, the latest whole period of the chosen range, the
     one before it and the change between them (a ratio of the earlier figure too)."""
     level, area = _place(db, f)
-    labels = db.reference.periods[f.period_kind]
-    latest, previous, note = _periods(db, f)
+    latest, previous, note, comparable = _periods(db, f)
     periods = (latest,) if previous is None else (previous, latest)
     g = Filters(**{**f.__dict__, "period_from": latest, "period_to": latest, "level": level})
     check(g, level=level, single_periods=True)
     lookup = lookup_for(g, level=level, periods=periods, areas=(area,))
     cells = grid(db, lookup, ("period",)).set_index("period")
-    parts = db.reference.parts_of(f.period_kind, labels[0], labels[-1])
-    comparable = previous is not None and latest not in parts and previous not in parts
     columns: dict[str, object] = {
         "period": pd.array([latest], dtype=object),
         "previous_period": pd.array([previous or ""], dtype=object),
