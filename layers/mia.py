@@ -113,13 +113,12 @@ def mia_trend_figure(
     )
     money = [v for t in fig.data if t.yaxis == "y2" for v in (t.y or ())]
     ordered = sorted(periods, key=_year_start)
-    marks = part_period_marks(ordered, parts or {})
-    ticks = [t.replace("<br>", " ") for t in marks.get("xaxis", {}).get("ticktext", ordered)]
+    xaxis, shapes, ticks = part_period_marks(ordered, parts or {})
     fig.update_layout(
         height=500,
         yaxis2=money_axis(money),
-        xaxis={"categoryorder": "array", "categoryarray": ordered, **marks.get("xaxis", {})},
-        shapes=marks.get("shapes", []),
+        xaxis={"categoryorder": "array", "categoryarray": ordered, **xaxis},
+        shapes=shapes,
         # A two-line legend entry counts as two (names wrap so they fit a half-width card).
         **fit_below_axis(ticks, [line for t in fig.data for line in str(t.name).split("<br>")]),
     )

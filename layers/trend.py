@@ -94,12 +94,15 @@ def _published(values: pd.Series, statuses: pd.Series) -> list[float | None]:
 PART_FILL = "#e6e6e6"
 
 
-def part_period_marks(categories: list[str], parts: Mapping[str, str]) -> dict:
-    """Layout keys that label each part period's tick "(part)" and shade its column, so a part
-    year's lower figures never read as a fall. ``categories`` are the period axis's, in its
-    order (every one is given a tick: ticks not listed would go unlabelled)."""
+def part_period_marks(
+    categories: list[str], parts: Mapping[str, str]
+) -> tuple[dict, list[dict], list[str]]:
+    """(x-axis keys, shapes, tick labels as plain text for the margin plan) that label each
+    part period's tick "(part)" and shade its column, so a part year's lower figures never
+    read as a fall. ``categories`` are the period axis's, in its order (every one is given a
+    tick: ticks not listed would go unlabelled); no part period: nothing changes."""
     if not any(p in parts for p in categories):
-        return {}
+        return {}, [], list(categories)
     shapes = [
         {
             "type": "rect",
@@ -118,7 +121,8 @@ def part_period_marks(categories: list[str], parts: Mapping[str, str]) -> dict:
     ]
     # on a line of its own: an angled "2015/16 (part)" at the axis's end runs off the figure
     ticks = [f"{p}<br>{PART_MARK}" if p in parts else p for p in categories]
-    return {"shapes": shapes, "xaxis": {"tickvals": categories, "ticktext": ticks}}
+    plain = [t.replace("<br>", " ") for t in ticks]
+    return {"tickvals": categories, "ticktext": ticks}, shapes, plain
 
 
 def trend_figure(
@@ -209,14 +213,13 @@ def trend_figure(
     categories = list(periods)
     if targets is not None and not targets.empty:
         categories += [str(p) for p in targets["period"] if str(p) not in periods]
-    marks = part_period_marks(categories, parts)
+    xaxis, shapes, ticks = part_period_marks(categories, parts)
     axes = panel_axes(money)
-    axes["xaxis"].update(marks.get("xaxis", {}))
-    ticks = [t.replace("<br>", " ") for t in marks.get("xaxis", {}).get("ticktext", categories)]
+    axes["xaxis"].update(xaxis)
     layout = dict(
         template=TEMPLATE,
         **axes,
-        shapes=marks.get("shapes", []),
+        shapes=shapes,
         height=460,
         **fit_below_axis(ticks, [str(t.name) for t in traces]),
         hovermode="x unified",
