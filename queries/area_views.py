@@ -14,7 +14,6 @@ from queries.catalogue import what_kind
 from queries.cells import (
     area_names,
     grid,
-    grid_columns,
     lookup_for,
     populations,
     shown_areas,
@@ -64,10 +63,10 @@ def _measure_cells(
     lookup = lookup_for(f, periods=periods, whats=whats, areas=tuple(areas), city=city)
     if f.measure == "internal_share":
         types = dict(zip(("Internal", "External"), whats, strict=True))
-        cells = grid_columns(db, lookup, ("area_code", "period", "what"))
+        cells = grid(db, lookup, ("area_code", "period", "what"))
         columns = pivot_provision(cells, types, ["area_code", "period"])
     else:
-        columns = grid_columns(db, lookup, ("area_code", "period"))
+        columns = grid(db, lookup, ("area_code", "period"))
     # Rows run area by area, each over the periods.
     columns["area_name"] = np.repeat(names, len(periods))
     columns["population"] = np.repeat(population, len(periods))
@@ -175,7 +174,7 @@ def provision(db: Database, f: Filters) -> ProtectedResult:
         f, periods=single_periods(db, f), whats=tuple(whats.values()), areas=tuple(areas)
     )
     cells = pivot_provision(
-        grid_columns(db, lookup, ("area_code", "period", "what")), whats, ["area_code", "period"]
+        grid(db, lookup, ("area_code", "period", "what")), whats, ["area_code", "period"]
     )
     columns: dict = {
         "area_code": cells["area_code"],

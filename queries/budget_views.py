@@ -115,15 +115,15 @@ def enablement_groups(db: Database, f: Filters) -> ProtectedResult:
         f, level=level, periods=single_periods(db, f), whats=tuple(whats), areas=(area,)
     )
     cells = grid(db, lookup, ("period", "what"))
-    group = cells["what"].map(whats)
+    group = [whats[what] for what in cells["what"]]
     labels = {
         ALL: ALL_ENABLEMENT_LABEL,
         **{g: f"{group_label(element_group(code) or code)} ({code})" for g, code in groups.items()},
     }
     columns: dict[str, Any] = {
         "period": cells["period"],
-        "group": group,
-        "group_label": group.map(labels),
+        "group": np.array(group, dtype=object),
+        "group_label": np.array([labels[g] for g in group], dtype=object),
         **enablement_values(cells),
     }
     cols = [

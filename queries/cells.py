@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from queries.catalogue import ALL, COUNT_MEASURES, MONEY_MEASURES
-from queries.database import Database, plain_frame
+from queries.database import Database
 from queries.filters import Filters
 from queries.sqlfiles import sql_text
 
@@ -131,17 +131,12 @@ def _positions(members: tuple[str, ...], values: np.ndarray, rows: int) -> np.nd
     return np.fromiter(map(position.__getitem__, values), dtype=np.intp, count=rows)
 
 
-def grid(db: Database, lookup: Lookup, keys: tuple[str, ...]) -> pd.DataFrame:
+def grid(db: Database, lookup: Lookup, keys: tuple[str, ...]) -> dict[str, Any]:
     """Every cell of the lookup keyed by `keys` (the dimensions the view varies), in the
     product order of their member lists as `keys` lists them (the first varies slowest), with
-    the published measures: Int64 counts (NA = [c]) and float money (NaN = [c]); a cell with no
-    row is [c] in every measure."""
-    return plain_frame(grid_columns(db, lookup, keys))
-
-
-def grid_columns(db: Database, lookup: Lookup, keys: tuple[str, ...]) -> dict[str, Any]:
-    """grid's columns by name, for a view that lays them out again (no frame in between):
-    keys as object arrays, counts as IntegerArray, money as float arrays."""
+    the published measures; a cell with no row is [c] in every measure. Columns by name, not a
+    frame: keys as object arrays, counts as IntegerArray (NA = [c]), money as float arrays
+    (NaN = [c]); a view derives its own columns from them and frames them once."""
     if lookup.areas is None:
         raise ValueError("grid needs the areas it shows")
     members = {

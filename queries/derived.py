@@ -14,6 +14,9 @@ from pandas.api.extensions import ExtensionArray
 from queries.catalogue import LOW_RELIABILITY_BELOW
 from queries.result import LOW_RELIABILITY, NOT_APPLICABLE, PUBLISHED, SUPPRESSED
 
+#: A column of published counts: a Series, an IntegerArray (NA = [c]) or a float array.
+Counts = pd.Series | ExtensionArray | np.ndarray
+
 Z95 = 1.959964
 Z998 = 3.090232
 
@@ -39,7 +42,7 @@ def _published(x: object) -> tuple[np.ndarray, np.ndarray]:
     return values, np.isnan(values)
 
 
-def rates_per_1000(numerator: pd.Series, population: object) -> tuple[np.ndarray, np.ndarray]:
+def rates_per_1000(numerator: Counts, population: object) -> tuple[np.ndarray, np.ndarray]:
     """rate_per_1000 over columns: (values with NaN, statuses)."""
     num, missing = _published(numerator)
     pop = np.asarray(population, dtype="float64")
@@ -56,7 +59,7 @@ def rates_per_1000(numerator: pd.Series, population: object) -> tuple[np.ndarray
     return np.where(missing | no_pop, np.nan, values), status.astype(object)
 
 
-def shares(numerator: pd.Series, denominator: object) -> tuple[np.ndarray, np.ndarray]:
+def shares(numerator: Counts, denominator: Counts) -> tuple[np.ndarray, np.ndarray]:
     """share over columns: (values with NaN, statuses); [z] where the denominator is 0."""
     num, missing = _published(numerator)
     den, den_missing = _published(denominator)
@@ -73,7 +76,7 @@ def shares(numerator: pd.Series, denominator: object) -> tuple[np.ndarray, np.nd
 
 
 def profile_columns(
-    dimension: str, categories: object, people: pd.Series, denominator: pd.Series
+    dimension: str, categories: object, people: Counts, denominator: Counts
 ) -> dict[str, object]:
     """A profile's columns (demographics, area_profiles): published people per category, its
     share of the published total, and that total beside it (a published cell of its own)."""

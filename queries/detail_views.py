@@ -55,15 +55,16 @@ def elements(db: Database, f: Filters) -> ProtectedResult:
     top = top[np.where(suppressed[top], True, published[top] > 0)]
     chosen = codes_arr[top]
     ref = db.reference.elements
-    cost = cells["cost"].to_numpy(dtype="float64")[top]
+    cost = cells["cost"][top]
+    agreements = cells["agreements_active"][top]
     columns = {
         "element_code": chosen,
         "element_description": np.array([ref[c].description for c in chosen], dtype=object),
         "provision_type": np.array([ref[c].provision_type for c in chosen], dtype=object),
-        "people": pd.Series(people.array[top]),
-        "people_status": count_statuses(pd.Series(people.array[top])),
-        "agreements": pd.Series(cells["agreements_active"].array[top]),
-        "agreements_status": count_statuses(pd.Series(cells["agreements_active"].array[top])),
+        "people": people[top],
+        "people_status": count_statuses(people[top]),
+        "agreements": agreements,
+        "agreements_status": count_statuses(agreements),
         "cost": cost,
         "cost_status": money_statuses(cost),
     }
@@ -95,16 +96,16 @@ def element_compare(db: Database, f: Filters) -> ProtectedResult:
     check(f, what=pair[0])
     areas = shown_areas(db, f)
     cells = grid(db, lookup_for(f, whats=pair, areas=tuple(areas)), ("area_code", "what"))
-    a = cells[cells["what"] == pair[0]].reset_index(drop=True)
-    b = cells[cells["what"] == pair[1]].reset_index(drop=True)
-    difference = (a["people"] - b["people"]).astype("Int64")
+    # The what axis varies fastest: each area's A, then its B.
+    codes, a, b = cells["area_code"][0::2], cells["people"][0::2], cells["people"][1::2]
+    difference = a - b
     columns = {
-        "area_code": a["area_code"],
-        "area_name": area_names(db, f.level, a["area_code"]),
-        "a_people": a["people"],
-        "a_status": count_statuses(a["people"]),
-        "b_people": b["people"],
-        "b_status": count_statuses(b["people"]),
+        "area_code": codes,
+        "area_name": area_names(db, f.level, codes),
+        "a_people": a,
+        "a_status": count_statuses(a),
+        "b_people": b,
+        "b_status": count_statuses(b),
         "difference": difference,
         "difference_status": count_statuses(difference),
     }
@@ -129,7 +130,7 @@ def trend(db: Database, f: Filters) -> ProtectedResult:
     check(f, level=level, single_periods=True)
     lookup = lookup_for(f, level=level, periods=single_periods(db, f), areas=(area,))
     cells = grid(db, lookup, ("period",))
-    cost = cells["cost"].to_numpy(dtype="float64")
+    cost = cells["cost"]
     columns = {
         "period": cells["period"],
         "agreements": cells["agreements_active"],
@@ -235,12 +236,11 @@ def demographics(db: Database, f: Filters) -> ProtectedResult:
     # One lookup: the selection's own total (the dimension at all) first, then each category.
     members = {field[f.dimension]: (ALL, *categories)}
     both = grid(db, lookup_for(f, level=level, areas=(area,), **members), (f.dimension,))
-    total = both["people"].iloc[0]
+    total = both["people"][0]
     total = None if pd.isna(total) else int(total)
-    cells = both.iloc[1:].reset_index(drop=True)
-    people = cells["people"]
-    denominator = pd.Series(pd.array([total] * len(cells), dtype="Int64"))
-    columns = profile_columns(f.dimension, cells[f.dimension], people, denominator)
+    people = both["people"][1:]
+    denominator = pd.array([total] * len(people), dtype="Int64")
+    columns = profile_columns(f.dimension, both[f.dimension][1:], people, denominator)
     cols = list(DEMOGRAPHIC_COLUMNS)
     m = meta(db, "demographics", f, f"People by {f.dimension}", measure="people")
     m["total_people"] = total

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 from queries.cells import grid, lookup_for
 from queries.database import Database, plain_frame
@@ -31,6 +33,18 @@ def _number(value: object) -> float | None:
         return None
     number = float(value)  # type: ignore[arg-type]
     return None if math.isnan(number) else number
+
+
+def _one(value: object, dtype: str = "object") -> np.ndarray | ExtensionArray:
+    """A one-row column: text as it is, or an Int64 / Float64 number (NA when None), made
+    directly (pd.array infers the type of each of the 27 and took a fifth of the view)."""
+    if dtype == "object":
+        return np.array([value], dtype=object)
+    missing = np.array([value is None])
+    number = 0 if value is None else value
+    if dtype == "Int64":
+        return pd.arrays.IntegerArray(np.array([number], dtype=np.int64), missing)
+    return pd.arrays.FloatingArray(np.array([number], dtype=np.float64), missing)
 
 
 def change_between(latest: float | None, previous: float | None) -> tuple[float | None, str]:
@@ -83,11 +97,12 @@ def headlines(db: Database, f: Filters) -> ProtectedResult:
     g = Filters(**{**f.__dict__, "period_from": latest, "period_to": latest, "level": level})
     check(g, level=level, single_periods=True)
     lookup = lookup_for(g, level=level, periods=periods, areas=(area,))
-    cells = grid(db, lookup, ("period",)).set_index("period")
+    cells = grid(db, lookup, ("period",))
+    at = {period: i for i, period in enumerate(cells["period"])}
     columns: dict[str, object] = {
-        "period": pd.array([latest], dtype=object),
-        "previous_period": pd.array([previous or ""], dtype=object),
-        "period_note": pd.array([note], dtype=object),
+        "period": _one(latest),
+        "previous_period": _one(previous or ""),
+        "period_note": _one(note),
     }
     cols = [
         Column("period", "period"),
@@ -96,24 +111,24 @@ def headlines(db: Database, f: Filters) -> ProtectedResult:
     ]
     for column, measure, _words in HEADLINES:
         kind = "money" if measure == "cost" else "count"
-        now = _number(cells.at[latest, measure])
-        before = _number(cells.at[previous, measure]) if previous is not None else None
+        now = _number(cells[measure][at[latest]])
+        before = _number(cells[measure][at[previous]]) if previous is not None else None
         change, direction = change_between(now, before) if comparable else (None, "")
         ratio = None if change is None or not before else round(change / before, 4)
         dtype = "Float64" if kind == "money" else "Int64"
         for suffix, value in (("", now), ("_previous", before), ("_change", change)):
-            columns[f"{column}{suffix}"] = pd.array([value], dtype=dtype)
+            columns[f"{column}{suffix}"] = _one(value, dtype)
             status = PUBLISHED if value is not None else SUPPRESSED
             if suffix == "_change" and not comparable or suffix and previous is None:
                 status = NOT_APPLICABLE  # none before it, or a part period on either side
-            columns[f"{column}{suffix}_status"] = pd.array([status], dtype=object)
+            columns[f"{column}{suffix}_status"] = _one(status)
             value_kind = "change" if suffix == "_change" else kind
             cols += [
                 Column(f"{column}{suffix}", value_kind),
                 Column(f"{column}{suffix}_status", "status"),
             ]
-        columns[f"{column}_change_ratio"] = pd.array([ratio], dtype="Float64")
-        columns[f"{column}_direction"] = pd.array([direction], dtype=object)
+        columns[f"{column}_change_ratio"] = _one(ratio, "Float64")
+        columns[f"{column}_direction"] = _one(direction)
         cols += [
             Column(f"{column}_change_ratio", "share"),
             Column(f"{column}_direction", "category"),

@@ -9,6 +9,7 @@ alone, all read in one lookup: every area x (all, each age band) x (all, each et
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -53,20 +54,19 @@ def _categories(db: Database, dimension: str) -> tuple[str, ...]:
 def _profile(
     db: Database,
     f: Filters,
-    cells: pd.DataFrame,
+    cells: Mapping[str, Any],
     dimension: str,
     rows: np.ndarray,
     totals: np.ndarray,
 ) -> dict[str, Any]:
     """One dimension's rows of the grid (`rows`, area by area) with each area's total (the row
     at `totals`): published people per category and its share of the published total."""
-    people = pd.Series(cells["people"].array[rows])
-    denominator = pd.Series(cells["people"].array[totals])
-    codes = cells["area_code"].to_numpy()[rows]
+    people, denominator = cells["people"][rows], cells["people"][totals]
+    codes = cells["area_code"][rows]
     return {
         "area_code": codes,
         "area_name": area_names(db, f.level, codes),
-        **profile_columns(dimension, cells[dimension].to_numpy()[rows], people, denominator),
+        **profile_columns(dimension, cells[dimension][rows], people, denominator),
     }
 
 
@@ -110,7 +110,7 @@ def area_profiles(db: Database, f: Filters) -> ProtectedResult:
         ethnic_groups=(ALL, *ethnic_groups),
     )
     cells = grid(db, lookup, ("area_code", "age_band", "ethnic_group"))
-    at = np.arange(len(cells)).reshape(len(areas), len(ages) + 1, len(ethnic_groups) + 1)
+    at = np.arange(len(cells["people"])).reshape(len(areas), len(ages) + 1, len(ethnic_groups) + 1)
     totals = np.repeat(at[:, 0, 0], len(ages))
     parts = [_profile(db, f, cells, "age_band", at[:, 1:, 0].ravel(), totals)]
     if not withheld:

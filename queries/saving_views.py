@@ -15,7 +15,7 @@ a view (not page arithmetic) so the budget page's card and the API give the same
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,16 +83,17 @@ class Basis:
         )
 
 
-def choose_basis(cells: pd.DataFrame, part_periods: Collection[str]) -> Basis:
-    """The latest period of ``cells`` (period, people, cost: published values, missing when
-    [c]) that is not a part period (a part year would misstate the cost per person)."""
-    whole = [str(p) for p in cells["period"] if str(p) not in part_periods]
+def choose_basis(cells: Mapping[str, Any], part_periods: Collection[str]) -> Basis:
+    """The latest period of ``cells`` (grid columns period, people, cost: published values,
+    missing when [c]) that is not a part period (a part year would misstate the cost per
+    person)."""
+    whole = [i for i, p in enumerate(cells["period"]) if str(p) not in part_periods]
     if not whole:
         return Basis(None, None, None, "no whole financial year in the range chosen")
-    period = whole[-1]
-    row = cells[cells["period"].astype(str) == period].iloc[0]
-    people = None if pd.isna(row["people"]) else float(row["people"])
-    cost = None if pd.isna(row["cost"]) else float(row["cost"])
+    period = str(cells["period"][whole[-1]])
+    people, cost = (cells[measure][whole[-1]] for measure in ("people", "cost"))
+    people = None if pd.isna(people) else float(people)
+    cost = None if pd.isna(cost) else float(cost)
     reason = ""
     if people is None or cost is None:
         withheld = [n for n, v in (("people", people), ("cost", cost)) if v is None]

@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from care_atlas.vocab import SUPPRESSED_MEANING
 from queries.catalogue import (
@@ -199,7 +198,7 @@ def measure_value(
 def pivot_provision(
     cells: dict[str, Any], whats: dict[str, str], keys: list[str]
 ) -> dict[str, Any]:
-    """Grid columns (queries.cells.grid_columns) keyed (*keys, "what") with `whats`' members,
+    """Grid columns (queries.cells.grid) keyed (*keys, "what") with `whats`' members,
     in order, as the what axis (it varies fastest) -> columns of one row per key with each
     type's published people and cost as <type>_people / <type>_cost."""
     n = len(whats)
@@ -227,12 +226,12 @@ ENABLEMENT_COLUMNS: tuple[Column, ...] = (
 ENABLEMENT_DENOMINATOR = "published people with an MIA17 enablement agreement (the same cell)"
 
 
-def enablement_values(cells: pd.DataFrame) -> dict[str, Any]:
-    """ENABLEMENT_COLUMNS of grid rows: the published people and people beyond 6 weeks, the
+def enablement_values(cells: Mapping[str, Any]) -> dict[str, Any]:
+    """ENABLEMENT_COLUMNS of grid columns: the published people and people beyond 6 weeks, the
     share of the two (from published values only) and the published cost beyond day 42."""
     people, over = cells["people"], cells["people_over_6w"]
     share, share_status = shares(over, people)
-    cost = cells["cost_beyond_42"].to_numpy(dtype="float64")
+    cost = np.asarray(cells["cost_beyond_42"], dtype="float64")
     return {
         "people": people,
         "people_status": count_statuses(people),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -46,15 +47,14 @@ def mia3_targets(theme: str = "MIA3", name: str = "Independent travel") -> pd.Da
     )
 
 
-def basis_cells(people: list, cost: list) -> pd.DataFrame:
-    """Published people and cost per financial year, as the saving view reads them."""
-    return pd.DataFrame(
-        {
-            "period": ["2013/14", "2014/15", "2015/16"][: len(people)],
-            "people": pd.array(people, dtype="Int64"),
-            "cost": [float("nan") if c is None else c for c in cost],
-        }
-    )
+def basis_cells(people: list, cost: list) -> dict:
+    """Published people and cost per financial year, as the saving view reads them (grid
+    columns: counts as IntegerArray, money as floats with NaN for [c])."""
+    return {
+        "period": np.array(["2013/14", "2014/15", "2015/16"][: len(people)], dtype=object),
+        "people": pd.array(people, dtype="Int64"),
+        "cost": np.array([float("nan") if c is None else c for c in cost]),
+    }
 
 
 def trend_rows(people: list, cost: list, statuses: list[str] | None = None) -> pd.DataFrame:
