@@ -53,9 +53,11 @@ __all__ = [
     "state_after_change",
 ]
 
-#: Every key a page URL may hold: the query layer's parameters, the region set, and the old
-#: free-form ``regions`` (read so that an old link is refused with a message, never dropped).
-PAGE_KEYS: tuple[str, ...] = tuple(dict.fromkeys((*PARAMETERS, "region_set", "regions")))
+#: Every key a page URL may hold: the query layer's parameters, the region set, the old
+#: free-form ``regions`` (read so that an old link is refused with a message, never dropped)
+#: and ``show``, which of a card's published measures its figure draws (the budget page's MIA17
+#: areas: no query parameter, both measures are in the card's table).
+PAGE_KEYS: tuple[str, ...] = tuple(dict.fromkeys((*PARAMETERS, "region_set", "regions", "show")))
 
 #: The filters every page shares with the overview (same URL keys, so links carry them over).
 #: Each is one value or absent ("all"), PRIVACY.md v2 §2.

@@ -244,6 +244,7 @@ def test_a_link_from_another_page_is_read_as_financial_years_and_one_theme(conte
         "themes": "MIA5",
         "age_bands": "65+",
         "level": "district",
+        "show": "share",
     }
     params = budget_state.trend_params(context, {"from": "2012/13", "themes": "MIA17"})
     assert params == {
@@ -325,6 +326,26 @@ def test_mia17_cards_hold_published_counts_equal_to_their_own_cells(context) -> 
     assert areas.result is not None
     assert set(areas.result.rows["period"]) == {"2012/13", "2013/14", "2014/15"}
     _published_counts(areas.result.rows, "people", "people_status")
+
+
+def test_the_areas_card_draws_the_measure_show_names(context, monkeypatch) -> None:  # noqa: ANN001
+    state = {"from": "2012/13", "to": "2014/15", "level": "ward"}
+    drawn: list[str] = []
+    real = budget_cards.enablement_area_figure
+
+    def spy(rows: pd.DataFrame, *, measure: str, parts: object = ()) -> object:
+        drawn.append(measure)
+        return real(rows, measure=measure, parts=parts)
+
+    monkeypatch.setattr(budget_cards, "enablement_area_figure", spy)
+    for show, measure, title in (
+        ("", "share", "Share beyond 6 weeks"),
+        ("nonsense", "share", "Share beyond 6 weeks"),  # an odd link: the default
+        ("cost", "cost", "Cost beyond day 42"),
+    ):
+        figure, _ = budget_cards.render_mia17_areas(context, {**state, "show": show})
+        assert drawn.pop() == measure
+        assert figure.data[0].name == title
 
 
 def test_every_card_exports_the_apis_file(context) -> None:  # noqa: ANN001

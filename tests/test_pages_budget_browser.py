@@ -23,8 +23,7 @@ from tests.fixtures.pages import (
 pytestmark = pytest.mark.browser
 TREND = IDS.graph("trend")
 GROUPS = IDS.graph("mia17_groups")
-SHARE = IDS.graph("mia17_share")
-COST = IDS.graph("mia17_cost")
+AREAS = IDS.graph("mia17_areas")
 RANGE = {"period_kind": "fy", "from": "2010/11", "to": "2014/15"}
 
 
@@ -33,7 +32,7 @@ def test_a_theme_url_shows_the_apis_numbers_budget_lines_and_the_saving_arithmet
 ) -> None:
     url, driver, _, artefacts = page_session
     driver.get(url + "/budget?period_kind=fy&from=2010/11&to=2014/15&themes=MIA3")
-    wait_drawn(driver, [TREND, GROUPS, SHARE, COST])
+    wait_drawn(driver, [TREND, GROUPS, AREAS])
     answer = api_json(url, "trend", {**RANGE, "themes": "MIA3", "level": "city"})
     traces = {trace["name"]: trace for trace in graph_data(driver, TREND)}
     shown = [None if v is None else int(v) for v in traces["People"]["y"]]
@@ -58,7 +57,7 @@ def test_mia17_matches_the_api_by_client_group_and_withheld_areas_show_c(
 ) -> None:
     url, driver, _, artefacts = page_session
     driver.get(url + "/budget?period_kind=fy&from=2013/14&to=2014/15&themes=MIA17&level=ward")
-    wait_drawn(driver, [GROUPS, SHARE, COST])
+    wait_drawn(driver, [GROUPS, AREAS])
     answer = api_json(
         url,
         "enablement",
@@ -77,7 +76,7 @@ def test_mia17_matches_the_api_by_client_group_and_withheld_areas_show_c(
     bars = [t for t in graph_data(driver, GROUPS) if t["type"] == "bar"]
     older_cost = next(t for t in bars if t["legendgroup"] == "OA")
     assert older_cost["y"][older_cost["x"].index("2014/15")] == expected["cost_beyond_42"]
-    heatmap = graph_data(driver, SHARE)[0]
+    heatmap = graph_data(driver, AREAS)[0]
     assert any(str(cell).startswith("[c]") for row in heatmap["text"] for cell in row)
     wards = api_json(url, "enablement", {**RANGE, "from": "2014/15", "level": "ward"})
     assert any(row["people_status"] == "[c]" for row in wards["rows"])
@@ -94,7 +93,7 @@ def test_mia17_matches_the_api_by_client_group_and_withheld_areas_show_c(
 def test_controls_write_the_url_and_every_table_exports(page_session) -> None:  # noqa: ANN001
     url, driver, downloads, _ = page_session
     driver.get(url + "/budget?period_kind=fy&from=2013/14&to=2014/15&themes=MIA3")
-    wait_drawn(driver, [TREND, GROUPS, SHARE, COST])
+    wait_drawn(driver, [TREND, GROUPS, AREAS])
     driver.find_element("css selector", f"#{IDS.control('level')} input[value='ward']").click()
     wait_for(lambda: url_query(driver).get("level") == "ward", message="level in the URL")
     assert url_query(driver) == {
@@ -104,7 +103,14 @@ def test_controls_write_the_url_and_every_table_exports(page_session) -> None:  
         "level": "ward",
         "themes": "MIA3",
     }
-    wait_drawn(driver, [TREND, GROUPS, SHARE, COST])
+    wait_drawn(driver, [TREND, GROUPS, AREAS])
+    # The areas card draws one measure at a time at its full width; "Show" writes the URL.
+    driver.find_element("css selector", f"#{IDS.control('show')} input[value='cost']").click()
+    wait_for(lambda: url_query(driver).get("show") == "cost", message="show in the URL")
+    wait_for(
+        lambda: graph_data(driver, AREAS)[0].get("name") == "Cost beyond day 42",
+        message="the cost matrix drawn",
+    )
     driver.find_element("xpath", by_dash_id(IDS.csv("trend"))).click()
     rows = downloaded_rows(downloads, "care-atlas_trend_*.csv")
     params = {**RANGE, "from": "2013/14", "themes": "MIA3", "level": "city"}

@@ -32,6 +32,7 @@ from dashboard.pages.budget_state import (
     filter_controls,
     level_control,
     levels_shown,
+    mia17_shown_control,
     query_of,
 )
 from dashboard.views import Context
@@ -94,14 +95,12 @@ def layout(ctx: Context) -> html.Div:
                         "enablement_areas",
                         "MIA17 enablement beyond 6 weeks by area, per financial year",
                         [
-                            control_bar(IDS, (level_control(),), label="Areas to compare"),
-                            html.Div(
-                                [
-                                    graph(IDS.graph("mia17_share"), "Share beyond 6 weeks by area"),
-                                    graph(IDS.graph("mia17_cost"), "Cost beyond day 42 by area"),
-                                ],
-                                className="budget-area-pair",
+                            control_bar(
+                                IDS,
+                                (level_control(), mia17_shown_control()),
+                                label="Areas to compare and what to show",
                             ),
+                            graph(IDS.graph("mia17_areas"), "Enablement beyond 6 weeks by area"),
                         ],
                     ),
                 ],
@@ -140,8 +139,7 @@ def register(app: dash.Dash, ctx: Context) -> None:
         return render_mia17_groups(ctx, parse_page_state(search))
 
     @app.callback(
-        Output(IDS.graph("mia17_share"), "figure"),
-        Output(IDS.graph("mia17_cost"), "figure"),
+        Output(IDS.graph("mia17_areas"), "figure"),
         Output(IDS.note("enablement_areas"), "children"),
         Input(IDS.url, "search"),
     )

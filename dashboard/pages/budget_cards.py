@@ -16,7 +16,7 @@ from dash import html
 
 from dashboard.components import data_table
 from dashboard.pagekit import PageState, note_children, notes_for, run_query
-from dashboard.pages.budget_state import area_level, query_of, trend_params
+from dashboard.pages.budget_state import area_level, mia17_shown, query_of, trend_params
 from dashboard.views import Context, ViewOutcome, note_text, with_shown_names
 from layers.mia import (
     enablement_area_figure,
@@ -126,20 +126,16 @@ def render_mia17_groups(ctx: Context, state: PageState) -> tuple[Any, list]:
     return figure, note_children(note_text(groups.result, ctx.synthetic))
 
 
-def render_mia17_areas(ctx: Context, state: PageState) -> tuple[Any, Any, list]:
-    """(share-by-area figure, cost-by-area figure, note) of MIA17 by area and year."""
+def render_mia17_areas(ctx: Context, state: PageState) -> tuple[Any, list]:
+    """(figure, note) of MIA17 by area and financial year: the share beyond 6 weeks or the
+    cost beyond day 42, as the card's "Show" control says."""
     areas = card_result(ctx, "enablement_areas", state)
     if areas.result is None:
-        blank = empty_figure(areas.message)
-        return blank, blank, [html.P(areas.message)]
+        return empty_figure(areas.message), [html.P(areas.message)]
     rows = with_shown_names(ctx, areas.result.rows, area_level(ctx, state))
     note = note_children(note_text(areas.result, ctx.synthetic))
     if rows.empty:
-        blank = no_data_figure()
-        return blank, blank, note
+        return no_data_figure(), note
     parts = areas.result.meta.get("part_periods", {})
-    return (
-        enablement_area_figure(rows, measure="share", parts=parts),
-        enablement_area_figure(rows, measure="cost", parts=parts),
-        note,
-    )
+    measure = mia17_shown(ctx, state)
+    return enablement_area_figure(rows, measure=measure, parts=parts), note
