@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from layers.highlights import RULES, find
-from layers.margins import MarginPlan, fitted_layout, longest
+from layers.margins import EM_PER_CHAR, MarginPlan, fitted_layout, longest
 from layers.style import (
     FONT_SIZE,
     HIGHLIGHT_COLOUR,
@@ -37,6 +37,21 @@ HIGHLIGHT_MODES: dict[str, str] = {
     "improving": "Improving areas",
     "challenging": "Challenging years",
 }
+
+#: The narrowest plot area a matrix is drawn in that its period labels should still lie flat
+#: in: a full-width card at 1280 px less the area names and the colour bar (the overview's is
+#: about 690 px there).
+FLAT_LABELS_PX = 640
+
+
+def labels_upright(labels: list[str]) -> bool:
+    """Whether period labels stand upright: when longer than a year (years always fit) and too
+    wide to lie side by side in FLAT_LABELS_PX. Five financial years lie flat under a one-line
+    top; sixteen stand upright in a top sized for the longest."""
+    if longest(labels) <= len("2015"):
+        return False
+    return sum(len(label) + 1 for label in labels) * EM_PER_CHAR * FONT_SIZE > FLAT_LABELS_PX
+
 
 #: The rule behind each highlight, shown in its tooltip and under the chart.
 HIGHLIGHT_RULES: dict[str, str] = RULES
@@ -286,9 +301,9 @@ def matrix_figure(
 ) -> go.Figure:
     """Heatmap of the matrix rows with cell labels at a fixed size, "[c]" cells in grey, "[u]"
     cells pale and ringed, optional highlights; the no-data figure when nothing is published.
-    ``upright_periods`` says whether the columns will be narrow enough for Plotly to turn the
-    period labels upright (None: when they are longer than a year). Part periods' columns
-    are headed "(part)" and never highlighted."""
+    ``upright_periods`` says whether the period labels stand upright (None: labels_upright
+    decides; the projector's large type always needs it). Part periods' columns are headed
+    "(part)" and never highlighted."""
     values, status, names = pivot_matrix(rows)
     if values.empty:
         return no_data_figure()
@@ -313,17 +328,23 @@ def matrix_figure(
     if extra:
         legend_names.append(UNRELIABLE_NAME)
     axis = {"type": "category", "automargin": False}
-    # Period labels longer than a year ("2015/16", "2015 Q1") are turned upright by Plotly once
-    # the columns are narrow (a half-width card), and so are years in large type (a projector):
-    # the top then holds them whole, under the tool bar, instead of cutting them to "5/16".
-    upright = longest(x_labels) > len("2015") if upright_periods is None else upright_periods
+    # Upright labels get a top that holds them whole, under the tool bar, and their angle is
+    # set: left to itself Plotly tilts them 30 degrees, half-filling that top and leaving a
+    # blank band over the matrix (or lays a few flat in it).
+    upright = labels_upright(x_labels) if upright_periods is None else upright_periods
     layout = dict(
         template=TEMPLATE,
         plot_bgcolor=SUPPRESSED_FILL,  # withheld cells are NaN: the grey shows through them
         shapes=highlight_shapes(values, highlight, parts) if highlight in HIGHLIGHT_MODES else [],
         # Fixed ranges: the text and ring traces would otherwise pad the autorange by rows.
         yaxis={**axis, "range": [n_rows - 0.5, -0.5], **_order(y_labels)},
-        xaxis={**axis, "side": "top", "range": [-0.5, n_cols - 0.5], **_order(x_labels)},
+        xaxis={
+            **axis,
+            "side": "top",
+            "range": [-0.5, n_cols - 0.5],
+            **({"tickangle": -90} if upright else {}),
+            **_order(x_labels),
+        },
         # The rings' axes: the same categories, shifted a third of a cell up and left.
         xaxis2={
             **axis,

@@ -60,6 +60,26 @@ def test_financial_year_columns_get_room_to_stand_upright_under_the_tool_bar() -
     top = matrix_figure(rows, kind="count", measure_label="People").to_plotly_json()["layout"]
     needed = len("2000/01") * EM_PER_CHAR * FONT_SIZE + MODEBAR_PX
     assert top["margin"]["t"] >= needed > years
+    assert top["xaxis"]["tickangle"] == -90  # set, so Plotly cannot tilt them into half the top
+
+
+def test_a_few_financial_years_lie_flat_under_a_one_line_top() -> None:
+    years = _matrix().to_plotly_json()["layout"]
+    periods = ["2011/12", "2012/13", "2013/14", "2014/15", "2015/16"]
+    rows = pd.DataFrame(
+        {
+            "area_code": ["B1"] * 5,
+            "area_name": ["Birmingham centre"] * 5,
+            "period": periods,
+            "value": [float(i) for i in range(5)],
+            "value_status": [""] * 5,
+        }
+    )
+    five = matrix_figure(rows, kind="count", measure_label="People", parts=("2015/16",))
+    layout = five.to_plotly_json()["layout"]
+    assert list(five.data[0].x)[-1] == "2015/16 (part)"  # the longest label, and still flat
+    assert "tickangle" not in layout["xaxis"]
+    assert layout["margin"]["t"] == years["margin"]["t"]  # no blank band over the matrix
 
 
 def _elements() -> object:
