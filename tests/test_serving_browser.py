@@ -57,7 +57,11 @@ def signed_in_server(small_serving_db: Path, tmp_path_factory: pytest.TempPathFa
 def _sign_in(driver, url: str, name: str, path: str = "/") -> None:  # noqa: ANN001
     driver.delete_all_cookies()
     driver.get(url + path)
-    wait_for(lambda: driver.find_element("id", "username"), message="login form")
+    try:
+        wait_for(lambda: driver.find_element("id", "username"), message="login form")
+    except AssertionError as exc:  # say what the browser showed instead (a rare CI timeout)
+        body = driver.execute_script("return document.body ? document.body.innerText : ''")
+        raise AssertionError(f"{exc}; at {driver.current_url}: {str(body)[:300]!r}") from None
     driver.find_element("id", "username").send_keys(name)
     driver.find_element("id", "password").send_keys(PASSWORD)
     driver.find_element("css selector", "button[type=submit]").click()
