@@ -30,6 +30,12 @@ def longest(labels: Iterable[object]) -> int:
     return max((len(line) for label in labels for line in str(label).split("<br>")), default=0)
 
 
+def fits_flat(labels: Iterable[object], font_size: int, width_px: int) -> bool:
+    """Whether labels lie flat side by side in width_px, a space apart (else an axis stands
+    them upright, with room for the longest)."""
+    return sum(len(str(label)) + 1 for label in labels) * EM_PER_CHAR * font_size <= width_px
+
+
 #: Width a horizontal legend wraps within: a half-width card on a 1366 px screen, less margins.
 LEGEND_WRAP_PX = 540
 #: Swatch, gap and padding of a legend entry, in ems.

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from layers.highlights import RULES, find
-from layers.margins import EM_PER_CHAR, MarginPlan, fitted_layout, longest
+from layers.margins import MarginPlan, fits_flat, fitted_layout, longest
 from layers.style import (
     FONT_SIZE,
     HIGHLIGHT_COLOUR,
@@ -38,19 +38,9 @@ HIGHLIGHT_MODES: dict[str, str] = {
     "challenging": "Challenging years",
 }
 
-#: The narrowest plot area a matrix is drawn in that its period labels should still lie flat
-#: in: a full-width card at 1280 px less the area names and the colour bar (the overview's is
-#: about 690 px there).
+#: Period labels longer than a year lie flat if they fit side by side in this (a full-width card
+#: at 1280 px less the area names and colour bar: the overview's plot is about 690 px there).
 FLAT_LABELS_PX = 640
-
-
-def labels_upright(labels: list[str]) -> bool:
-    """Whether period labels stand upright: when longer than a year (years always fit) and too
-    wide to lie side by side in FLAT_LABELS_PX. Five financial years lie flat under a one-line
-    top; sixteen stand upright in a top sized for the longest."""
-    if longest(labels) <= len("2015"):
-        return False
-    return sum(len(label) + 1 for label in labels) * EM_PER_CHAR * FONT_SIZE > FLAT_LABELS_PX
 
 
 #: The rule behind each highlight, shown in its tooltip and under the chart.
@@ -301,8 +291,8 @@ def matrix_figure(
 ) -> go.Figure:
     """Heatmap of the matrix rows with cell labels at a fixed size, "[c]" cells in grey, "[u]"
     cells pale and ringed, optional highlights; the no-data figure when nothing is published.
-    ``upright_periods`` says whether the period labels stand upright (None: labels_upright
-    decides; the projector's large type always needs it). Part periods' columns are headed
+    ``upright_periods`` says whether the period labels stand upright (None: when longer than
+    a year and too wide to lie flat in FLAT_LABELS_PX; the projector's type always needs it). Part periods' columns are headed
     "(part)" and never highlighted."""
     values, status, names = pivot_matrix(rows)
     if values.empty:
@@ -331,7 +321,11 @@ def matrix_figure(
     # Upright labels get a top that holds them whole, under the tool bar, and their angle is
     # set: left to itself Plotly tilts them 30 degrees, half-filling that top and leaving a
     # blank band over the matrix (or lays a few flat in it).
-    upright = labels_upright(x_labels) if upright_periods is None else upright_periods
+    upright = upright_periods
+    if upright is None:  # years always fit
+        upright = longest(x_labels) > len("2015") and not fits_flat(
+            x_labels, FONT_SIZE, FLAT_LABELS_PX
+        )
     layout = dict(
         template=TEMPLATE,
         plot_bgcolor=SUPPRESSED_FILL,  # withheld cells are NaN: the grey shows through them
