@@ -292,8 +292,8 @@ def matrix_figure(
     """Heatmap of the matrix rows with cell labels at a fixed size, "[c]" cells in grey, "[u]"
     cells pale and ringed, optional highlights; the no-data figure when nothing is published.
     ``upright_periods`` says whether the period labels stand upright (None: when longer than
-    a year and too wide to lie flat in FLAT_LABELS_PX; the projector's type always needs it). Part periods' columns are headed
-    "(part)" and never highlighted."""
+    a year and too wide to lie flat in FLAT_LABELS_PX; the projector's type always needs it).
+    Part periods' columns are headed "(part)" and never highlighted."""
     values, status, names = pivot_matrix(rows)
     if values.empty:
         return no_data_figure()
