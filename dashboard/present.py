@@ -107,8 +107,8 @@ def count_text(number: int) -> str:
 def fit(figure: Any) -> dict:
     """A figure as the projector draws it: large type (labels, ticks, legends and cell text
     all inherit the layout font; margins sized from labels follow it, from the plan the figure
-    carries, layers.margins), and no fixed height (the graph fills the slide, so nothing
-    scrolls). It comes back as the plain dict Dash sends anyway: Plotly's update_layout checks
+    carries, layers.margins, less any room for a tool bar: a slide shows none), and no fixed
+    height (the graph fills the slide, so nothing scrolls). It comes back as the plain dict Dash sends anyway: Plotly's update_layout checks
     every property and would cost more than building the figure."""
     drawn = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
     layout = drawn.setdefault("layout", {})
@@ -117,7 +117,7 @@ def fit(figure: Any) -> dict:
     hoverlabel["font"] = {**hoverlabel.get("font", {}), "size": PRESENT_FONT_SIZE}
     plan = MarginPlan.from_meta(layout.get("meta"))
     if plan is not None:
-        layout["margin"] = plan.at(PRESENT_FONT_SIZE)
+        layout["margin"] = plan.at(PRESENT_FONT_SIZE, toolbar=False)
     layout.pop("height", None)
     layout.pop("width", None)
     layout["autosize"] = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from layers.margins import LINE_EM, MarginPlan, fitted_layout, legend_rows, longest
+from layers.margins import LINE_EM, MarginPlan, fitted_layout, legend_rows, text_ems, widest
 from layers.style import (
     BAR_COLOUR,
     COUNT_TICKFORMAT,
@@ -88,7 +88,7 @@ def elements_figure(rows: pd.DataFrame, *, place_label: str) -> go.Figure:
         **fitted_layout(
             MarginPlan(
                 fixed={"l": 16, "r": 60, "t": 20, "b": 14},
-                chars={"l": longest(labels)},
+                ems={"l": widest(labels)},
                 lines={"b": 2.2},
             ),
             FONT_SIZE,
@@ -166,15 +166,15 @@ def element_compare_figure(rows: pd.DataFrame, *, label_a: str, label_b: str) ->
             hovertemplate="%{y}<br>Difference: %{text}<extra></extra>",
         )
     )
-    legend_names = tuple(len(trace.name) for trace in traces)
+    legend_ems = tuple(text_ems(trace.name) for trace in traces)
     plan = MarginPlan(
         fixed={"l": 16, "r": 60, "t": 20, "b": 24},
-        chars={"l": longest(names)},
+        ems={"l": widest(names)},
         lines={"b": 2.2},
-        legend=legend_names,
+        legend=legend_ems,
     )
     # The figure grows by its legend's rows, so long element names do not shrink the bars.
-    legend_height = round(legend_rows(legend_names, FONT_SIZE) * LINE_EM * FONT_SIZE)
+    legend_height = round(legend_rows(legend_ems, FONT_SIZE) * LINE_EM * FONT_SIZE)
     layout = dict(
         template=TEMPLATE,
         barmode="group",

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from layers.hotspots import CLASSES, WITHHELD, classify, hover_lines
-from layers.margins import LINE_EM, legend_rows
+from layers.margins import LINE_EM, legend_rows, text_ems
 from layers.style import (
     MODEBAR_PX,
     SUPPRESSED_FILL,
@@ -162,7 +162,7 @@ def hotspot_rank_figure(rows: pd.DataFrame, *, area_word: str) -> go.Figure:
             )
         )
     # Room under the plot for the legend's rows (they ran into the card's text below).
-    names = [len(str(t.name)) for t in fig.data if t.showlegend is not False]
+    names = [text_ems(t.name) for t in fig.data if t.showlegend is not False]
     legend_px = round(legend_rows(names, 12) * LINE_EM * 12) + 10
     axis_title = "People using services per 1,000 residents"
     if city is not None:

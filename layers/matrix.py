@@ -14,12 +14,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from layers.highlights import RULES, find
-from layers.margins import MarginPlan, fits_flat, fitted_layout, longest
+from layers.margins import MarginPlan, fits_flat, fitted_layout, text_ems, widest
 from layers.style import (
     FONT_SIZE,
     HIGHLIGHT_COLOUR,
     MATRIX_SCALE,
-    MODEBAR_PX,
     PART_MARK,
     SUPPRESSED_FILL,
     SUPPRESSED_TEXT,
@@ -323,7 +322,7 @@ def matrix_figure(
     # blank band over the matrix (or lays a few flat in it).
     upright = upright_periods
     if upright is None:  # years always fit
-        upright = longest(x_labels) > len("2015") and not fits_flat(
+        upright = widest(x_labels) > text_ems("2015") and not fits_flat(
             x_labels, FONT_SIZE, FLAT_LABELS_PX
         )
     layout = dict(
@@ -331,7 +330,9 @@ def matrix_figure(
         plot_bgcolor=SUPPRESSED_FILL,  # withheld cells are NaN: the grey shows through them
         shapes=highlight_shapes(values, highlight, parts) if highlight in HIGHLIGHT_MODES else [],
         # Fixed ranges: the text and ring traces would otherwise pad the autorange by rows.
-        yaxis={**axis, "range": [n_rows - 0.5, -0.5], **_order(y_labels)},
+        # Every row named (dtick 1): left to itself Plotly names every other area once rows
+        # are barely taller than the type, as on a projector's slide.
+        yaxis={**axis, "range": [n_rows - 0.5, -0.5], "dtick": 1, **_order(y_labels)},
         xaxis={
             **axis,
             "side": "top",
@@ -359,10 +360,12 @@ def matrix_figure(
         height=max(260, 26 * n_rows + 150),
         **fitted_layout(
             MarginPlan(
-                fixed={"l": 16, "r": 10, "t": 20 + (MODEBAR_PX if upright else 0), "b": 14},
-                chars={"l": longest(y_labels), "t": longest(x_labels) if upright else 0},
-                lines={"t": 1.2},
-                legend=tuple(len(n) for n in legend_names),
+                fixed={"l": 16, "r": 10, "t": 20, "b": 14},
+                ems={"l": widest(y_labels), "t": widest(x_labels) if upright else 0},
+                # Flat labels: a line; upright ones: the gap between their foot and the grid.
+                lines={"t": 0.4 if upright else 1.2},
+                legend=tuple(text_ems(n) for n in legend_names),
+                clears_toolbar=upright,
             ),
             FONT_SIZE,
         ),

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from layers.margins import MarginPlan, fitted_layout, longest
+from layers.margins import MarginPlan, fitted_layout, text_ems, widest
 from layers.style import (
     BAR_COLOUR,
     COUNT_TICKFORMAT,
@@ -32,8 +32,8 @@ from layers.style import (
     no_data_figure,
 )
 
-#: Longest tick labels of the value axes: counts with commas ("125,000"), money ("£12.5m").
-COUNT_TICK_CHARS = 8
+#: Widest tick labels of the value axes (ems): counts with commas, money.
+COUNT_TICK_EMS = widest(("125,000", "£12.5m"))
 #: The count panel (top) and the money panel (bottom), as shares of the plot's height.
 COUNT_DOMAIN = (0.56, 1.0)
 MONEY_DOMAIN = (0.0, 0.42)
@@ -50,9 +50,9 @@ def fit_below_axis(categories: list[str], legend_names: list[str]) -> dict:
     The plan counts the legend's rows at whichever type size is in force."""
     plan = MarginPlan(
         fixed={"l": 14, "r": 14, "t": 20, "b": 24},
-        chars={"l": COUNT_TICK_CHARS, "b": longest(categories)},
+        ems={"l": COUNT_TICK_EMS, "b": widest(categories)},
         lines={"l": 1.2},
-        legend=tuple(len(name) for name in legend_names),
+        legend=tuple(text_ems(name) for name in legend_names),
     )
     legend = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0}
     return {"legend": legend, **fitted_layout(plan, FONT_SIZE)}

@@ -22,7 +22,7 @@ from dashboard.present import (
     top_areas,
 )
 from dashboard.views import Context
-from layers.margins import EM_PER_CHAR
+from layers.margins import text_ems
 from layers.style import PRESENT_FONT_SIZE, SUPPRESSED_TEXT
 
 
@@ -114,9 +114,12 @@ def test_the_map_slide_is_the_counts_and_the_matrix_rows_are_named(context: Cont
     assert "similar" not in summary(2)
     matrix = draw_slide(context, {"slide": "1"})[1].figures[0]
     assert all(len(label.split()) > 1 for label in matrix["data"][0]["y"])  # "B31 Longbridge"
+    # Every row named: rows barely taller than the projector's type made Plotly skip every
+    # other area's name.
+    assert matrix["layout"]["yaxis"]["dtick"] == 1
     # The names leave narrow columns, whose years the projector's type turns upright: the top
     # holds them whole.
-    assert matrix["layout"]["margin"]["t"] >= len("2015") * EM_PER_CHAR * PRESENT_FONT_SIZE
+    assert matrix["layout"]["margin"]["t"] >= text_ems("2015") * PRESENT_FONT_SIZE
 
 
 def test_the_note_line_keeps_the_date_and_the_c_words_but_not_the_build(context: Context) -> None:

@@ -8,29 +8,43 @@ import pytest
 
 from dashboard.present import fit
 from layers.elements import element_compare_figure, elements_figure
-from layers.margins import EM_PER_CHAR, MarginPlan, longest
+from layers.margins import MarginPlan, text_ems, widest
 from layers.matrix import matrix_figure
 from layers.style import FONT_SIZE, MODEBAR_PX, PRESENT_FONT_SIZE
 from layers.trend import trend_figure
 
 
 def test_a_plan_scales_its_labels_and_titles_with_the_type_size() -> None:
-    plan = MarginPlan(fixed={"l": 10, "t": 20}, chars={"l": 20}, lines={"t": 1})
+    plan = MarginPlan(fixed={"l": 10, "t": 20}, ems={"l": 12}, lines={"t": 1})
     small, large = plan.at(10), plan.at(20)
     assert small == {"l": 130, "r": 0, "t": 35, "b": 0}
     assert large["l"] - 10 == 2 * (small["l"] - 10) and large["t"] - 20 == 2 * (small["t"] - 20)
 
 
 def test_a_plan_survives_the_round_trip_through_layout_meta() -> None:
-    plan = MarginPlan(fixed={"l": 16, "b": 14}, chars={"l": 42}, lines={"b": 2.2})
+    plan = MarginPlan(fixed={"l": 16, "b": 14}, ems={"l": 21.5}, lines={"b": 2.2})
     assert MarginPlan.from_meta({"margins": plan.to_meta()}) == plan
-    for junk in (None, "x", {}, {"margins": "x"}, {"margins": {"chars": {"l": "wide"}}}):
+    raised = MarginPlan(fixed={"t": 20}, clears_toolbar=True)
+    assert MarginPlan.from_meta({"margins": raised.to_meta()}) == raised
+    for junk in (None, "x", {}, {"margins": "x"}, {"margins": {"ems": {"l": "wide"}}}):
         assert MarginPlan.from_meta(junk) is None
 
 
-def test_longest_counts_the_longest_line_of_any_label() -> None:
-    assert longest(["B1", "B31 Northfield", "short<br>a much longer line"]) == 18
-    assert longest([]) == 0
+def test_a_top_that_clears_the_tool_bar_does_so_only_where_one_is_shown() -> None:
+    plan = MarginPlan(fixed={"t": 20}, clears_toolbar=True)
+    assert plan.at(14)["t"] == 20 + MODEBAR_PX and plan.at(14, toolbar=False)["t"] == 20
+    assert MarginPlan(fixed={"t": 20}).at(14)["t"] == 20
+
+
+def test_labels_are_measured_with_the_fonts_own_widths() -> None:
+    # Arial / Helvetica: digits 0.556 em, "/" 0.278, "i" 0.222, "W" 0.944.
+    assert text_ems("2015/16") == pytest.approx(6 * 0.556 + 0.278)
+    assert text_ems("iii") < text_ems("WWW") / 4
+    assert widest(["B1", "B31 Northfield", "short<br>a much longer line"]) == pytest.approx(
+        text_ems("a much longer line")
+    )
+    assert widest([]) == 0
+    assert text_ems("\u0141\u00f3d\u017a") > 0  # letters outside the table still take room
 
 
 def _matrix() -> object:
@@ -58,7 +72,7 @@ def test_financial_year_columns_get_room_to_stand_upright_under_the_tool_bar() -
         }
     )
     top = matrix_figure(rows, kind="count", measure_label="People").to_plotly_json()["layout"]
-    needed = len("2000/01") * EM_PER_CHAR * FONT_SIZE + MODEBAR_PX
+    needed = text_ems("2000/01") * FONT_SIZE + MODEBAR_PX
     assert top["margin"]["t"] >= needed > years
     assert top["xaxis"]["tickangle"] == -90  # set, so Plotly cannot tilt them into half the top
 
@@ -136,7 +150,7 @@ def test_overview_figures_size_margins_from_their_labels_without_automargin(buil
     assert plan is not None and layout["margin"] == plan.at(FONT_SIZE)
     category_labels = figure["data"][0].get("y") if build is not _trend else None
     if category_labels is not None:
-        needed = longest(category_labels) * EM_PER_CHAR * FONT_SIZE
+        needed = widest(category_labels) * FONT_SIZE
         assert layout["margin"]["l"] >= needed
 
 
@@ -168,9 +182,9 @@ def test_long_labels_wrap_onto_two_short_lines_and_say_when_cut() -> None:
 def test_legend_rows_follow_plotlys_wrapping_at_each_type_size() -> None:
     from layers.margins import legend_rows
 
-    short = (20, 6, 20)  # the overview trend: one row on screen, a grid of one column at 20px
+    short = (12.0, 3.6, 12.0)  # the overview trend: one row on screen, one column at 20px
     assert legend_rows(short, 14) == 1 and legend_rows(short, 20) == 3
-    assert legend_rows((20, 6, 20, 85, 88), 14) == 5  # one entry wider than the card
+    assert legend_rows((12.0, 3.6, 12.0, 51.0, 53.0), 14) == 5  # one entry wider than the card
     assert legend_rows((), 14) == 0
     plan = MarginPlan(fixed={"b": 10}, legend=short)
     assert plan.at(14)["b"] == 10 + 1 * 21 and plan.at(20)["b"] == 10 + 3 * 30  # rows x 1.5 em
@@ -188,3 +202,23 @@ def test_compare_legend_sits_under_the_axis_title_with_room_for_its_rows() -> No
         assert fig.layout.legend.yref == "container" and fig.layout.legend.yanchor == "bottom"
     grown = long.layout.margin.b - short.layout.margin.b
     assert grown > 0 and long.layout.height - short.layout.height == grown
+
+
+def test_a_slide_gives_upright_periods_their_room_but_none_for_a_tool_bar() -> None:
+    """A slide shows no tool bar (pages/present.py): the matrix's upright financial years get
+    their own height at the projector's type, not a band kept clear for one."""
+    rows = pd.DataFrame(
+        {
+            "area_code": ["B1"] * 16,
+            "area_name": ["Birmingham centre"] * 16,
+            "period": [f"{2000 + i}/{(i + 1) % 100:02d}" for i in range(16)],
+            "value": [float(i) for i in range(16)],
+            "value_status": [""] * 16,
+        }
+    )
+    figure = matrix_figure(rows, kind="count", measure_label="People", parts=("2015/16",))
+    plan = MarginPlan.from_meta(figure.layout.meta)
+    top = fit(figure)["layout"]["margin"]["t"]
+    assert plan is not None and plan.clears_toolbar
+    assert top == plan.at(PRESENT_FONT_SIZE)["t"] - MODEBAR_PX
+    assert top >= text_ems("2015/16 (part)") * PRESENT_FONT_SIZE
