@@ -12,9 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from layers.hotspots import CLASSES, WITHHELD, classify, hover_lines
-from layers.margins import LINE_EM, legend_rows, text_ems
+from layers.margins import MarginPlan, fitted_layout, text_ems, widest
 from layers.style import (
-    MODEBAR_PX,
+    FONT_SIZE,
     SUPPRESSED_FILL,
     SUPPRESSED_TEXT,
     TEMPLATE,
@@ -152,19 +152,32 @@ def hotspot_rank_figure(rows: pd.DataFrame, *, area_word: str) -> go.Figure:
                 y=list(hidden["label"]),
                 mode="markers+text",
                 marker={"size": 10, "color": SUPPRESSED_FILL, "symbol": "square"},
-                text=[
+                # The code beside the square (the meaning ran off a half-width card); the
+                # legend and the hover say it in full.
+                text=["[c]" if k == WITHHELD.key else "[z]" for k in hidden["class_key"]],
+                customdata=[
                     SUPPRESSED_TEXT if k == WITHHELD.key else "[z] not compared"
                     for k in hidden["class_key"]
                 ],
                 textposition="middle right",
                 name=WITHHELD.label,
-                hovertemplate="%{y}: %{text}<extra></extra>",
+                hovertemplate="%{y}: %{customdata}<extra></extra>",
             )
         )
-    # Room under the plot for the legend's rows (they ran into the card's text below).
-    names = [text_ems(t.name) for t in fig.data if t.showlegend is not False]
-    legend_px = round(legend_rows(names, 12) * LINE_EM * 12) + 10
-    axis_title = "People using services per 1,000 residents"
+    # Margins from the labels (layers.margins), so a slide's larger type resizes them: the
+    # names at the left, at the top the two-line axis title and its ticks under the chart's
+    # tool bar, at the foot the legend's rows (they ran into the card's text below).
+    plan = MarginPlan(
+        fixed={"l": 16, "r": 20, "t": 13, "b": 10},
+        ems={"l": widest(labels)},
+        lines={"t": 3.2},
+        # Plotly lists only the traces with points (a class no area is in has none).
+        legend=tuple(text_ems(t.name) for t in fig.data if t.showlegend is not False and t.x),
+        clears_toolbar=True,
+    )
+    layout = fitted_layout(plan, FONT_SIZE)
+    # Short enough to stand over the plot beside the map on a slide, in the projector's type.
+    axis_title = "People per 1,000 residents"
     if city is not None:
         # The city's value is named in the axis title: a label on the line itself sat on the
         # axis's tick labels (the axis is at the top).
@@ -177,21 +190,20 @@ def hotspot_rank_figure(rows: pd.DataFrame, *, area_word: str) -> go.Figure:
             "side": "top",
             "showgrid": True,
             "gridcolor": "#e0e0e0",
+            "automargin": False,
         },
         yaxis={
             "type": "category",
-            "automargin": True,
-            "tickfont": {"size": 13},
+            "automargin": False,
+            "dtick": 1,  # every row named, as in the matrix
             "categoryorder": "array",
             "categoryarray": labels,
             "range": [len(labels) - 0.5, -0.5],
         },
-        legend={"orientation": "h", "y": -0.02, "yanchor": "top", "font": {"size": 12}},
-        height=max(320, ROW_PX * len(labels) + 110 + legend_px),
-        # The top holds the two-line axis title and the ticks, under the chart's tool bar (at
-        # 80 px the bar sat on the title's first line).
-        margin={"l": 10, "r": 20, "t": 80 + MODEBAR_PX, "b": 10 + legend_px},
+        legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
+        height=max(320, ROW_PX * len(labels) + layout["margin"]["t"] + layout["margin"]["b"]),
         showlegend=True,
+        **layout,
     )
     return fig
 

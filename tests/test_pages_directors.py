@@ -99,7 +99,8 @@ def test_the_ranked_chart_orders_by_rate_and_lists_withheld_areas_as_c_not_zero(
     fig = hotspot_rank_figure(compare_rows(), area_word="wards")
     assert list(fig.layout.yaxis.categoryarray) == ["Ash", "Birch", "Cedar", "Dale", "Elm", "Fern"]
     withheld = next(t for t in fig.data if t.name == WITHHELD.label)
-    assert list(withheld.y) == ["Fern"] and list(withheld.text) == [SUPPRESSED_TEXT]
+    assert list(withheld.y) == ["Fern"] and list(withheld.text) == ["[c]"]
+    assert list(withheld.customdata) == [SUPPRESSED_TEXT]  # the hover says it in full
     shown = {
         y: x
         for t in fig.data[1:]
@@ -365,3 +366,24 @@ def test_many_withheld_areas_are_one_row_a_few_are_listed() -> None:
     labels = list(hotspot_rank_figure(many, area_word="wards").layout.yaxis.categoryarray)
     assert labels[-1] == "··· 6 withheld [c] or not compared: see the table ···"
     assert len(labels) == 6
+
+
+def test_the_ranked_chart_sizes_its_margins_from_its_labels_so_a_slide_can_grow_them() -> None:
+    """Its names, axis title and legend follow the type size (the presenter's slide drew them
+    at a fixed 12-13 px beside 20 px type): margins from a plan, no automargin pass."""
+    from dashboard.present import fit
+    from layers.margins import MarginPlan, widest
+    from layers.style import FONT_SIZE, PRESENT_FONT_SIZE
+
+    fig = hotspot_rank_figure(compare_rows(), area_word="wards")
+    layout = fig.to_plotly_json()["layout"]
+    plan = MarginPlan.from_meta(layout["meta"])
+    assert plan is not None and layout["margin"] == plan.at(FONT_SIZE)
+    assert layout["yaxis"]["automargin"] is False and "tickfont" not in layout["yaxis"]
+    assert layout["margin"]["l"] >= widest(layout["yaxis"]["categoryarray"]) * FONT_SIZE
+    slide = fit(fig)["layout"]
+    assert slide["margin"] == plan.at(PRESENT_FONT_SIZE, toolbar=False)
+    assert slide["margin"]["l"] > layout["margin"]["l"] and "height" not in slide
+    # Its legend's room is for the entries Plotly lists: classes no area is in have none.
+    one_class = hotspot_rank_figure(compare_rows().iloc[:1], area_word="wards")
+    assert len(MarginPlan.from_meta(one_class.layout.meta).legend) == 2  # interval, class
