@@ -39,6 +39,9 @@ from layers.trend import TREND_TITLE
 
 #: Rows of the matrix a projector shows legibly (the largest areas by their mean value).
 MATRIX_ROWS = 12
+#: Width a slide's figures share on the narrowest screen the deck is laid out for (1280 px,
+#: less the slide's padding): a legend wraps within it, not within an overview card.
+SLIDE_WIDTH_PX = 1240
 #: Areas of the ranked hotspots shown beside the map (the highest rates).
 HOTSPOT_ROWS = 12
 PRESENT_PATH = "/present"
@@ -104,11 +107,12 @@ def count_text(number: int) -> str:
     return f"{number} of {len(SLIDES)}"
 
 
-def fit(figure: Any) -> dict:
+def fit(figure: Any, beside: int = 1) -> dict:
     """A figure as the projector draws it: large type (labels, ticks, legends and cell text
     all inherit the layout font; margins sized from labels follow it, from the plan the figure
-    carries, layers.margins, less any room for a tool bar: a slide shows none), and no fixed
-    height (the graph fills the slide, so nothing scrolls). It comes back as the plain dict Dash sends anyway: Plotly's update_layout checks
+    carries, layers.margins, less any room for a tool bar: a slide shows none, and with its
+    legend wrapping in the slide's width shared by the ``beside`` figures side by side), and
+    no fixed height (the graph fills the slide, so nothing scrolls). It comes back as the plain dict Dash sends anyway: Plotly's update_layout checks
     every property and would cost more than building the figure."""
     drawn = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
     layout = drawn.setdefault("layout", {})
@@ -117,7 +121,8 @@ def fit(figure: Any) -> dict:
     hoverlabel["font"] = {**hoverlabel.get("font", {}), "size": PRESENT_FONT_SIZE}
     plan = MarginPlan.from_meta(layout.get("meta"))
     if plan is not None:
-        layout["margin"] = plan.at(PRESENT_FONT_SIZE, toolbar=False)
+        width = SLIDE_WIDTH_PX // beside
+        layout["margin"] = plan.at(PRESENT_FONT_SIZE, toolbar=False, legend_width_px=width)
     layout.pop("height", None)
     layout.pop("width", None)
     layout["autosize"] = True
@@ -193,7 +198,7 @@ def _hotspots(ctx: Context, state: PageState) -> Drawn:
         rows = outcome.result.rows
         top = rows[rows["area_code"].astype(str).isin(top_areas(rows, HOTSPOT_ROWS))]
         words = directors.AREA_WORDS[directors.hotspot_level(state)]
-        figures.append(fit(hotspot_rank_figure(top, area_word=words)))
+        figures.append(fit(hotspot_rank_figure(top, area_word=words), beside=2))
         summary = f"{summary} Ranked: the {len(top)} highest rates."
     return Drawn(figures, str(summary), _plain_lines(note))
 

@@ -103,8 +103,11 @@ class MarginPlan:
     legend: tuple[float, ...] = ()
     clears_toolbar: bool = False
 
-    def at(self, font_size: int, toolbar: bool = True) -> dict[str, int]:
-        """Pixel margins for the font size (``toolbar``: whether the chart shows one)."""
+    def at(
+        self, font_size: int, toolbar: bool = True, legend_width_px: int = LEGEND_WRAP_PX
+    ) -> dict[str, int]:
+        """Pixel margins for the font size (``toolbar``: whether the chart shows one; the
+        legend wraps within ``legend_width_px``)."""
         margins = {
             side: round(
                 self.fixed.get(side, 0)
@@ -113,7 +116,8 @@ class MarginPlan:
             )
             for side in SIDES
         }
-        margins["b"] += round(legend_rows(self.legend, font_size) * LINE_EM * font_size)
+        rows = legend_rows(self.legend, font_size, legend_width_px)
+        margins["b"] += round(rows * LINE_EM * font_size)
         if self.clears_toolbar and toolbar:
             margins["t"] += MODEBAR_PX
         return margins

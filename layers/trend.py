@@ -97,7 +97,7 @@ PART_FILL = "#e6e6e6"
 def part_period_marks(
     categories: list[str], parts: Mapping[str, str]
 ) -> tuple[dict, list[dict], list[str]]:
-    """(x-axis keys, shapes, tick labels as plain text for the margin plan) that label each
+    """(x-axis keys, shapes, the tick labels drawn, for the margin plan) that label each
     part period's tick "(part)" and shade its column, so a part year's lower figures never
     read as a fall. ``categories`` are the period axis's, in its order (every one is given a
     tick: ticks not listed would go unlabelled); no part period: nothing changes."""
@@ -120,9 +120,10 @@ def part_period_marks(
         if p in parts
     ]
     # on a line of its own: an angled "2015/16 (part)" at the axis's end runs off the figure
+    # (the plan measures its widest line: the labels stand upright, or lie flat when few, and
+    # the foot's fixed room covers the second line of a label Plotly tilts)
     ticks = [f"{p}<br>{PART_MARK}" if p in parts else p for p in categories]
-    plain = [t.replace("<br>", " ") for t in ticks]
-    return {"tickvals": categories, "ticktext": ticks}, shapes, plain
+    return {"tickvals": categories, "ticktext": ticks}, shapes, ticks
 
 
 def trend_figure(

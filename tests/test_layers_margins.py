@@ -8,7 +8,7 @@ import pytest
 
 from dashboard.present import fit
 from layers.elements import element_compare_figure, elements_figure
-from layers.margins import MarginPlan, text_ems, widest
+from layers.margins import MarginPlan, legend_rows, text_ems, widest
 from layers.matrix import matrix_figure
 from layers.style import FONT_SIZE, MODEBAR_PX, PRESENT_FONT_SIZE
 from layers.trend import trend_figure
@@ -180,8 +180,6 @@ def test_long_labels_wrap_onto_two_short_lines_and_say_when_cut() -> None:
 
 
 def test_legend_rows_follow_plotlys_wrapping_at_each_type_size() -> None:
-    from layers.margins import legend_rows
-
     short = (12.0, 3.6, 12.0)  # the overview trend: one row on screen, one column at 20px
     assert legend_rows(short, 14) == 1 and legend_rows(short, 20) == 3
     assert legend_rows((12.0, 3.6, 12.0, 51.0, 53.0), 14) == 5  # one entry wider than the card
@@ -222,3 +220,20 @@ def test_a_slide_gives_upright_periods_their_room_but_none_for_a_tool_bar() -> N
     assert plan is not None and plan.clears_toolbar
     assert top == plan.at(PRESENT_FONT_SIZE)["t"] - MODEBAR_PX
     assert top >= text_ems("2015/16 (part)") * PRESENT_FONT_SIZE
+
+
+def test_a_slide_wraps_a_legend_in_the_slides_width_not_a_cards() -> None:
+    """At the projector's type the trend's legend needs two rows in an overview card but fits
+    one across a slide: the foot keeps room for one, not a blank band under the periods."""
+    from dashboard.present import SLIDE_WIDTH_PX
+
+    figure = _trend()
+    plan = MarginPlan.from_meta(figure.layout.meta)
+    assert plan is not None
+    assert legend_rows(plan.legend, PRESENT_FONT_SIZE) > 1
+    assert legend_rows(plan.legend, PRESENT_FONT_SIZE, SLIDE_WIDTH_PX) == 1
+    slide = fit(figure)["layout"]["margin"]
+    assert slide == plan.at(PRESENT_FONT_SIZE, toolbar=False, legend_width_px=SLIDE_WIDTH_PX)
+    assert slide["b"] < plan.at(PRESENT_FONT_SIZE)["b"]
+    half = fit(figure, beside=2)["layout"]["margin"]
+    assert half["b"] > slide["b"]  # two figures side by side: half the width each

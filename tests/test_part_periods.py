@@ -128,6 +128,12 @@ def test_the_trend_labels_and_shades_a_part_period(queries_db) -> None:  # noqa:
     assert ticks["2015/16"] == "2015/16<br>(part)" and ticks["2014/15"] == "2014/15"
     assert len(fig.layout.shapes) == 2  # one band behind each part period
     assert "1 Apr 2015 to 31 Dec 2015" in fig.data[0].customdata[-1]
+    # The foot holds the labels as drawn, "(part)" on its own line: sized for it on one line
+    # it left a blank band between the upright years and the legend.
+    from layers.margins import MarginPlan, text_ems
+
+    plan = MarginPlan.from_meta(fig.layout.meta)
+    assert plan is not None and plan.ems["b"] == pytest.approx(text_ems("2015/16"))
 
 
 def test_a_served_file_from_older_code_is_refused_with_rebuild(
