@@ -14,8 +14,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from layers.margins import LEGEND_WRAP_PX, fits_flat
 from layers.matrix import matrix_figure
 from layers.style import (
+    FONT_SIZE,
     LINE_COLOURS,
     SUPPRESSED_TEXT,
     TEMPLATE,
@@ -141,9 +143,12 @@ def _shown(values: pd.Series, statuses: pd.Series) -> list[float | None]:
     ]
 
 
-def enablement_groups_figure(rows: pd.DataFrame) -> go.Figure:
+def enablement_groups_figure(
+    rows: pd.DataFrame, parts: Mapping[str, str] | None = None
+) -> go.Figure:
     """Share of people beyond 6 weeks (top, lines) and cost of the days beyond day 42 (bottom,
-    bars) per financial year, one colour per client group; [c] years are gaps."""
+    bars) per financial year, one colour per client group; [c] years are gaps; part years
+    marked (layers.trend), and the years upright when they do not lie flat in a card."""
     fig = make_subplots(
         rows=2,
         cols=1,
@@ -228,7 +233,13 @@ def enablement_groups_figure(rows: pd.DataFrame) -> go.Figure:
         margin={"l": 10, "r": 10, "t": 64 + 18 * len(lines) if lines else 40, "b": 140},
         hovermode="x unified",
     )
-    fig.update_xaxes(type="category")
+    xaxis, shapes, ticks = part_period_marks(
+        list(dict.fromkeys(str(p) for p in rows["period"])), parts or {}
+    )
+    # Left to Plotly, a long series was slanted and its last year ran off the card's edge.
+    upright = {} if fits_flat(ticks, FONT_SIZE, LEGEND_WRAP_PX) else {"tickangle": -90}
+    fig.update_layout(shapes=shapes)
+    fig.update_xaxes(type="category", **xaxis, **upright)
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", automargin=True, row=1, col=1)
     costs = [v for t in fig.data if t.type == "bar" for v in (t.y or ())]
     fig.update_yaxes(automargin=True, **money_axis(costs), row=2, col=1)

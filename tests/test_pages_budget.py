@@ -185,6 +185,29 @@ def test_enablement_costs_tick_in_the_one_money_format() -> None:
     assert axis.tickformat is None and list(axis.ticktext)[:3] == ["£0", "£500k", "£1m"]
 
 
+def test_enablement_groups_mark_part_years_and_stand_a_long_series_upright() -> None:
+    """A part year is labelled and shaded as on the other trends; sixteen years stand upright
+    (slanted by Plotly, the last ran off a half-width card's edge), two lie flat."""
+    years = [f"{2000 + i}/{(i + 1) % 100:02d}" for i in range(16)]
+    rows = pd.DataFrame(
+        {
+            "period": years,
+            "group": ["LD"] * 16,
+            "group_label": ["Learning disability (LD)"] * 16,
+            "share_over_6w": [0.4] * 16,
+            "share_status": [""] * 16,
+            "cost_beyond_42": [8e5] * 16,
+            "cost_status": [""] * 16,
+        }
+    )
+    fig = enablement_groups_figure(rows, parts={"2015/16": "1 Apr 2015 to 31 Dec 2015"})
+    ticks = dict(zip(fig.layout.xaxis.tickvals, fig.layout.xaxis.ticktext, strict=True))
+    assert ticks["2015/16"] == "2015/16<br>(part)" and ticks["2014/15"] == "2014/15"
+    assert len(fig.layout.shapes) == 1 and fig.layout.xaxis2.tickangle == -90
+    short = enablement_groups_figure(rows.iloc[-2:])
+    assert short.layout.xaxis2.tickangle is None and not short.layout.shapes
+
+
 def test_table_14_names_each_theme() -> None:
     frame = pd.concat(
         [mia3_targets(), mia3_targets("MIA17", "Home care enablement")], ignore_index=True

@@ -122,7 +122,8 @@ def render_mia17_groups(ctx: Context, state: PageState) -> tuple[Any, list]:
     groups = card_result(ctx, "enablement_groups", state)
     if groups.result is None:
         return empty_figure(groups.message), [html.P(groups.message)]
-    figure = enablement_groups_figure(groups.result.rows)
+    parts = groups.result.meta.get("part_periods", {})
+    figure = enablement_groups_figure(groups.result.rows, parts=parts)
     return figure, note_children(note_text(groups.result, ctx.synthetic))
 
 
