@@ -114,6 +114,7 @@ def hotspot_rank_figure(rows: pd.DataFrame, *, area_word: str) -> go.Figure:
                 "width": 0,
             },
             name="99.8% interval",
+            showlegend=False,  # its key is a line (below): a marker this size shows nothing
             hoverinfo="skip",
         )
     )
@@ -162,6 +163,18 @@ def hotspot_rank_figure(rows: pd.DataFrame, *, area_word: str) -> go.Figure:
                 textposition="middle right",
                 name=WITHHELD.label,
                 hovertemplate="%{y}: %{customdata}<extra></extra>",
+            )
+        )
+    # The intervals' key: each as the line it is drawn with.
+    for name, colour, width in (("95% interval", "#1a1a1a", 2.5), ("99.8% interval", "#6b6b6b", 1)):
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="lines",
+                line={"color": colour, "width": width},
+                name=name,
+                hoverinfo="skip",
             )
         )
     # Margins from the labels (layers.margins), so a slide's larger type resizes them: the

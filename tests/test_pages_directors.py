@@ -386,4 +386,6 @@ def test_the_ranked_chart_sizes_its_margins_from_its_labels_so_a_slide_can_grow_
     assert slide["margin"]["l"] > layout["margin"]["l"] and "height" not in slide
     # Its legend's room is for the entries Plotly lists: classes no area is in have none.
     one_class = hotspot_rank_figure(compare_rows().iloc[:1], area_word="wards")
-    assert len(MarginPlan.from_meta(one_class.layout.meta).legend) == 2  # interval, class
+    assert len(MarginPlan.from_meta(one_class.layout.meta).legend) == 3  # class, 2 intervals
+    keys = {t.name: t.line.width for t in one_class.data if t.mode == "lines"}
+    assert keys == {"95% interval": 2.5, "99.8% interval": 1}  # each keyed by its line
