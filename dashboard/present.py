@@ -109,11 +109,12 @@ def count_text(number: int) -> str:
 
 def fit(figure: Any, beside: int = 1) -> dict:
     """A figure as the projector draws it: large type (labels, ticks, legends and cell text
-    all inherit the layout font; margins sized from labels follow it, from the plan the figure
-    carries, layers.margins, less any room for a tool bar: a slide shows none, and with its
-    legend wrapping in the slide's width shared by the ``beside`` figures side by side), and
-    no fixed height (the graph fills the slide, so nothing scrolls). It comes back as the plain dict Dash sends anyway: Plotly's update_layout checks
-    every property and would cost more than building the figure."""
+    all inherit the layout font), margins resized with it from the plan the figure carries
+    (layers.margins: no room for a tool bar, which a slide does not show, and the legend
+    wrapping in the slide's width shared by ``beside`` figures), and no fixed height (the
+    graph fills the slide, so nothing scrolls). It comes back as the plain dict Dash sends
+    anyway: Plotly's update_layout checks every property and would cost more than building
+    the figure."""
     drawn = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
     layout = drawn.setdefault("layout", {})
     layout["font"] = {**layout.get("font", {}), "size": PRESENT_FONT_SIZE}

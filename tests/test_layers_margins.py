@@ -60,9 +60,9 @@ def _matrix() -> object:
     return matrix_figure(rows, kind="count", measure_label="People")
 
 
-def test_financial_year_columns_get_room_to_stand_upright_under_the_tool_bar() -> None:
-    years = _matrix().to_plotly_json()["layout"]["margin"]["t"]
-    rows = pd.DataFrame(
+def _sixteen_financial_years() -> pd.DataFrame:
+    """Matrix rows of one area over the whole financial-year series (2000/01 to 2015/16)."""
+    return pd.DataFrame(
         {
             "area_code": ["B1"] * 16,
             "area_name": ["Birmingham centre"] * 16,
@@ -71,6 +71,11 @@ def test_financial_year_columns_get_room_to_stand_upright_under_the_tool_bar() -
             "value_status": [""] * 16,
         }
     )
+
+
+def test_financial_year_columns_get_room_to_stand_upright_under_the_tool_bar() -> None:
+    years = _matrix().to_plotly_json()["layout"]["margin"]["t"]
+    rows = _sixteen_financial_years()
     top = matrix_figure(rows, kind="count", measure_label="People").to_plotly_json()["layout"]
     needed = text_ems("2000/01") * FONT_SIZE + MODEBAR_PX
     assert top["margin"]["t"] >= needed > years
@@ -205,15 +210,7 @@ def test_compare_legend_sits_under_the_axis_title_with_room_for_its_rows() -> No
 def test_a_slide_gives_upright_periods_their_room_but_none_for_a_tool_bar() -> None:
     """A slide shows no tool bar (pages/present.py): the matrix's upright financial years get
     their own height at the projector's type, not a band kept clear for one."""
-    rows = pd.DataFrame(
-        {
-            "area_code": ["B1"] * 16,
-            "area_name": ["Birmingham centre"] * 16,
-            "period": [f"{2000 + i}/{(i + 1) % 100:02d}" for i in range(16)],
-            "value": [float(i) for i in range(16)],
-            "value_status": [""] * 16,
-        }
-    )
+    rows = _sixteen_financial_years()
     figure = matrix_figure(rows, kind="count", measure_label="People", parts=("2015/16",))
     plan = MarginPlan.from_meta(figure.layout.meta)
     top = fit(figure)["layout"]["margin"]["t"]
